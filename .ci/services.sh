@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs and starts what the tests need: a Docker engine, PostgreSQL, Redis, debootstrap.
+# Idempotent: safe on a fresh machine and on one where it already ran. Needs root.
+# Prints the environment the tests read (BERTH_TEST_*), for `eval "$(bash .ci/services.sh)"`.
+set -euo pipefail
+log() { echo "services: $*" >&2; }
+
+packages=(docker.io postgresql redis-server debootstrap busybox-static docker-compose ca-certificates)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing ${missing[*]}"
+  apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2
+fi
+
+# Docker engine: start dockerd when none answers; fall back to vfs if overlay2 cannot start.
+if ! docker info >/dev/null 2>&1; then
+  for driver in overlay2 vfs; do
+    log "starting dockerd (storage driver $driver)"
+    nohup dockerd --storage-driver="$driver" >/var/log/berth-dockerd.log 2>&1 &
+    for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
+    docker info >/dev/null 2>&1 && break
+    log "dockerd did not start with $driver; last log lines:"; tail -n 5 /var/log/berth-dockerd.log >&2 || true
+    pkill dockerd || true; sleep 1
+  done
+  docker info >/dev/null 2>&1 || { log "no Docker engine could be started"; exit 1; }
+fi
+
+# PostgreSQL: Debian's cluster, password auth on loopback.
+pg_version=$(ls /usr/lib/postgresql | sort -n | tail -n 1)
+if ! pg_lsclusters -h | grep -q online; then
+  pg_lsclusters -h | grep -q "^$pg_version main" || pg_createcluster "$pg_version" main >&2
+  log "starting PostgreSQL $pg_version"
+  pg_ctlcluster "$pg_version" main start >&2
+fi
+for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 && break; sleep 0.5; done
+su postgres -c "psql -q -c \"ALTER USER postgres PASSWORD 'berth'\"" >/dev/null
+
+# Redis: no persistence, loopback only.
+if ! redis-cli -p 6379 ping >/dev/null 2>&1; then
+  log "starting Redis"
+  redis-server --daemonize yes --port 6379 --bind 127.0.0.1 --save '' --appendonly no >&2
+  for _ in $(seq 1 30); do redis-cli -p 6379 ping >/dev/null 2>&1 && break; sleep 0.2; done
+fi
+
+echo "export BERTH_TEST_DATABASE_URL=postgres://postgres:berth@127.0.0.1:5432/postgres"
+echo "export BERTH_TEST_REDIS_URL=redis://127.0.0.1:6379"

@@ -1,0 +1,32 @@
+// What the orchestrator and the workers share: the workload image's contract (env, ports,
+// healthcheck by node itself so it works on Alpine and Debian alike).
+import * as pulumi from "@pulumi/pulumi";
+
+export const ORCHESTRATOR_PORT = 8080;
+export const WORKER_PORT = 8081;
+
+/** Docker healthcheck in exec form: the workload's own node script, no curl/wget/bash needed. */
+export function appHealthcheck(port: number): string[] {
+  return ["node", "/app/dist/healthcheck.js", String(port)];
+}
+
+export interface AppEnv {
+  databaseUrl: pulumi.Input<string>;
+  redisUrl: pulumi.Input<string>;
+  namespaces: string[];
+  logLevel: string;
+  extra: Record<string, string>;
+}
+
+/** The workload's environment, secret because DATABASE_URL carries the password. */
+export function appEnvs(env: AppEnv): pulumi.Output<string[]> {
+  return pulumi.secret(
+    pulumi.all([env.databaseUrl, env.redisUrl]).apply(([databaseUrl, redisUrl]) => [
+      `DATABASE_URL=${databaseUrl}`,
+      `REDIS_URL=${redisUrl}`,
+      `NAMESPACES=${env.namespaces.join(",")}`,
+      `LOG_LEVEL=${env.logLevel}`,
+      ...Object.entries(env.extra).map(([k, v]) => `${k}=${v}`),
+    ]),
+  );
+}

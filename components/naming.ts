@@ -1,0 +1,54 @@
+// Names and labels of every Docker object, derived from project and stack only, so two stacks
+// (say `test` and `test-pr-42`) can live side by side on one engine.
+
+/** The label keys berth puts on every container, network and volume. */
+export const LABELS = {
+  project: "berth.project",
+  stack: "berth.stack",
+  environment: "berth.environment",
+  service: "berth.service",
+  pidsLimit: "berth.pids-limit",
+  allowDockerSocket: "berth.allow-docker-socket",
+  /** Policy names (policy/catalog.ts) this container was explicitly opted out of. */
+  optOut: "berth.opt-out",
+} as const;
+
+/** Docker object names allow [a-zA-Z0-9][a-zA-Z0-9_.-]*; anything else becomes "-". */
+export function dockerSafe(text: string): string {
+  const cleaned = text.replace(/[^a-zA-Z0-9_.-]+/g, "-").replace(/^[^a-zA-Z0-9]+/, "");
+  if (cleaned === "") throw new Error(`"${text}" has no character usable in a Docker name`);
+  return cleaned;
+}
+
+/** The prefix of every Docker object of one stack: `<project>-<stack>`. */
+export function stackPrefix(project: string, stack: string): string {
+  return dockerSafe(`${project}-${stack}`);
+}
+
+/** A Docker object's name: `<project>-<stack>-<part>`. */
+export function objectName(prefix: string, part: string): string {
+  return `${prefix}-${dockerSafe(part)}`;
+}
+
+export interface LabelSet {
+  project: string;
+  stack: string;
+  environment: string;
+}
+
+/** Labels as a plain map, sorted by key so that diffs stay stable. */
+export function labelMap(base: LabelSet, service?: string, extra: Record<string, string> = {}): Record<string, string> {
+  const labels: Record<string, string> = {
+    [LABELS.project]: base.project,
+    [LABELS.stack]: base.stack,
+    [LABELS.environment]: base.environment,
+    ...(service === undefined ? {} : { [LABELS.service]: service }),
+    ...extra,
+  };
+  return Object.fromEntries(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** Labels in the provider's list shape: [{ label, value }]. */
+export function labelList(labels: Record<string, string>): { label: string; value: string }[] {
+  return Object.entries(labels).map(([label, value]) => ({ label, value }));
+}

@@ -1,0 +1,96 @@
+import * as pulumi from "@pulumi/pulumi";
+import { childOptions } from "./options";
+import * as docker from "@pulumi/docker";
+import * as command from "@pulumi/command";
+import { HardeningSettings, TierSettings } from "./config";
+import { DEFAULT_HARDENING, DEFAULT_TIMING } from "./defaults";
+import { appEnvs, appHealthcheck, WORKER_PORT } from "./app-service";
+import { createHardenedContainer } from "./service";
+
+export interface WorkerPoolArgs {
+  /** Container name of replica i is `${containerNamePrefix}-${i}`. */
+  containerNamePrefix: string;
+  networkName: pulumi.Input<string>;
+  /** Workload image (services/Dockerfile or a compatible one). */
+  image: pulumi.Input<string>;
+  /** Postgres URL reachable from the network (secret). */
+  databaseUrl: pulumi.Input<string>;
+  redisUrl: pulumi.Input<string>;
+  /** How many workers. @default 2 */
+  replicas?: number;
+  /**
+   * Namespaces each replica serves: one list for all, or one list per replica.
+   * @default [["default"]]
+   */
+  namespaces?: string[][];
+  /** @default "1000:1000" */
+  user?: string;
+  /** @default 256 */
+  memoryMb?: number;
+  /** @default 0.5 */
+  cpus?: number;
+  /**
+   * Mount the engine's socket into every worker (they can then control the engine: root on the host).
+   * @default false
+   */
+  dockerSocket?: boolean;
+  /** @default "info" */
+  logLevel?: string;
+  /** @default the test stack's fast timing */
+  timing?: TierSettings;
+  /** @default every hardening rule on */
+  hardening?: HardeningSettings;
+  labels: Record<string, string>;
+  /** @default the local engine */
+  dockerHost?: string;
+}
+
+/** N identical workers; replica i is WORKER_ID `worker-i`, health on 8081 once registered. */
+export class WorkerPool extends pulumi.ComponentResource {
+  public readonly containers: docker.Container[];
+  public readonly pidsLimits: command.local.Command[];
+  public readonly containerNames: pulumi.Output<string[]>;
+  public readonly workerIds: string[];
+
+  constructor(name: string, args: WorkerPoolArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super("berth:index:WorkerPool", name, {}, opts);
+    const replicas = args.replicas ?? 2;
+    const namespaces = args.namespaces ?? [["default"]];
+    if (namespaces.length !== 1 && namespaces.length !== replicas) {
+      throw new pulumi.ResourceError(`WorkerPool ${name}: namespaces has ${namespaces.length} lists; give one list, or one per replica (${replicas})`, this);
+    }
+    this.workerIds = Array.from({ length: replicas }, (_, i) => `worker-${i}`);
+    const made = this.workerIds.map((workerId, i) =>
+      createHardenedContainer(
+        `${name}-${i}`,
+        {
+          containerName: `${args.containerNamePrefix}-${i}`,
+          image: args.image,
+          user: args.user ?? "1000:1000",
+          memoryMb: args.memoryMb ?? 256,
+          cpus: args.cpus ?? 0.5,
+          hardening: args.hardening ?? DEFAULT_HARDENING,
+          healthcheck: { test: appHealthcheck(WORKER_PORT), timing: args.timing ?? DEFAULT_TIMING },
+          networkName: args.networkName,
+          aliases: [workerId],
+          labels: args.labels,
+          command: ["node", "/app/dist/worker.js"],
+          envs: appEnvs({
+            databaseUrl: args.databaseUrl,
+            redisUrl: args.redisUrl,
+            namespaces: namespaces.length === 1 ? namespaces[0] : namespaces[i],
+            logLevel: args.logLevel ?? "info",
+            extra: { WORKER_ID: workerId, WORKER_PORT: String(WORKER_PORT) },
+          }),
+          dockerSocket: args.dockerSocket ?? false,
+        },
+        args.dockerHost,
+        childOptions(this, opts),
+      ),
+    );
+    this.containers = made.map((m) => m.container);
+    this.pidsLimits = made.map((m) => m.pidsLimit);
+    this.containerNames = pulumi.all(this.containers.map((c) => c.name));
+    this.registerOutputs({ containerNames: this.containerNames });
+  }
+}

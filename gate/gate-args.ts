@@ -1,0 +1,86 @@
+// The gate's command line (the contract HealthGate relies on) and its validation.
+import { Command, Option } from "commander";
+import { collect, hostPort, HostPort, minItems, MinItems, positiveNumber, wholeNumber } from "./arg-parsers";
+import { redactUrl } from "./redact";
+import { ParseResult, parseWith, UsageError } from "./usage";
+
+export interface GateOptions {
+  name: string;
+  timeoutSeconds: number;
+  intervalMs: number;
+  logLines: number;
+  containers: string[];
+  http: string[];
+  httpStatus: number;
+  httpMinItems?: MinItems;
+  tcp: HostPort[];
+  /** Resolved connection URLs (env:VAR already read); they may hold passwords. */
+  postgres: string[];
+  redis: string[];
+  /** Printed after a failure report: which setting to change (HealthGate names the stack file and key). */
+  hint?: string;
+}
+
+const PROBE_FLAGS = "--container, --http, --tcp, --postgres, --redis";
+
+function gateProgram(): Command {
+  const repeatable = collect((v: string) => v);
+  return new Command("berth gate")
+    .description("Waits until every probe passes; fails fast when one cannot pass. Prints one JSON result on stdout.")
+    .requiredOption("--name <gate-name>", "gate name used in progress lines, the result and the failure report")
+    .addOption(new Option("--timeout-seconds <n>", "time budget of the whole gate").argParser(positiveNumber).makeOptionMandatory())
+    .option("--interval-ms <n>", "retry interval of HTTP, TCP, Postgres and Redis probes", wholeNumber(1), 200)
+    .option("--log-lines <n>", "container log lines shown on failure", wholeNumber(0), 50)
+    .option("--container <name-or-id>", "Docker container that must report healthy (repeatable)", repeatable)
+    .option("--http <url>", "URL that must answer --http-status (repeatable)", repeatable)
+    .option("--http-status <code>", "status every --http probe expects", wholeNumber(100, 599), 200)
+    .option("--http-min-items <key=n>", "JSON body field <key> is an array of >= n items or a number >= n", minItems)
+    .option("--tcp <host:port>", "address that must accept a TCP connection (repeatable)", collect(hostPort))
+    .option("--postgres <url|env:VAR>", "Postgres that must answer SELECT 1 (repeatable)", repeatable)
+    .option("--redis <url|env:VAR>", "Redis that must answer PING (repeatable)", repeatable)
+    .option("--hint <text>", "a line printed after a failure report, e.g. which config key to change");
+}
+
+export function parseGateArgs(argv: string[], env: NodeJS.ProcessEnv): ParseResult<GateOptions> {
+  return parseWith(gateProgram(), argv, (o) => {
+    const list = <T>(key: string): T[] => (o[key] as T[] | undefined) ?? [];
+    const options: GateOptions = {
+      name: o.name as string,
+      timeoutSeconds: o.timeoutSeconds as number,
+      intervalMs: o.intervalMs as number,
+      logLines: o.logLines as number,
+      containers: list<string>("container"),
+      http: list<string>("http").map((raw) => checkUrl("--http", raw, ["http:", "https:"])),
+      httpStatus: o.httpStatus as number,
+      httpMinItems: o.httpMinItems as MinItems | undefined,
+      tcp: list<HostPort>("tcp"),
+      postgres: list<string>("postgres").map((v) => checkUrl("--postgres", resolveEnv("--postgres", v, env), ["postgres:", "postgresql:"])),
+      redis: list<string>("redis").map((v) => checkUrl("--redis", resolveEnv("--redis", v, env), ["redis:", "rediss:"])),
+      hint: o.hint as string | undefined,
+    };
+    const probeCount = options.containers.length + options.http.length + options.tcp.length + options.postgres.length + options.redis.length;
+    if (probeCount === 0) throw new UsageError(`no probe given: pass at least one of ${PROBE_FLAGS}`);
+    if (options.httpMinItems && options.http.length === 0) throw new UsageError("--http-min-items needs at least one --http probe");
+    if (options.containers.some((c) => c.trim() === "")) throw new UsageError("--container needs a container name or id, got an empty value");
+    return options;
+  });
+}
+
+/** `env:VARNAME` reads the URL from the environment, so secrets stay off command lines. */
+export function resolveEnv(flag: string, value: string, env: NodeJS.ProcessEnv): string {
+  if (!value.startsWith("env:")) return value;
+  const variable = value.slice("env:".length);
+  const resolved = env[variable];
+  if (resolved === undefined || resolved === "") throw new UsageError(`${flag} ${value}: environment variable ${variable} is not set`);
+  return resolved;
+}
+
+/** Never echoes an unparseable value: it might be a connection string with a password. */
+function checkUrl(flag: string, raw: string, schemes: string[]): string {
+  const redacted = redactUrl(raw);
+  const allowed = schemes.map((s) => `${s}//`).join(" or ");
+  if (redacted === undefined) throw new UsageError(`${flag} expects a ${allowed} URL${flag === "--http" ? "" : " or env:VARNAME"}; the value given is not a URL`);
+  const scheme = new URL(raw).protocol;
+  if (!schemes.includes(scheme)) throw new UsageError(`${flag} expects a ${allowed} URL, got ${redacted}`);
+  return raw;
+}

@@ -1,0 +1,72 @@
+// `npm run status -- --stack <name> [--project berth] [--json]`: one row per container of a stack,
+// found by its labels (berth.project, berth.stack) on the engine DOCKER_HOST names.
+import type Docker from "dockerode";
+import { Command } from "commander";
+import { LABELS } from "../components/naming";
+import { createDockerClient, engineAddress, engineUnreachableMessage, isNoSuchContainer, unreachableReason } from "../gate/docker-client";
+import { Inspected, statusRows, statusTable } from "./status-rows";
+
+export const EXIT = { ok: 0, nothingFound: 1, engineUnreachable: 2 } as const;
+
+export interface StatusIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+export interface StatusDeps {
+  docker: () => Docker;
+  env: NodeJS.ProcessEnv;
+  now: () => Date;
+}
+const stdio: StatusIo = { out: (t) => void process.stdout.write(t), err: (t) => void process.stderr.write(t) };
+const real: StatusDeps = { docker: createDockerClient, env: process.env, now: () => new Date() };
+
+/** Every container carrying both labels, inspected; one removed meanwhile is left out. */
+export async function stackContainers(docker: Docker, project: string, stack: string): Promise<Inspected[]> {
+  const listed = await docker.listContainers({ all: true, filters: { label: [`${LABELS.project}=${project}`, `${LABELS.stack}=${stack}`] } });
+  const infos = await Promise.all(
+    listed.map((c) =>
+      docker
+        .getContainer(c.Id)
+        .inspect()
+        .catch((err: unknown) => {
+          if (isNoSuchContainer(err)) return undefined;
+          throw err;
+        }),
+    ),
+  );
+  return infos.filter((i): i is NonNullable<typeof i> => i !== undefined);
+}
+
+/** Runs the command with user arguments; resolves to the exit code (see EXIT). */
+export async function statusCommand(args: string[], io: StatusIo = stdio, deps: StatusDeps = real): Promise<number> {
+  const opts = new Command("status")
+    .description("Show each container of a stack: state by its Docker healthcheck, uptime, published ports.")
+    .requiredOption("-s, --stack <name>", "the stack whose containers to show (label berth.stack)")
+    .option("-p, --project <name>", "the project label (berth.project)", "berth")
+    .option("--json", "print the rows as JSON for scripts")
+    .addHelpText("after", "\nExit codes: 0 rows shown, 1 no container carries the stack's labels, 2 the engine cannot be reached.")
+    .parse(args, { from: "user" })
+    .opts<{ stack: string; project: string; json?: boolean }>();
+
+  let docker: Docker | undefined;
+  let infos: Inspected[];
+  try {
+    docker = deps.docker(); // a malformed DOCKER_HOST throws here
+    await docker.ping();
+    infos = await stackContainers(docker, opts.project, opts.stack);
+  } catch (err) {
+    io.err(`${engineUnreachableMessage(await engineAddress(docker, deps.env), unreachableReason(err))}\n`);
+    return EXIT.engineUnreachable;
+  }
+  const rows = statusRows(infos, deps.now());
+  if (opts.json) io.out(`${JSON.stringify(rows, null, 2)}\n`);
+  if (rows.length === 0) {
+    io.err(
+      `no container carries ${LABELS.project}=${opts.project} and ${LABELS.stack}=${opts.stack} on ${await engineAddress(docker, deps.env)}: ` +
+        `is the stack up? (npx pulumi up --stack ${opts.stack})\n`,
+    );
+    return EXIT.nothingFound;
+  }
+  if (!opts.json) io.out(`stack ${opts.stack} (project ${opts.project}) on ${await engineAddress(docker, deps.env)}\n${statusTable(rows)}\n`);
+  return EXIT.ok;
+}

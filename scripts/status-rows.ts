@@ -1,0 +1,105 @@
+// Pure mapping from `docker inspect` data to the rows of `npm run status` (one per container),
+// and their table and JSON forms. The clock is an argument, so rows are testable to the second.
+import type { ContainerInspectInfo } from "dockerode";
+import Table from "cli-table3";
+import { LABELS } from "../components/naming";
+
+/** HEALTHY/UNHEALTHY/STARTING by the Docker healthcheck; RUNNING only for a container without one. */
+export type ServiceState = "HEALTHY" | "UNHEALTHY" | "STARTING" | "STOPPED" | "RUNNING";
+
+export interface StatusRow {
+  service: string;
+  container: string;
+  state: ServiceState;
+  /** Why a container is not plainly up: "exited with code 3", "OOM-killed", "paused", … */
+  detail: string | null;
+  exitCode: number | null;
+  uptimeSeconds: number | null;
+  uptime: string;
+  /** Published ports, `hostIp:hostPort->containerPort/proto`. */
+  ports: string[];
+}
+
+export type Inspected = Pick<ContainerInspectInfo, "Name" | "State" | "Config" | "NetworkSettings">;
+
+/** Tiers first, in the order they start; anything else after them by name. */
+const SERVICE_ORDER = ["postgres", "redis", "orchestrator", "workers"];
+
+export function containerState(state: Inspected["State"]): { state: ServiceState; detail: string | null } {
+  if (state.Paused) return { state: "STOPPED", detail: "paused" };
+  if (state.Restarting) return { state: "STARTING", detail: "restarting" };
+  if (!state.Running) {
+    if (state.OOMKilled) return { state: "STOPPED", detail: "OOM-killed" };
+    if (state.Status === "created") return { state: "STOPPED", detail: "created, never started" };
+    return { state: "STOPPED", detail: `exited with code ${state.ExitCode}` };
+  }
+  switch (state.Health?.Status) {
+    case undefined:
+    case "none":
+      return { state: "RUNNING", detail: "no healthcheck" };
+    case "healthy":
+      return { state: "HEALTHY", detail: null };
+    case "unhealthy":
+      return { state: "UNHEALTHY", detail: null };
+    default:
+      return { state: "STARTING", detail: null };
+  }
+}
+
+/** "45s", "3m 05s", "2h 03m", "4d 07h": two units at most, like `docker ps`. */
+export function formatDuration(totalSeconds: number): string {
+  const s = Math.max(0, Math.floor(totalSeconds));
+  const pad = (n: number) => String(n).padStart(2, "0");
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${pad(s % 60)}s`;
+  if (s < 86_400) return `${Math.floor(s / 3600)}h ${pad(Math.floor(s / 60) % 60)}m`;
+  return `${Math.floor(s / 86_400)}d ${pad(Math.floor(s / 3600) % 24)}h`;
+}
+
+/** Published ports from NetworkSettings.Ports, by container port, IPv4 before IPv6. */
+export function publishedPorts(ports: Record<string, { HostIp?: string; HostPort?: string }[] | null> | undefined): string[] {
+  const rows: { key: number; v6: boolean; text: string }[] = [];
+  for (const [containerPort, bindings] of Object.entries(ports ?? {})) {
+    for (const b of bindings ?? []) {
+      const ip = b.HostIp || "0.0.0.0";
+      const host = ip.includes(":") ? `[${ip}]` : ip;
+      rows.push({ key: parseInt(containerPort, 10), v6: ip.includes(":"), text: `${host}:${b.HostPort}->${containerPort}` });
+    }
+  }
+  return rows.sort((a, b) => a.key - b.key || Number(a.v6) - Number(b.v6) || a.text.localeCompare(b.text)).map((r) => r.text);
+}
+
+export function statusRow(info: Inspected, now: Date): StatusRow {
+  const { state, detail } = containerState(info.State);
+  const up = state !== "STOPPED";
+  const started = Date.parse(info.State.StartedAt);
+  const uptimeSeconds = up && !Number.isNaN(started) ? Math.max(0, Math.floor((now.getTime() - started) / 1000)) : null;
+  return {
+    service: info.Config.Labels?.[LABELS.service] ?? "-",
+    container: info.Name.replace(/^\//, ""),
+    state,
+    detail,
+    exitCode: up ? null : info.State.ExitCode,
+    uptimeSeconds,
+    uptime: uptimeSeconds === null ? "-" : formatDuration(uptimeSeconds),
+    ports: up ? publishedPorts(info.NetworkSettings?.Ports) : [],
+  };
+}
+
+const rank = (service: string) => (SERVICE_ORDER.includes(service) ? SERVICE_ORDER.indexOf(service) : SERVICE_ORDER.length);
+
+/** One row per container, tiers in start order, replicas in numeric order (worker-2 before worker-10). */
+export function statusRows(infos: Inspected[], now: Date): StatusRow[] {
+  return infos
+    .map((i) => statusRow(i, now))
+    .sort((a, b) => rank(a.service) - rank(b.service) || a.service.localeCompare(b.service) || a.container.localeCompare(b.container, "en", { numeric: true }));
+}
+
+/** The table people read; no colours, so it reads the same in a log file. */
+export function statusTable(rows: StatusRow[]): string {
+  const table = new Table({ head: ["SERVICE", "CONTAINER", "STATE", "UPTIME", "PORTS"], style: { head: [], border: [] } });
+  for (const r of rows) {
+    table.push([r.service, r.container, r.detail ? `${r.state} (${r.detail})` : r.state, r.uptime, r.ports.join("\n") || "-"]);
+  }
+  return table.toString();
+}

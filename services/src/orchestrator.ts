@@ -1,0 +1,41 @@
+// Entry point: node dist/orchestrator.js. Migrates the schema, serves the API on
+// ORCHESTRATOR_PORT and re-queues the tasks of workers whose heartbeat expired.
+import http from "node:http";
+import { loadConfigOrExit, parseOrchestratorConfig } from "./config";
+import { createPool, migrate, retryUntil } from "./db";
+import { closeServer, createRouter, listen } from "./http";
+import { onShutdownSignal, runMain } from "./lifecycle";
+import { createLogger } from "./log";
+import { orchestratorRoutes } from "./orchestrator-api";
+import { createRedis, TaskQueue } from "./queue";
+import { startReaper } from "./reaper";
+
+const STARTUP_TIMEOUT_MS = 60_000;
+
+runMain("orchestrator", async () => {
+  const config = loadConfigOrExit(parseOrchestratorConfig);
+  const log = createLogger(config.logLevel, { role: "orchestrator" });
+  const pool = createPool(config.databaseUrl, log);
+  // A bounded command time, so a request never hangs on a Redis that is away.
+  const redis = createRedis(config.redisUrl, log, { commandTimeout: 5000 });
+  const queue = new TaskQueue(redis, config.redisKeyPrefix);
+
+  let stop: () => Promise<void> = async () => undefined;
+  // Installed before migrating: a stop while still connecting just exits.
+  onShutdownSignal(log, () => stop());
+
+  const applied = await retryUntil("migrating the database", STARTUP_TIMEOUT_MS, log, () => migrate(pool));
+  log.info(applied.length > 0 ? "migrations applied" : "schema up to date", { applied });
+
+  const server = http.createServer(createRouter(orchestratorRoutes({ config, pool, redis, queue, log }), log));
+  await listen(server, config.port);
+  const reaper = startReaper(pool, queue, { intervalMs: config.heartbeatIntervalMs, ttlMs: config.heartbeatTtlMs }, log);
+  log.info("orchestrator listening", { port: config.port, namespaces: config.namespaces });
+
+  stop = async () => {
+    await closeServer(server);
+    await reaper.stop();
+    await redis.quit();
+    await pool.end();
+  };
+});

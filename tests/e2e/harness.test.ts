@@ -1,0 +1,207 @@
+// The e2e harness's own logic, without an engine or a CLI: engine mode's translation of berth's
+// real Container inputs to Engine API calls, pulumi mode's Automation API calls, mode choice.
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { resourceNamed, runProgram, REPO_ROOT } from "../support/mock-program";
+import { containerCreateCall, durationNs, publishedPorts } from "./harness/container-spec";
+import { AutomationStack, PulumiMode, pulumiCli, StackFactory } from "./harness/pulumi-mode";
+import { selectMode } from "./harness/select-mode";
+
+const MB = 1024 * 1024;
+const CONTAINER = "docker:index/container:Container";
+const OVERRIDES = {
+  "berth:useAlpine": false,
+  "berth:images": { postgres: "berth-e2e/data:x", redis: "berth-e2e/data:x", app: "berth-e2e/workload:x" },
+  "berth:hardening": { postgres: { user: "999:999" }, redis: { user: "999:999" } },
+};
+
+describe("e2e harness: engine mode's Container translation", () => {
+  it("translates the test stack's Postgres container field by field", async () => {
+    const run = await runProgram("test", OVERRIDES);
+    const call = containerCreateCall(resourceNamed(run, CONTAINER, "berth-postgres").inputs as { name: string; image: string });
+    assert.deepEqual(call, {
+      start: true,
+      destroyGraceSeconds: 10,
+      removeVolumes: true,
+      options: {
+        name: "berth-test-postgres",
+        Image: "berth-e2e/data:x@sha256:mock",
+        User: "999:999",
+        Env: ["POSTGRES_USER=berth", "POSTGRES_DB=berth", "POSTGRES_PASSWORD=mock-password-0123456789abcdef", "PGDATA=/var/lib/postgresql/data"],
+        Cmd: ["postgres", "-c", "shared_buffers=64MB", "-c", "listen_addresses=*", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"],
+        ExposedPorts: { "5432/tcp": {} },
+        Labels: { "berth.environment": "test", "berth.pids-limit": "256", "berth.project": "berth", "berth.service": "postgres", "berth.stack": "test" },
+        Healthcheck: {
+          Test: ["CMD", "pg_isready", "-h", "127.0.0.1", "-p", "5432", "-U", "berth", "-d", "berth"],
+          Interval: 200_000_000,
+          Timeout: 2_000_000_000,
+          StartPeriod: 20_000_000_000,
+          Retries: 3,
+        },
+        HostConfig: {
+          Memory: 512 * MB,
+          MemorySwap: 512 * MB,
+          NanoCpus: 1_000_000_000,
+          ReadonlyRootfs: true,
+          SecurityOpt: ["no-new-privileges:true"],
+          CapDrop: ["ALL"],
+          RestartPolicy: { Name: "on-failure", MaximumRetryCount: 3 },
+          Init: false,
+          Tmpfs: {
+            "/tmp": "rw,noexec,nosuid,size=64m",
+            "/var/lib/postgresql/data": "rw,nosuid,nodev,size=256m,uid=999,gid=999,mode=0700",
+            "/var/run/postgresql": "rw,nosuid,nodev,size=1m,uid=999,gid=999,mode=0775",
+          },
+          PortBindings: { "5432/tcp": [{ HostIp: "127.0.0.1", HostPort: "" }] },
+          NetworkMode: "berth-test-net",
+        },
+        NetworkingConfig: { EndpointsConfig: { "berth-test-net": { Aliases: ["postgres"] } } },
+      },
+    });
+  });
+
+  it("translates a worker: half a CPU, no published port, its alias", async () => {
+    const run = await runProgram("test", OVERRIDES);
+    const { options } = containerCreateCall(resourceNamed(run, CONTAINER, "berth-worker-1").inputs as { name: string; image: string });
+    assert.deepEqual(
+      { cpus: options.HostConfig?.NanoCpus, memory: options.HostConfig?.Memory, ports: options.HostConfig?.PortBindings, exposed: options.ExposedPorts, aliases: options.NetworkingConfig?.EndpointsConfig, cmd: options.Cmd },
+      { cpus: 500_000_000, memory: 256 * MB, ports: undefined, exposed: undefined, aliases: { "berth-test-net": { Aliases: ["worker-1"] } }, cmd: ["node", "/app/dist/worker.js"] },
+    );
+  });
+
+  it("binds named volumes and host paths, and keeps a fixed host port", () => {
+    const { options } = containerCreateCall({
+      name: "c",
+      image: "i",
+      volumes: [{ volumeName: "data", containerPath: "/data" }, { hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock", readOnly: true }],
+      ports: [{ internal: 8080, external: 18080, ip: "0.0.0.0", protocol: "tcp" }],
+    });
+    assert.deepEqual([options.HostConfig?.Binds, options.HostConfig?.PortBindings], [["data:/data", "/var/run/docker.sock:/var/run/docker.sock:ro"], { "8080/tcp": [{ HostIp: "0.0.0.0", HostPort: "18080" }] }]);
+  });
+
+  it("fails when an input has no translation, instead of dropping it", () => {
+    assert.throws(() => containerCreateCall({ name: "c", image: "i", ulimits: [{ name: "nofile", soft: 1, hard: 1 }], gpus: "all" }), {
+      message: "engine mode does not translate Container inputs: gpus, ulimits",
+    });
+  });
+
+  it("reads Go durations as nanoseconds, and fails when one is malformed", () => {
+    assert.deepEqual(["200ms", "2s", "1m30s", "1.5s"].map(durationNs), [200e6, 2e9, 90e9, 1.5e9]);
+    assert.throws(() => durationNs("2 s"), { message: 'not a duration: "2 s"' });
+  });
+
+  it("reports the host port the engine chose, matched by bind address", () => {
+    const ports = publishedPorts([{ internal: 8080, ip: "127.0.0.1", protocol: "tcp" }], { "8080/tcp": [{ HostIp: "127.0.0.1", HostPort: "49153" }] });
+    assert.deepEqual(ports, [{ internal: 8080, external: 49153, ip: "127.0.0.1", protocol: "tcp" }]);
+  });
+});
+
+function fakeAutomation(opts: { destroyFails?: boolean } = {}) {
+  const calls: unknown[][] = [];
+  const stack: AutomationStack = {
+    setAllConfig: async (config) => void calls.push(["setAllConfig", config]),
+    up: async (o) => {
+      calls.push(["up", o]);
+      return { outputs: { networkName: { value: "berth-e2e-1-net", secret: false }, hostUrls: { value: { redis: "redis://127.0.0.1:32768" }, secret: true } }, summary: { resourceChanges: { create: 18 } } };
+    },
+    destroy: async (o) => {
+      calls.push(["destroy", o]);
+      if (opts.destroyFails) throw new Error("destroy failed: engine gone");
+    },
+    workspace: { removeStack: async (name, o) => void calls.push(["removeStack", name, o]) },
+  };
+  const factory: StackFactory = async (args, o) => {
+    calls.push(["createOrSelectStack", args, o]);
+    return stack;
+  };
+  return { calls, factory };
+}
+
+describe("e2e harness: pulumi mode (no CLI needed)", () => {
+  it("ups a unique stack on a temp file backend with the stack file's config plus overrides, then destroys and removes it", async () => {
+    const { calls, factory } = fakeAutomation();
+    const backendDir = mkdtempSync(join(tmpdir(), "berth-e2e-backend-test-"));
+    const mode = new PulumiMode(factory, () => backendDir);
+    const request = { stack: "e2e-1", configFrom: "test", config: { "berth:images": { app: "berth-e2e/workload:x" } } };
+    const up = await mode.up(request);
+    await mode.up(request); // a second up reuses the stack
+    await mode.destroy("e2e-1");
+    assert.deepEqual(up, {
+      outputs: { networkName: "berth-e2e-1-net", hostUrls: { redis: "redis://127.0.0.1:32768" } },
+      changes: { create: 18, replace: 0, same: 0, delete: 0 },
+    });
+    const config = {
+      "berth:environment": { value: "test", secret: false },
+      "berth:workers": { value: '{"replicas":2,"namespaces":["default"]}', secret: false },
+      "berth:images": { value: '{"app":"berth-e2e/workload:x"}', secret: false },
+    };
+    assert.deepEqual(calls, [
+      [
+        "createOrSelectStack",
+        { stackName: "e2e-1", workDir: REPO_ROOT },
+        { workDir: REPO_ROOT, envVars: { PULUMI_BACKEND_URL: `file://${backendDir}`, PULUMI_CONFIG_PASSPHRASE: "", PULUMI_SKIP_UPDATE_CHECK: "true" } },
+      ],
+      ["setAllConfig", config],
+      ["up", { color: "never", refresh: false }],
+      ["setAllConfig", config],
+      ["up", { color: "never", refresh: false }],
+      ["destroy", { color: "never" }],
+      ["removeStack", "e2e-1", undefined],
+    ]);
+    assert.equal(existsSync(backendDir), false, "the temp backend is removed");
+  });
+
+  it("sets berth:postgresPassword as a secret", async () => {
+    const { calls, factory } = fakeAutomation();
+    const mode = new PulumiMode(factory, () => mkdtempSync(join(tmpdir(), "berth-e2e-backend-test-")));
+    await mode.up({ stack: "e2e-2", configFrom: "test", config: { "berth:postgresPassword": "s3cret" } });
+    await mode.destroy("e2e-2");
+    assert.deepEqual((calls[1][1] as Record<string, unknown>)["berth:postgresPassword"], { value: "s3cret", secret: true });
+  });
+
+  it("fails when destroy fails, and still removes the temp backend", async () => {
+    const { factory } = fakeAutomation({ destroyFails: true });
+    const backendDir = mkdtempSync(join(tmpdir(), "berth-e2e-backend-test-"));
+    const mode = new PulumiMode(factory, () => backendDir);
+    await mode.up({ stack: "e2e-3", configFrom: "test", config: {} });
+    await assert.rejects(mode.destroy("e2e-3"), { message: "destroy failed: engine gone" });
+    assert.equal(existsSync(backendDir), false);
+  });
+});
+
+describe("e2e harness: choosing the mode", () => {
+  it("detects a working CLI by its version", () => {
+    assert.deepEqual(pulumiCli({ command: process.execPath, args: ["-e", "console.log('v3.248.0')"] }), { works: true, why: "pulumi v3.248.0" });
+  });
+
+  it("fails when the CLI exits non-zero (the npm wrapper that cannot download)", () => {
+    const r = pulumiCli({ command: "sh", args: ["-c", "echo 'pulumi: fetch failed' >&2; exit 1"] });
+    assert.deepEqual(r, { works: false, why: "`sh -c echo 'pulumi: fetch failed' >&2; exit 1` exited 1: pulumi: fetch failed" });
+  });
+
+  it("fails when the CLI does not answer in time, without waiting for it", () => {
+    const started = Date.now();
+    const r = pulumiCli({ command: "sleep", args: ["5"], timeoutMs: 300 });
+    assert.deepEqual(r, { works: false, why: "`sleep 5` did not answer within 300 ms" });
+    assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
+  });
+
+  it("fails when there is no CLI at all", () => {
+    assert.deepEqual(pulumiCli({ command: "berth-no-such-pulumi" }), { works: false, why: "`berth-no-such-pulumi version`: ENOENT" });
+  });
+
+  it("uses pulumi mode when the CLI works and engine mode otherwise; BERTH_E2E_MODE forces one", () => {
+    const works = () => ({ works: true, why: "pulumi v3.248.0" });
+    const broken = () => ({ works: false, why: "`pulumi version` exited 1: pulumi: fetch failed" });
+    assert.equal(selectMode({}, works).mode.kind, "pulumi");
+    assert.deepEqual(
+      [selectMode({}, broken).mode.kind, selectMode({}, broken).why],
+      ["engine", "no pulumi CLI (`pulumi version` exited 1: pulumi: fetch failed)"],
+    );
+    assert.equal(selectMode({ BERTH_E2E_MODE: "engine" }, works).mode.kind, "engine");
+    assert.throws(() => selectMode({ BERTH_E2E_MODE: "pulumi" }, broken), { message: "BERTH_E2E_MODE=pulumi but no pulumi CLI works here: `pulumi version` exited 1: pulumi: fetch failed" });
+    assert.throws(() => selectMode({ BERTH_E2E_MODE: "cli" }, works), { message: 'BERTH_E2E_MODE must be "engine" or "pulumi"; got "cli"' });
+  });
+});

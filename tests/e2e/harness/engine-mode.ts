@@ -1,0 +1,184 @@
+// Engine mode: `pulumi up` without the Pulumi CLI. The berth program runs under Pulumi's mock
+// runtime (as in tests/support/mock-program.ts) with an async mock that applies each registered
+// Docker, command and random resource to the real engine through dockerode. Because the SDK
+// awaits a resource's dependencies (dependsOn and inputs) before registering it, and the mock only
+// answers once the engine object exists, resources are made in the order Pulumi's engine would.
+// What it made is recorded per stack; destroy removes it in reverse creation order. A second up
+// compares each resource's inputs with the recorded ones: unchanged → untouched; changed →
+// deleted then created again.
+//
+// What it does NOT cover: the Pulumi Docker provider's own translation of arguments to Engine
+// API calls (container-spec.ts is this harness's translation, modelled on the provider's source),
+// the provider's diffing (any input change replaces here; the provider updates some in place),
+// replacements cascading to dependents, previews, refresh, the state file and secrets encryption,
+// `docker.Image` builds and remote engines. Those need pulumi mode (a working `pulumi` CLI).
+import { performance } from "node:perf_hooks";
+import { isDeepStrictEqual } from "node:util";
+import * as path from "node:path";
+import Docker from "dockerode";
+import * as pulumi from "@pulumi/pulumi";
+import { REPO_ROOT, stackConfig } from "../../support/mock-program";
+import { applierFor, Inputs } from "./engine-resources";
+import { Changes, StackMode, StackOutputs, TimelineEntry, UpRequest, UpResult } from "./mode";
+
+const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { leakedPromises(): unknown };
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+
+interface Entry {
+  key: string;
+  type: string;
+  name: string;
+  id: string;
+  inputs: Inputs;
+  state: Record<string, any>;
+  /** Creation order on the engine, for destroy. */
+  order: number;
+}
+
+/** Inputs as the provider sees them: secret wrappers replaced by their values. */
+function unwrapSecrets(value: any): any {
+  if (Array.isArray(value)) return value.map(unwrapSecrets);
+  if (value === null || typeof value !== "object") return value;
+  if (SIG_KEY in value) return unwrapSecrets(value.value);
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
+}
+
+// When a resource fails, its dependents' registrations reject too; `pulumi up` just stops there.
+// Those echoes of a failure already reported are dropped; any other rejection still fails mocha.
+const NOT_STARTED = "not started: an earlier resource failed";
+const reported: string[] = [NOT_STARTED];
+let listening = false;
+function dropEchoesOfReportedFailures(): void {
+  if (listening) return;
+  listening = true;
+  process.on("unhandledRejection", (reason) => {
+    const text = reason instanceof Error ? reason.message : String(reason);
+    if (reported.some((m) => text.includes(m))) return;
+    throw reason;
+  });
+}
+
+async function plain(value: unknown, timeoutMs: number): Promise<unknown> {
+  if (!pulumi.Output.isInstance(value)) return value;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`stack output did not resolve within ${timeoutMs} ms`)), timeoutMs);
+    (value as pulumi.Output<unknown>).apply((v) => {
+      clearTimeout(timer);
+      resolve(v);
+    });
+  });
+}
+
+export class EngineMode implements StackMode {
+  readonly kind = "engine" as const;
+  private readonly stacks = new Map<string, Map<string, Entry>>();
+  private order = 0;
+
+  constructor(private readonly docker: Docker = new Docker()) {}
+
+  async up(req: UpRequest): Promise<UpResult> {
+    dropEchoesOfReportedFailures();
+    const entries = this.stacks.get(req.stack) ?? new Map<string, Entry>();
+    this.stacks.set(req.stack, entries);
+    const started = performance.now();
+    const since = () => Math.round(performance.now() - started);
+    const seen = new Set<string>();
+    const timeline: TimelineEntry[] = [];
+    const failures: Error[] = [];
+    const changes: Changes = { create: 0, replace: 0, same: 0, delete: 0 };
+    const cwd = process.cwd();
+
+    // Like the CLI: after the first failure no new resource starts; those in flight finish.
+    let stopped = false;
+    let signalFailure!: () => void;
+    const failed = new Promise<void>((resolve) => (signalFailure = resolve));
+    const inFlight = new Set<Promise<unknown>>();
+
+    const applyOne = async (r: pulumi.runtime.MockResourceArgs): Promise<{ id: string; state: Record<string, any> }> => {
+      if (!r.custom) return { id: "", state: {} }; // components make nothing on the engine
+      if (stopped) throw new Error(`${r.name}: ${NOT_STARTED}`);
+      const key = `${r.type}::${r.name}`;
+      if (seen.has(key)) throw new Error(`engine mode keys resources by type and name; ${key} is registered twice`);
+      seen.add(key);
+      const inputs = unwrapSecrets(r.inputs) as Inputs;
+      const prev = entries.get(key);
+      const startedMs = since();
+      if (prev && isDeepStrictEqual(prev.inputs, inputs)) {
+        changes.same += 1;
+        timeline.push({ type: r.type, name: r.name, action: "same", startedMs, finishedMs: since() });
+        return { id: prev.id, state: prev.state };
+      }
+      try {
+        const applier = applierFor(r.type);
+        if (prev) {
+          await applierFor(prev.type).delete(prev, this.docker);
+          entries.delete(key);
+        }
+        const entry: Entry = { key, type: r.type, name: r.name, id: "", inputs, state: {}, order: ++this.order };
+        const made = await applier.create(inputs, { docker: this.docker, cwd, made: (id) => entries.set(key, { ...entry, id }) });
+        entries.set(key, { ...entry, ...made });
+        changes[prev ? "replace" : "create"] += 1;
+        timeline.push({ type: r.type, name: r.name, action: prev ? "replace" : "create", startedMs, finishedMs: since() });
+        return made;
+      } catch (err) {
+        const failure = new Error(`${r.name} (${r.type}): ${err instanceof Error ? err.message : String(err)}`);
+        reported.push(failure.message.split("\n")[0]);
+        failures.push(failure);
+        stopped = true;
+        signalFailure();
+        throw failure;
+      }
+    };
+    const apply = (r: pulumi.runtime.MockResourceArgs) => {
+      const p = applyOne(r);
+      const done = () => inFlight.delete(p);
+      inFlight.add(p);
+      p.then(done, done);
+      return p;
+    };
+
+    await pulumi.runtime.setMocks({ newResource: apply, call: async () => ({}) }, "berth", req.stack, false);
+    pulumi.runtime.setAllConfig(stackConfig(req.configFrom, req.config), []);
+    const entry = require.resolve(path.join(REPO_ROOT, "index.ts"));
+    delete require.cache[entry];
+    const program = require(entry) as Record<string, unknown>;
+    // After a failure some registrations never settle (they wait on the failed resource), so
+    // the RPC queue may never drain: stop at the failure once what was in flight has finished.
+    await Promise.race([settings.waitForRPCs(), failed]);
+    if (failures.length > 0) {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+      debuggable.leakedPromises(); // the CLI would exit here; do not report them at process exit
+      throw failures[0];
+    }
+    const outputs: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(program)) outputs[key] = await plain(value, 10_000);
+
+    // Resources the program no longer declares go, newest first (as the CLI deletes them last).
+    for (const gone of [...entries.values()].filter((e) => !seen.has(e.key)).sort((a, b) => b.order - a.order)) {
+      await applierFor(gone.type).delete(gone, this.docker);
+      entries.delete(gone.key);
+      changes.delete += 1;
+    }
+    return { outputs: outputs as unknown as StackOutputs, changes, timeline };
+  }
+
+  async destroy(stack: string): Promise<void> {
+    const entries = [...(this.stacks.get(stack)?.values() ?? [])].sort((a, b) => b.order - a.order);
+    const errors: string[] = [];
+    for (const e of entries) {
+      try {
+        await applierFor(e.type).delete(e, this.docker);
+      } catch (err) {
+        errors.push(`${e.name} (${e.type}): ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    this.stacks.delete(stack);
+    if (errors.length > 0) throw new Error(`destroy of ${stack} left ${errors.length} resource(s):\n${errors.join("\n")}`);
+  }
+
+  /** The names of what the stack holds now (engine mode's view of the state file). */
+  resources(stack: string): { type: string; name: string; id: string }[] {
+    return [...(this.stacks.get(stack)?.values() ?? [])].sort((a, b) => a.order - b.order).map(({ type, name, id }) => ({ type, name, id }));
+  }
+}

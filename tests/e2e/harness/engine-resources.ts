@@ -1,0 +1,187 @@
+// What engine mode does for each resource type berth registers: create on the real engine (or
+// run the command) and return the state the provider would; delete on destroy. A type that is not
+// here fails the up with a clear message rather than being faked.
+import { spawn } from "node:child_process";
+import { randomInt } from "node:crypto";
+import type Docker from "dockerode";
+import { containerCreateCall, publishedPorts } from "./container-spec";
+
+export type Inputs = Record<string, any>;
+
+export interface Made {
+  id: string;
+  state: Record<string, any>;
+}
+
+export interface Recorded {
+  id: string;
+  inputs: Inputs;
+  state: Record<string, any>;
+}
+
+export interface ApplyContext {
+  docker: Docker;
+  /** Directory commands run in: where the program ran, as `pulumi up` runs both in the project dir. */
+  cwd: string;
+  /** Records an engine object as soon as it exists, so destroy finds it even if a later step fails. */
+  made(id: string): void;
+}
+
+export interface Applier {
+  create(inputs: Inputs, ctx: ApplyContext): Promise<Made>;
+  delete(r: Recorded, docker: Docker): Promise<void>;
+}
+
+const gone = (err: any) => err?.statusCode === 404;
+const ignoreGone = (err: any) => {
+  if (!gone(err)) throw err;
+};
+
+export interface ShellRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** `/bin/sh -c script`, as the command provider's default interpreter. */
+export function runShell(script: string, env: Record<string, string>, cwd: string): Promise<ShellRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("/bin/sh", ["-c", script], { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const COMMAND_INPUTS = new Set(["create", "delete", "environment", "triggers", "logging", "dir"]);
+
+const command: Applier = {
+  async create(inputs, ctx) {
+    const unknown = Object.keys(inputs).filter((k) => inputs[k] !== undefined && !COMMAND_INPUTS.has(k));
+    if (unknown.length > 0) throw new Error(`engine mode does not implement Command inputs: ${unknown.sort().join(", ")}`);
+    if (!inputs.create) return { id: `cmd-${randomInt(1e9)}`, state: { ...inputs, stdout: "", stderr: "" } };
+    const run = await runShell(inputs.create, inputs.environment ?? {}, inputs.dir ?? ctx.cwd);
+    // `pulumi up` fails with the command's output; the gate's report (service, logs) is on stderr.
+    if (run.code !== 0) throw new Error(`command exited ${run.code}: ${inputs.create}\n${run.stderr}`);
+    // The provider trims the trailing newline of both streams.
+    return { id: `cmd-${randomInt(1e9)}`, state: { ...inputs, stdout: run.stdout.replace(/\n$/, ""), stderr: run.stderr.replace(/\n$/, "") } };
+  },
+  async delete(r) {
+    if (!r.inputs.delete) return;
+    const run = await runShell(r.inputs.delete, r.inputs.environment ?? {}, r.inputs.dir ?? process.cwd());
+    if (run.code !== 0) throw new Error(`delete command exited ${run.code}: ${r.inputs.delete}\n${run.stderr}`);
+  },
+};
+
+const CHARSETS = { lower: "abcdefghijklmnopqrstuvwxyz", upper: "ABCDEFGHIJKLMNOPQRSTUVWXYZ", numeric: "0123456789", special: "!@#$%&*()-_=+[]{}<>:?" };
+
+const randomPassword: Applier = {
+  async create(inputs) {
+    const chars = (Object.keys(CHARSETS) as (keyof typeof CHARSETS)[])
+      .filter((set) => inputs[set] !== false)
+      .map((set) => (set === "special" && inputs.overrideSpecial ? inputs.overrideSpecial : CHARSETS[set]))
+      .join("");
+    const result = Array.from({ length: inputs.length }, () => chars[randomInt(chars.length)]).join("");
+    return { id: "none", state: { ...inputs, result } };
+  },
+  async delete() {},
+};
+
+const remoteImage: Applier = {
+  async create(inputs, ctx) {
+    // No registry is reachable here: the image must already be on the engine (never pulled).
+    const info = await ctx.docker
+      .getImage(inputs.name)
+      .inspect()
+      .catch((err) => {
+        throw gone(err) ? new Error(`image ${inputs.name} is not on the engine; engine mode never pulls (build or load it first)`) : err;
+      });
+    return { id: `${info.Id}${inputs.name}`, state: { ...inputs, imageId: info.Id, repoDigest: info.RepoDigests?.[0] ?? "" } };
+  },
+  async delete(r, docker) {
+    if (r.inputs.keepLocally) return;
+    await docker.getImage(r.state.imageId).remove().catch(ignoreGone);
+  },
+};
+
+const network: Applier = {
+  async create(inputs, ctx) {
+    const n = await ctx.docker.createNetwork({
+      Name: inputs.name,
+      Driver: inputs.driver ?? "bridge",
+      Internal: inputs.internal ?? false,
+      Attachable: inputs.attachable ?? false,
+      CheckDuplicate: true,
+      Labels: Object.fromEntries((inputs.labels ?? []).map((l: { label: string; value: string }) => [l.label, l.value])),
+    });
+    return { id: n.id, state: { ...inputs, name: inputs.name } };
+  },
+  async delete(r, docker) {
+    await docker.getNetwork(r.id).remove().catch(ignoreGone);
+  },
+};
+
+const volume: Applier = {
+  async create(inputs, ctx) {
+    const labels = Object.fromEntries((inputs.labels ?? []).map((l: { label: string; value: string }) => [l.label, l.value]));
+    await ctx.docker.createVolume({ Name: inputs.name, Driver: inputs.driver ?? "local", Labels: labels });
+    const info = await ctx.docker.getVolume(inputs.name).inspect();
+    return { id: info.Name, state: { ...inputs, name: info.Name, mountpoint: info.Mountpoint } };
+  },
+  async delete(r, docker) {
+    await docker.getVolume(r.id).remove().catch(ignoreGone);
+  },
+};
+
+const container: Applier = {
+  async create(inputs, ctx) {
+    const call = containerCreateCall(inputs as { name: string; image: string });
+    const c = await ctx.docker.createContainer(call.options);
+    ctx.made(c.id);
+    if (call.start) await c.start();
+    const info = await c.inspect();
+    // The provider fails a must-run container that is not running after start.
+    if (call.start && inputs.mustRun !== false && !info.State.Running && !info.State.Restarting) {
+      throw new Error(`container ${inputs.name} is ${info.State.Status} right after start (exit code ${info.State.ExitCode})`);
+    }
+    const networks = Object.entries(info.NetworkSettings.Networks ?? {}).map(([networkName, n]) => ({ networkName, ipAddress: n.IPAddress, gateway: n.Gateway, macAddress: n.MacAddress }));
+    return {
+      id: c.id,
+      state: { ...inputs, name: info.Name.replace(/^\//, ""), ports: publishedPorts(inputs.ports ?? [], info.NetworkSettings.Ports), networkDatas: networks },
+    };
+  },
+  async delete(r, docker) {
+    const c = docker.getContainer(r.id);
+    const call = containerCreateCall(r.inputs as { name: string; image: string });
+    // As the provider: stop within the grace period, then remove (with anonymous volumes).
+    if (call.destroyGraceSeconds !== undefined) await c.stop({ t: call.destroyGraceSeconds }).catch((err) => (err?.statusCode === 304 ? undefined : ignoreGone(err)));
+    await c.remove({ force: true, v: call.removeVolumes }).catch(ignoreGone);
+  },
+};
+
+const unsupported = (why: string): Applier => ({
+  create: async () => {
+    throw new Error(why);
+  },
+  delete: async () => {},
+});
+
+export const APPLIERS: Record<string, Applier> = {
+  "docker:index/container:Container": container,
+  "docker:index/network:Network": network,
+  "docker:index/volume:Volume": volume,
+  "docker:index/remoteImage:RemoteImage": remoteImage,
+  "command:local:Command": command,
+  "random:index/randomPassword:RandomPassword": randomPassword,
+  "docker:index/image:Image": unsupported("engine mode does not build images: set berth:images.app to an image on the engine"),
+  "pulumi:providers:docker": unsupported("engine mode drives the local engine only: unset berth:docker.host"),
+};
+
+export function applierFor(type: string): Applier {
+  const applier = APPLIERS[type];
+  if (!applier) throw new Error(`engine mode cannot apply resources of type ${type}`);
+  return applier;
+}

@@ -1,0 +1,294 @@
+// The test stack end to end on a real Docker engine: images built offline, the stack brought up
+// (engine mode here, pulumi mode wherever a `pulumi` CLI works), used through the orchestrator's
+// published port, broken, and torn down. To keep CI under 30 minutes on 2 cores one environment
+// serves several checks in turn: the `it`s of "one environment" run top to bottom and depend on
+// each other (faults last, destroy at the end).
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import Docker from "dockerode";
+import { REPO_ROOT } from "../support/mock-program";
+import { nodeBaseImageUnavailable } from "../support/node-base-image";
+import { requireService } from "../support/required-service";
+import { StackMode, StackOutputs, UpResult } from "./harness/mode";
+import { selectMode } from "./harness/select-mode";
+import { stackObjects, sweepStack } from "./harness/stack-objects";
+import { eventually, getJson, submitTask, waitForTask } from "./harness/workload-client";
+import { dataImageUnavailable, ensureDataImage, ensureNeverHealthyImage, ensureWorkloadImage } from "./images";
+
+const docker = new Docker();
+const RUN = `${Date.now().toString(36).slice(-4)}${process.pid.toString(36)}`;
+const stackName = (part: string) => `e2e-${RUN}-${part}`;
+const NOTHING = { containers: [], networks: [], volumes: [] };
+const ONE_WORKER = { "berth:workers": { replicas: 1, namespaces: ["default"] } };
+
+const allContainers = (o: StackOutputs) => [o.containerNames.postgres, o.containerNames.redis, o.containerNames.orchestrator, ...o.containerNames.workers];
+const inspect = (name: string) => docker.getContainer(name).inspect();
+
+describe("e2e: the test stack on a real Docker engine", function () {
+  this.timeout(120_000);
+  const started = Date.now();
+  let mode: StackMode | undefined;
+  let images: { data: string; app: string; neverHealthy: string };
+  const stacks: string[] = [];
+
+  // The images go in through the per-image overrides, as for a user with a private mirror. The
+  // images are Debian-based, so postgres and redis run as 999:999. useAlpine=false keeps the
+  // Postgres tmpfs owner (taken from the image stack's user, not from hardening.*.user) at 999.
+  const config = (extra: Record<string, unknown> = {}) => ({
+    "berth:useAlpine": false,
+    "berth:images": { postgres: images.data, redis: images.data, app: images.app },
+    "berth:hardening": { postgres: { user: "999:999" }, redis: { user: "999:999" } },
+    ...extra,
+  });
+  const up = (part: string, extra: Record<string, unknown> = {}): Promise<UpResult> => {
+    const stack = stackName(part);
+    if (!stacks.includes(stack)) stacks.push(stack);
+    return mode!.up({ stack, configFrom: "test", config: config(extra) });
+  };
+
+  before(async function () {
+    this.timeout(25 * 60_000); // a cold image build (two debootstraps, npm ci) takes minutes
+    await requireService(this, "the Docker engine", async () => void (await docker.ping()), "run `bash .ci/services.sh` to start dockerd");
+    await requireService(
+      this,
+      "the offline image build",
+      async () => {
+        const why = dataImageUnavailable() ?? nodeBaseImageUnavailable();
+        if (why) throw new Error(why);
+      },
+      "run as root with debootstrap installed (`bash .ci/services.sh`)",
+    );
+    for (const tool of ["cli", "set-pids-limit"]) {
+      if (!existsSync(join(REPO_ROOT, "dist", "gate", `${tool}.js`))) throw new Error(`dist/gate/${tool}.js is missing: run \`npm run build\` first`);
+    }
+    const t = Date.now();
+    const log = (line: string) => console.log(`    ${line}`);
+    const data = ensureDataImage(log);
+    const app = ensureWorkloadImage(log);
+    images = { data: data.tag, app: app.tag, neverHealthy: ensureNeverHealthyImage() };
+    console.log(`    e2e images ready in ${((Date.now() - t) / 1000).toFixed(1)} s (data ${data.built ? "built" : "cached"}, workload ${app.built ? "built" : "cached"})`);
+    const chosen = selectMode();
+    mode = chosen.mode;
+    console.log(`    e2e: ${mode.kind} mode (${chosen.why})`);
+  });
+
+  after(async function () {
+    this.timeout(180_000);
+    // Whatever a failed test left: destroy through the mode, then sweep by label.
+    for (const stack of stacks) {
+      await mode?.destroy(stack).catch((err) => console.log(`    cleanup: destroy ${stack}: ${err instanceof Error ? err.message : err}`));
+      const left = await sweepStack(docker, stack);
+      if (left.containers.length + left.networks.length + left.volumes.length > 0) console.log(`    cleanup: swept ${JSON.stringify(left)}`);
+    }
+    if (mode) console.log(`    e2e time: ${((Date.now() - started) / 1000).toFixed(1)} s (${mode.kind} mode)`);
+  });
+
+  describe("one environment, used and then broken", () => {
+    const main = stackName("main");
+    let first: UpResult;
+    let out: StackOutputs;
+    let api: string;
+
+    before(async function () {
+      this.timeout(180_000);
+      first = await up("main");
+      out = first.outputs;
+      api = out.hostUrls.orchestrator!;
+    });
+
+    it("brings the tiers up in order: each starts only after the gate below it passed", function () {
+      if (!first.timeline) this.skip(); // pulumi mode: the CLI orders resources itself
+      const at = (name: string) => {
+        const entry = first.timeline!.find((e) => e.name === name);
+        assert.ok(entry, `${name} was not applied`);
+        return entry;
+      };
+      const startsAfter = (later: string, earlier: string) =>
+        assert.ok(at(later).startedMs >= at(earlier).finishedMs, `${later} started at ${at(later).startedMs} ms, before ${earlier} finished at ${at(earlier).finishedMs} ms`);
+      for (const c of ["berth-postgres", "berth-redis"]) startsAfter(c, "berth-network");
+      for (const c of ["berth-postgres", "berth-redis", "berth-postgres-pids-limit", "berth-redis-pids-limit"]) startsAfter("berth-data-gate-wait", c);
+      startsAfter("berth-orchestrator", "berth-data-gate-wait");
+      for (const c of ["berth-orchestrator", "berth-orchestrator-pids-limit"]) startsAfter("berth-orchestrator-gate-wait", c);
+      for (const w of ["berth-worker-0", "berth-worker-1"]) {
+        startsAfter(w, "berth-orchestrator-gate-wait");
+        startsAfter("berth-workers-gate-wait", w);
+        startsAfter("berth-workers-gate-wait", `${w}-pids-limit`);
+      }
+      // Independent resources are applied side by side, as the engine does.
+      assert.ok(at("berth-redis").startedMs < at("berth-postgres").finishedMs && at("berth-postgres").startedMs < at("berth-redis").finishedMs, "postgres and redis were not created concurrently");
+      assert.deepEqual(first.changes, { create: 18, replace: 0, same: 0, delete: 0 });
+    });
+
+    it("runs every container hardened as declared, pids limit applied, healthy", async () => {
+      const seen = await Promise.all(
+        allContainers(out).map(async (name) => {
+          const c = await inspect(name);
+          return {
+            name,
+            user: c.Config.User,
+            readOnly: c.HostConfig.ReadonlyRootfs,
+            capDrop: c.HostConfig.CapDrop,
+            securityOpt: c.HostConfig.SecurityOpt,
+            pidsLimit: c.HostConfig.PidsLimit,
+            memoryMb: (c.HostConfig.Memory ?? 0) / 1024 / 1024,
+            health: c.State.Health?.Status,
+          };
+        }),
+      );
+      const expected = (name: string, user: string, memoryMb: number) => ({ name, user, readOnly: true, capDrop: ["ALL"], securityOpt: ["no-new-privileges:true"], pidsLimit: 256, memoryMb, health: "healthy" });
+      const [w0, w1] = out.containerNames.workers;
+      assert.deepEqual(seen, [
+        expected(out.containerNames.postgres, "999:999", 512),
+        expected(out.containerNames.redis, "999:999", 128),
+        expected(out.containerNames.orchestrator, "1000:1000", 256),
+        expected(w0, "1000:1000", 256),
+        expected(w1, "1000:1000", 256),
+      ]);
+    });
+
+    it("answers tasks through the orchestrator's published port with exact results", async () => {
+      assert.equal(api, `http://127.0.0.1:${out.hostPorts.orchestrator}`);
+      const ids = await Promise.all([
+        submitTask(api, "sum", [1, 2, 3]),
+        submitTask(api, "echo", { greeting: "hello", n: [1, 2] }),
+        submitTask(api, "fail", { message: "on purpose" }),
+      ]);
+      const done = await Promise.all(ids.map((id) => waitForTask(api, id)));
+      assert.deepEqual(
+        done.map((t) => ({ name: t.name, status: t.status, result: t.result, error: t.error })),
+        [
+          { name: "sum", status: "succeeded", result: 6, error: null },
+          { name: "echo", status: "succeeded", result: { greeting: "hello", n: [1, 2] }, error: null },
+          { name: "fail", status: "failed", result: null, error: "on purpose" },
+        ],
+      );
+    });
+
+    it("has every worker registered with the orchestrator", async () => {
+      const { status, body } = await getJson<{ workers: { id: string }[] }>(`${api}/v1/workers`);
+      assert.deepEqual({ status, ids: body.workers.map((w) => w.id) }, { status: 200, ids: ["worker-0", "worker-1"] });
+    });
+
+    it("reports every gate probe healthy in the gateResults output", () => {
+      const g = out.gateResults;
+      const brief = (r: (typeof g)["data"]) => ({ gate: r.gate, status: r.status, probes: r.probes.map((p) => `${p.kind} ${p.target}: ${p.status}`) });
+      const [w0, w1] = out.containerNames.workers;
+      assert.deepEqual(
+        { data: brief(g.data), orchestrator: brief(g.orchestrator), workers: brief(g.workers!) },
+        {
+          data: { gate: "data", status: "passed", probes: [`container ${out.containerNames.postgres}: healthy`, `container ${out.containerNames.redis}: healthy`] },
+          orchestrator: { gate: "orchestrator", status: "passed", probes: [`container ${out.containerNames.orchestrator}: healthy`] },
+          workers: { gate: "workers", status: "passed", probes: [`container ${w0}: healthy`, `container ${w1}: healthy`, `http ${api}/v1/workers: healthy`] },
+        },
+      );
+      assert.equal(g.workers!.probes[2].detail, "HTTP 200, workers: 2 items (need >= 2)");
+    });
+
+    it("replaces nothing on a second up with no change", async function () {
+      this.timeout(60_000);
+      const identity = async () => Promise.all(allContainers(out).map(async (name) => ({ name, id: (await inspect(name)).Id, startedAt: (await inspect(name)).State.StartedAt })));
+      const before = await identity();
+      const again = await up("main");
+      assert.deepEqual(again.changes, { create: 0, replace: 0, same: 18, delete: 0 });
+      assert.deepEqual(await identity(), before);
+      assert.deepEqual(again.outputs.hostPorts, out.hostPorts);
+      if (again.timeline) assert.deepEqual([...new Set(again.timeline.map((e) => e.action))], ["same"]);
+    });
+
+    it("runs three stacks side by side with no name or port collision", async function () {
+      this.timeout(240_000);
+      const others = [await up("b", ONE_WORKER), await up("c", ONE_WORKER)];
+      const all = [out, ...others.map((o) => o.outputs)];
+      const names = all.flatMap(allContainers);
+      const ports = all.flatMap((o) => [o.hostPorts.postgres, o.hostPorts.redis, o.hostPorts.orchestrator]);
+      assert.equal(new Set(names).size, 13, `container names: ${names.join(", ")}`);
+      assert.equal(new Set(ports).size, 9, `host ports: ${ports.join(", ")}`);
+      assert.ok(ports.every((p) => typeof p === "number"), `host ports: ${ports.join(", ")}`);
+      assert.equal(new Set(all.map((o) => o.networkName)).size, 3);
+      for (const [i, part] of ["b", "c"].entries()) {
+        const o = others[i].outputs;
+        assert.deepEqual(await stackObjects(docker, stackName(part)), { containers: allContainers(o).sort(), networks: [o.networkName], volumes: [] });
+        // Each orchestrator runs its own stack's tasks with its own workers.
+        const id = await submitTask(o.hostUrls.orchestrator!, "echo", part);
+        assert.deepEqual((await waitForTask(o.hostUrls.orchestrator!, id)).result, part);
+        assert.deepEqual((await getJson(`${o.hostUrls.orchestrator}/v1/workers`)).body.workers.map((w: { id: string }) => w.id), ["worker-0"]);
+      }
+      for (const part of ["b", "c"]) {
+        await mode!.destroy(stackName(part));
+        assert.deepEqual(await stackObjects(docker, stackName(part)), NOTHING);
+      }
+    });
+
+    it("completes a task whose worker is killed mid-task", async function () {
+      this.timeout(90_000);
+      const id = await submitTask(api, "sleep", { ms: 3000 });
+      const running = await waitForTask(api, id, { until: (t) => t.status === "running", timeoutMs: 15_000 });
+      const victim = running.workerId!;
+      const survivor = victim === "worker-0" ? "worker-1" : "worker-0";
+      const victimContainer = out.containerNames.workers[Number(victim.split("-")[1])];
+      await docker.getContainer(victimContainer).kill();
+      // The orchestrator re-queues the dead worker's task once its heartbeat expires (5 s TTL).
+      const done = await waitForTask(api, id, { timeoutMs: 60_000 });
+      assert.deepEqual(
+        { status: done.status, result: done.result, workerId: done.workerId, attempts: done.attempts },
+        { status: "succeeded", result: { sleptMs: 3000 }, workerId: survivor, attempts: 2 },
+      );
+      const state = (await inspect(victimContainer)).State;
+      assert.deepEqual({ status: state.Status, exitCode: state.ExitCode }, { status: "exited", exitCode: 137 });
+    });
+
+    it("reports Postgres down in the orchestrator's health when Postgres is killed", async function () {
+      this.timeout(60_000);
+      await docker.getContainer(out.containerNames.postgres).kill();
+      const pg = (await inspect(out.containerNames.postgres)).State;
+      assert.deepEqual({ status: pg.Status, running: pg.Running, exitCode: pg.ExitCode }, { status: "exited", running: false, exitCode: 137 });
+      const health = await eventually("GET /health answers 503", async () => {
+        const r = await getJson(`${api}/health`);
+        return r.status === 503 ? r.body : undefined;
+      });
+      assert.deepEqual(
+        { status: health.status, postgres: health.checks.postgres.ok, redis: health.checks.redis.ok },
+        { status: "degraded", postgres: false, redis: true },
+      );
+      assert.equal(typeof health.checks.postgres.error, "string");
+      // Docker sees it too: the orchestrator's own healthcheck (GET /health) turns it unhealthy.
+      await eventually("the orchestrator container turns unhealthy", async () => ((await inspect(out.containerNames.orchestrator)).State.Health?.Status === "unhealthy" ? true : undefined));
+    });
+
+    it("destroy removes every container, network and volume carrying the stack's label", async function () {
+      this.timeout(90_000);
+      assert.equal((await stackObjects(docker, main)).containers.length, 5);
+      await mode!.destroy(main);
+      assert.deepEqual(await stackObjects(docker, main), NOTHING);
+    });
+  });
+
+  describe("a gate that times out", () => {
+    it("fails when the orchestrator never turns healthy: the error names it with its logs, and destroy still removes everything", async function () {
+      this.timeout(180_000);
+      const stack = stackName("gate");
+      const failure = await up("gate", {
+        ...ONE_WORKER,
+        "berth:images": { postgres: images.data, redis: images.data, app: images.neverHealthy },
+        "berth:tiers": { orchestrator: { gateTimeoutSeconds: 3 } },
+      }).then(
+        () => assert.fail("up succeeded with an orchestrator that is never healthy"),
+        (err: Error) => err,
+      );
+      const orchestrator = `berth-${stack}-orchestrator`;
+      for (const part of [
+        `berth gate "orchestrator" failed`,
+        `container ${orchestrator} was not healthy within 3s`,
+        `last 50 log lines of ${orchestrator}:`,
+        "never-healthy app: started /app/dist/orchestrator.js, will never answer on its port",
+      ]) {
+        assert.ok(failure.message.includes(part), `"${part}" is not in the error:\n${failure.message}`);
+      }
+      // Up stopped at that tier: no worker was created.
+      assert.deepEqual((await stackObjects(docker, stack)).containers, [orchestrator, `berth-${stack}-postgres`, `berth-${stack}-redis`]);
+      await mode!.destroy(stack);
+      assert.deepEqual(await stackObjects(docker, stack), NOTHING);
+    });
+  });
+});

@@ -1,0 +1,23 @@
+// Integration suites need real servers. Under CI (CI=true) a missing one fails the suite; on a
+// developer machine it skips with one visible line saying why.
+import type { Context } from "mocha";
+
+export async function requireService(ctx: Context, what: string, check: () => Promise<void>, hint: string): Promise<void> {
+  try {
+    await check();
+  } catch (err) {
+    const why = `${what} is not available (${err instanceof Error ? err.message : String(err)}); ${hint}`;
+    if (process.env.CI === "true") throw new Error(why);
+    console.log(`    skipping: ${why}`);
+    ctx.skip();
+  }
+}
+
+/** The URL from the environment, or an error naming the variable to set. */
+export function envUrl(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+}
+
+export const SERVICES_HINT = 'run `eval "$(bash .ci/services.sh)"` first';

@@ -1,0 +1,188 @@
+import { strict as assert } from "node:assert";
+import { ConfigError, defaultsFor, namespacesOf, parseStackConfig, portsFromRange } from "../../components/config";
+
+const parse = (values: Record<string, unknown>, secretKeys: string[] = []) => parseStackConfig(values, "Pulumi.test.yaml", new Set(secretKeys));
+
+function problemsOf(values: Record<string, unknown>, secretKeys: string[] = []): string {
+  try {
+    parse(values, secretKeys);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${err}`);
+    return err.message;
+  }
+  assert.fail("expected the config to be rejected");
+}
+
+describe("config: per-environment defaults", function () {
+  it("test: Alpine images, tmpfs Postgres without durability, engine-chosen ports, fast tiers", function () {
+    const s = parse({ environment: "test" });
+    assert.equal(s.imageStack, "alpine");
+    assert.equal(s.images.postgres.ref, "postgres:16-alpine");
+    assert.equal(s.images.redis.ref, "redis:7-alpine");
+    assert.equal(s.images.app.nodeBase, "node:20-alpine");
+    assert.deepEqual(s.postgres, { database: "berth", user: "berth", memoryMb: 512, cpus: 1, tmpfsSizeMb: 256, sharedBuffersMb: 64, durable: false });
+    assert.deepEqual(s.redis, { memoryMb: 128, cpus: 0.5, maxmemoryMb: 64, maxmemoryPolicy: "allkeys-lru", persistence: false });
+    assert.deepEqual(s.ports, { publish: "auto", hostIp: "127.0.0.1", hostPorts: { postgres: undefined, redis: undefined, orchestrator: undefined } });
+    assert.deepEqual(s.tiers.data, { intervalMs: 200, timeoutMs: 2000, startPeriodMs: 20000, retries: 3, gateTimeoutSeconds: 90 });
+    assert.deepEqual(s.workers, { replicas: 2, namespaces: [["default"]], memoryMb: 256, cpus: 0.5, dockerSocket: false });
+    assert.deepEqual(s.hardening.orchestrator, { readOnly: true, noNewPrivileges: true, capAdd: [], pidsLimit: 256, maxRetryCount: 3 });
+  });
+
+  it("dev: regular images, durable Postgres on a volume, fixed ports, calm tiers", function () {
+    const s = parse({ environment: "dev" });
+    assert.equal(s.imageStack, "regular");
+    assert.equal(s.images.postgres.ref, "postgres:16-bookworm");
+    assert.equal(s.images.postgres.user, "999:999");
+    assert.equal(s.postgres.durable, true);
+    assert.equal(s.redis.persistence, true);
+    assert.deepEqual(s.ports.hostPorts, { postgres: 5432, redis: 6379, orchestrator: 8080 });
+    assert.deepEqual(s.tiers.workers, { intervalMs: 5000, timeoutMs: 3000, startPeriodMs: 30000, retries: 5, gateTimeoutSeconds: 300 });
+  });
+
+  it("prod defaults to three workers", function () {
+    assert.equal(parse({ environment: "prod" }).workers.replicas, 3);
+    assert.equal(defaultsFor("prod").workers.replicas, 3);
+  });
+
+  it("every default can be overridden, and a configured 0 stays 0", function () {
+    const s = parse({
+      environment: "test",
+      useAlpine: false,
+      workers: { replicas: 0 },
+      tiers: { data: { startPeriodMs: 0, intervalMs: 100 } },
+      postgres: { tmpfsSizeMb: 64, durable: true },
+      hardening: { redis: { readOnly: false, capAdd: ["SETUID"] } },
+    });
+    assert.equal(s.imageStack, "regular");
+    assert.equal(s.workers.replicas, 0);
+    assert.equal(s.tiers.data.startPeriodMs, 0);
+    assert.equal(s.tiers.data.intervalMs, 100);
+    assert.equal(s.tiers.orchestrator.intervalMs, 200);
+    assert.equal(s.postgres.tmpfsSizeMb, 64);
+    assert.equal(s.postgres.durable, true);
+    assert.deepEqual(s.hardening.redis, { readOnly: false, noNewPrivileges: true, capAdd: ["SETUID"], pidsLimit: 256, maxRetryCount: 3 });
+    assert.deepEqual(s.hardening.postgres.capAdd, []);
+  });
+
+  it("images: overrides are exact, the registry prefix rewrites public images only", function () {
+    const s = parse({ environment: "test", registryPrefix: "mirror.internal:5000/hub", images: { redis: "local/redis:7" } });
+    assert.equal(s.images.postgres.ref, "mirror.internal:5000/hub/postgres:16-alpine");
+    assert.equal(s.images.redis.ref, "local/redis:7");
+    assert.equal(s.images.redis.overridden, true);
+    assert.equal(s.images.app.nodeBase, "mirror.internal:5000/hub/node:20-alpine");
+  });
+
+  it("ports from a range: postgres, redis, orchestrator take the first three", function () {
+    const s = parse({ environment: "test", ports: { publish: "range", range: "41000-41009" } });
+    assert.deepEqual(s.ports.hostPorts, { postgres: 41000, redis: 41001, orchestrator: 41002 });
+    assert.equal(portsFromRange("41000-41001"), undefined);
+    assert.equal(portsFromRange("80-90"), undefined);
+  });
+
+  it("namespaces: one list for every replica, or one per replica", function () {
+    const shared = parse({ environment: "test", workers: { replicas: 3, namespaces: ["a", "b"] } });
+    assert.deepEqual([0, 1, 2].map((i) => namespacesOf(shared, i)), [["a", "b"], ["a", "b"], ["a", "b"]]);
+    const per = parse({ environment: "test", workers: { replicas: 2, namespaces: [["a"], ["b", "c"]] } });
+    assert.deepEqual([0, 1].map((i) => namespacesOf(per, i)), [["a"], ["b", "c"]]);
+  });
+
+  it("an internal network publishes no ports", function () {
+    const s = parse({ environment: "test", network: { internal: true } });
+    assert.equal(s.ports.publish, "none");
+  });
+});
+
+describe("config: errors", function () {
+  it("fails when the environment type is unknown, naming the allowed ones and the stack file", function () {
+    assert.equal(
+      problemsOf({ environment: "staging" }),
+      [
+        "Invalid configuration in Pulumi.test.yaml (1 problem):",
+        '  - berth:environment: got "staging"; allowed: one of "test", "dev", "prod".',
+        "Edit Pulumi.test.yaml (or use `pulumi config set --path <key> <value>`) and run again.",
+      ].join("\n"),
+    );
+  });
+
+  it("fails when the environment is missing", function () {
+    assert.match(problemsOf({}), /berth:environment: got nothing; allowed: one of "test", "dev", "prod"\./);
+  });
+
+  it("fails with every problem at once: unknown key, wrong type, out of range, negative workers, bad image", function () {
+    const message = problemsOf({
+      environment: "test",
+      colour: "blue",
+      useAlpine: "yes",
+      postgres: { tmpfsSizeMb: 4, sharedBufers: 1 },
+      workers: { replicas: -1 },
+      images: { postgres: "Postgres:Latest!" },
+    });
+    assert.equal(
+      message,
+      [
+        "Invalid configuration in Pulumi.test.yaml (6 problems):",
+        '  - berth:useAlpine: got "yes"; allowed: a boolean.',
+        '  - berth:images.postgres: got "Postgres:Latest!"; allowed: a Docker image reference such as postgres:16-alpine or registry:5000/team/app:1.2.',
+        "  - berth:postgres.tmpfsSizeMb: got 4; allowed: a number >= 16.",
+        "  - berth:postgres.sharedBufers: got an unknown key; allowed: remove it, or use one of: database, user, memoryMb, cpus, tmpfsSizeMb, sharedBuffersMb, durable.",
+        "  - berth:workers.replicas: got -1; allowed: a number >= 0.",
+        "  - berth:colour: got an unknown key; allowed: remove it, or use one of: environment, useAlpine, registryPrefix, images, postgres, redis, orchestrator, workers, ports, tiers, hardening, docker, network.",
+        "Edit Pulumi.test.yaml (or use `pulumi config set --path <key> <value>`) and run again.",
+      ].join("\n"),
+    );
+  });
+
+  it("fails when a whole number is fractional", function () {
+    assert.match(problemsOf({ environment: "test", workers: { replicas: 1.5 } }), /berth:workers\.replicas: got 1\.5; allowed: a whole number\./);
+  });
+
+  it("fails when a memory limit is below what the service needs", function () {
+    const message = problemsOf({ environment: "test", postgres: { memoryMb: 128, sharedBuffersMb: 64 }, redis: { memoryMb: 64, maxmemoryMb: 64 } });
+    assert.equal(
+      message,
+      [
+        "Invalid configuration in Pulumi.test.yaml (2 problems):",
+        "  - berth:postgres.memoryMb: got 128; allowed: at least 160 (shared buffers 64 MB + 96 MB for connections and work memory).",
+        "  - berth:redis.memoryMb: got 64; allowed: at least 80 (maxmemory 64 MB + 16 MB overhead).",
+        "Edit Pulumi.test.yaml (or use `pulumi config set --path <key> <value>`) and run again.",
+      ].join("\n"),
+    );
+  });
+
+  it("fails when the schema minimum for memory is not met", function () {
+    assert.match(problemsOf({ environment: "test", workers: { memoryMb: 8 } }), /berth:workers\.memoryMb: got 8; allowed: a number >= 32\./);
+  });
+
+  it("fails when per-replica namespaces do not match the replica count", function () {
+    assert.match(
+      problemsOf({ environment: "test", workers: { replicas: 3, namespaces: [["a"], ["b"]] } }),
+      /berth:workers\.namespaces: got "2 lists"; allowed: one list per replica \(3\) or a single list of names for every replica\./,
+    );
+  });
+
+  it("fails when a namespace name is malformed", function () {
+    assert.match(problemsOf({ environment: "test", workers: { namespaces: ["Bad Name"] } }), /berth:workers\.namespaces\[0\]: got "Bad Name"; allowed: lower-case letters, digits, _ and -, at most 63 characters\./);
+  });
+
+  it("fails when the password is given in plain text, without echoing it", function () {
+    const message = problemsOf({ environment: "test", postgresPassword: "hunter2" });
+    assert.match(message, /berth:postgresPassword: got a plain-text value; allowed: a secret: run `pulumi config set --secret postgresPassword <value>`\./);
+    assert.doesNotMatch(message, /hunter2/);
+  });
+
+  it("accepts the password as a secret", function () {
+    assert.equal(parse({ environment: "test", postgresPassword: "hunter2" }, ["postgresPassword"]).environment, "test");
+  });
+
+  it("fails when a range is asked for without a usable range", function () {
+    assert.match(problemsOf({ environment: "test", ports: { publish: "range" } }), /berth:ports\.range: got "nothing"; allowed: a range "from-to" of at least 3 ports when ports\.publish is "range"\./);
+  });
+
+  it("fails when an internal network is asked to publish ports", function () {
+    assert.match(problemsOf({ environment: "test", network: { internal: true }, ports: { publish: "auto" } }), /berth:ports\.publish: got "auto"; allowed: "none" when network\.internal is true/);
+  });
+
+  it("fails when the docker host is not an engine address", function () {
+    assert.match(problemsOf({ environment: "dev", docker: { host: "myhost:2375" } }), /berth:docker\.host: got "myhost:2375"; allowed: an engine address such as unix:\/\/\/var\/run\/docker\.sock, tcp:\/\/host:2376 or ssh:\/\/user@host\./);
+  });
+});

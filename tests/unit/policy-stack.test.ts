@@ -1,0 +1,48 @@
+// The stacks berth ships pass its own mandatory policy pack: every container of the test and dev
+// stacks, as the program declares them, through every policy.
+import { strict as assert } from "node:assert";
+import { containerPolicies } from "../../policy/rules";
+import { runProgram, ProgramRun } from "../support/mock-program";
+import { violationsOf } from "../support/policy-harness";
+
+const POLICIES = containerPolicies();
+const CONTAINER = "docker:index/container:Container";
+
+async function allViolations(run: ProgramRun): Promise<string[]> {
+  const found: string[] = [];
+  for (const c of run.resources.filter((r) => r.type === CONTAINER)) {
+    for (const policy of POLICIES) {
+      for (const message of await violationsOf(POLICIES, policy.name, c.inputs, { resourceName: c.name })) found.push(`${c.name}: ${message}`);
+    }
+  }
+  return found;
+}
+
+describe("policy pack on berth's own stacks", function () {
+  this.timeout(30_000);
+
+  for (const stack of ["test", "dev"]) {
+    it(`the ${stack} stack has no violation`, async function () {
+      const run = await runProgram(stack);
+      assert.equal(run.resources.filter((r) => r.type === CONTAINER).length, 5);
+      assert.deepEqual(await allViolations(run), []);
+    });
+  }
+
+  it("an explicit opt-out is honoured, and only for that container and rule", async function () {
+    const run = await runProgram("test", { "berth:hardening": { redis: { readOnly: false } } });
+    assert.deepEqual(await allViolations(run), []);
+    const redis = run.resources.find((r) => r.type === CONTAINER && r.name === "berth-redis")!;
+    const withoutLabel = { ...redis.inputs, labels: redis.inputs.labels.filter((l: { label: string }) => l.label !== "berth.opt-out") };
+    assert.deepEqual(await violationsOf(POLICIES, "container-read-only-rootfs", withoutLabel), [
+      "CIS 5.13 (root filesystem is read-only): the root filesystem is writable. Fix: set readOnly: true and give writable paths a tmpfs, or opt this container out explicitly under berth:hardening.redis.readOnly.",
+    ]);
+  });
+
+  it("fails when a container adds a capability beyond the allow-list without opting out", async function () {
+    const run = await runProgram("test", { "berth:hardening": { workers: { capAdd: ["SYS_PTRACE"] } } });
+    const worker = run.resources.find((r) => r.type === CONTAINER && r.name === "berth-worker-0")!;
+    assert.ok(worker.inputs.labels.some((l: { label: string; value: string }) => l.label === "berth.opt-out" && l.value === "container-capabilities-dropped"));
+    assert.deepEqual(await allViolations(run), []);
+  });
+});

@@ -1,0 +1,348 @@
+// The program under Pulumi's mock runtime, loaded with the real stack files.
+import { strict as assert } from "node:assert";
+import * as pulumi from "@pulumi/pulumi";
+import { ProgramRun, RecordedResource, resourceNamed, runProgram } from "../support/mock-program";
+
+const CONTAINER = "docker:index/container:Container";
+const COMMAND = "command:local:Command";
+const short = (urn: string) => urn.split("::").pop();
+const containers = (run: ProgramRun) => run.resources.filter((r) => r.type === CONTAINER);
+const labelsOf = (r: RecordedResource) => Object.fromEntries((r.inputs.labels as { label: string; value: string }[]).map((l) => [l.label, l.value]));
+
+describe("program: test stack", function () {
+  this.timeout(30_000);
+  let run: ProgramRun;
+  before(async function () {
+    run = await runProgram("test");
+  });
+
+  it("registers exactly the tiers' resources", function () {
+    assert.deepEqual(
+      run.resources.map((r) => `${r.type} ${r.name}`).sort(),
+      [
+        "berth:index:Environment berth",
+        "berth:index:HealthGate berth-data-gate",
+        "berth:index:HealthGate berth-orchestrator-gate",
+        "berth:index:HealthGate berth-workers-gate",
+        "berth:index:Network berth-network",
+        "berth:index:Orchestrator berth-orchestrator",
+        "berth:index:Postgres berth-postgres",
+        "berth:index:Redis berth-redis",
+        "berth:index:WorkerPool berth-worker",
+        "command:local:Command berth-data-gate-wait",
+        "command:local:Command berth-orchestrator-gate-wait",
+        "command:local:Command berth-orchestrator-pids-limit",
+        "command:local:Command berth-postgres-pids-limit",
+        "command:local:Command berth-redis-pids-limit",
+        "command:local:Command berth-worker-0-pids-limit",
+        "command:local:Command berth-worker-1-pids-limit",
+        "command:local:Command berth-workers-gate-wait",
+        "docker:index/container:Container berth-orchestrator",
+        "docker:index/container:Container berth-postgres",
+        "docker:index/container:Container berth-redis",
+        "docker:index/container:Container berth-worker-0",
+        "docker:index/container:Container berth-worker-1",
+        "docker:index/image:Image berth-app-image",
+        "docker:index/network:Network berth-network",
+        "docker:index/remoteImage:RemoteImage berth-postgres-image",
+        "docker:index/remoteImage:RemoteImage berth-redis-image",
+        "random:index/randomPassword:RandomPassword berth-postgres-password",
+      ],
+    );
+  });
+
+  it("parents every child to its component", function () {
+    const parentOf = (type: string, name: string) => short(resourceNamed(run, type, name).parent);
+    assert.equal(parentOf(CONTAINER, "berth-postgres"), "berth-postgres");
+    assert.equal(parentOf(CONTAINER, "berth-worker-1"), "berth-worker");
+    assert.equal(parentOf(COMMAND, "berth-data-gate-wait"), "berth-data-gate");
+    assert.equal(parentOf("docker:index/network:Network", "berth-network"), "berth-network");
+    assert.equal(parentOf("berth:index:Postgres", "berth-postgres"), "berth");
+  });
+
+  it("uses the Alpine image stack", function () {
+    assert.equal(resourceNamed(run, "docker:index/remoteImage:RemoteImage", "berth-postgres-image").inputs.name, "postgres:16-alpine");
+    assert.equal(resourceNamed(run, "docker:index/remoteImage:RemoteImage", "berth-redis-image").inputs.name, "redis:7-alpine");
+    const app = resourceNamed(run, "docker:index/image:Image", "berth-app-image").inputs;
+    assert.equal(app.imageName, "berth-test-workload:alpine");
+    assert.deepEqual(app.build.args, { BASE_IMAGE: "node:20-alpine" });
+    assert.equal(app.build.context, "services");
+    assert.equal(app.skipPush, true);
+    assert.equal(run.outputs.imageStack, "alpine");
+  });
+
+  it("puts Postgres data on a tmpfs owned by the postgres user, with durability off", function () {
+    const pg = resourceNamed(run, CONTAINER, "berth-postgres").inputs;
+    assert.deepEqual(pg.tmpfs, {
+      "/tmp": "rw,noexec,nosuid,size=64m",
+      "/var/run/postgresql": "rw,nosuid,nodev,size=1m,uid=70,gid=70,mode=0775",
+      "/var/lib/postgresql/data": "rw,nosuid,nodev,size=256m,uid=70,gid=70,mode=0700",
+    });
+    assert.deepEqual(pg.command, ["postgres", "-c", "shared_buffers=64MB", "-c", "listen_addresses=*", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]);
+    assert.deepEqual(pg.healthcheck.tests, ["CMD", "pg_isready", "-h", "127.0.0.1", "-p", "5432", "-U", "berth", "-d", "berth"]);
+    assert.deepEqual(pg.volumes, []);
+    assert.equal(run.resources.filter((r) => r.type === "docker:index/volume:Volume").length, 0);
+    assert.deepEqual(pg.envs, ["POSTGRES_USER=berth", "POSTGRES_DB=berth", "POSTGRES_PASSWORD=mock-password-0123456789abcdef", "PGDATA=/var/lib/postgresql/data"]);
+  });
+
+  it("runs Redis without persistence and with an eviction policy", function () {
+    const redis = resourceNamed(run, CONTAINER, "berth-redis").inputs;
+    assert.deepEqual(redis.command, ["redis-server", "--maxmemory", "64mb", "--maxmemory-policy", "allkeys-lru", "--appendonly", "no", "--save", "", "--dir", "/data"]);
+    assert.deepEqual(redis.healthcheck.tests, ["CMD", "redis-cli", "-h", "127.0.0.1", "ping"]);
+    assert.equal(redis.tmpfs["/data"], "rw,nosuid,nodev,size=16m,uid=999,gid=1000,mode=0700");
+  });
+
+  it("orders tiers: data → gate → orchestrator → gate → workers → gate", function () {
+    const deps = (type: string, name: string) => resourceNamed(run, type, name).dependencies.map(short).sort();
+    assert.deepEqual(deps(COMMAND, "berth-data-gate-wait"), ["berth-postgres", "berth-postgres-pids-limit", "berth-redis", "berth-redis-pids-limit"]);
+    assert.ok(deps(CONTAINER, "berth-orchestrator").includes("berth-data-gate-wait"));
+    assert.deepEqual(deps(COMMAND, "berth-orchestrator-gate-wait"), ["berth-orchestrator", "berth-orchestrator-pids-limit"]);
+    for (const w of ["berth-worker-0", "berth-worker-1"]) assert.ok(deps(CONTAINER, w).includes("berth-orchestrator-gate-wait"), w);
+    assert.deepEqual(deps(COMMAND, "berth-workers-gate-wait"), ["berth-orchestrator", "berth-worker-0", "berth-worker-0-pids-limit", "berth-worker-1", "berth-worker-1-pids-limit"]);
+    // Postgres and Redis wait only for the network: they start in parallel.
+    assert.ok(!deps(CONTAINER, "berth-redis").includes("berth-postgres"));
+    assert.ok(deps(CONTAINER, "berth-redis").includes("berth-network"));
+  });
+
+  it("gates run the gate CLI on the tier's containers with the tier's time budget and a hint naming the keys", function () {
+    const create = (name: string) => resourceNamed(run, COMMAND, name).inputs.create;
+    const hint = (tier: string, keys: string) =>
+      `--hint 'To change this, edit Pulumi.test.yaml: the settings of these services are under ${keys}; raise berth:tiers.${tier}.gateTimeoutSeconds (now 90) only if they are healthy but slow.'`;
+    assert.equal(
+      create("berth-data-gate-wait"),
+      `node dist/gate/cli.js --name data --timeout-seconds 90 --container berth-test-postgres --container berth-test-redis ${hint("data", "berth:postgres, berth:redis")}`,
+    );
+    assert.equal(
+      create("berth-orchestrator-gate-wait"),
+      `node dist/gate/cli.js --name orchestrator --timeout-seconds 90 --container berth-test-orchestrator ${hint("orchestrator", "berth:orchestrator, berth:images.app")}`,
+    );
+    // The engine picks the orchestrator's host port in the test stack; the mock leaves it unknown.
+    assert.equal(
+      create("berth-workers-gate-wait"),
+      "node dist/gate/cli.js --name workers --timeout-seconds 90 --container berth-test-worker-0 --container berth-test-worker-1 " +
+        `--http http://127.0.0.1:undefined/v1/workers --http-min-items workers=2 ${hint("workers", "berth:workers, berth:images.app")}`,
+    );
+    const gate = resourceNamed(run, COMMAND, "berth-data-gate-wait").inputs;
+    assert.equal(gate.logging, "stderr");
+    assert.deepEqual(gate.triggers, ["berth-postgres-id", "berth-redis-id"]);
+  });
+
+  it("hardens every container: limits, non-root, read-only, no-new-privileges, caps dropped, bounded restarts", function () {
+    const expected: Record<string, { user: string; memory: number; cpus: string }> = {
+      "berth-postgres": { user: "70:70", memory: 512, cpus: "1" },
+      "berth-redis": { user: "999:1000", memory: 128, cpus: "0.5" },
+      "berth-orchestrator": { user: "1000:1000", memory: 256, cpus: "0.5" },
+      "berth-worker-0": { user: "1000:1000", memory: 256, cpus: "0.5" },
+      "berth-worker-1": { user: "1000:1000", memory: 256, cpus: "0.5" },
+    };
+    assert.deepEqual(containers(run).map((c) => c.name).sort(), Object.keys(expected).sort());
+    for (const c of containers(run)) {
+      const i = c.inputs;
+      assert.deepEqual({ user: i.user, memory: i.memory, cpus: i.cpus }, expected[c.name], c.name);
+      assert.equal(i.memorySwap, i.memory, c.name);
+      assert.equal(i.readOnly, true, c.name);
+      assert.deepEqual(i.securityOpts, ["no-new-privileges:true"], c.name);
+      assert.deepEqual(i.capabilities, { drops: ["ALL"], adds: [] }, c.name);
+      assert.equal(i.restart, "on-failure", c.name);
+      assert.equal(i.maxRetryCount, 3, c.name);
+      assert.equal(i.wait, false, c.name);
+      assert.equal(i.removeVolumes, true, c.name);
+      assert.equal(i.tmpfs["/tmp"], "rw,noexec,nosuid,size=64m", c.name);
+      assert.deepEqual(
+        { interval: i.healthcheck.interval, timeout: i.healthcheck.timeout, startPeriod: i.healthcheck.startPeriod, retries: i.healthcheck.retries },
+        { interval: "200ms", timeout: "2s", startPeriod: "20s", retries: 3 },
+        c.name,
+      );
+      assert.equal(labelsOf(c)["berth.pids-limit"], "256", c.name);
+      assert.deepEqual(c.replaceOnChanges, ["healthcheck"], c.name);
+      assert.equal(c.deleteBeforeReplace, true, c.name);
+      const pids = resourceNamed(run, COMMAND, `${c.name}-pids-limit`).inputs;
+      assert.equal(pids.create, `node dist/gate/set-pids-limit.js --container ${i.name} --pids-limit 256`);
+      assert.deepEqual(pids.triggers, [`${c.name}-id`]);
+    }
+  });
+
+  it("uses the workload's node healthcheck (nothing Alpine lacks) and wires services by alias", function () {
+    const orch = resourceNamed(run, CONTAINER, "berth-orchestrator").inputs;
+    assert.deepEqual(orch.healthcheck.tests, ["CMD", "node", "/app/dist/healthcheck.js", "8080"]);
+    assert.deepEqual(orch.networksAdvanced, [{ name: "berth-test-net", aliases: ["orchestrator"] }]);
+    assert.deepEqual(orch.envs, [
+      "DATABASE_URL=postgres://berth:mock-password-0123456789abcdef@postgres:5432/berth",
+      "REDIS_URL=redis://redis:6379",
+      "NAMESPACES=default",
+      "LOG_LEVEL=info",
+      "ORCHESTRATOR_PORT=8080",
+    ]);
+    const worker = resourceNamed(run, CONTAINER, "berth-worker-1").inputs;
+    assert.deepEqual(worker.healthcheck.tests, ["CMD", "node", "/app/dist/healthcheck.js", "8081"]);
+    assert.deepEqual(worker.command, ["node", "/app/dist/worker.js"]);
+    assert.ok(worker.envs.includes("WORKER_ID=worker-1"));
+    assert.ok(worker.envs.includes("WORKER_PORT=8081"));
+    assert.deepEqual(worker.ports, []);
+  });
+
+  it("lets the engine choose host ports on loopback", function () {
+    for (const name of ["berth-postgres", "berth-redis", "berth-orchestrator"]) {
+      const [port] = resourceNamed(run, CONTAINER, name).inputs.ports;
+      assert.equal(port.external, undefined, name);
+      assert.equal(port.ip, "127.0.0.1", name);
+    }
+  });
+
+  it("labels every Docker object with project, stack and environment", function () {
+    for (const r of [...containers(run), resourceNamed(run, "docker:index/network:Network", "berth-network")]) {
+      const labels = labelsOf(r);
+      assert.equal(labels["berth.project"], "berth", r.name);
+      assert.equal(labels["berth.stack"], "test", r.name);
+      assert.equal(labels["berth.environment"], "test", r.name);
+    }
+    assert.equal(labelsOf(resourceNamed(run, CONTAINER, "berth-worker-0"))["berth.service"], "workers");
+  });
+
+  it("exports names and keeps every URL that carries the password secret", function () {
+    assert.deepEqual(run.outputs.containerNames, {
+      postgres: "berth-test-postgres",
+      redis: "berth-test-redis",
+      orchestrator: "berth-test-orchestrator",
+      workers: ["berth-test-worker-0", "berth-test-worker-1"],
+    });
+    assert.equal(run.outputs.networkName, "berth-test-net");
+    assert.deepEqual(run.secretOutputs.sort(), ["hostUrls", "networkUrls"]);
+    for (const [key, value] of Object.entries(run.outputs)) {
+      if (!run.secretOutputs.includes(key)) assert.doesNotMatch(JSON.stringify(value) ?? "", /mock-password/, key);
+    }
+    for (const c of containers(run).filter((c) => c.name !== "berth-redis")) assert.deepEqual(c.secretInputs, ["envs"], c.name);
+  });
+});
+
+describe("program: dev stack", function () {
+  this.timeout(30_000);
+  let run: ProgramRun;
+  before(async function () {
+    run = await runProgram("dev");
+  });
+
+  it("uses the regular image stack", function () {
+    assert.equal(resourceNamed(run, "docker:index/remoteImage:RemoteImage", "berth-postgres-image").inputs.name, "postgres:16-bookworm");
+    assert.deepEqual(resourceNamed(run, "docker:index/image:Image", "berth-app-image").inputs.build.args, { BASE_IMAGE: "node:20-bookworm-slim" });
+    assert.equal(resourceNamed(run, CONTAINER, "berth-postgres").inputs.user, "999:999");
+  });
+
+  it("keeps Postgres data on a named volume with durable defaults", function () {
+    const volume = resourceNamed(run, "docker:index/volume:Volume", "berth-postgres-data").inputs;
+    assert.equal(volume.name, "berth-dev-postgres-data");
+    const pg = resourceNamed(run, CONTAINER, "berth-postgres").inputs;
+    assert.deepEqual(pg.volumes, [{ volumeName: "berth-dev-postgres-data", containerPath: "/var/lib/postgresql/data" }]);
+    assert.deepEqual(pg.command, ["postgres", "-c", "shared_buffers=256MB", "-c", "listen_addresses=*"]);
+    assert.equal(pg.tmpfs["/var/lib/postgresql/data"], undefined);
+  });
+
+  it("keeps Redis data in an append-only file on a volume", function () {
+    const redis = resourceNamed(run, CONTAINER, "berth-redis").inputs;
+    assert.deepEqual(redis.volumes, [{ volumeName: "berth-dev-redis-data", containerPath: "/data" }]);
+    assert.deepEqual(redis.command.slice(4, 8), ["noeviction", "--appendonly", "yes", "--appendfsync"]);
+  });
+
+  it("publishes the fixed host ports from Pulumi.dev.yaml", function () {
+    const external = (name: string) => resourceNamed(run, CONTAINER, name).inputs.ports[0].external;
+    assert.deepEqual([external("berth-postgres"), external("berth-redis"), external("berth-orchestrator")], [15432, 16379, 18080]);
+    assert.equal(
+      resourceNamed(run, COMMAND, "berth-workers-gate-wait").inputs.create,
+      "node dist/gate/cli.js --name workers --timeout-seconds 300 --container berth-dev-worker-0 --container berth-dev-worker-1 --http http://127.0.0.1:18080/v1/workers --http-min-items workers=2 " +
+        "--hint 'To change this, edit Pulumi.dev.yaml: the settings of these services are under berth:workers, berth:images.app; raise berth:tiers.workers.gateTimeoutSeconds (now 300) only if they are healthy but slow.'",
+    );
+  });
+
+  it("uses calm healthchecks", function () {
+    const hc = resourceNamed(run, CONTAINER, "berth-orchestrator").inputs.healthcheck;
+    assert.deepEqual([hc.interval, hc.timeout, hc.startPeriod, hc.retries], ["5s", "3s", "30s", 5]);
+  });
+});
+
+describe("program: isolation and options", function () {
+  this.timeout(30_000);
+
+  it("gives two stacks on one engine disjoint Docker names", async function () {
+    const a = await runProgram("test");
+    const b = await runProgram("test-pr-42", { "berth:environment": "test" });
+    const names = (run: ProgramRun) => [
+      ...containers(run).map((c) => c.inputs.name as string),
+      ...run.resources.filter((r) => r.type === "docker:index/network:Network").map((r) => r.inputs.name as string),
+    ];
+    assert.deepEqual(names(b).sort(), ["berth-test-pr-42-net", "berth-test-pr-42-orchestrator", "berth-test-pr-42-postgres", "berth-test-pr-42-redis", "berth-test-pr-42-worker-0", "berth-test-pr-42-worker-1"]);
+    assert.deepEqual(names(a).filter((n) => names(b).includes(n)), []);
+  });
+
+  it("uses one explicit provider for a remote engine", async function () {
+    const run = await runProgram("dev", { "berth:docker": { host: "ssh://ci@build-7" } });
+    const provider = resourceNamed(run, "pulumi:providers:docker", "berth-docker");
+    assert.equal(provider.inputs.host, "ssh://ci@build-7");
+    for (const c of containers(run)) assert.match(c.provider, /::berth-docker::berth-docker-id$/, c.name);
+    const gate = resourceNamed(run, COMMAND, "berth-workers-gate-wait").inputs;
+    assert.deepEqual(gate.environment, { DOCKER_HOST: "ssh://ci@build-7" });
+    assert.match(gate.create, /--http http:\/\/build-7:18080\/v1\/workers/);
+    assert.deepEqual(resourceNamed(run, COMMAND, "berth-postgres-pids-limit").inputs.environment, { DOCKER_HOST: "ssh://ci@build-7" });
+  });
+
+  it("takes image overrides as given and builds no app image", async function () {
+    const run = await runProgram("test", { "berth:images": { postgres: "berth-e2e/postgres:15", redis: "berth-e2e/redis:7", app: "berth-e2e/workload:abc" } });
+    assert.equal(run.resources.filter((r) => r.type === "docker:index/image:Image").length, 0);
+    assert.deepEqual(
+      run.resources.filter((r) => r.type === "docker:index/remoteImage:RemoteImage").map((r) => [r.name, r.inputs.name, r.inputs.keepLocally]),
+      [["berth-postgres-image", "berth-e2e/postgres:15", true], ["berth-redis-image", "berth-e2e/redis:7", true], ["berth-app-image", "berth-e2e/workload:abc", true]],
+    );
+  });
+
+  it("mounts the Docker socket only into workers that opt in, and marks them", async function () {
+    const run = await runProgram("test", { "berth:workers": { replicas: 1, dockerSocket: true } });
+    const worker = resourceNamed(run, CONTAINER, "berth-worker-0");
+    assert.deepEqual(worker.inputs.volumes, [{ hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock" }]);
+    assert.equal(labelsOf(worker)["berth.allow-docker-socket"], "true");
+    assert.equal(labelsOf(resourceNamed(run, CONTAINER, "berth-orchestrator"))["berth.allow-docker-socket"], undefined);
+  });
+
+  it("applies an explicit per-container opt-out and nothing more", async function () {
+    const run = await runProgram("test", { "berth:hardening": { redis: { readOnly: false, capAdd: ["SETUID", "SETGID"] } } });
+    const redis = resourceNamed(run, CONTAINER, "berth-redis").inputs;
+    assert.equal(redis.readOnly, false);
+    assert.deepEqual(redis.capabilities, { drops: ["ALL"], adds: ["SETUID", "SETGID"] });
+    assert.equal(labelsOf(resourceNamed(run, CONTAINER, "berth-redis"))["berth.opt-out"], "container-read-only-rootfs");
+    assert.equal(labelsOf(resourceNamed(run, CONTAINER, "berth-postgres"))["berth.opt-out"], undefined);
+    assert.equal(resourceNamed(run, CONTAINER, "berth-postgres").inputs.readOnly, true);
+  });
+
+  it("with no workers, registers neither pool nor workers gate", async function () {
+    const run = await runProgram("test", { "berth:workers": { replicas: 0 } });
+    assert.equal(run.resources.filter((r) => r.type === "berth:index:WorkerPool" || r.name === "berth-workers-gate").length, 0);
+    assert.deepEqual((run.outputs.containerNames as { workers: string[] }).workers, []);
+  });
+
+  it("uses a configured password secret instead of generating one", async function () {
+    const run = await runProgram("test", { "berth:postgresPassword": "s3cret-from-config" }, { secretKeys: ["berth:postgresPassword"] });
+    assert.equal(run.resources.filter((r) => r.type === "random:index/randomPassword:RandomPassword").length, 0);
+    assert.ok(resourceNamed(run, CONTAINER, "berth-postgres").inputs.envs.includes("POSTGRES_PASSWORD=s3cret-from-config"));
+    assert.equal((run.outputs.networkUrls as { postgres: string }).postgres, "postgres://berth:s3cret-from-config@postgres:5432/berth");
+  });
+
+  it("fails before any resource is registered when config is invalid, without a stack trace", async function () {
+    let error: unknown;
+    let registered = -1;
+    try {
+      await runProgram("test", { "berth:workers": { replicas: -2 }, "berth:colour": "blue" });
+    } catch (err) {
+      error = err;
+    }
+    assert.ok(pulumi.RunError.isInstance(error), `expected a RunError, got ${error}`);
+    registered = ((pulumi.runtime as any).getMonitor().getRegisteredResources() as Map<string, unknown>).size;
+    assert.equal(registered, 0);
+    assert.equal(
+      (error as Error).message,
+      [
+        "Invalid configuration in Pulumi.test.yaml (2 problems):",
+        "  - berth:workers.replicas: got -2; allowed: a number >= 0.",
+        "  - berth:colour: got an unknown key; allowed: remove it, or use one of: environment, useAlpine, registryPrefix, images, postgres, redis, orchestrator, workers, ports, tiers, hardening, docker, network.",
+        "Edit Pulumi.test.yaml (or use `pulumi config set --path <key> <value>`) and run again.",
+      ].join("\n"),
+    );
+  });
+});
