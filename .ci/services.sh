@@ -4,6 +4,7 @@
 # Prints the environment the tests read (BERTH_TEST_*), for `eval "$(bash .ci/services.sh)"`.
 set -euo pipefail
 log() { echo "services: $*" >&2; }
+trap 'log "failed at line $LINENO: $BASH_COMMAND"' ERR
 
 packages=(docker.io postgresql redis-server debootstrap busybox-static docker-compose ca-certificates)
 missing=()
@@ -36,15 +37,17 @@ if ! pg_lsclusters -h | grep -q online; then
   log "starting PostgreSQL $pg_version"
   pg_ctlcluster "$pg_version" main start >&2
 fi
-for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 && break; sleep 0.5; done
-su postgres -c "psql -q -c \"ALTER USER postgres PASSWORD 'berth'\"" >/dev/null
+for _ in $(seq 1 120); do pg_isready -q -h 127.0.0.1 && break; sleep 0.5; done
+pg_isready -h 127.0.0.1 >&2 || { log "PostgreSQL does not answer on 127.0.0.1:5432"; tail -n 20 /var/log/postgresql/*.log >&2 || true; exit 1; }
+(cd / && su postgres -c "psql -q -c \"ALTER USER postgres PASSWORD 'berth'\"") >/dev/null
 
 # Redis: no persistence, loopback only.
 if ! redis-cli -p 6379 ping >/dev/null 2>&1; then
   log "starting Redis"
   redis-server --daemonize yes --port 6379 --bind 127.0.0.1 --save '' --appendonly no >&2
-  for _ in $(seq 1 30); do redis-cli -p 6379 ping >/dev/null 2>&1 && break; sleep 0.2; done
+  for _ in $(seq 1 50); do redis-cli -p 6379 ping >/dev/null 2>&1 && break; sleep 0.2; done
 fi
+redis-cli -p 6379 ping >/dev/null || { log "Redis does not answer on 127.0.0.1:6379"; exit 1; }
 
 echo "export BERTH_TEST_DATABASE_URL=postgres://postgres:berth@127.0.0.1:5432/postgres"
 echo "export BERTH_TEST_REDIS_URL=redis://127.0.0.1:6379"

@@ -56,7 +56,7 @@ export function parseGateArgs(argv: string[], env: NodeJS.ProcessEnv): ParseResu
       tcp: list<HostPort>("tcp"),
       postgres: list<string>("postgres").map((v) => checkUrl("--postgres", resolveEnv("--postgres", v, env), ["postgres:", "postgresql:"])),
       redis: list<string>("redis").map((v) => checkUrl("--redis", resolveEnv("--redis", v, env), ["redis:", "rediss:"])),
-      hint: o.hint as string | undefined,
+      ...(o.hint === undefined ? {} : { hint: o.hint as string }),
     };
     const probeCount = options.containers.length + options.http.length + options.tcp.length + options.postgres.length + options.redis.length;
     if (probeCount === 0) throw new UsageError(`no probe given: pass at least one of ${PROBE_FLAGS}`);

@@ -8,7 +8,7 @@ const cases: Array<[string, string, string[], string]> = [
     "a flag is unknown",
     GATE_CLI,
     ["--name", "g", "--timeout-seconds", "5", "--tcp", "127.0.0.1:1", "--retries", "3"],
-    "berth gate: unknown option '--retries'; allowed: --name, --timeout-seconds, --interval-ms, --log-lines, --container, --http, --http-status, --http-min-items, --tcp, --postgres, --redis",
+    "berth gate: unknown option '--retries'; allowed: --name, --timeout-seconds, --interval-ms, --log-lines, --container, --http, --http-status, --http-min-items, --tcp, --postgres, --redis, --hint",
   ],
   [
     "--timeout-seconds is not a number",

@@ -83,7 +83,8 @@ describe("gate CLI: container probes (real engine)", function () {
   it("fails at once when the container exits, naming the exit code", async () => {
     const name = await containers.start({
       script: "echo about-to-exit; sleep 1; exit 3",
-      healthcheck: { test: "true", intervalMs: 1000, startPeriodMs: 30_000 },
+      // A check that never passes (inside its start period) so only the exit can end the gate.
+      healthcheck: { test: "false", intervalMs: 1000, startPeriodMs: 30_000 },
     });
     const run = await gate("--timeout-seconds", "20", "--container", name, "--log-lines", "5", "--hint", "To change this, edit Pulumi.test.yaml");
     const result = gateJson(run);
@@ -100,7 +101,7 @@ describe("gate CLI: container probes (real engine)", function () {
     const name = await containers.start({
       // The string doubles until the 8 MiB limit (no swap) makes the kernel kill the shell.
       script: "echo allocating; sleep 1; x=0123456789abcdef; while true; do x=$x$x; done",
-      healthcheck: { test: "true", intervalMs: 1000, startPeriodMs: 30_000 },
+      healthcheck: { test: "false", intervalMs: 1000, startPeriodMs: 30_000 },
       memoryMb: 8,
     });
     const run = await gate("--timeout-seconds", "20", "--container", name);

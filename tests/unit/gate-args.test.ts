@@ -32,6 +32,10 @@ describe("gate command line", () => {
       httpStatus: 204,
       httpMinItems: { key: "workers", min: 3 },
     }],
+    ["a hint line for the failure report", ["--container", "c", "--hint", "To change this, edit Pulumi.test.yaml"], {
+      containers: ["c"],
+      hint: "To change this, edit Pulumi.test.yaml",
+    }],
     ["a fractional timeout, interval and log lines", ["--container", "c", "--timeout-seconds", "2.5", "--interval-ms", "50", "--log-lines", "0"], {
       containers: ["c"],
       timeoutSeconds: 2.5,
@@ -69,7 +73,7 @@ describe("gate command line", () => {
     [
       "a flag is misspelt",
       [...base, "--containers", "c"],
-      "berth gate: unknown option '--containers'; allowed: --name, --timeout-seconds, --interval-ms, --log-lines, --container, --http, --http-status, --http-min-items, --tcp, --postgres, --redis",
+      "berth gate: unknown option '--containers'; allowed: --name, --timeout-seconds, --interval-ms, --log-lines, --container, --http, --http-status, --http-min-items, --tcp, --postgres, --redis, --hint",
     ],
   ];
   for (const [when, args, message] of rejected) {
