@@ -37,8 +37,8 @@ export interface ProgramRun {
 }
 
 /** Stack config as the engine hands it to a program: "ns:key" → string (objects as JSON). */
-export function stackConfig(stack: string, overrides: Record<string, unknown> = {}): Record<string, string> {
-  const file = path.join(REPO_ROOT, `Pulumi.${stack}.yaml`);
+export function stackConfig(stack: string, overrides: Record<string, unknown> = {}, programDir = REPO_ROOT): Record<string, string> {
+  const file = path.join(programDir, `Pulumi.${stack}.yaml`);
   const doc = fs.existsSync(file) ? (parseYaml(fs.readFileSync(file, "utf8")) ?? {}) : {};
   const merged: Record<string, unknown> = { ...(doc.config ?? {}), ...overrides };
   return Object.fromEntries(
@@ -88,8 +88,10 @@ async function resolve(value: unknown): Promise<{ value: unknown; secret: boolea
 export async function runProgram(
   stack: string,
   overrides: Record<string, unknown> = {},
-  options: { secretKeys?: string[]; state?: MockState; project?: string } = {},
+  /** programDir: a program other than berth's own (its index.ts and Pulumi.<stack>.yaml). */
+  options: { secretKeys?: string[]; state?: MockState; project?: string; programDir?: string } = {},
 ): Promise<ProgramRun> {
+  const programDir = options.programDir ?? REPO_ROOT;
   const resources: RecordedResource[] = [];
   const state = options.state ?? defaultState;
   await pulumi.runtime.setMocks(
@@ -124,9 +126,9 @@ export async function runProgram(
       callback(err, resp);
     });
   };
-  pulumi.runtime.setAllConfig(stackConfig(stack, overrides), options.secretKeys ?? []);
+  pulumi.runtime.setAllConfig(stackConfig(stack, overrides, programDir), options.secretKeys ?? []);
 
-  const entry = require.resolve(path.join(REPO_ROOT, "index.ts"));
+  const entry = require.resolve(path.join(programDir, "index.ts"));
   delete require.cache[entry];
   const programExports = require(entry) as Record<string, unknown>;
   const outputs: Record<string, unknown> = {};
