@@ -205,3 +205,39 @@ describe("e2e harness: choosing the mode", () => {
     assert.throws(() => selectMode({ BERTH_E2E_MODE: "cli" }, works), { message: 'BERTH_E2E_MODE must be "engine" or "pulumi"; got "cli"' });
   });
 });
+
+describe("e2e harness: the async mock engine mode relies on", () => {
+  // Engine mode orders its work on the engine only by this: the SDK registers a resource once
+  // every resource it depends on (dependsOn or an input) has been answered by the mock.
+  it("registers a dependent only after the mock has answered for what it depends on", async () => {
+    const pulumi = await import("@pulumi/pulumi");
+    const command = await import("@pulumi/command");
+    const events: string[] = [];
+    await pulumi.runtime.setMocks(
+      {
+        newResource: async (r) => {
+          events.push(`start ${r.name}`);
+          if (r.name === "slow") await new Promise((done) => setTimeout(done, 150));
+          events.push(`end ${r.name}`);
+          return { id: `${r.name}-id`, state: { ...r.inputs, stdout: `${r.name}-out` } };
+        },
+        call: (c) => c.inputs,
+      },
+      "berth",
+      "mock-order",
+      false,
+    );
+    const slow = new command.local.Command("slow", { create: "true" });
+    new command.local.Command("by-depends-on", { create: "true" }, { dependsOn: [slow] });
+    new command.local.Command("by-input", { create: slow.stdout.apply((out) => `echo ${out}`) });
+    new command.local.Command("free", { create: "true" });
+    const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+    await settings.waitForRPCs();
+    const at = (event: string) => events.indexOf(event);
+    assert.ok(at("start free") < at("end slow"), `independent work waited: ${events.join(", ")}`);
+    for (const dependent of ["by-depends-on", "by-input"]) {
+      assert.ok(at(`start ${dependent}`) > at("end slow"), `${dependent} started before slow ended: ${events.join(", ")}`);
+    }
+    assert.equal(events.length, 8);
+  });
+});
