@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import Docker from "dockerode";
+import { formatResultTable, inspectReport } from "../../policy/inspect-rules";
 import { REPO_ROOT } from "../support/mock-program";
 import { nodeBaseImageUnavailable } from "../support/node-base-image";
 import { requireService } from "../support/required-service";
@@ -145,6 +146,15 @@ describe("e2e: the test stack on a real Docker engine", function () {
         expected(w0, "1000:1000", 256),
         expected(w1, "1000:1000", 256),
       ]);
+    });
+
+    it("passes every applicable CIS rule for every container, read back with docker inspect", async () => {
+      const reports = await Promise.all(allContainers(out).map(async (name) => inspectReport(await inspect(name))));
+      console.log(formatResultTable(reports).replace(/^/gm, "      "));
+      const failed = reports.flatMap((r) => r.results.filter((x) => !x.passed).map((x) => `${r.container} ${x.id} ${x.rule}: ${x.detail}`));
+      assert.deepEqual(failed, []);
+      // Every container was checked against all 16 rules of the pack.
+      assert.deepEqual(reports.map((r) => [r.container, r.results.length]), allContainers(out).map((name) => [name, 16]));
     });
 
     it("answers tasks through the orchestrator's published port with exact results", async () => {
