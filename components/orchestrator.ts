@@ -2,12 +2,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "./options";
 import * as docker from "@pulumi/docker";
 import * as command from "@pulumi/command";
-import { HardeningSettings, TierSettings } from "./config";
 import { DEFAULT_HARDENING, DEFAULT_HOST_IP, DEFAULT_TIMING } from "./defaults";
 import { appEnvs, appHealthcheck, ORCHESTRATOR_PORT } from "./app-service";
-import { createHardenedContainer } from "./service";
+import { createHardenedContainer, PublishedServiceArgs } from "./service";
 
-export interface OrchestratorArgs {
+export interface OrchestratorArgs extends PublishedServiceArgs {
   /** Docker container name, unique on the engine. */
   containerName: string;
   /** Network the container joins, answering to the alias `orchestrator`. */
@@ -26,21 +25,8 @@ export interface OrchestratorArgs {
   memoryMb?: number;
   /** @default 0.5 */
   cpus?: number;
-  /** Host port to publish 8080 on. @default undefined - the engine picks a free port */
-  hostPort?: number;
-  /** @default "127.0.0.1" */
-  hostIp?: string;
-  /** @default true */
-  publish?: boolean;
   /** @default "info" */
   logLevel?: string;
-  /** @default the test stack's fast timing */
-  timing?: TierSettings;
-  /** @default every hardening rule on */
-  hardening?: HardeningSettings;
-  labels: Record<string, string>;
-  /** @default the local engine */
-  dockerHost?: string;
 }
 
 /** The reference orchestrator: HTTP API on 8080, healthy when Postgres and Redis answer. */

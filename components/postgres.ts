@@ -2,15 +2,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "./options";
 import * as docker from "@pulumi/docker";
 import * as command from "@pulumi/command";
-import { HardeningSettings, TierSettings } from "./config";
 import { DEFAULT_HARDENING, DEFAULT_HOST_IP, DEFAULT_TIMING } from "./defaults";
 import { labelList } from "./naming";
 import { PGDATA, postgresCommand, postgresHealthcheck, postgresTmpfs } from "./postgres-spec";
-import { createHardenedContainer } from "./service";
+import { createHardenedContainer, PublishedServiceArgs } from "./service";
 
 export const POSTGRES_PORT = 5432;
 
-export interface PostgresArgs {
+export interface PostgresArgs extends PublishedServiceArgs {
   /** Docker container name, unique on the engine. */
   containerName: string;
   /** Network the container joins, answering to the alias `postgres`. */
@@ -38,20 +37,6 @@ export interface PostgresArgs {
   memoryMb?: number;
   /** @default 1 */
   cpus?: number;
-  /** Host port to publish 5432 on. @default undefined - the engine picks a free port */
-  hostPort?: number;
-  /** @default "127.0.0.1" */
-  hostIp?: string;
-  /** @default true - false publishes no host port (internal networks) */
-  publish?: boolean;
-  /** Healthcheck timing. @default the test stack's fast timing */
-  timing?: TierSettings;
-  /** @default every hardening rule on */
-  hardening?: HardeningSettings;
-  /** Labels (project, stack, environment, service). */
-  labels: Record<string, string>;
-  /** Engine address for the pids-limit step. @default the local engine */
-  dockerHost?: string;
 }
 
 /** PostgreSQL with a pg_isready healthcheck; tmpfs-backed when ephemeral. */

@@ -2,15 +2,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "./options";
 import * as docker from "@pulumi/docker";
 import * as command from "@pulumi/command";
-import { HardeningSettings, TierSettings } from "./config";
 import { DEFAULT_HARDENING, DEFAULT_HOST_IP, DEFAULT_TIMING } from "./defaults";
 import { labelList } from "./naming";
 import { REDIS_DATA, REDIS_HEALTHCHECK, redisCommand } from "./redis-spec";
-import { createHardenedContainer } from "./service";
+import { createHardenedContainer, PublishedServiceArgs } from "./service";
 
 export const REDIS_PORT = 6379;
 
-export interface RedisArgs {
+export interface RedisArgs extends PublishedServiceArgs {
   /** Docker container name, unique on the engine. */
   containerName: string;
   /** Network the container joins, answering to the alias `redis`. */
@@ -32,19 +31,6 @@ export interface RedisArgs {
   memoryMb?: number;
   /** @default 0.5 */
   cpus?: number;
-  /** Host port to publish 6379 on. @default undefined - the engine picks a free port */
-  hostPort?: number;
-  /** @default "127.0.0.1" */
-  hostIp?: string;
-  /** @default true */
-  publish?: boolean;
-  /** Healthcheck timing. @default the test stack's fast timing */
-  timing?: TierSettings;
-  /** @default every hardening rule on */
-  hardening?: HardeningSettings;
-  labels: Record<string, string>;
-  /** @default the local engine */
-  dockerHost?: string;
 }
 
 /** Redis with a redis-cli ping healthcheck. */

@@ -11,6 +11,28 @@ import { dockerEnvironment, gateInvocation, shellQuote } from "./gate-cli";
 
 export const DOCKER_SOCKET = "/var/run/docker.sock";
 
+/** Args every berth service component takes, beside its own. */
+export interface ServiceArgs {
+  /** Healthcheck timing. @default the test stack's fast timing */
+  timing?: TierSettings;
+  /** Explicit opt-outs of the hardening rules. @default every hardening rule on */
+  hardening?: HardeningSettings;
+  /** Labels (project, stack, environment, service) put on every Docker object. */
+  labels: Record<string, string>;
+  /** Engine address for the pids-limit step, e.g. ssh://user@host. @default the local engine */
+  dockerHost?: string;
+}
+
+/** Args of a service that publishes its port on the host. */
+export interface PublishedServiceArgs extends ServiceArgs {
+  /** Host port to publish the service's port on. @default undefined - the engine picks a free port */
+  hostPort?: number;
+  /** Host address the port binds to. @default "127.0.0.1" */
+  hostIp?: string;
+  /** @default true - false publishes no host port (internal networks) */
+  publish?: boolean;
+}
+
 export interface HardenedContainerSpec {
   /** Docker container name (unique per stack). */
   containerName: string;

@@ -2,12 +2,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "./options";
 import * as docker from "@pulumi/docker";
 import * as command from "@pulumi/command";
-import { HardeningSettings, TierSettings } from "./config";
 import { DEFAULT_HARDENING, DEFAULT_TIMING } from "./defaults";
 import { appEnvs, appHealthcheck, WORKER_PORT } from "./app-service";
-import { createHardenedContainer } from "./service";
+import { createHardenedContainer, ServiceArgs } from "./service";
 
-export interface WorkerPoolArgs {
+export interface WorkerPoolArgs extends ServiceArgs {
   /** Container name of replica i is `${containerNamePrefix}-${i}`. */
   containerNamePrefix: string;
   networkName: pulumi.Input<string>;
@@ -36,13 +35,6 @@ export interface WorkerPoolArgs {
   dockerSocket?: boolean;
   /** @default "info" */
   logLevel?: string;
-  /** @default the test stack's fast timing */
-  timing?: TierSettings;
-  /** @default every hardening rule on */
-  hardening?: HardeningSettings;
-  labels: Record<string, string>;
-  /** @default the local engine */
-  dockerHost?: string;
 }
 
 /** N identical workers; replica i is WORKER_ID `worker-i`, health on 8081 once registered. */
