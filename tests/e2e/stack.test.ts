@@ -8,6 +8,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import Docker from "dockerode";
 import { formatResultTable, inspectReport } from "../../policy/inspect-rules";
+import { stackContainers } from "../../scripts/status-cli";
+import { statusRows } from "../../scripts/status-rows";
 import { REPO_ROOT } from "../support/mock-program";
 import { nodeBaseImageUnavailable } from "../support/node-base-image";
 import { requireService } from "../support/required-service";
@@ -264,6 +266,18 @@ describe("e2e: the test stack on a real Docker engine", function () {
       assert.equal(typeof health.checks.postgres.error, "string");
       // Docker sees it too: the orchestrator's own healthcheck (GET /health) turns it unhealthy.
       await eventually("the orchestrator container turns unhealthy", async () => ((await inspect(out.containerNames.orchestrator)).State.Health?.Status === "unhealthy" ? true : undefined));
+      // And so does `npm run status`: Postgres stopped with its exit code, the orchestrator unhealthy
+      // (the workers' states depend on the kill above and on timing: only their rows are checked).
+      const rows = statusRows(await stackContainers(docker, "berth", main), new Date());
+      assert.deepEqual(
+        rows.map((r) => [r.service, r.container, r.service === "workers" ? "-" : r.state, r.service === "workers" ? "-" : r.detail]),
+        [
+          ["postgres", out.containerNames.postgres, "STOPPED", "exited with code 137"],
+          ["redis", out.containerNames.redis, "HEALTHY", null],
+          ["orchestrator", out.containerNames.orchestrator, "UNHEALTHY", null],
+          ...out.containerNames.workers.map((w) => ["workers", w, "-", "-"]),
+        ],
+      );
     });
 
     it("destroy removes every container, network and volume carrying the stack's label", async function () {

@@ -1,0 +1,60 @@
+// Per-tier figures of one bring-up (pure: tests/unit/bench-tiers.test.ts): from engine mode's
+// timeline (when each gate passed) and, for either side, from the containers' health events.
+import type { HealthEvent } from "./health-events";
+
+export const TIER_NAMES = ["data", "orchestrator", "workers"] as const;
+export type Tier = (typeof TIER_NAMES)[number];
+
+/** The tier a service label belongs to: berth's (`workers`) and the compose file's (`worker-0`). */
+export function tierOf(service: string): Tier {
+  if (service === "postgres" || service === "redis") return "data";
+  if (service === "orchestrator") return "orchestrator";
+  if (service === "workers" || /^worker(-\d+)?$/.test(service)) return "workers";
+  throw new Error(`no tier for service "${service}"`);
+}
+
+/** The fields of engine mode's timeline entries that the split needs. */
+export interface TimelineSpan {
+  name: string;
+  startedMs: number;
+  finishedMs: number;
+}
+
+export interface GateSplit {
+  /** Program evaluation up to the first resource applied. */
+  evaluationMs: number;
+  /** When each tier's gate passed, ms after up() was called. */
+  passedAtMs: Record<Tier, number>;
+}
+
+/** Reads berth's gate commands (`<env>-<tier>-gate-wait`) off the timeline of one `up`. */
+export function gateSplit(timeline: TimelineSpan[], environment = "berth"): GateSplit {
+  if (timeline.length === 0) throw new Error("the timeline is empty");
+  const passed = (tier: Tier) => {
+    const gate = timeline.find((e) => e.name === `${environment}-${tier}-gate-wait`);
+    if (!gate) throw new Error(`the timeline has no ${environment}-${tier}-gate-wait`);
+    return gate.finishedMs;
+  };
+  return {
+    evaluationMs: Math.min(...timeline.map((e) => e.startedMs)),
+    passedAtMs: { data: passed("data"), orchestrator: passed("orchestrator"), workers: passed("workers") },
+  };
+}
+
+/**
+ * When each tier was healthy (its last container's first healthy event), ms after `startMs`.
+ * Every container event must carry a service label.
+ */
+export function tierHealthyAt(events: HealthEvent[], startMs: number): Record<Tier, number> {
+  const first = new Map<string, { service: string; atMs: number }>();
+  for (const e of [...events].sort((a, b) => a.atMs - b.atMs)) {
+    if (e.service === undefined) throw new Error(`health event of ${e.name} has no service label`);
+    if (e.status === "healthy" && !first.has(e.name)) first.set(e.name, { service: e.service, atMs: e.atMs });
+  }
+  const at = (tier: Tier) => {
+    const times = [...first.values()].filter((c) => tierOf(c.service) === tier).map((c) => c.atMs - startMs);
+    if (times.length === 0) throw new Error(`no container of the ${tier} tier turned healthy`);
+    return Math.max(...times);
+  };
+  return { data: at("data"), orchestrator: at("orchestrator"), workers: at("workers") };
+}
