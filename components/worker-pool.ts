@@ -9,11 +9,13 @@ import { createHardenedContainer, ServiceArgs } from "./service";
 export interface WorkerPoolArgs extends ServiceArgs {
   /** Container name of replica i is `${containerNamePrefix}-${i}`. */
   containerNamePrefix: string;
+  /** Network the workers join; replica i answers to the alias `worker-i`. */
   networkName: pulumi.Input<string>;
   /** Workload image (services/Dockerfile or a compatible one). */
   image: pulumi.Input<string>;
   /** Postgres URL reachable from the network (secret). */
   databaseUrl: pulumi.Input<string>;
+  /** Redis URL reachable from the network. */
   redisUrl: pulumi.Input<string>;
   /** How many workers. @default 2 */
   replicas?: number;
