@@ -4,6 +4,9 @@
 # Prints the environment the tests read (BERTH_TEST_*), for `eval "$(bash .ci/services.sh)"`.
 set -euo pipefail
 log() { echo "services: $*" >&2; }
+# initdb (run by postgresql's install and by pg_createcluster) fails on a locale that is not
+# generated; C.UTF-8 always exists on Debian.
+export LANG=C.UTF-8 LC_ALL=C.UTF-8
 trap 'log "failed at line $LINENO: $BASH_COMMAND"' ERR
 
 packages=(docker.io postgresql redis-server debootstrap busybox-static docker-compose ca-certificates)
@@ -32,8 +35,9 @@ fi
 
 # PostgreSQL: Debian's cluster, password auth on loopback.
 pg_version=$(ls /usr/lib/postgresql | sort -n | tail -n 1)
-if ! pg_lsclusters -h | grep -q online; then
-  pg_lsclusters -h | grep -q "^$pg_version main" || pg_createcluster "$pg_version" main >&2
+clusters=$(pg_lsclusters -h) # captured: `grep -q` on a pipe can SIGPIPE the writer under pipefail
+if ! grep -q online <<<"$clusters"; then
+  grep -q "^$pg_version main" <<<"$clusters" || pg_createcluster --locale C.UTF-8 "$pg_version" main >&2
   log "starting PostgreSQL $pg_version"
   pg_ctlcluster "$pg_version" main start >&2
 fi
