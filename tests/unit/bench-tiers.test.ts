@@ -1,0 +1,50 @@
+import assert from "node:assert/strict";
+import type { HealthEvent } from "../../bench/health-events";
+import { gateSplit, tierHealthyAt, tierOf } from "../../bench/tiers";
+
+describe("bench tiers", () => {
+  it("puts berth's and the compose file's services in their tiers", () => {
+    assert.deepEqual(["postgres", "redis", "orchestrator", "workers", "worker", "worker-0", "worker-15"].map(tierOf), ["data", "data", "orchestrator", "workers", "workers", "workers", "workers"]);
+  });
+
+  it("fails when a service belongs to no tier", () => {
+    assert.throws(() => tierOf("workerish"), { message: 'no tier for service "workerish"' });
+  });
+
+  it("reads when each gate passed and how long evaluation took off engine mode's timeline", () => {
+    const timeline = [
+      { name: "berth-network", startedMs: 648, finishedMs: 837 },
+      { name: "berth-postgres-password", startedMs: 645, finishedMs: 646 },
+      { name: "berth-data-gate-wait", startedMs: 3802, finishedMs: 5001 },
+      { name: "berth-orchestrator-gate-wait", startedMs: 6720, finishedMs: 7644 },
+      { name: "berth-workers-gate-wait", startedMs: 11205, finishedMs: 14395 },
+    ];
+    assert.deepEqual(gateSplit(timeline), { evaluationMs: 645, passedAtMs: { data: 5001, orchestrator: 7644, workers: 14395 } });
+  });
+
+  it("fails when a gate is missing from the timeline, or the timeline is empty", () => {
+    assert.throws(() => gateSplit([{ name: "berth-data-gate-wait", startedMs: 1, finishedMs: 2 }]), { message: "the timeline has no berth-orchestrator-gate-wait" });
+    assert.throws(() => gateSplit([]), { message: "the timeline is empty" });
+  });
+
+  const ev = (name: string, service: string | undefined, status: HealthEvent["status"], atMs: number): HealthEvent => ({ name, ...(service ? { service } : {}), status, atMs });
+
+  it("times each tier by its last container's first healthy event, from the start", () => {
+    const events = [
+      ev("p_worker-1_1", "worker-1", "healthy", 1900),
+      ev("p_postgres_1", "postgres", "healthy", 1300),
+      ev("p_redis_1", "redis", "healthy", 1100),
+      ev("p_redis_1", "redis", "unhealthy", 1500),
+      ev("p_redis_1", "redis", "healthy", 1700),
+      ev("p_orchestrator_1", "orchestrator", "starting", 1400),
+      ev("p_orchestrator_1", "orchestrator", "healthy", 1600),
+      ev("p_worker-0_1", "worker-0", "healthy", 2500),
+    ];
+    assert.deepEqual(tierHealthyAt(events, 1000), { data: 300, orchestrator: 600, workers: 1500 });
+  });
+
+  it("fails when a tier never turned healthy or an event has no service label", () => {
+    assert.throws(() => tierHealthyAt([ev("pg", "postgres", "healthy", 5), ev("o", "orchestrator", "healthy", 6)], 0), { message: "no container of the workers tier turned healthy" });
+    assert.throws(() => tierHealthyAt([ev("pg", undefined, "healthy", 5)], 0), { message: "health event of pg has no service label" });
+  });
+});
