@@ -131,7 +131,10 @@ export interface Settings {
   network: { internal: boolean };
 }
 
-const FAST_TIER: TierSettings = { intervalMs: 200, timeoutMs: 2000, startPeriodMs: 20_000, retries: 3, gateTimeoutSeconds: 90 };
+// Every probe is a `docker exec` (~55 ms of CPU): at 200 ms an idle 2-worker stack kept 70% of
+// a 2-core machine busy and slowed its own bring-up; 500 ms was faster in 6 of 6 paired runs
+// (bench/RESULTS.md). The start period only forgives failures: it does not delay the first probe.
+const FAST_TIER: TierSettings = { intervalMs: 500, timeoutMs: 2000, startPeriodMs: 20_000, retries: 3, gateTimeoutSeconds: 90 };
 const CALM_TIER: TierSettings = { intervalMs: 5000, timeoutMs: 3000, startPeriodMs: 30_000, retries: 5, gateTimeoutSeconds: 300 };
 
 /** Per-environment defaults: test is tuned for speed and throw-away data, dev/prod for durability. */

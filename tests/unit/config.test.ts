@@ -23,7 +23,7 @@ describe("config: per-environment defaults", function () {
     assert.deepEqual(s.postgres, { database: "berth", user: "berth", memoryMb: 512, cpus: 1, tmpfsSizeMb: 256, sharedBuffersMb: 64, durable: false });
     assert.deepEqual(s.redis, { memoryMb: 128, cpus: 0.5, maxmemoryMb: 64, maxmemoryPolicy: "allkeys-lru", persistence: false });
     assert.deepEqual(s.ports, { publish: "auto", hostIp: "127.0.0.1", hostPorts: { postgres: undefined, redis: undefined, orchestrator: undefined } });
-    assert.deepEqual(s.tiers.data, { intervalMs: 200, timeoutMs: 2000, startPeriodMs: 20000, retries: 3, gateTimeoutSeconds: 90 });
+    assert.deepEqual(s.tiers.data, { intervalMs: 500, timeoutMs: 2000, startPeriodMs: 20000, retries: 3, gateTimeoutSeconds: 90 });
     assert.deepEqual(s.workers, { replicas: 2, namespaces: [["default"]], memoryMb: 256, cpus: 0.5, dockerSocket: false });
     assert.deepEqual(s.hardening.orchestrator, { readOnly: true, noNewPrivileges: true, capAdd: [], pidsLimit: 256, maxRetryCount: 3 });
   });
@@ -57,7 +57,7 @@ describe("config: per-environment defaults", function () {
     assert.equal(s.workers.replicas, 0);
     assert.equal(s.tiers.data.startPeriodMs, 0);
     assert.equal(s.tiers.data.intervalMs, 100);
-    assert.equal(s.tiers.orchestrator.intervalMs, 200);
+    assert.equal(s.tiers.orchestrator.intervalMs, 500);
     assert.equal(s.postgres.tmpfsSizeMb, 64);
     assert.equal(s.postgres.durable, true);
     assert.deepEqual(s.hardening.redis, { readOnly: false, noNewPrivileges: true, capAdd: ["SETUID"], pidsLimit: 256, maxRetryCount: 3 });

@@ -150,7 +150,7 @@ describe("program: test stack", function () {
       assert.equal(i.tmpfs["/tmp"], "rw,noexec,nosuid,size=64m", c.name);
       assert.deepEqual(
         { interval: i.healthcheck.interval, timeout: i.healthcheck.timeout, startPeriod: i.healthcheck.startPeriod, retries: i.healthcheck.retries },
-        { interval: "200ms", timeout: "2s", startPeriod: "20s", retries: 3 },
+        { interval: "500ms", timeout: "2s", startPeriod: "20s", retries: 3 },
         c.name,
       );
       assert.equal(labelsOf(c)["berth.pids-limit"], "256", c.name);
