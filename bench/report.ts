@@ -13,6 +13,8 @@ export interface BenchResults {
   machine: Machine;
   /** Containers on the engine that were not the bench's own, sampled before every run. */
   foreignContainers: string[];
+  /** Before each run: how long until the machine was quiet, and whether it got there. */
+  settles: { waitedMs: number; quiet: boolean }[];
   pairs: { a: EngineRun; b: ComposeRun }[];
   evaluation: EvalRun[];
   engineScaling: { workers: number; run: EngineRun }[];
@@ -61,6 +63,9 @@ export function formatReport(r: BenchResults): string {
     r.foreignContainers.length === 0
       ? "Other containers on the engine: none, at every sample (before each run)."
       : `Other containers on the engine during the run (sampled before each run): ${[...new Set(r.foreignContainers)].sort().join(", ")}.`,
+    "",
+    `Each run started once the machine was quiet (under 15% CPU busy over 1 s): median wait ${s(median(r.settles.map((q) => q.waitedMs)))} s; ` +
+      `${r.settles.filter((q) => !q.quiet).length} of ${r.settles.length} runs started without that after 30 s.`,
     "",
   );
 

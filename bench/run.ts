@@ -11,7 +11,7 @@ import { composeDown, composeRun } from "./compose-run";
 import { BenchImages, engineConfig, engineRun } from "./engine-run";
 import { evaluationScaling } from "./eval-scaling";
 import { gateLatencies } from "./gate-latency";
-import { describeMachine, foreignContainers } from "./machine";
+import { describeMachine, foreignContainers, waitForQuiet } from "./machine";
 import { BenchResults, formatReport } from "./report";
 
 const count = (min: number) => (value: string) => {
@@ -49,7 +49,12 @@ async function main(): Promise<void> {
   log(`images ${images.data}, ${images.app}`);
 
   const foreign: string[] = [];
-  const sample = async () => foreign.push(...(await foreignContainers(docker, OWN_PREFIXES)));
+  const settles: BenchResults["settles"] = [];
+  // Before every run: note other containers, then let the engine finish cleaning up the last run.
+  const sample = async () => {
+    foreign.push(...(await foreignContainers(docker, OWN_PREFIXES)));
+    settles.push(await waitForQuiet());
+  };
   const a = async (part: string, workers?: number) => {
     await sample();
     const run = await engineRun(docker, stack(part), engineConfig(images, workers));
@@ -87,7 +92,7 @@ async function main(): Promise<void> {
   log(`gate latency: ${opts.latencyRuns} runs`);
   await sample();
   const gateLatencyMs = await gateLatencies(opts.latencyRuns);
-  await sample();
+  foreign.push(...(await foreignContainers(docker, OWN_PREFIXES)));
 
   const report = formatReport({
     command: `npm run bench -- ${process.argv.slice(2).join(" ")}`.trim().replace(/ --$/, ""),
@@ -95,6 +100,7 @@ async function main(): Promise<void> {
     finishedAt: new Date().toISOString(),
     machine,
     foreignContainers: foreign,
+    settles,
     pairs,
     evaluation,
     engineScaling,
