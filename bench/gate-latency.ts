@@ -6,8 +6,9 @@ import { GATE_CLI, gateJson, runCli } from "../tests/support/gate-cli";
 import { TestContainers } from "../tests/support/gate-containers";
 import { HealthWatch } from "./health-watch";
 
-export async function gateLatencies(runs: number): Promise<number[]> {
-  const containers = new TestContainers("bench");
+/** One latency (ms) per run; throws when a run fails or the gate was not already waiting. */
+export async function gateLatencies(runs: number, namePrefix = "bench"): Promise<number[]> {
+  const containers = new TestContainers(namePrefix);
   const latencies: number[] = [];
   try {
     for (let i = 0; i < runs; i++) {

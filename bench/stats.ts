@@ -19,7 +19,7 @@ export function median(values: number[]): number {
   return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
-/** Nearest-rank percentile (as tests/integration/gate-latency.test.ts computes it): a measured value, never interpolated. */
+/** Nearest-rank percentile: a measured value, never interpolated. */
 export function percentile(values: number[], p: number): number {
   if (!(p > 0 && p <= 100)) throw new Error(`percentile must be in (0, 100]; got ${p}`);
   const s = sorted(values);

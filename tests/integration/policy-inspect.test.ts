@@ -5,6 +5,7 @@ import { strict as assert } from "node:assert";
 import { execFileSync } from "node:child_process";
 import Docker from "dockerode";
 import { ensureBusyboxImage } from "../support/busybox-image";
+import { requireService } from "../support/required-service";
 import { RuleResult, formatResultTable, inspectReport } from "../../policy/inspect-rules";
 
 const docker = new Docker();
@@ -22,14 +23,7 @@ describe("inspect rules: real containers", function () {
   const reports: Record<string, ReturnType<typeof inspectReport>> = {};
 
   before(async function () {
-    try {
-      await docker.ping();
-    } catch (err) {
-      const why = `no Docker engine answers (${err instanceof Error ? err.message : String(err)}); run \`bash .ci/services.sh\` first`;
-      if (process.env.CI === "true") throw new Error(why);
-      console.log(`    skipping: ${why}`);
-      this.skip();
-    }
+    await requireService(this, "the Docker engine", async () => void (await docker.ping()), "run `bash .ci/services.sh` first");
     const image = ensureBusyboxImage();
     // The flags of the issue; --tmpfs /tmp as berth gives every read-only container.
     run(

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { ensureNodeBaseImage, nodeBaseImageUnavailable } from "../support/node-base-image";
 import { buildWorkloadImage, CA_CANARY, findBuildKitClient, NPMRC_CANARY } from "../support/workload-image";
 import { freePort, request, waitFor } from "../support/workload-process";
+import { requireService } from "../support/required-service";
 import { createTestDatabase, createTestRedis, requireServers, type TestDatabase, type TestRedis, type TestServers } from "../support/workload-servers";
 
 const TAG = "berth-test/workload:test";
@@ -60,18 +61,17 @@ describe("workload image: services/Dockerfile on the offline Node base", functio
   const containers: string[] = [];
 
   before(async function () {
-    const problems: string[] = [];
-    if (spawnSync("docker", ["info"], { stdio: "ignore" }).status !== 0) problems.push("no Docker engine answers");
-    else {
-      if (!findBuildKitClient()) problems.push("no docker CLI with BuildKit (buildx plugin or a 20.10 client)");
-      const unavailable = nodeBaseImageUnavailable();
-      if (unavailable) problems.push(unavailable);
-    }
-    if (problems.length > 0) {
-      if (process.env.CI === "true") throw new Error(`CI=true and ${problems.join("; ")}`);
-      console.log(`      skipping: ${problems.join("; ")}`);
-      this.skip();
-    }
+    await requireService(
+      this,
+      "the workload image build",
+      async () => {
+        if (spawnSync("docker", ["info"], { stdio: "ignore" }).status !== 0) throw new Error("no Docker engine answers");
+        if (!findBuildKitClient()) throw new Error("no docker CLI with BuildKit (buildx plugin or a 20.10 client)");
+        const unavailable = nodeBaseImageUnavailable();
+        if (unavailable) throw new Error(unavailable);
+      },
+      "run `bash .ci/services.sh` as root",
+    );
     servers = await requireServers(this);
 
     const base = ensureNodeBaseImage((line) => console.log(`      ${line}`));

@@ -3,6 +3,7 @@
 // of its own and a Redis key prefix of its own, both removed afterwards.
 import Redis from "ioredis";
 import { Client } from "pg";
+import { envUrl, requireService, SERVICES_HINT } from "./required-service";
 
 export interface TestServers {
   /** An admin connection URL (it can create databases). */
@@ -33,34 +34,14 @@ async function probeRedis(url: string): Promise<void> {
 
 /**
  * For a `before` hook. With CI=true a missing server fails the suite; elsewhere the suite is
- * skipped with one line saying why.
+ * skipped with one line saying why (requireService).
  */
 export async function requireServers(ctx: Mocha.Context): Promise<TestServers> {
-  const databaseUrl = process.env.BERTH_TEST_DATABASE_URL;
-  const redisUrl = process.env.BERTH_TEST_REDIS_URL;
-  let why: string | undefined;
-  if (!databaseUrl || !redisUrl) {
-    why = 'BERTH_TEST_DATABASE_URL and BERTH_TEST_REDIS_URL are not set (run: eval "$(bash .ci/services.sh)")';
-  } else {
-    try {
-      await probePostgres(databaseUrl);
-    } catch (error) {
-      why = `PostgreSQL at BERTH_TEST_DATABASE_URL does not answer: ${(error as Error).message}`;
-    }
-    if (!why) {
-      try {
-        await probeRedis(redisUrl);
-      } catch (error) {
-        why = `Redis at BERTH_TEST_REDIS_URL does not answer: ${(error as Error).message}`;
-      }
-    }
-  }
-  if (why) {
-    if (process.env.CI === "true") throw new Error(`CI=true and ${why}`);
-    console.log(`      skipping: ${why}`);
-    ctx.skip();
-  }
-  return { databaseUrl: databaseUrl!, redisUrl: redisUrl! };
+  let databaseUrl = "";
+  let redisUrl = "";
+  await requireService(ctx, "PostgreSQL", async () => probePostgres((databaseUrl = envUrl("BERTH_TEST_DATABASE_URL"))), SERVICES_HINT);
+  await requireService(ctx, "Redis", async () => probeRedis((redisUrl = envUrl("BERTH_TEST_REDIS_URL"))), SERVICES_HINT);
+  return { databaseUrl, redisUrl };
 }
 
 let counter = 0;
