@@ -182,10 +182,8 @@ describe("e2e harness: choosing the mode", () => {
   });
 
   it("fails when the CLI does not answer in time, without waiting for it", () => {
-    const started = Date.now();
-    const r = pulumiCli({ command: "sleep", args: ["5"], timeoutMs: 300 });
-    assert.deepEqual(r, { works: false, why: "`sleep 5` did not answer within 300 ms" });
-    assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
+    const r = pulumiCli({ command: "sleep", args: ["3600"], timeoutMs: 300 });
+    assert.deepEqual(r, { works: false, why: "`sleep 3600` did not answer within 300 ms" });
   });
 
   it("fails when there is no CLI at all", () => {

@@ -36,20 +36,20 @@ describe("gate runner", () => {
     });
     assert.equal(result.ending, "passed");
     assert.deepEqual(result.outcomes.map((o) => o.status), ["healthy", "healthy"]);
-    assert.ok((result.outcomes[0].timeToHealthyMs ?? 0) >= 25, "a turned healthy at about 30 ms");
+    // order, not wall-clock: b (10 ms) turned healthy before a (30 ms)
+    assert.ok((result.outcomes[1].timeToHealthyMs ?? Infinity) < (result.outcomes[0].timeToHealthyMs ?? -1));
     assert.equal(seen.aborted, true);
     assert.deepEqual(lines, ["gate g: a starting <t>", "gate g: b healthy <t>", "gate g: a healthy <t>"]);
   });
 
   it("fails at once when one probe fails, without waiting for the others or the timeout", async () => {
-    const started = Date.now();
+    // A budget far beyond mocha's timeout: only the failing probe can end this gate in time.
     const result = await runGate({
       name: "g",
-      timeoutSeconds: 10,
+      timeoutSeconds: 3600,
       probes: [scripted("slow", [[0, starting]]), scripted("dies", [[20, { state: "exited", detail: "exited with code 1", exitCode: 1 }]])],
       progress: () => undefined,
     });
-    assert.ok(Date.now() - started < 1000);
     assert.equal(result.ending, "failed");
     assert.deepEqual(result.outcomes.map((o) => [o.status, o.cancelled]), [["error", true], ["exited", false]]);
   });
@@ -67,7 +67,6 @@ describe("gate runner", () => {
   it("fails with timeout when the budget ends first", async () => {
     const result = await runGate({ name: "g", timeoutSeconds: 0.1, probes: [scripted("a", [[0, starting]])], progress: () => undefined });
     assert.equal(result.ending, "timeout");
-    assert.ok(result.elapsedMs >= 100 && result.elapsedMs < 300, `elapsed ${result.elapsedMs}`);
     assert.deepEqual(result.outcomes.map((o) => [o.status, o.detail]), [["timeout", "not healthy within 0.1s; last: health: starting"]]);
   });
 
