@@ -2,8 +2,8 @@
 // language host: nothing is warm but the engine. Protocol: argv[2] is the JSON of an UpRequest;
 // stdout gets one JSON line (ChildResult) after up; a line on stdin then asks for destroy.
 import { createInterface } from "node:readline";
-import { EngineMode } from "../tests/e2e/harness/engine-mode";
-import type { TimelineEntry, UpRequest } from "../tests/e2e/harness/mode";
+import { EngineMode } from "../testing/engine/engine-mode";
+import type { TimelineEntry, UpRequest } from "../testing/engine/mode";
 import { nowMs } from "./health-watch";
 
 export interface ChildResult {

@@ -2,8 +2,8 @@
 // "health_status: healthy" event (engine time) → the gate CLI's exit (seen by this process), on a
 // busybox container that turns healthy 1.5 s after start while the gate is already waiting.
 import Docker from "dockerode";
-import { GATE_CLI, gateJson, runCli } from "../tests/support/gate-cli";
-import { TestContainers } from "../tests/support/gate-containers";
+import { GATE_CLI, gateJson, runCli } from "../lab/gate-runner";
+import { TestContainers } from "../lab/gate-containers";
 import { HealthWatch } from "./health-watch";
 
 /** One latency (ms) per run; throws when a run fails or the gate was not already waiting. */

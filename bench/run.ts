@@ -5,8 +5,8 @@
 import { writeFileSync } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
 import Docker from "dockerode";
-import { ensureDataImage, ensureWorkloadImage } from "../tests/e2e/images";
-import { GATE_CLI, PIDS_CLI, requireBuilt } from "../tests/support/gate-cli";
+import { ensureDataImage, ensureWorkloadImage } from "../lab/images/e2e-images";
+import { GATE_CLI, PIDS_CLI, requireBuilt } from "../lab/gate-runner";
 import { composeDown, composeRun } from "./compose-run";
 import { BenchImages, engineConfig, engineRun } from "./engine-run";
 import { evaluationScaling } from "./eval-scaling";

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { childOptions } from "./options";
+import { childOptions } from "./container/options";
 import * as docker from "@pulumi/docker";
 import { labelList } from "./naming";
 

@@ -5,7 +5,7 @@
 // e.g. privileged is 5.5 and the pids limit 5.29. `legacyId` is the v1.2.0–v1.3.1 number that
 // older docker-bench-security output prints (privileged 5.4, pids 5.28). "Run as non-root" is
 // section 4 (4.1, images) in both versions: the runtime `user` is where berth can enforce it.
-import { ContainerFacts, POLICY_LABELS, normalizeCapability, normalizeHostPath } from "./facts";
+import { ContainerFacts, POLICY_LABELS, normalizeCapability, normalizeHostPath } from "./facts/container-facts";
 
 export type Severity = "low" | "medium" | "high" | "critical";
 

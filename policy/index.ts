@@ -4,6 +4,6 @@
 //   pulumi preview --policy-pack policy --policy-pack-config levels.json
 // with levels.json e.g. {"all": "advisory", "container-read-only-rootfs": "mandatory"}.
 import { PolicyPack } from "@pulumi/policy";
-import { PACK_NAME, policyPackArgs } from "./rules";
+import { PACK_NAME, policyPackArgs } from "./crossguard";
 
 new PolicyPack(PACK_NAME, policyPackArgs());

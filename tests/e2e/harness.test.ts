@@ -4,10 +4,10 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { resourceNamed, runProgram, REPO_ROOT } from "../support/mock-program";
-import { containerCreateCall, durationNs, publishedPorts } from "./harness/container-spec";
-import { AutomationStack, PulumiMode, pulumiCli, StackFactory } from "./harness/pulumi-mode";
-import { selectMode } from "./harness/select-mode";
+import { resourceNamed, runProgram, REPO_ROOT } from "../../testing/mock-program";
+import { containerCreateCall, durationNs, publishedPorts } from "../../testing/engine/container-spec";
+import { AutomationStack, PulumiMode, pulumiCli, StackFactory } from "../../testing/engine/pulumi-mode";
+import { selectMode } from "../../testing/engine/select-mode";
 
 const MB = 1024 * 1024;
 const CONTAINER = "docker:index/container:Container";

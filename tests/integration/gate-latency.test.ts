@@ -6,8 +6,8 @@
 import assert from "node:assert/strict";
 import { gateLatencies } from "../../bench/gate-latency";
 import { median, percentile } from "../../bench/stats";
-import { GATE_CLI, requireBuilt } from "../support/gate-cli";
-import { pingEngine } from "../support/gate-containers";
+import { GATE_CLI, requireBuilt } from "../../lab/gate-runner";
+import { pingEngine } from "../../lab/gate-containers";
 import { requireService } from "../support/required-service";
 
 const RUNS = 7;

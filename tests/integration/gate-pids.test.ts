@@ -1,8 +1,8 @@
 // set-pids-limit (CIS 5.29) against a real engine: the limit lands in HostConfig.PidsLimit.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { PIDS_CLI, requireBuilt, runCli } from "../support/gate-cli";
-import { pingEngine, TestContainers } from "../support/gate-containers";
+import { PIDS_CLI, requireBuilt, runCli } from "../../lab/gate-runner";
+import { pingEngine, TestContainers } from "../../lab/gate-containers";
 import { requireService } from "../support/required-service";
 
 const containers = new TestContainers("pids");

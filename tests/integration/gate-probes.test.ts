@@ -4,7 +4,7 @@ import { createServer as createHttpServer, Server } from "node:http";
 import { AddressInfo, createServer as createTcpServer } from "node:net";
 import { Client } from "pg";
 import Redis from "ioredis";
-import { GATE_CLI, gateJson, requireBuilt, runCli } from "../support/gate-cli";
+import { GATE_CLI, gateJson, requireBuilt, runCli } from "../../lab/gate-runner";
 import { envUrl, requireService, SERVICES_HINT } from "../support/required-service";
 
 const gate = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(GATE_CLI, ["--name", "probes", ...args], env);

@@ -1,6 +1,6 @@
 // Usage errors of the compiled entry points: exit 2, one line naming the flag, nothing on stdout.
 import assert from "node:assert/strict";
-import { GATE_CLI, PIDS_CLI, requireBuilt, runCli } from "../support/gate-cli";
+import { GATE_CLI, PIDS_CLI, requireBuilt, runCli } from "../../lab/gate-runner";
 
 const cases: Array<[string, string, string[], string]> = [
   ["no probe is given", GATE_CLI, ["--name", "g", "--timeout-seconds", "5"], "berth gate: no probe given: pass at least one of --container, --http, --tcp, --postgres, --redis"],

@@ -1,7 +1,7 @@
 // The gate CLI against a real Docker engine: container health through inspect + events.
 import assert from "node:assert/strict";
-import { GATE_CLI, gateJson, requireBuilt, runCli } from "../support/gate-cli";
-import { pingEngine, TestContainers } from "../support/gate-containers";
+import { GATE_CLI, gateJson, requireBuilt, runCli } from "../../lab/gate-runner";
+import { pingEngine, TestContainers } from "../../lab/gate-containers";
 import { requireService } from "../support/required-service";
 
 const containers = new TestContainers("gate");

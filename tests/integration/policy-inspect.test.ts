@@ -4,9 +4,9 @@
 import { strict as assert } from "node:assert";
 import { execFileSync } from "node:child_process";
 import Docker from "dockerode";
-import { ensureBusyboxImage } from "../support/busybox-image";
+import { ensureBusyboxImage } from "../../lab/images/busybox-image";
 import { requireService } from "../support/required-service";
-import { RuleResult, formatResultTable, inspectReport } from "../../policy/inspect-rules";
+import { RuleResult, formatResultTable, inspectReport } from "../../policy/facts/inspect";
 
 const docker = new Docker();
 const RUN = `${process.pid}-${Date.now().toString(36)}`;

@@ -1,7 +1,7 @@
 // Calls CrossGuard policies the way @pulumi/policy does, collecting the violation messages.
 import { strict as assert } from "node:assert";
 import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
-import { CONTAINER_TYPE } from "../../policy/rules";
+import { CONTAINER_TYPE } from "../../policy/crossguard";
 
 type Props = Record<string, any>;
 

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { ConfigError, defaultsFor, namespacesOf, parseStackConfig, portsFromRange } from "../../components/config";
+import { ConfigError, defaultsFor, namespacesOf, parseStackConfig, portsFromRange } from "../../components/config/schema";
 
 const parse = (values: Record<string, unknown>, secretKeys: string[] = []) => parseStackConfig(values, "Pulumi.test.yaml", new Set(secretKeys));
 

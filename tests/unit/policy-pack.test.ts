@@ -5,8 +5,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { LABELS } from "../../components/naming";
 import { RULES, ruleNamed } from "../../policy/catalog";
-import { POLICY_LABELS } from "../../policy/facts";
-import { PACK_NAME, containerPolicies, policyPackArgs } from "../../policy/rules";
+import { POLICY_LABELS } from "../../policy/facts/container-facts";
+import { PACK_NAME, containerPolicies, policyPackArgs } from "../../policy/crossguard";
 
 const ROOT = join(__dirname, "..", "..");
 const readJson = (file: string) => JSON.parse(readFileSync(join(ROOT, file), "utf8"));

@@ -1,8 +1,8 @@
 // The stacks berth ships pass its own mandatory policy pack: every container of the test and dev
 // stacks, as the program declares them, through every policy.
 import { strict as assert } from "node:assert";
-import { containerPolicies } from "../../policy/rules";
-import { runProgram, ProgramRun } from "../support/mock-program";
+import { containerPolicies } from "../../policy/crossguard";
+import { runProgram, ProgramRun } from "../../testing/mock-program";
 import { violationsOf } from "../support/policy-harness";
 
 const POLICIES = containerPolicies();

@@ -2,7 +2,7 @@
 // change that breaks exactly its rule (exactly its message). Args are shaped as @pulumi/policy
 // passes them to validateResource.
 import { strict as assert } from "node:assert";
-import { containerPolicies } from "../../policy/rules";
+import { containerPolicies } from "../../policy/crossguard";
 import { violationsOf } from "../support/policy-harness";
 
 type Props = Record<string, any>;

@@ -1,7 +1,7 @@
 // The program under Pulumi's mock runtime, loaded with the real stack files.
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
-import { ProgramRun, RecordedResource, resourceNamed, runProgram } from "../support/mock-program";
+import { ProgramRun, RecordedResource, resourceNamed, runProgram } from "../../testing/mock-program";
 
 const CONTAINER = "docker:index/container:Container";
 const COMMAND = "command:local:Command";

@@ -1,13 +1,13 @@
 // Pure helpers, tested with plain tables.
 import { strict as assert } from "node:assert";
 import { dockerSafe, labelMap, objectName, stackPrefix } from "../../components/naming";
-import { isImageRef, resolveImage, withRegistryPrefix } from "../../components/images";
-import { duration, optOuts } from "../../components/service";
-import { postgresCommand, postgresTmpfs } from "../../components/postgres-spec";
-import { redisCommand } from "../../components/redis-spec";
-import { gateCommandLine } from "../../components/health-gate-spec";
-import { distRoot, gateInvocation, shellQuote } from "../../components/gate-cli";
-import { probeHost } from "../../components/environment";
+import { isImageRef, resolveImage, withRegistryPrefix } from "../../components/environment/images";
+import { duration, optOuts } from "../../components/container/hardened";
+import { postgresCommand, postgresTmpfs } from "../../components/postgres/spec";
+import { redisCommand } from "../../components/redis/spec";
+import { gateCommandLine } from "../../components/gate/command-line";
+import { distRoot, gateInvocation, shellQuote } from "../../components/gate/cli-location";
+import { probeHost } from "../../components/environment/environment";
 
 describe("naming", function () {
   it("derives Docker names from project and stack", function () {
@@ -80,10 +80,10 @@ describe("gate command line", function () {
   });
 
   it("finds the compiled gate relative to the working directory", function () {
-    assert.equal(distRoot("/x/berth/components"), "/x/berth/dist");
-    assert.equal(distRoot("/x/node_modules/berth/dist/components"), "/x/node_modules/berth/dist");
-    assert.equal(gateInvocation("cli", "/x", "/x/node_modules/berth/dist/components"), "node node_modules/berth/dist/gate/cli.js");
-    assert.equal(gateInvocation("set-pids-limit", "/x/berth", "/x/berth/components"), "node dist/gate/set-pids-limit.js");
+    assert.equal(distRoot("/x/berth/components/gate"), "/x/berth/dist");
+    assert.equal(distRoot("/x/node_modules/berth/dist/components/gate"), "/x/node_modules/berth/dist");
+    assert.equal(gateInvocation("cli", "/x", "/x/node_modules/berth/dist/components/gate"), "node node_modules/berth/dist/gate/cli.js");
+    assert.equal(gateInvocation("set-pids-limit", "/x/berth", "/x/berth/components/gate"), "node dist/gate/set-pids-limit.js");
   });
 
   it("lists every probe and the body condition once", function () {

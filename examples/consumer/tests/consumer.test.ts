@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import Module, { createRequire } from "node:module";
 import * as path from "node:path";
 import * as ts from "typescript";
-import { ProgramRun, RecordedResource, REPO_ROOT, resourceNamed, runProgram } from "../../../tests/support/mock-program";
+import { ProgramRun, RecordedResource, REPO_ROOT, resourceNamed, runProgram } from "../../../testing/mock-program";
 
 const EXAMPLE = path.resolve(__dirname, "..");
 // Node's own resolver, asked from inside the root package: a package may import itself by name,

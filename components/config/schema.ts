@@ -2,8 +2,8 @@
 // Everything under the `berth:` namespace of a stack file is checked here before any resource
 // is registered; every problem is reported at once (see config-errors.ts).
 import { z } from "zod";
-import { isImageRef, ImageStackName, resolveImage, ResolvedImage } from "./images";
-import { ConfigError, describeIssues, ConfigProblem } from "./config-errors";
+import { isImageRef, ImageStackName, resolveImage, ResolvedImage } from "../environment/images";
+import { ConfigError, describeIssues, ConfigProblem } from "./errors";
 export { ConfigError };
 
 export const ENVIRONMENTS = ["test", "dev", "prod"] as const;

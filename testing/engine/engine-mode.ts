@@ -17,8 +17,8 @@ import { isDeepStrictEqual } from "node:util";
 import * as path from "node:path";
 import Docker from "dockerode";
 import * as pulumi from "@pulumi/pulumi";
-import { REPO_ROOT, stackConfig } from "../../support/mock-program";
-import { applierFor, Inputs } from "./engine-resources";
+import { REPO_ROOT, stackConfig } from "../mock-program";
+import { applierFor, Inputs } from "./resources";
 import { Changes, StackMode, StackOutputs, TimelineEntry, UpRequest, UpResult } from "./mode";
 
 const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };

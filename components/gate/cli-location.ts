@@ -4,7 +4,8 @@ import * as path from "node:path";
 
 /** dist/ of this package, whether this file runs from source (ts-node) or compiled. */
 export function distRoot(here: string = __dirname): string {
-  const parent = path.dirname(here);
+  // here is <root>/components/gate (ts-node) or <root>/dist/components/gate (compiled)
+  const parent = path.dirname(path.dirname(here));
   return path.basename(parent) === "dist" ? parent : path.join(parent, "dist");
 }
 

@@ -1,11 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
-import { childOptions } from "./options";
+import { childOptions } from "../container/options";
 import * as docker from "@pulumi/docker";
 import * as command from "@pulumi/command";
-import { DEFAULT_HARDENING, DEFAULT_HOST_IP, DEFAULT_TIMING } from "./defaults";
-import { labelList } from "./naming";
-import { PGDATA, postgresCommand, postgresHealthcheck, postgresTmpfs } from "./postgres-spec";
-import { createHardenedContainer, PublishedServiceArgs } from "./service";
+import { DEFAULT_HARDENING, DEFAULT_HOST_IP, DEFAULT_TIMING } from "../config/defaults";
+import { labelList } from "../naming";
+import { PGDATA, postgresCommand, postgresHealthcheck, postgresTmpfs } from "./spec";
+import { createHardenedContainer, PublishedServiceArgs } from "../container/hardened";
 
 export const POSTGRES_PORT = 5432;
 

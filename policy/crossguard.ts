@@ -2,9 +2,9 @@
 // of `docker:index/container:Container`. Pure: importing this file constructs no PolicyPack (only
 // index.ts does, because a PolicyPack starts the analyzer server the engine talks to).
 import type { EnforcementLevel, PolicyConfigSchema, PolicyPackArgs, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
-import { ContainerArgsFacts } from "./args-facts";
+import { ContainerArgsFacts } from "./facts/args";
 import { CisRule, DEFAULT_ALLOWED_CAPABILITIES, RULES, RuleOptions, evaluate } from "./catalog";
-import { POLICY_LABELS } from "./facts";
+import { POLICY_LABELS } from "./facts/container-facts";
 
 export const CONTAINER_TYPE = "docker:index/container:Container";
 export const PACK_NAME = "berth-cis-docker";

@@ -1,5 +1,5 @@
 // The gate CLI's command line, built from plain values (pure: tested without mocks).
-import { gateInvocation, shellQuote } from "./gate-cli";
+import { gateInvocation, shellQuote } from "./cli-location";
 
 export interface GateProbes {
   /** Containers whose Docker health the gate waits for. */

@@ -5,9 +5,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import * as command from "@pulumi/command";
-import { HardeningSettings, TierSettings } from "./config";
-import { LABELS, labelList } from "./naming";
-import { dockerEnvironment, gateInvocation, shellQuote } from "./gate-cli";
+import { HardeningSettings, TierSettings } from "../config/schema";
+import { LABELS, labelList } from "../naming";
+import { dockerEnvironment, gateInvocation, shellQuote } from "../gate/cli-location";
 
 export const DOCKER_SOCKET = "/var/run/docker.sock";
 

@@ -1,10 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import { childOptions } from "./options";
+import { childOptions } from "../container/options";
 import * as docker from "@pulumi/docker";
 import * as command from "@pulumi/command";
-import { DEFAULT_HARDENING, DEFAULT_TIMING } from "./defaults";
-import { appEnvs, appHealthcheck, WORKER_PORT } from "./app-service";
-import { createHardenedContainer, ServiceArgs } from "./service";
+import { DEFAULT_HARDENING, DEFAULT_TIMING } from "../config/defaults";
+import { appEnvs, appHealthcheck, WORKER_PORT } from "./contract";
+import { createHardenedContainer, ServiceArgs } from "../container/hardened";
 
 export interface WorkerPoolArgs extends ServiceArgs {
   /** Container name of replica i is `${containerNamePrefix}-${i}`. */

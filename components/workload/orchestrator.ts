@@ -1,10 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import { childOptions } from "./options";
+import { childOptions } from "../container/options";
 import * as docker from "@pulumi/docker";
 import * as command from "@pulumi/command";
-import { DEFAULT_HARDENING, DEFAULT_HOST_IP, DEFAULT_TIMING } from "./defaults";
-import { appEnvs, appHealthcheck, ORCHESTRATOR_PORT } from "./app-service";
-import { createHardenedContainer, PublishedServiceArgs } from "./service";
+import { DEFAULT_HARDENING, DEFAULT_HOST_IP, DEFAULT_TIMING } from "../config/defaults";
+import { appEnvs, appHealthcheck, ORCHESTRATOR_PORT } from "./contract";
+import { createHardenedContainer, PublishedServiceArgs } from "../container/hardened";
 
 export interface OrchestratorArgs extends PublishedServiceArgs {
   /** Docker container name, unique on the engine. */

@@ -1,8 +1,8 @@
 // Reads the stack's `berth:` configuration through Pulumi and validates it before any resource
 // is registered. A user's mistake ends the program with one message and no stack trace.
 import * as pulumi from "@pulumi/pulumi";
-import { parseStackConfig, Settings, SECRET_KEYS } from "./config";
-import { ConfigError } from "./config-errors";
+import { parseStackConfig, Settings, SECRET_KEYS } from "./schema";
+import { ConfigError } from "./errors";
 
 export const CONFIG_NAMESPACE = "berth";
 

@@ -2,16 +2,16 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import * as random from "@pulumi/random";
-import { Settings, ServiceName, namespacesOf } from "./config";
-import { distRoot } from "./gate-cli";
-import { HealthGate } from "./health-gate";
-import { tierHint } from "./health-gate-spec";
-import { LabelSet, labelMap, objectName, stackPrefix } from "./naming";
-import { Network } from "./network";
-import { Orchestrator } from "./orchestrator";
-import { Postgres } from "./postgres";
-import { Redis } from "./redis";
-import { WorkerPool } from "./worker-pool";
+import { Settings, ServiceName, namespacesOf } from "../config/schema";
+import { distRoot } from "../gate/cli-location";
+import { HealthGate } from "../gate/health-gate";
+import { tierHint } from "../gate/command-line";
+import { LabelSet, labelMap, objectName, stackPrefix } from "../naming";
+import { Network } from "../network";
+import { Orchestrator } from "../workload/orchestrator";
+import { Postgres } from "../postgres/postgres";
+import { Redis } from "../redis/redis";
+import { WorkerPool } from "../workload/worker-pool";
 import { ResolvedImage } from "./images";
 
 export interface EnvironmentArgs {

@@ -1,5 +1,5 @@
 // Defaults shared by components used on their own (outside a stack's config).
-import { HardeningSettings, TierSettings, defaultsFor } from "./config";
+import { HardeningSettings, TierSettings, defaultsFor } from "./schema";
 
 const test = defaultsFor("test");
 export const DEFAULT_HARDENING: HardeningSettings = test.hardening;

@@ -10,8 +10,8 @@ import { createHash } from "node:crypto";
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { ensureNodeBaseImage, imageExists } from "../support/node-base-image";
-import { buildWorkloadImage, SERVICES_DIR } from "../support/workload-image";
+import { ensureNodeBaseImage, imageExists } from "./node-base-image";
+import { buildWorkloadImage, SERVICES_DIR } from "./workload-image";
 
 const MIRROR = process.env.BERTH_DEBIAN_MIRROR ?? "http://deb.debian.org/debian";
 const PG_BIN = "/usr/lib/postgresql/15/bin";

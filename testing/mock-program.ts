@@ -6,7 +6,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
 
-export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+export const REPO_ROOT = path.resolve(__dirname, "..");
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
 export interface RecordedResource {

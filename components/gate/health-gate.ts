@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { childOptions } from "./options";
+import { childOptions } from "../container/options";
 import * as command from "@pulumi/command";
-import { dockerEnvironment } from "./gate-cli";
-import { GateResult, gateCommandLine } from "./health-gate-spec";
+import { dockerEnvironment } from "./cli-location";
+import { GateResult, gateCommandLine } from "./command-line";
 
 export interface HealthGateArgs {
   /** Shown in progress lines and failure reports, e.g. "data". @default the resource name */

@@ -1,7 +1,7 @@
 // ContainerFacts from the inputs of a `docker:index/container:Container` (@pulumi/docker 5.2.0
 // ContainerArgs names). Getters, not a snapshot: during preview @pulumi/policy hands the props
 // through a proxy that throws on unknown values, and a check must only touch what it reads.
-import { ContainerFacts, HostMount, PidsFact, POLICY_LABELS, numberOr0, stringList } from "./facts";
+import { ContainerFacts, HostMount, PidsFact, POLICY_LABELS, numberOr0, stringList } from "./container-facts";
 
 const MIB = 1024 * 1024;
 

@@ -11,8 +11,8 @@
 //   const report = inspectReport(info);
 //   console.log(formatResultTable([report]));
 //   assert.deepEqual(report.results.filter((r) => !r.passed), []);
-import { DEFAULT_RULE_OPTIONS, RULES, RuleOptions, evaluate } from "./catalog";
-import { ContainerFacts, HostMount, PidsFact, POLICY_LABELS, numberOr0, stringList } from "./facts";
+import { DEFAULT_RULE_OPTIONS, RULES, RuleOptions, evaluate } from "../catalog";
+import { ContainerFacts, HostMount, PidsFact, POLICY_LABELS, numberOr0, stringList } from "./container-facts";
 
 export interface RuleResult {
   /** Policy name, e.g. "container-read-only-rootfs". */
@@ -137,4 +137,4 @@ export function inspectReport(json: InspectJson, options: RuleOptions = DEFAULT_
   return { container: containerName(json), ...(service === undefined ? {} : { service }), results: inspectContainer(json, options) };
 }
 
-export { formatResultTable } from "./table";
+export { formatResultTable } from "../report-table";

@@ -1,7 +1,7 @@
 // Throw-away busybox containers for the gate's integration tests: unique names per run, labelled
 // berth.test=gate, all removed by removeAll() (call it in afterEach/after, it never throws).
 import Docker from "dockerode";
-import { ensureBusyboxImage } from "./busybox-image";
+import { ensureBusyboxImage } from "./images/busybox-image";
 
 export const TEST_LABEL = { "berth.test": "gate" };
 

@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ConfigMap, DestroyOptions, LocalProgramArgs, LocalWorkspaceOptions, OpMap, OutputMap, RemoveOptions, UpOptions } from "@pulumi/pulumi/automation";
-import { SECRET_KEYS } from "../../../components/config";
-import { REPO_ROOT, stackConfig } from "../../support/mock-program";
+import { SECRET_KEYS } from "../../components/config/schema";
+import { REPO_ROOT, stackConfig } from "../mock-program";
 import { Changes, StackMode, StackOutputs, UpRequest, UpResult } from "./mode";
 
 /** The part of an Automation API Stack this mode uses (a seam for its unit test). */
