@@ -25,10 +25,13 @@ if ! docker info >/dev/null 2>&1; then
   for driver in overlay2 vfs; do
     log "starting dockerd (storage driver $driver)"
     nohup dockerd --storage-driver="$driver" >/var/log/berth-dockerd.log 2>&1 &
+    dockerd_pid=$!
     for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
     docker info >/dev/null 2>&1 && break
     log "dockerd did not start with $driver; last log lines:"; tail -n 5 /var/log/berth-dockerd.log >&2 || true
-    pkill dockerd || true; sleep 1
+    # Only the dockerd started here, by its pid: never another engine on the machine.
+    kill "$dockerd_pid" 2>/dev/null || true
+    for _ in $(seq 1 20); do kill -0 "$dockerd_pid" 2>/dev/null || break; sleep 0.5; done
   done
   docker info >/dev/null 2>&1 || { log "no Docker engine could be started"; exit 1; }
 fi
