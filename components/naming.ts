@@ -1,17 +1,7 @@
 // Names and labels of every Docker object, derived from project and stack only, so two stacks
 // (say `test` and `test-pr-42`) can live side by side on one engine.
 
-/** The label keys berth puts on every container, network and volume. */
-export const LABELS = {
-  project: "berth.project",
-  stack: "berth.stack",
-  environment: "berth.environment",
-  service: "berth.service",
-  pidsLimit: "berth.pids-limit",
-  allowDockerSocket: "berth.allow-docker-socket",
-  /** Policy names (policy/catalog.ts) this container was explicitly opted out of. */
-  optOut: "berth.opt-out",
-} as const;
+import { LABELS } from "./contract";
 
 /** Docker object names allow [a-zA-Z0-9][a-zA-Z0-9_.-]*; anything else becomes "-". */
 export function dockerSafe(text: string): string {

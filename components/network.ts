@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { childOptions } from "./container/options";
+import { childOptions } from "./options";
 import * as docker from "@pulumi/docker";
 import { labelList } from "./naming";
 

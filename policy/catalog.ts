@@ -5,7 +5,18 @@
 // e.g. privileged is 5.5 and the pids limit 5.29. `legacyId` is the v1.2.0–v1.3.1 number that
 // older docker-bench-security output prints (privileged 5.4, pids 5.28). "Run as non-root" is
 // section 4 (4.1, images) in both versions: the runtime `user` is where berth can enforce it.
-import { ContainerFacts, POLICY_LABELS, normalizeCapability, normalizeHostPath } from "./facts/container-facts";
+import { ContainerFacts, normalizeCapability, normalizeHostPath } from "./facts/container-facts";
+import {
+  DEFAULT_ALLOWED_CAPABILITIES,
+  DOCKER_SOCKET_PATHS,
+  FIRST_UNPRIVILEGED_PORT,
+  isRootUser,
+  LABELS,
+  MAX_RESTART_RETRIES,
+  RULE_NAMES,
+  RuleName,
+  WAIVABLE_RULES,
+} from "../components/contract";
 
 export type Severity = "low" | "medium" | "high" | "critical";
 
@@ -13,13 +24,6 @@ export interface RuleOptions {
   /** Capabilities a container may add back after dropping ALL. */
   allowedCapabilities: string[];
 }
-
-/**
- * Enough for an entrypoint that starts as root, prepares its data directory and steps down to a
- * service user (CHOWN, SETUID, SETGID), and for a low port inside the container. Left out on
- * purpose: NET_RAW (spoofing), MKNOD, SETFCAP/SETPCAP, AUDIT_WRITE, NET_ADMIN and every SYS_*.
- */
-export const DEFAULT_ALLOWED_CAPABILITIES: readonly string[] = ["CHOWN", "SETGID", "SETUID", "NET_BIND_SERVICE"];
 
 export const DEFAULT_RULE_OPTIONS: RuleOptions = { allowedCapabilities: [...DEFAULT_ALLOWED_CAPABILITIES] };
 
@@ -31,7 +35,7 @@ export interface Outcome {
 
 export interface CisRule {
   /** Policy name, and the `rule` of an inspect result. */
-  name: string;
+  name: RuleName;
   /** CIS Docker Benchmark v1.6.0 id. */
   id: string;
   /** The same check in v1.2.0–v1.3.1 numbering. */
@@ -44,8 +48,6 @@ export interface CisRule {
 }
 
 export const SENSITIVE_HOST_DIRS: readonly string[] = ["/", "/boot", "/dev", "/etc", "/lib", "/proc", "/sys", "/usr"];
-export const DOCKER_SOCKET_PATHS: readonly string[] = ["/var/run/docker.sock", "/run/docker.sock"];
-const MAX_RESTART_RETRIES = 5;
 // CIS 5.12: a CpuShares of 1024 is the engine's default weight, so it does not count as set.
 const DEFAULT_CPU_SHARES = 1024;
 const MIB = 1024 * 1024;
@@ -64,15 +66,10 @@ function exposesDockerSocket(source: string): boolean {
   return DOCKER_SOCKET_PATHS.some((sock) => sock === src || sock.startsWith(src === "/" ? "/" : `${src}/`));
 }
 
-function isRootUser(user: string): boolean {
-  const name = user.split(":")[0];
-  return name === "root" || name === "0";
-}
-
 /** Ordered by CIS id. */
 export const RULES: readonly CisRule[] = [
   {
-    name: "container-non-root-user",
+    name: RULE_NAMES.nonRootUser,
     id: "4.1",
     legacyId: "4.1",
     title: "user is not root",
@@ -84,7 +81,7 @@ export const RULES: readonly CisRule[] = [
     },
   },
   {
-    name: "container-capabilities-dropped",
+    name: RULE_NAMES.capabilitiesDropped,
     id: "5.4",
     legacyId: "5.3",
     title: "Linux kernel capabilities are restricted",
@@ -105,7 +102,7 @@ export const RULES: readonly CisRule[] = [
     },
   },
   {
-    name: "container-not-privileged",
+    name: RULE_NAMES.notPrivileged,
     id: "5.5",
     legacyId: "5.4",
     title: "privileged containers are not used",
@@ -114,7 +111,7 @@ export const RULES: readonly CisRule[] = [
     check: (f) => (f.privileged ? fail("privileged is true, which grants every capability and every host device") : pass("not privileged")),
   },
   {
-    name: "container-no-sensitive-host-mounts",
+    name: RULE_NAMES.noSensitiveHostMounts,
     id: "5.6",
     legacyId: "5.5",
     title: "sensitive host directories are not mounted",
@@ -127,21 +124,21 @@ export const RULES: readonly CisRule[] = [
     },
   },
   {
-    name: "container-no-privileged-host-ports",
+    name: RULE_NAMES.noPrivilegedHostPorts,
     id: "5.8",
     legacyId: "5.7",
     title: "privileged ports are not mapped",
     severity: "medium",
-    fix: () => `publish on a host port of 1024 or above, or leave ports[].external unset so the engine picks a free one`,
+    fix: () => `publish on a host port of ${FIRST_UNPRIVILEGED_PORT} or above, or leave ports[].external unset so the engine picks a free one`,
     check: (f) => {
-      const low = f.hostPorts.filter((p) => p > 0 && p < 1024);
-      if (low.length > 0) return fail(`host port${low.length > 1 ? "s" : ""} ${low.join(", ")} below 1024`);
+      const low = f.hostPorts.filter((p) => p > 0 && p < FIRST_UNPRIVILEGED_PORT);
+      if (low.length > 0) return fail(`host port${low.length > 1 ? "s" : ""} ${low.join(", ")} below ${FIRST_UNPRIVILEGED_PORT}`);
       const bound = f.hostPorts.filter((p) => p > 0);
-      return pass(bound.length === 0 ? "no fixed host port below 1024" : `host ports ${bound.join(", ")}`);
+      return pass(bound.length === 0 ? `no fixed host port below ${FIRST_UNPRIVILEGED_PORT}` : `host ports ${bound.join(", ")}`);
     },
   },
   {
-    name: "container-no-host-network",
+    name: RULE_NAMES.noHostNetwork,
     id: "5.10",
     legacyId: "5.9",
     title: "the host's network namespace is not shared",
@@ -150,7 +147,7 @@ export const RULES: readonly CisRule[] = [
     check: (f) => hostNamespace("network", f.networkMode, "network mode"),
   },
   {
-    name: "container-memory-limited",
+    name: RULE_NAMES.memoryLimited,
     id: "5.11",
     legacyId: "5.10",
     title: "memory usage is limited",
@@ -159,7 +156,7 @@ export const RULES: readonly CisRule[] = [
     check: (f) => (f.memoryBytes > 0 ? pass(`memory limit ${Math.round((f.memoryBytes / MIB) * 100) / 100} MiB`) : fail("no memory limit")),
   },
   {
-    name: "container-cpu-limited",
+    name: RULE_NAMES.cpuLimited,
     id: "5.12",
     legacyId: "5.11",
     title: "CPU priority is set",
@@ -173,7 +170,7 @@ export const RULES: readonly CisRule[] = [
     },
   },
   {
-    name: "container-read-only-rootfs",
+    name: RULE_NAMES.readOnlyRootfs,
     id: "5.13",
     legacyId: "5.12",
     title: "root filesystem is read-only",
@@ -182,7 +179,7 @@ export const RULES: readonly CisRule[] = [
     check: (f) => (f.readOnlyRootfs ? pass("root filesystem is read-only") : fail("the root filesystem is writable")),
   },
   {
-    name: "container-restart-bounded",
+    name: RULE_NAMES.restartBounded,
     id: "5.15",
     legacyId: "5.14",
     title: "restart policy is on-failure with at most 5 retries",
@@ -197,7 +194,7 @@ export const RULES: readonly CisRule[] = [
     },
   },
   {
-    name: "container-no-host-pid",
+    name: RULE_NAMES.noHostPid,
     id: "5.16",
     legacyId: "5.15",
     title: "the host's process namespace is not shared",
@@ -206,7 +203,7 @@ export const RULES: readonly CisRule[] = [
     check: (f) => hostNamespace("process", f.pidMode, "pid mode"),
   },
   {
-    name: "container-no-host-ipc",
+    name: RULE_NAMES.noHostIpc,
     id: "5.17",
     legacyId: "5.16",
     title: "the host's IPC namespace is not shared",
@@ -215,7 +212,7 @@ export const RULES: readonly CisRule[] = [
     check: (f) => hostNamespace("IPC", f.ipcMode, "ipc mode"),
   },
   {
-    name: "container-no-new-privileges",
+    name: RULE_NAMES.noNewPrivileges,
     id: "5.26",
     legacyId: "5.25",
     title: "additional privileges cannot be acquired",
@@ -230,7 +227,7 @@ export const RULES: readonly CisRule[] = [
     },
   },
   {
-    name: "container-healthcheck",
+    name: RULE_NAMES.healthcheck,
     id: "5.27",
     legacyId: "5.26",
     title: "container health is checked at runtime",
@@ -243,33 +240,33 @@ export const RULES: readonly CisRule[] = [
     },
   },
   {
-    name: "container-pids-limited",
+    name: RULE_NAMES.pidsLimited,
     id: "5.29",
     legacyId: "5.28",
     title: "the PIDs cgroup limit is used",
     severity: "medium",
     fix: (svc) =>
-      `apply a pids limit after create (docker update --pids-limit) and label the container ${POLICY_LABELS.pidsLimit}=<n>; berth does both from berth:hardening.${svc}.pidsLimit`,
+      `apply a pids limit after create (docker update --pids-limit) and label the container ${LABELS.pidsLimit}=<n>; berth does both from berth:hardening.${svc}.pidsLimit`,
     check: ({ pidsLimit: { limit, source, raw } }) => {
       if (limit !== undefined && limit > 0) return pass(`pids limit ${limit}`);
       return fail(raw === undefined ? `${source} is not set` : `${source} is ${raw}, not a positive integer`);
     },
   },
   {
-    name: "container-no-docker-socket",
+    name: RULE_NAMES.noDockerSocket,
     id: "5.32",
     legacyId: "5.31",
     title: "the Docker socket is not mounted",
     severity: "critical",
     fix: () =>
-      `remove the mount; a worker pool that must drive Docker opts in with berth:workers.dockerSocket: true, which labels its containers ${POLICY_LABELS.allowDockerSocket}=true`,
+      `remove the mount; a worker pool that must drive Docker opts in with berth:workers.dockerSocket: true, which labels its containers ${LABELS.allowDockerSocket}=true`,
     check: (f) => {
       const found = f.hostMounts.filter((m) => exposesDockerSocket(m.source));
       if (found.length === 0) return pass("Docker socket not mounted");
       const what = found.map((m) => `host path ${normalizeHostPath(m.source)} is mounted at ${m.target}`).join("; ");
       // Read the opt-in label only when needed: a label unknown during preview then stays harmless.
-      if (f.label(POLICY_LABELS.allowDockerSocket) === "true") return pass(`${what}, allowed by label ${POLICY_LABELS.allowDockerSocket}=true`);
-      return fail(`${what} without the label ${POLICY_LABELS.allowDockerSocket}=true`);
+      if (f.label(LABELS.allowDockerSocket) === "true") return pass(`${what}, allowed by label ${LABELS.allowDockerSocket}=true`);
+      return fail(`${what} without the label ${LABELS.allowDockerSocket}=true`);
     },
   },
 ];
@@ -283,15 +280,24 @@ export function ruleNamed(name: string): CisRule {
 
 /** Policy names listed in the container's opt-out label. */
 export function optedOut(facts: ContainerFacts): string[] {
-  return (facts.label(POLICY_LABELS.optOut) ?? "").split(",").map((name) => name.trim()).filter(Boolean);
+  return (facts.label(LABELS.optOut) ?? "").split(",").map((name) => name.trim()).filter(Boolean);
 }
 
 /**
- * Runs one rule, honouring an explicit opt-out: berth's components label a container with the
- * rules its stack config turned off for it, so the opt-out is visible in the plan and in
- * `docker inspect`, and the mandatory pack does not block what the user chose on purpose.
+ * Runs one rule, honouring an explicit opt-out of a waivable rule: berth's components label a
+ * container with the rules its stack config turned off for it (berth:hardening), so the opt-out is
+ * visible in the plan and in `docker inspect`. A label naming any other rule waives nothing.
  */
 export function evaluate(rule: CisRule, facts: ContainerFacts, options: RuleOptions): Outcome {
-  if (optedOut(facts).includes(rule.name)) return pass(`opted out explicitly (label ${POLICY_LABELS.optOut})`);
-  return rule.check(facts, options);
+  const outcome = rule.check(facts, options);
+  if (outcome.passed || !WAIVABLE_RULES.has(rule.name) || !optedOut(facts).includes(rule.name)) return outcome;
+  return pass(`${outcome.detail}, opted out explicitly (label ${LABELS.optOut})`);
+}
+
+/**
+ * The waivable rules a container's settings fail: what its opt-out label must list. The checks
+ * are the pack's own, run over the same facts, so the label can never drift from the rules.
+ */
+export function waivedBy(facts: ContainerFacts, options: RuleOptions = DEFAULT_RULE_OPTIONS): RuleName[] {
+  return RULES.filter((rule) => WAIVABLE_RULES.has(rule.name) && !rule.check(facts, options).passed).map((rule) => rule.name);
 }

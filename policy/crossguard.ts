@@ -3,8 +3,8 @@
 // index.ts does, because a PolicyPack starts the analyzer server the engine talks to).
 import type { EnforcementLevel, PolicyConfigSchema, PolicyPackArgs, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
 import { ContainerArgsFacts } from "./facts/args";
-import { CisRule, DEFAULT_ALLOWED_CAPABILITIES, RULES, RuleOptions, evaluate } from "./catalog";
-import { POLICY_LABELS } from "./facts/container-facts";
+import { CisRule, RULES, RuleOptions, evaluate } from "./catalog";
+import { DEFAULT_ALLOWED_CAPABILITIES, LABELS } from "../components/contract";
 
 export const CONTAINER_TYPE = "docker:index/container:Container";
 export const PACK_NAME = "berth-cis-docker";
@@ -40,7 +40,7 @@ export function violationMessage(rule: CisRule, detail: string, service: string)
 // the message, so a value unknown during preview must not stop the check.
 function serviceOf(facts: ContainerArgsFacts): string {
   try {
-    return facts.label(POLICY_LABELS.service) ?? "<service>";
+    return facts.label(LABELS.service) ?? "<service>";
   } catch {
     return "<service>";
   }

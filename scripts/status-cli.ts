@@ -2,7 +2,7 @@
 // found by its labels (berth.project, berth.stack) on the engine DOCKER_HOST names.
 import type Docker from "dockerode";
 import { Command } from "commander";
-import { LABELS } from "../components/naming";
+import { LABELS } from "../components/contract";
 import { createDockerClient, engineAddress, engineUnreachableMessage, isNoSuchContainer, unreachableReason } from "../gate/docker-client";
 import { Inspected, statusRows, statusTable } from "./status-rows";
 

@@ -2,7 +2,7 @@
 // and their table and JSON forms. The clock is an argument, so rows are testable to the second.
 import type { ContainerInspectInfo } from "dockerode";
 import Table from "cli-table3";
-import { LABELS } from "../components/naming";
+import { LABELS } from "../components/contract";
 
 /** HEALTHY/UNHEALTHY/STARTING by the Docker healthcheck; RUNNING only for a container without one. */
 export type ServiceState = "HEALTHY" | "UNHEALTHY" | "STARTING" | "STOPPED" | "RUNNING";

@@ -47,12 +47,17 @@ export function formatProblems(stackFile: string, problems: ConfigProblem[]): st
   ].join("\n");
 }
 
+/** Problems of a fragment, with their paths moved under `prefix` (e.g. ["postgres"]). */
+export function within(prefix: (string | number)[], problems: ConfigProblem[]): ConfigProblem[] {
+  return problems.map((p) => ({ ...p, path: [...prefix, ...p.path] }));
+}
+
 function valueAt(root: unknown, path: PropertyKey[]): unknown {
   return path.reduce<unknown>((node, key) => (node !== null && typeof node === "object" ? (node as Record<PropertyKey, unknown>)[key] : undefined), root);
 }
 
-/** The keys an object schema accepts at `path`, unwrapping optional wrappers. */
-export function knownKeysAt(schema: z.ZodType, path: PropertyKey[]): string[] {
+/** The schema at `path`, optional wrappers removed. */
+function schemaAt(schema: z.ZodType, path: readonly PropertyKey[]): any {
   let node: any = schema;
   const unwrap = () => {
     while (node?._zod?.def?.innerType) node = node._zod.def.innerType;
@@ -62,13 +67,40 @@ export function knownKeysAt(schema: z.ZodType, path: PropertyKey[]): string[] {
     node = node?.shape?.[key as string];
     unwrap();
   }
+  return node;
+}
+
+/** The keys an object schema accepts at `path`. */
+export function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  const node = schemaAt(schema, path);
   return node?.shape ? Object.keys(node.shape) : [];
 }
 
-function allowedFor(issue: z.core.$ZodIssue): string {
+/** Keys that changed their name: the old name gets a pointer to the new one. */
+const RENAMED: Record<string, string> = { "redis.persistence": "redis.durable" };
+
+function unknownKeyAdvice(schema: z.ZodType, path: readonly PropertyKey[], key: string): string {
+  const dotted = [...path, key].join(".");
+  if (RENAMED[dotted]) return `it is now called berth:${RENAMED[dotted]}`;
+  const allowed = knownKeysAt(schema, path);
+  // `berth:workers.replicas: 3` written flat in the stack file arrives as one key with a dot.
+  const [head, ...tail] = key.split(".");
+  if (tail.length > 0 && allowed.includes(head)) {
+    const at = [...path.map(String), head].join(".");
+    return `nest it: write \`berth:${at}:\` with \`${tail.join(".")}: <value>\` indented under it in the stack file, or run \`pulumi config set --path 'berth:${at}.${tail.join(".")}' <value>\``;
+  }
+  return `remove it, or use one of: ${allowed.join(", ")}`;
+}
+
+function allowedFor(issue: z.core.$ZodIssue, schema: z.ZodType): string {
   switch (issue.code) {
-    case "invalid_type":
-      return `a ${issue.expected}`;
+    case "invalid_type": {
+      if (issue.expected === "int") return "a whole number";
+      const keys = knownKeysAt(schema, issue.path);
+      if (issue.expected === "object" && keys.length > 0) return `an object with some of the keys ${keys.join(", ")}`;
+      if (issue.expected === "array") return "a list";
+      return /^[aeiou]/.test(issue.expected) ? `an ${issue.expected}` : `a ${issue.expected}`;
+    }
     case "too_small":
       return issue.origin === "array" ? `at least ${issue.minimum} entries` : `a number >= ${issue.minimum}`;
     case "too_big":
@@ -76,26 +108,22 @@ function allowedFor(issue: z.core.$ZodIssue): string {
     case "invalid_value":
       return `one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
     case "invalid_union":
-      return "a list of namespace names, or one such list per replica";
+      return schemaAt(schema, issue.path)?.description ?? issue.message;
     default:
       return issue.message;
   }
 }
 
 /** Turns zod issues into problems; unknown keys get their own line each, with the allowed keys. */
-export function describeIssues(issues: z.core.$ZodIssue[], raw: unknown, schema: z.ZodType): ConfigProblem[] {
+export function describeIssues(issues: readonly z.core.$ZodIssue[], raw: unknown, schema: z.ZodType): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   for (const issue of issues) {
     const path = issue.path.map((p) => (typeof p === "symbol" ? String(p) : p));
     if (issue.code === "unrecognized_keys") {
-      const allowed = knownKeysAt(schema, issue.path);
-      for (const key of issue.keys) {
-        problems.push({ path: [...path, key], given: `an unknown key`, allowed: `remove it, or use one of: ${allowed.join(", ")}`, secret: true });
-      }
+      for (const key of issue.keys) problems.push({ path: [...path, key], given: "an unknown key", allowed: unknownKeyAdvice(schema, issue.path, key), secret: true });
       continue;
     }
-    const integer = issue.code === "invalid_type" && issue.expected === "int";
-    problems.push({ path, given: valueAt(raw, issue.path), allowed: integer ? "a whole number" : allowedFor(issue) });
+    problems.push({ path, given: valueAt(raw, issue.path), allowed: allowedFor(issue, schema) });
   }
   return problems;
 }

@@ -5,18 +5,19 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import * as command from "@pulumi/command";
-import { HardeningSettings, TierSettings } from "../config/schema";
-import { LABELS, labelList } from "../naming";
-import { dockerEnvironment, gateInvocation, shellQuote } from "../gate/cli-location";
-
-export const DOCKER_SOCKET = "/var/run/docker.sock";
+import { waivedBy } from "../../policy/catalog";
+import { ContainerArgsFacts } from "../../policy/facts/args";
+import { DOCKER_SOCKET, LABELS } from "../contract";
+import { dockerEnvironment, gateInvocation, shellQuote } from "../gate/command-line";
+import { labelList } from "../naming";
+import { DEFAULT_HARDENING, DEFAULT_HEALTHCHECK, Hardening, HealthcheckTiming } from "./settings";
 
 /** Args every berth service component takes, beside its own. */
 export interface ServiceArgs {
-  /** Healthcheck timing. @default the test stack's fast timing */
-  timing?: TierSettings;
-  /** Explicit opt-outs of the hardening rules. @default every hardening rule on */
-  hardening?: HardeningSettings;
+  /** Healthcheck timing; keys left out keep their default. @default DEFAULT_HEALTHCHECK (the test stack's timing) */
+  healthcheck?: Partial<HealthcheckTiming>;
+  /** Explicit opt-outs of the hardening rules; keys left out stay on. @default DEFAULT_HARDENING (every rule on) */
+  hardening?: Partial<Hardening>;
   /** Labels (project, stack, environment, service) put on every Docker object. */
   labels: Record<string, string>;
   /** Engine address for the pids-limit step, e.g. ssh://user@host. @default the local engine */
@@ -33,17 +34,26 @@ export interface PublishedServiceArgs extends ServiceArgs {
   publish?: boolean;
 }
 
+/** Partial overrides over the defaults: a component's args become the container's full settings. */
+export function withDefaults(args: Pick<ServiceArgs, "hardening" | "healthcheck">): { hardening: Hardening; healthcheck: HealthcheckTiming } {
+  return { hardening: { ...DEFAULT_HARDENING, ...given(args.hardening) }, healthcheck: { ...DEFAULT_HEALTHCHECK, ...given(args.healthcheck) } };
+}
+
+function given<T extends object>(o: T | undefined): Partial<T> {
+  return Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
 export interface HardenedContainerSpec {
   /** Docker container name (unique per stack). */
   containerName: string;
   image: pulumi.Input<string>;
-  /** "uid:gid" the process runs as. */
+  /** "uid:gid" the image's service runs as; hardening.user overrides it. */
   user: string;
   memoryMb: number;
   cpus: number;
-  hardening: HardeningSettings;
-  /** Healthcheck command in exec form, and the tier's timing. */
-  healthcheck: { test: string[]; timing: TierSettings };
+  hardening: Hardening;
+  /** Healthcheck command in exec form, and its timing. */
+  healthcheck: { test: string[]; timing: HealthcheckTiming };
   networkName: pulumi.Input<string>;
   /** DNS names the service answers to on the stack's network. */
   aliases: string[];
@@ -54,6 +64,8 @@ export interface HardenedContainerSpec {
   ports?: { internal: number; external?: number; hostIp: string }[];
   /** Extra tmpfs mounts (path → mount options); /tmp is always there. */
   tmpfs?: Record<string, string>;
+  /** tmpfs mounts the process writes its data to: owned by the user it runs as (path → mount options). */
+  ownedTmpfs?: Record<string, string>;
   volumes?: { volumeName: pulumi.Input<string>; containerPath: string }[];
   /** Mount the engine's socket (explicit opt-in; the container is labelled so policy allows it). */
   dockerSocket?: boolean;
@@ -66,18 +78,15 @@ export function duration(ms: number): string {
 
 const TMP_TMPFS = "rw,noexec,nosuid,size=64m";
 
-// Capabilities the policy pack lets a container add back (policy/catalog.ts); adding any other
-// is an opt-out of the capabilities rule.
-const POLICY_ALLOWED_CAPS = ["CHOWN", "SETGID", "SETUID", "NET_BIND_SERVICE"];
+/** The "uid:gid" the process runs as: the explicit hardening.user, else the image's service user. */
+export function runAs(spec: Pick<HardenedContainerSpec, "user" | "hardening">): string {
+  return spec.hardening.user ?? spec.user;
+}
 
-/** The policy rules a hardening config turns off, named as the policy pack names them. */
-export function optOuts(h: HardeningSettings, user: string): string[] {
-  const out: string[] = [];
-  if (/^(0|root)(:|$)/.test(user)) out.push("container-non-root-user");
-  if (h.capAdd.some((cap) => !POLICY_ALLOWED_CAPS.includes(cap))) out.push("container-capabilities-dropped");
-  if (!h.readOnly) out.push("container-read-only-rootfs");
-  if (!h.noNewPrivileges) out.push("container-no-new-privileges");
-  return out;
+/** tmpfs options owned by `user` ("uid:gid", or "uid" for uid:uid). */
+export function ownedBy(options: string, user: string): string {
+  const [uid, gid] = user.split(":");
+  return `${options},uid=${uid},gid=${gid ?? uid}`;
 }
 
 /** The provider arguments for one hardened container (pure: tested without mocks). */
@@ -85,11 +94,9 @@ export function hardenedContainerArgs(spec: HardenedContainerSpec): docker.Conta
   const h = spec.hardening;
   const labels: Record<string, string> = { ...spec.labels, [LABELS.pidsLimit]: String(h.pidsLimit) };
   if (spec.dockerSocket) labels[LABELS.allowDockerSocket] = "true";
-  const user = h.user ?? spec.user;
-  const opted = optOuts(h, user);
-  if (opted.length > 0) labels[LABELS.optOut] = opted.join(",");
+  const user = runAs(spec);
   const t = spec.healthcheck.timing;
-  return {
+  const args: docker.ContainerArgs = {
     name: spec.containerName,
     image: spec.image,
     user,
@@ -109,7 +116,11 @@ export function hardenedContainerArgs(spec: HardenedContainerSpec): docker.Conta
       startPeriod: duration(t.startPeriodMs),
       retries: t.retries,
     },
-    tmpfs: { "/tmp": TMP_TMPFS, ...(spec.tmpfs ?? {}) },
+    tmpfs: {
+      "/tmp": TMP_TMPFS,
+      ...(spec.tmpfs ?? {}),
+      ...Object.fromEntries(Object.entries(spec.ownedTmpfs ?? {}).map(([path, options]) => [path, ownedBy(options, user)])),
+    },
     volumes: [
       ...(spec.volumes ?? []).map((v) => ({ volumeName: v.volumeName, containerPath: v.containerPath })),
       ...(spec.dockerSocket ? [{ hostPath: DOCKER_SOCKET, containerPath: DOCKER_SOCKET }] : []),
@@ -128,6 +139,10 @@ export function hardenedContainerArgs(spec: HardenedContainerSpec): docker.Conta
     wait: false,
     destroyGraceSeconds: 10,
   };
+  // The opt-out label lists exactly the waivable rules these args fail, by the pack's own checks.
+  const waived = waivedBy(new ContainerArgsFacts(args));
+  if (waived.length > 0) args.labels = labelList({ ...labels, [LABELS.optOut]: waived.join(",") });
+  return args;
 }
 
 export interface HardenedContainer {

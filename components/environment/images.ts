@@ -1,6 +1,9 @@
 // Image stacks: Alpine for fast test environments, regular Debian-based images for dev and prod.
 // The run-as user differs between the stacks (postgres is uid 70 on Alpine, 999 on Debian), so it
 // travels with the image.
+import { z } from "zod";
+import { EnvironmentType } from "../config/fields";
+import { APP_USER } from "../workload/contract";
 
 export type ImageStackName = "alpine" | "regular";
 export type ImageRole = "postgres" | "redis" | "app";
@@ -19,12 +22,12 @@ export const IMAGE_STACKS: Record<ImageStackName, Record<ImageRole, ImageChoice>
   alpine: {
     postgres: { ref: "postgres:16-alpine", user: "70:70" },
     redis: { ref: "redis:7-alpine", user: "999:1000" },
-    app: { ref: "berth/workload:alpine", user: "1000:1000", nodeBase: "node:20-alpine" },
+    app: { ref: "berth/workload:alpine", user: APP_USER, nodeBase: "node:20-alpine" },
   },
   regular: {
     postgres: { ref: "postgres:16-bookworm", user: "999:999" },
     redis: { ref: "redis:7-bookworm", user: "999:999" },
-    app: { ref: "berth/workload:regular", user: "1000:1000", nodeBase: "node:20-bookworm-slim" },
+    app: { ref: "berth/workload:regular", user: APP_USER, nodeBase: "node:20-bookworm-slim" },
   },
 };
 
@@ -65,4 +68,32 @@ export function resolveImage(
     nodeBase: choice.nodeBase === undefined ? undefined : withRegistryPrefix(choice.nodeBase, registryPrefix),
     overridden: false,
   };
+}
+
+const imageRef = z.string().refine(isImageRef, { message: "a Docker image reference such as postgres:16-alpine or registry:5000/team/app:1.2" });
+
+/** The config keys that choose images: the stack, a registry prefix, and per-image overrides. */
+export const imageSchema = {
+  useAlpine: z.boolean().describe("the Alpine image stack; false: the regular (Debian-based) one").optional(),
+  registryPrefix: z
+    .string()
+    .regex(/^[a-zA-Z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)*\/?$/, { message: 'a registry host with optional path, such as "mirror.internal:5000/hub"' })
+    .describe('rewrites every public image, e.g. "mirror.internal:5000/hub"')
+    .optional(),
+  images: z
+    .strictObject({
+      postgres: imageRef.describe("exact Postgres image (official image layout)").optional(),
+      redis: imageRef.describe("exact Redis image").optional(),
+      app: imageRef.describe("exact workload image; unset: built from services/Dockerfile").optional(),
+    })
+    .optional(),
+};
+
+/** test runs the Alpine stack; dev and prod the regular one. */
+export function useAlpineDefault(environment: EnvironmentType): boolean {
+  return environment === "test";
+}
+
+export function imageStackOf(useAlpine: boolean): ImageStackName {
+  return useAlpine ? "alpine" : "regular";
 }

@@ -1,5 +1,32 @@
-// The gate CLI's command line, built from plain values (pure: tested without mocks).
-import { gateInvocation, shellQuote } from "./cli-location";
+// The gate CLI's command line, built from plain values (pure: tested without mocks), and where the
+// compiled gate tools live: a path relative to the directory Pulumi runs the program in, so the
+// commands recorded in state do not depend on one machine's checkout path.
+import * as path from "node:path";
+
+/** dist/ of this package, whether this file runs from source (ts-node) or compiled. */
+export function distRoot(here: string = __dirname): string {
+  // here is <root>/components/gate (ts-node) or <root>/dist/components/gate (compiled)
+  const parent = path.dirname(path.dirname(here));
+  return path.basename(parent) === "dist" ? parent : path.join(parent, "dist");
+}
+
+export type GateScript = "cli" | "set-pids-limit";
+
+/** `node dist/gate/cli.js`, quoted for a shell. */
+export function gateInvocation(script: GateScript, cwd: string = process.cwd(), here: string = __dirname): string {
+  const rel = path.relative(cwd, path.join(distRoot(here), "gate", `${script}.js`));
+  return `node ${shellQuote(rel)}`;
+}
+
+/** Quotes one word for /bin/sh when it holds anything beyond a safe set. */
+export function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The environment the gate tools need to reach the right engine. */
+export function dockerEnvironment(dockerHost: string | undefined): Record<string, string> {
+  return dockerHost === undefined ? {} : { DOCKER_HOST: dockerHost };
+}
 
 export interface GateProbes {
   /** Containers whose Docker health the gate waits for. */
@@ -22,20 +49,4 @@ export function gateCommandLine(gateName: string, timeoutSeconds: number, probes
   for (const t of probes.tcp) words.push("--tcp", t);
   if (probes.hint) words.push("--hint", probes.hint);
   return [gateInvocation("cli"), ...words.map(shellQuote)].join(" ");
-}
-
-/** The line a tier's gate prints after a failure: the stack file and the keys to change. */
-export function tierHint(stackFile: string, tier: string, timeoutSeconds: number, serviceKeys: string[]): string {
-  return (
-    `To change this, edit ${stackFile}: the settings of these services are under ${serviceKeys.map((k) => `berth:${k}`).join(", ")}; ` +
-    `raise berth:tiers.${tier}.gateTimeoutSeconds (now ${timeoutSeconds}) only if they are healthy but slow.`
-  );
-}
-
-/** What the gate prints on stdout when it ends. */
-export interface GateResult {
-  gate: string;
-  status: "passed" | "failed";
-  elapsedMs: number;
-  probes: { kind: string; target: string; status: string; timeToHealthyMs: number | null; detail?: string }[];
 }

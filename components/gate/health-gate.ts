@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import { childOptions } from "../container/options";
+import { childOptions } from "../options";
 import * as command from "@pulumi/command";
-import { dockerEnvironment } from "./cli-location";
-import { GateResult, gateCommandLine } from "./command-line";
+import type { GateResult } from "../../gate/result";
+import { dockerEnvironment, gateCommandLine } from "./command-line";
+import { DEFAULT_GATE_TIMEOUT_SECONDS } from "./settings";
 
 export interface HealthGateArgs {
   /** Shown in progress lines and failure reports, e.g. "data". @default the resource name */
@@ -15,8 +16,11 @@ export interface HealthGateArgs {
   httpMinItems?: { key: string; count: number };
   /** host:port endpoints that must accept TCP connections. @default [] */
   tcp?: pulumi.Input<pulumi.Input<string>[]>;
-  /** The whole gate's time budget. A container that exits, is OOM-killed or turns unhealthy fails it at once. */
-  timeoutSeconds: number;
+  /**
+   * The whole gate's time budget. A container that exits, is OOM-killed or turns unhealthy fails it at once.
+   * @default 90 - DEFAULT_GATE_TIMEOUT_SECONDS, the test environment's budget
+   */
+  timeoutSeconds?: number;
   /** The gate runs again when any of these change: pass the guarded containers' ids. */
   triggers: pulumi.Input<unknown>[];
   /** @default the local engine (or DOCKER_HOST) */
@@ -42,7 +46,7 @@ export class HealthGate extends pulumi.ComponentResource {
       if (containers.length + httpUrls.length + tcp.length === 0) {
         throw new pulumi.ResourceError(`HealthGate ${name} has nothing to watch: give containers, httpUrls or tcp`, this);
       }
-      return gateCommandLine(gateName, args.timeoutSeconds, { containers, httpUrls, tcp, httpMinItems: args.httpMinItems, hint: args.hint });
+      return gateCommandLine(gateName, args.timeoutSeconds ?? DEFAULT_GATE_TIMEOUT_SECONDS, { containers, httpUrls, tcp, httpMinItems: args.httpMinItems, hint: args.hint });
     });
     this.command = new command.local.Command(
       `${name}-wait`,

@@ -2,14 +2,13 @@
 // data, a named volume and durable defaults otherwise.
 
 export interface PostgresTuning {
-  /** Data on tmpfs with fsync, synchronous_commit and full_page_writes off. */
-  ephemeral: boolean;
+  /** false: data on tmpfs with fsync, synchronous_commit and full_page_writes off. */
+  durable: boolean;
   sharedBuffersMb: number;
   tmpfsSizeMb: number;
-  /** "uid:gid" of the postgres user in the image: the tmpfs must be owned by it or initdb fails. */
-  user: string;
 }
 
+export const POSTGRES_PORT = 5432;
 export const PGDATA = "/var/lib/postgresql/data";
 export const PG_SOCKET_DIR = "/var/run/postgresql";
 
@@ -18,22 +17,28 @@ export function postgresCommand(t: PostgresTuning): string[] {
   const flags: Record<string, string> = {
     shared_buffers: `${t.sharedBuffersMb}MB`,
     listen_addresses: "*",
-    ...(t.ephemeral ? { fsync: "off", synchronous_commit: "off", full_page_writes: "off" } : {}),
+    ...(t.durable ? {} : { fsync: "off", synchronous_commit: "off", full_page_writes: "off" }),
   };
   return ["postgres", ...Object.entries(flags).flatMap(([k, v]) => ["-c", `${k}=${v}`])];
 }
 
-/** tmpfs mounts: the socket directory always (read-only root), the data directory when ephemeral. */
+/**
+ * tmpfs mounts the server writes to: the socket directory always (read-only root), the data
+ * directory when not durable. Both must be owned by the user Postgres runs as, or initdb fails.
+ */
 export function postgresTmpfs(t: PostgresTuning): Record<string, string> {
-  const [uid, gid] = t.user.split(":");
-  const owner = `uid=${uid},gid=${gid ?? uid}`;
   return {
-    [PG_SOCKET_DIR]: `rw,nosuid,nodev,size=1m,${owner},mode=0775`,
-    ...(t.ephemeral ? { [PGDATA]: `rw,nosuid,nodev,size=${t.tmpfsSizeMb}m,${owner},mode=0700` } : {}),
+    [PG_SOCKET_DIR]: "rw,nosuid,nodev,size=1m,mode=0775",
+    ...(t.durable ? {} : { [PGDATA]: `rw,nosuid,nodev,size=${t.tmpfsSizeMb}m,mode=0700` }),
   };
 }
 
 /** pg_isready over TCP: the image's init phase listens on the socket only, so it is not "ready". */
 export function postgresHealthcheck(user: string, database: string): string[] {
-  return ["pg_isready", "-h", "127.0.0.1", "-p", "5432", "-U", user, "-d", database];
+  return ["pg_isready", "-h", "127.0.0.1", "-p", String(POSTGRES_PORT), "-U", user, "-d", database];
+}
+
+/** A postgres:// URL; user and password percent-encoded, so `/`, `?`, `#` or `@` in them stay theirs. */
+export function postgresUrl(p: { user: string; password: string; host: string; port: number; database: string }): string {
+  return `postgres://${encodeURIComponent(p.user)}:${encodeURIComponent(p.password)}@${p.host}:${p.port}/${encodeURIComponent(p.database)}`;
 }

@@ -1,13 +1,17 @@
 import * as pulumi from "@pulumi/pulumi";
-import { childOptions } from "../container/options";
 import * as docker from "@pulumi/docker";
 import * as command from "@pulumi/command";
-import { DEFAULT_HARDENING, DEFAULT_HOST_IP, DEFAULT_TIMING } from "../config/defaults";
+import { createHardenedContainer, PublishedServiceArgs, withDefaults } from "../container/hardened";
+import { DEFAULT_HOST_IP } from "../environment/ports";
 import { labelList } from "../naming";
-import { REDIS_DATA, REDIS_HEALTHCHECK, redisCommand } from "./spec";
-import { createHardenedContainer, PublishedServiceArgs } from "../container/hardened";
+import { childOptions } from "../options";
+import { MaxmemoryPolicy, redisDefaults, redisProblems } from "./settings";
+import { REDIS_DATA, REDIS_HEALTHCHECK, REDIS_PORT, redisCommand, redisTmpfs } from "./spec";
 
-export const REDIS_PORT = 6379;
+export { REDIS_PORT };
+
+/** What the component uses for what its args leave out: the test environment's settings. */
+const DEFAULTS = redisDefaults("test");
 
 export interface RedisArgs extends PublishedServiceArgs {
   /** Docker container name, unique on the engine. */
@@ -16,18 +20,18 @@ export interface RedisArgs extends PublishedServiceArgs {
   networkName: pulumi.Input<string>;
   /** Image reference (official redis image layout). */
   image: pulumi.Input<string>;
-  /** "uid:gid" of the image's redis user. */
+  /** "uid:gid" of the image's redis user; hardening.user overrides it. */
   user: string;
   /**
-   * Append-only file on a named volume.
+   * An append-only file on a named volume.
    * @default false - no persistence; /data is a tmpfs
    */
-  persistence?: boolean;
+  durable?: boolean;
   /** @default 64 */
   maxmemoryMb?: number;
   /** @default "allkeys-lru" */
-  maxmemoryPolicy?: string;
-  /** @default 128 */
+  maxmemoryPolicy?: MaxmemoryPolicy;
+  /** @default 128 - must cover maxmemory + 16 MB */
   memoryMb?: number;
   /** @default 0.5 */
   cpus?: number;
@@ -45,9 +49,19 @@ export class Redis extends pulumi.ComponentResource {
 
   constructor(name: string, args: RedisArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("berth:index:Redis", name, {}, opts);
-    const persistence = args.persistence ?? false;
-    const [uid, gid] = args.user.split(":");
-    if (persistence) {
+    const s = {
+      memoryMb: args.memoryMb ?? DEFAULTS.memoryMb,
+      cpus: args.cpus ?? DEFAULTS.cpus,
+      maxmemoryMb: args.maxmemoryMb ?? DEFAULTS.maxmemoryMb,
+      maxmemoryPolicy: args.maxmemoryPolicy ?? DEFAULTS.maxmemoryPolicy,
+      durable: args.durable ?? DEFAULTS.durable,
+    };
+    const problems = redisProblems(s);
+    if (problems.length > 0) {
+      throw new pulumi.ResourceError(`Redis ${name}: ${problems.map((p) => `${p.path.join(".")} is ${p.given}; allowed: ${p.allowed}`).join("; ")}`, this);
+    }
+    const { hardening, healthcheck } = withDefaults(args);
+    if (s.durable) {
       this.volume = new docker.Volume(`${name}-data`, { name: `${args.containerName}-data`, labels: labelList(args.labels) }, childOptions(this, opts));
     }
     const { container, pidsLimit } = createHardenedContainer(
@@ -56,16 +70,16 @@ export class Redis extends pulumi.ComponentResource {
         containerName: args.containerName,
         image: args.image,
         user: args.user,
-        memoryMb: args.memoryMb ?? 128,
-        cpus: args.cpus ?? 0.5,
-        hardening: args.hardening ?? DEFAULT_HARDENING,
-        healthcheck: { test: REDIS_HEALTHCHECK, timing: args.timing ?? DEFAULT_TIMING },
+        memoryMb: s.memoryMb,
+        cpus: s.cpus,
+        hardening,
+        healthcheck: { test: REDIS_HEALTHCHECK, timing: healthcheck },
         networkName: args.networkName,
         aliases: ["redis"],
         labels: args.labels,
-        command: redisCommand({ persistence, maxmemoryMb: args.maxmemoryMb ?? 64, maxmemoryPolicy: args.maxmemoryPolicy ?? "allkeys-lru" }),
+        command: redisCommand(s),
         ports: args.publish === false ? [] : [{ internal: REDIS_PORT, external: args.hostPort, hostIp: args.hostIp ?? DEFAULT_HOST_IP }],
-        tmpfs: persistence ? {} : { [REDIS_DATA]: `rw,nosuid,nodev,size=16m,uid=${uid},gid=${gid ?? uid},mode=0700` },
+        ownedTmpfs: redisTmpfs(s),
         volumes: this.volume ? [{ volumeName: this.volume.name, containerPath: REDIS_DATA }] : [],
       },
       args.dockerHost,

@@ -3,6 +3,8 @@
 import * as pulumi from "@pulumi/pulumi";
 
 export const ORCHESTRATOR_PORT = 8080;
+/** The workload image's non-root user (services/Dockerfile), on both image stacks. */
+export const APP_USER = "1000:1000";
 export const WORKER_PORT = 8081;
 
 /** Docker healthcheck in exec form: the workload's own node script, no curl/wget/bash needed. */

@@ -1,10 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
-import { childOptions } from "../container/options";
+import { childOptions } from "../options";
 import * as docker from "@pulumi/docker";
 import * as command from "@pulumi/command";
-import { DEFAULT_HARDENING, DEFAULT_HOST_IP, DEFAULT_TIMING } from "../config/defaults";
-import { appEnvs, appHealthcheck, ORCHESTRATOR_PORT } from "./contract";
-import { createHardenedContainer, PublishedServiceArgs } from "../container/hardened";
+import { DEFAULT_HOST_IP } from "../environment/ports";
+import { orchestratorDefaults } from "./settings";
+import { APP_USER, appEnvs, appHealthcheck, ORCHESTRATOR_PORT } from "./contract";
+import { createHardenedContainer, PublishedServiceArgs, withDefaults } from "../container/hardened";
+
+const DEFAULTS = orchestratorDefaults("test");
 
 export interface OrchestratorArgs extends PublishedServiceArgs {
   /** Docker container name, unique on the engine. */
@@ -38,16 +41,17 @@ export class Orchestrator extends pulumi.ComponentResource {
 
   constructor(name: string, args: OrchestratorArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("berth:index:Orchestrator", name, {}, opts);
+    const { hardening, healthcheck } = withDefaults(args);
     const { container, pidsLimit } = createHardenedContainer(
       name,
       {
         containerName: args.containerName,
         image: args.image,
-        user: args.user ?? "1000:1000",
-        memoryMb: args.memoryMb ?? 256,
-        cpus: args.cpus ?? 0.5,
-        hardening: args.hardening ?? DEFAULT_HARDENING,
-        healthcheck: { test: appHealthcheck(ORCHESTRATOR_PORT), timing: args.timing ?? DEFAULT_TIMING },
+        user: args.user ?? APP_USER,
+        memoryMb: args.memoryMb ?? DEFAULTS.memoryMb,
+        cpus: args.cpus ?? DEFAULTS.cpus,
+        hardening,
+        healthcheck: { test: appHealthcheck(ORCHESTRATOR_PORT), timing: healthcheck },
         networkName: args.networkName,
         aliases: ["orchestrator"],
         labels: args.labels,

@@ -1,10 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
-import { childOptions } from "../container/options";
+import { childOptions } from "../options";
 import * as docker from "@pulumi/docker";
 import * as command from "@pulumi/command";
-import { DEFAULT_HARDENING, DEFAULT_TIMING } from "../config/defaults";
-import { appEnvs, appHealthcheck, WORKER_PORT } from "./contract";
-import { createHardenedContainer, ServiceArgs } from "../container/hardened";
+import { workersDefaults } from "./settings";
+import { APP_USER, appEnvs, appHealthcheck, WORKER_PORT } from "./contract";
+import { createHardenedContainer, ServiceArgs, withDefaults } from "../container/hardened";
+
+const DEFAULTS = workersDefaults("test");
 
 export interface WorkerPoolArgs extends ServiceArgs {
   /** Container name of replica i is `${containerNamePrefix}-${i}`. */
@@ -48,11 +50,12 @@ export class WorkerPool extends pulumi.ComponentResource {
 
   constructor(name: string, args: WorkerPoolArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("berth:index:WorkerPool", name, {}, opts);
-    const replicas = args.replicas ?? 2;
-    const namespaces = args.namespaces ?? [["default"]];
+    const replicas = args.replicas ?? DEFAULTS.replicas;
+    const namespaces = args.namespaces ?? [DEFAULTS.namespaces as string[]];
     if (namespaces.length !== 1 && namespaces.length !== replicas) {
       throw new pulumi.ResourceError(`WorkerPool ${name}: namespaces has ${namespaces.length} lists; give one list, or one per replica (${replicas})`, this);
     }
+    const { hardening, healthcheck } = withDefaults(args);
     this.workerIds = Array.from({ length: replicas }, (_, i) => `worker-${i}`);
     const made = this.workerIds.map((workerId, i) =>
       createHardenedContainer(
@@ -60,11 +63,11 @@ export class WorkerPool extends pulumi.ComponentResource {
         {
           containerName: `${args.containerNamePrefix}-${i}`,
           image: args.image,
-          user: args.user ?? "1000:1000",
-          memoryMb: args.memoryMb ?? 256,
-          cpus: args.cpus ?? 0.5,
-          hardening: args.hardening ?? DEFAULT_HARDENING,
-          healthcheck: { test: appHealthcheck(WORKER_PORT), timing: args.timing ?? DEFAULT_TIMING },
+          user: args.user ?? APP_USER,
+          memoryMb: args.memoryMb ?? DEFAULTS.memoryMb,
+          cpus: args.cpus ?? DEFAULTS.cpus,
+          hardening,
+          healthcheck: { test: appHealthcheck(WORKER_PORT), timing: healthcheck },
           networkName: args.networkName,
           aliases: [workerId],
           labels: args.labels,
@@ -76,7 +79,7 @@ export class WorkerPool extends pulumi.ComponentResource {
             logLevel: args.logLevel ?? "info",
             extra: { WORKER_ID: workerId, WORKER_PORT: String(WORKER_PORT) },
           }),
-          dockerSocket: args.dockerSocket ?? false,
+          dockerSocket: args.dockerSocket ?? DEFAULTS.dockerSocket,
         },
         args.dockerHost,
         childOptions(this, opts),

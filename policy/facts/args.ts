@@ -1,7 +1,8 @@
 // ContainerFacts from the inputs of a `docker:index/container:Container` (@pulumi/docker 5.2.0
 // ContainerArgs names). Getters, not a snapshot: during preview @pulumi/policy hands the props
 // through a proxy that throws on unknown values, and a check must only touch what it reads.
-import { ContainerFacts, HostMount, PidsFact, POLICY_LABELS, numberOr0, stringList } from "./container-facts";
+import { ContainerFacts, HostMount, PidsFact, numberOr0, stringList } from "./container-facts";
+import { LABELS } from "../../components/contract";
 
 const MIB = 1024 * 1024;
 
@@ -37,9 +38,9 @@ export class ContainerArgsFacts implements ContainerFacts {
   }
   // The provider has no pids argument: berth applies the limit after create and records it in a label.
   get pidsLimit(): PidsFact {
-    const raw = this.label(POLICY_LABELS.pidsLimit);
+    const raw = this.label(LABELS.pidsLimit);
     const limit = raw !== undefined && /^[1-9][0-9]*$/.test(raw) ? Number(raw) : undefined;
-    return { limit, source: `label ${POLICY_LABELS.pidsLimit}`, raw: raw === undefined ? undefined : JSON.stringify(raw) };
+    return { limit, source: `label ${LABELS.pidsLimit}`, raw: raw === undefined ? undefined : JSON.stringify(raw) };
   }
   get restart(): { name: string; maxRetries: number } {
     const name = typeof this.props.restart === "string" ? this.props.restart : "";

@@ -3,15 +3,6 @@
 // `docker inspect` output (inspect-rules.ts). The checks (catalog.ts) are written once, over this.
 import * as path from "path";
 
-/** Label keys that are a contract with berth's components (components/naming.ts LABELS). */
-export const POLICY_LABELS = {
-  service: "berth.service",
-  pidsLimit: "berth.pids-limit",
-  allowDockerSocket: "berth.allow-docker-socket",
-  /** Comma-separated policy names a container was explicitly opted out of (berth:hardening). */
-  optOut: "berth.opt-out",
-} as const;
-
 /** A host path mounted into the container (bind mounts only: named volumes and tmpfs are not host paths). */
 export interface HostMount {
   source: string;

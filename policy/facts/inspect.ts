@@ -12,7 +12,8 @@
 //   console.log(formatResultTable([report]));
 //   assert.deepEqual(report.results.filter((r) => !r.passed), []);
 import { DEFAULT_RULE_OPTIONS, RULES, RuleOptions, evaluate } from "../catalog";
-import { ContainerFacts, HostMount, PidsFact, POLICY_LABELS, numberOr0, stringList } from "./container-facts";
+import { ContainerFacts, HostMount, PidsFact, numberOr0, stringList } from "./container-facts";
+import { LABELS } from "../../components/contract";
 
 export interface RuleResult {
   /** Policy name, e.g. "container-read-only-rootfs". */
@@ -133,7 +134,7 @@ export function containerName(json: InspectJson): string {
 }
 
 export function inspectReport(json: InspectJson, options: RuleOptions = DEFAULT_RULE_OPTIONS): ContainerReport {
-  const service = json.Config?.Labels?.[POLICY_LABELS.service];
+  const service = json.Config?.Labels?.[LABELS.service];
   return { container: containerName(json), ...(service === undefined ? {} : { service }), results: inspectContainer(json, options) };
 }
 

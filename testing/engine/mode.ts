@@ -1,6 +1,6 @@
 // One interface for the two ways the e2e suite brings a stack up on a real Docker engine:
 // pulumi mode (Automation API + a `pulumi` CLI) and engine mode (mock runtime + dockerode).
-import type { GateResult } from "../../components/gate/command-line";
+import type { GateResult } from "../../gate/result";
 
 /** What `up` changed, in the CLI's summary terms. */
 export interface Changes {

@@ -1,7 +1,7 @@
 // Docker objects carrying a stack's `berth.stack` label: what "destroy leaves nothing" is checked
 // against, and a last-resort sweep for after-hooks so a failed test never leaves objects behind.
 import Docker from "dockerode";
-import { LABELS } from "../../components/naming";
+import { LABELS } from "../../components/contract";
 
 export interface StackObjects {
   containers: string[];

@@ -1,5 +1,7 @@
 import { strict as assert } from "node:assert";
-import { ConfigError, defaultsFor, namespacesOf, parseStackConfig, portsFromRange } from "../../components/config/schema";
+import { ConfigError, defaultsFor, parseStackConfig } from "../../components/config/schema";
+import { portsFromRange } from "../../components/environment/ports";
+import { namespacesOf } from "../../components/workload/settings";
 
 const parse = (values: Record<string, unknown>, secretKeys: string[] = []) => parseStackConfig(values, "Pulumi.test.yaml", new Set(secretKeys));
 
@@ -21,9 +23,9 @@ describe("config: per-environment defaults", function () {
     assert.equal(s.images.redis.ref, "redis:7-alpine");
     assert.equal(s.images.app.nodeBase, "node:20-alpine");
     assert.deepEqual(s.postgres, { database: "berth", user: "berth", memoryMb: 512, cpus: 1, tmpfsSizeMb: 256, sharedBuffersMb: 64, durable: false });
-    assert.deepEqual(s.redis, { memoryMb: 128, cpus: 0.5, maxmemoryMb: 64, maxmemoryPolicy: "allkeys-lru", persistence: false });
+    assert.deepEqual(s.redis, { memoryMb: 128, cpus: 0.5, maxmemoryMb: 64, maxmemoryPolicy: "allkeys-lru", durable: false });
     assert.deepEqual(s.ports, { publish: "auto", hostIp: "127.0.0.1", hostPorts: { postgres: undefined, redis: undefined, orchestrator: undefined } });
-    assert.deepEqual(s.tiers.data, { intervalMs: 500, timeoutMs: 2000, startPeriodMs: 20000, retries: 3, gateTimeoutSeconds: 90 });
+    assert.deepEqual(s.tiers.data, { healthcheck: { intervalMs: 500, timeoutMs: 2000, startPeriodMs: 20000, retries: 3 }, gateTimeoutSeconds: 90 });
     assert.deepEqual(s.workers, { replicas: 2, namespaces: [["default"]], memoryMb: 256, cpus: 0.5, dockerSocket: false });
     assert.deepEqual(s.hardening.orchestrator, { readOnly: true, noNewPrivileges: true, capAdd: [], pidsLimit: 256, maxRetryCount: 3 });
   });
@@ -34,9 +36,9 @@ describe("config: per-environment defaults", function () {
     assert.equal(s.images.postgres.ref, "postgres:16-bookworm");
     assert.equal(s.images.postgres.user, "999:999");
     assert.equal(s.postgres.durable, true);
-    assert.equal(s.redis.persistence, true);
+    assert.equal(s.redis.durable, true);
     assert.deepEqual(s.ports.hostPorts, { postgres: 5432, redis: 6379, orchestrator: 8080 });
-    assert.deepEqual(s.tiers.workers, { intervalMs: 5000, timeoutMs: 3000, startPeriodMs: 30000, retries: 5, gateTimeoutSeconds: 300 });
+    assert.deepEqual(s.tiers.workers, { healthcheck: { intervalMs: 5000, timeoutMs: 3000, startPeriodMs: 30000, retries: 5 }, gateTimeoutSeconds: 300 });
   });
 
   it("prod defaults to three workers", function () {
@@ -50,16 +52,16 @@ describe("config: per-environment defaults", function () {
       useAlpine: false,
       workers: { replicas: 0 },
       tiers: { data: { startPeriodMs: 0, intervalMs: 100 } },
-      postgres: { tmpfsSizeMb: 64, durable: true },
+      postgres: { tmpfsSizeMb: 64 },
       hardening: { redis: { readOnly: false, capAdd: ["SETUID"] } },
     });
     assert.equal(s.imageStack, "regular");
     assert.equal(s.workers.replicas, 0);
-    assert.equal(s.tiers.data.startPeriodMs, 0);
-    assert.equal(s.tiers.data.intervalMs, 100);
-    assert.equal(s.tiers.orchestrator.intervalMs, 500);
+    assert.equal(s.tiers.data.healthcheck.startPeriodMs, 0);
+    assert.equal(s.tiers.data.healthcheck.intervalMs, 100);
+    assert.equal(s.tiers.orchestrator.healthcheck.intervalMs, 500);
     assert.equal(s.postgres.tmpfsSizeMb, 64);
-    assert.equal(s.postgres.durable, true);
+    assert.equal(s.postgres.durable, false);
     assert.deepEqual(s.hardening.redis, { readOnly: false, noNewPrivileges: true, capAdd: ["SETUID"], pidsLimit: 256, maxRetryCount: 3 });
     assert.deepEqual(s.hardening.postgres.capAdd, []);
   });
@@ -81,9 +83,9 @@ describe("config: per-environment defaults", function () {
 
   it("namespaces: one list for every replica, or one per replica", function () {
     const shared = parse({ environment: "test", workers: { replicas: 3, namespaces: ["a", "b"] } });
-    assert.deepEqual([0, 1, 2].map((i) => namespacesOf(shared, i)), [["a", "b"], ["a", "b"], ["a", "b"]]);
+    assert.deepEqual([0, 1, 2].map((i) => namespacesOf(shared.workers, i)), [["a", "b"], ["a", "b"], ["a", "b"]]);
     const per = parse({ environment: "test", workers: { replicas: 2, namespaces: [["a"], ["b", "c"]] } });
-    assert.deepEqual([0, 1].map((i) => namespacesOf(per, i)), [["a"], ["b", "c"]]);
+    assert.deepEqual([0, 1].map((i) => namespacesOf(per.workers, i)), [["a"], ["b", "c"]]);
   });
 
   it("an internal network publishes no ports", function () {
@@ -137,7 +139,7 @@ describe("config: errors", function () {
   });
 
   it("fails when a memory limit is below what the service needs", function () {
-    const message = problemsOf({ environment: "test", postgres: { memoryMb: 128, sharedBuffersMb: 64 }, redis: { memoryMb: 64, maxmemoryMb: 64 } });
+    const message = problemsOf({ environment: "test", postgres: { memoryMb: 128, sharedBuffersMb: 64, durable: true }, redis: { memoryMb: 64, maxmemoryMb: 64 } });
     assert.equal(
       message,
       [
@@ -156,7 +158,7 @@ describe("config: errors", function () {
   it("fails when per-replica namespaces do not match the replica count", function () {
     assert.match(
       problemsOf({ environment: "test", workers: { replicas: 3, namespaces: [["a"], ["b"]] } }),
-      /berth:workers\.namespaces: got "2 lists"; allowed: one list per replica \(3\) or a single list of names for every replica\./,
+      /berth:workers\.namespaces: got 2 lists; allowed: one list per replica \(3\) or a single list of names for every replica\./,
     );
   });
 
@@ -175,7 +177,7 @@ describe("config: errors", function () {
   });
 
   it("fails when a range is asked for without a usable range", function () {
-    assert.match(problemsOf({ environment: "test", ports: { publish: "range" } }), /berth:ports\.range: got "nothing"; allowed: a range "from-to" of at least 3 ports when ports\.publish is "range"\./);
+    assert.match(problemsOf({ environment: "test", ports: { publish: "range" } }), /berth:ports\.range: got nothing; allowed: a range "from-to" such as "41000-41099" \(ports\.publish is "range"\)\./);
   });
 
   it("fails when an internal network is asked to publish ports", function () {
@@ -184,5 +186,81 @@ describe("config: errors", function () {
 
   it("fails when the docker host is not an engine address", function () {
     assert.match(problemsOf({ environment: "dev", docker: { host: "myhost:2375" } }), /berth:docker\.host: got "myhost:2375"; allowed: an engine address such as unix:\/\/\/var\/run\/docker\.sock, tcp:\/\/host:2376 or ssh:\/\/user@host\./);
+  });
+});
+
+describe("config: rules between keys, and how mistakes are told", function () {
+  const lines = (message: string) => message.split("\n").slice(1, -1);
+
+  it("fails when two services get the same fixed host port", function () {
+    assert.deepEqual(lines(problemsOf({ environment: "dev", ports: { redis: 5432 } })), [
+      "  - berth:ports.redis: got 5432; allowed: a host port other than ports.postgres's (two services cannot bind one port).",
+    ]);
+  });
+
+  it("fails when a fixed host port is privileged, as berth's own policy pack would", function () {
+    assert.deepEqual(lines(problemsOf({ environment: "dev", ports: { orchestrator: 80 } })), [
+      "  - berth:ports.orchestrator: got 80; allowed: a host port from 1024 to 65535 (lower ports need root, and berth's policy pack refuses them, CIS 5.8).",
+    ]);
+  });
+
+  it("fails when hostIp is not an IP address", function () {
+    assert.deepEqual(lines(problemsOf({ environment: "test", ports: { hostIp: "localhost" } })), [
+      '  - berth:ports.hostIp: got "localhost"; allowed: an IPv4 or IPv6 address such as 127.0.0.1, 0.0.0.0 or ::1.',
+    ]);
+    assert.equal(parse({ environment: "test", ports: { hostIp: "::1" } }).ports.hostIp, "::1");
+  });
+
+  it("fails when a range is reversed, too small or privileged, saying which", function () {
+    const range = (r: string) => lines(problemsOf({ environment: "test", ports: { publish: "range", range: r } }));
+    assert.deepEqual(range("41009-41000"), ['  - berth:ports.range: got "41009-41000"; allowed: a range whose first port is the lower one, e.g. "41000-41009".']);
+    assert.deepEqual(range("41000-41001"), ['  - berth:ports.range: got "41000-41001"; allowed: a range of at least 3 ports (one each for postgres, redis, orchestrator), e.g. "41000-41002".']);
+    assert.deepEqual(range("80-90"), [
+      "  - berth:ports.range: got \"80-90\"; allowed: a range starting at 1024 or above (lower host ports need root, and berth's policy pack refuses them, CIS 5.8).",
+    ]);
+    assert.deepEqual(range("lots"), ['  - berth:ports.range: got "lots"; allowed: a range "from-to" of host ports such as "41000-41099".']);
+  });
+
+  it("fails when the tmpfs does not fit in Postgres' memory limit (its pages count)", function () {
+    assert.deepEqual(lines(problemsOf({ environment: "test", postgres: { tmpfsSizeMb: 2048 } })), [
+      "  - berth:postgres.memoryMb: got 512; allowed: at least 2208 (shared buffers 64 MB + 96 MB for connections and work memory + the 2048 MB tmpfs data directory, whose pages count against the limit).",
+    ]);
+  });
+
+  it("fails when a durable Postgres is given a tmpfs size", function () {
+    assert.deepEqual(lines(problemsOf({ environment: "dev", postgres: { tmpfsSizeMb: 128 } })), [
+      "  - berth:postgres.tmpfsSizeMb: got 128; allowed: nothing when durable is true (a durable Postgres keeps its data on a volume, not a tmpfs): remove it, or set durable: false.",
+    ]);
+  });
+
+  it("fails when a gate's budget is shorter than its tier's start period", function () {
+    assert.deepEqual(lines(problemsOf({ environment: "test", tiers: { orchestrator: { gateTimeoutSeconds: 10 } } })), [
+      "  - berth:tiers.orchestrator.gateTimeoutSeconds: got 10; allowed: at least the start period (startPeriodMs 20000, i.e. 20 s): the gate would give up while a slow start is still forgiven; raise it or shorten startPeriodMs.",
+    ]);
+  });
+
+  it("reports schema and cross-field mistakes together", function () {
+    const message = problemsOf({ environment: "dev", colur: "blue", ports: { redis: 5432, orchestrator: 443 } });
+    assert.deepEqual(lines(message), [
+      "  - berth:colur: got an unknown key; allowed: remove it, or use one of: environment, useAlpine, registryPrefix, images, postgres, redis, orchestrator, workers, ports, tiers, hardening, docker, network.",
+      "  - berth:ports.redis: got 5432; allowed: a host port other than ports.postgres's (two services cannot bind one port).",
+      "  - berth:ports.orchestrator: got 443; allowed: a host port from 1024 to 65535 (lower ports need root, and berth's policy pack refuses them, CIS 5.8).",
+    ]);
+  });
+
+  it("fails when a dotted key is written flat, saying how to nest it", function () {
+    assert.deepEqual(lines(problemsOf({ environment: "test", "workers.replicas": 3 })), [
+      "  - berth:workers.replicas: got an unknown key; allowed: nest it: write `berth:workers:` with `replicas: <value>` indented under it in the stack file, or run `pulumi config set --path 'berth:workers.replicas' <value>`.",
+    ]);
+  });
+
+  it("fails when a scalar stands where an object belongs, listing the object's keys", function () {
+    assert.deepEqual(lines(problemsOf({ environment: "test", postgres: 512 })), [
+      "  - berth:postgres: got 512; allowed: an object with some of the keys database, user, memoryMb, cpus, tmpfsSizeMb, sharedBuffersMb, durable.",
+    ]);
+  });
+
+  it("fails when a renamed key is used, naming the new one", function () {
+    assert.deepEqual(lines(problemsOf({ environment: "test", redis: { persistence: true } })), ["  - berth:redis.persistence: got an unknown key; allowed: it is now called berth:redis.durable."]);
   });
 });

@@ -3,9 +3,7 @@
 import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { LABELS } from "../../components/naming";
 import { RULES, ruleNamed } from "../../policy/catalog";
-import { POLICY_LABELS } from "../../policy/facts/container-facts";
 import { PACK_NAME, containerPolicies, policyPackArgs } from "../../policy/crossguard";
 
 const ROOT = join(__dirname, "..", "..");
@@ -96,10 +94,6 @@ describe("policy pack: the pack", function () {
 });
 
 describe("policy pack: contracts with the rest of berth", function () {
-  it("reads the label keys the components write", function () {
-    assert.deepEqual(POLICY_LABELS, { service: LABELS.service, pidsLimit: LABELS.pidsLimit, allowDockerSocket: LABELS.allowDockerSocket, optOut: LABELS.optOut });
-  });
-
   it("pins its dependencies to the root's versions", function () {
     const root = { ...readJson("package.json").dependencies, ...readJson("package.json").devDependencies };
     const pack = readJson("policy/package.json");

@@ -39,10 +39,16 @@ describe("policy pack on berth's own stacks", function () {
     ]);
   });
 
-  it("fails when a container adds a capability beyond the allow-list without opting out", async function () {
+  it("fails when config adds a capability the pack's allow-list lacks: no label waives it", async function () {
     const run = await runProgram("test", { "berth:hardening": { workers: { capAdd: ["SYS_PTRACE"] } } });
     const worker = run.resources.find((r) => r.type === CONTAINER && r.name === "berth-worker-0")!;
-    assert.ok(worker.inputs.labels.some((l: { label: string; value: string }) => l.label === "berth.opt-out" && l.value === "container-capabilities-dropped"));
-    assert.deepEqual(await allViolations(run), []);
+    assert.equal(worker.inputs.labels.find((l: { label: string }) => l.label === "berth.opt-out"), undefined);
+    const violation =
+      "CIS 5.4 (Linux kernel capabilities are restricted): adds [SYS_PTRACE], not on the allow-list [CHOWN, SETGID, SETUID, NET_BIND_SERVICE]. " +
+      'Fix: set capabilities: { drops: ["ALL"] } and add back only capabilities on the allow-list (policy config "allowedCapabilities"), through berth:hardening.workers.capAdd.';
+    assert.deepEqual(await allViolations(run), [`berth-worker-0: ${violation}`, `berth-worker-1: ${violation}`]);
+    // The pack's own config is the one place that can allow it.
+    const config = { allowedCapabilities: ["SYS_PTRACE"] };
+    assert.deepEqual(await violationsOf(POLICIES, "container-capabilities-dropped", worker.inputs, { config }), []);
   });
 });

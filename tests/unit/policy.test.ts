@@ -2,6 +2,7 @@
 // change that breaks exactly its rule (exactly its message). Args are shaped as @pulumi/policy
 // passes them to validateResource.
 import { strict as assert } from "node:assert";
+import { WAIVABLE_RULES } from "../../components/contract";
 import { containerPolicies } from "../../policy/crossguard";
 import { violationsOf } from "../support/policy-harness";
 
@@ -267,6 +268,23 @@ describe("policy pack: each policy fails a container that breaks its rule", func
       "CIS 5.13 (root filesystem is read-only): the root filesystem is writable. Fix: set readOnly: true and give writable paths a tmpfs, or opt this container out explicitly under berth:hardening.<service>.readOnly.",
     ]);
   });
+});
+
+describe("policy pack: the opt-out label waives only the rules berth:hardening can turn off", function () {
+  it("waives exactly non-root user, read-only root and no-new-privileges", function () {
+    assert.deepEqual([...WAIVABLE_RULES], ["container-non-root-user", "container-read-only-rootfs", "container-no-new-privileges"]);
+  });
+
+  for (const c of FAILING) {
+    const waivable = WAIVABLE_RULES.has(c.policy as never);
+    it(`${c.policy}: ${waivable ? "waived" : "fails still"} when ${c.when} and berth.opt-out names it`, async function () {
+      const props = withChange((p) => {
+        c.change(p);
+        setLabel(p, "berth.opt-out", `container-healthcheck,${c.policy}`);
+      });
+      assert.deepEqual(await violations(c.policy, props), waivable ? [] : [c.message]);
+    });
+  }
 });
 
 describe("policy pack: compliant alternatives", function () {

@@ -75,8 +75,8 @@ describe("program: test stack", function () {
     const pg = resourceNamed(run, CONTAINER, "berth-postgres").inputs;
     assert.deepEqual(pg.tmpfs, {
       "/tmp": "rw,noexec,nosuid,size=64m",
-      "/var/run/postgresql": "rw,nosuid,nodev,size=1m,uid=70,gid=70,mode=0775",
-      "/var/lib/postgresql/data": "rw,nosuid,nodev,size=256m,uid=70,gid=70,mode=0700",
+      "/var/run/postgresql": "rw,nosuid,nodev,size=1m,mode=0775,uid=70,gid=70",
+      "/var/lib/postgresql/data": "rw,nosuid,nodev,size=256m,mode=0700,uid=70,gid=70",
     });
     assert.deepEqual(pg.command, ["postgres", "-c", "shared_buffers=64MB", "-c", "listen_addresses=*", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]);
     assert.deepEqual(pg.healthcheck.tests, ["CMD", "pg_isready", "-h", "127.0.0.1", "-p", "5432", "-U", "berth", "-d", "berth"]);
@@ -89,7 +89,7 @@ describe("program: test stack", function () {
     const redis = resourceNamed(run, CONTAINER, "berth-redis").inputs;
     assert.deepEqual(redis.command, ["redis-server", "--maxmemory", "64mb", "--maxmemory-policy", "allkeys-lru", "--appendonly", "no", "--save", "", "--dir", "/data"]);
     assert.deepEqual(redis.healthcheck.tests, ["CMD", "redis-cli", "-h", "127.0.0.1", "ping"]);
-    assert.equal(redis.tmpfs["/data"], "rw,nosuid,nodev,size=16m,uid=999,gid=1000,mode=0700");
+    assert.equal(redis.tmpfs["/data"], "rw,nosuid,nodev,size=16m,mode=0700,uid=999,gid=1000");
   });
 
   it("orders tiers: data → gate → orchestrator → gate → workers → gate", function () {

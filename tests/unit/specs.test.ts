@@ -2,12 +2,13 @@
 import { strict as assert } from "node:assert";
 import { dockerSafe, labelMap, objectName, stackPrefix } from "../../components/naming";
 import { isImageRef, resolveImage, withRegistryPrefix } from "../../components/environment/images";
-import { duration, optOuts } from "../../components/container/hardened";
-import { postgresCommand, postgresTmpfs } from "../../components/postgres/spec";
+import { duration, hardenedContainerArgs, HardenedContainerSpec } from "../../components/container/hardened";
+import { DEFAULT_HARDENING, DEFAULT_HEALTHCHECK } from "../../components/container/settings";
+import { postgresCommand, postgresTmpfs, postgresUrl } from "../../components/postgres/spec";
 import { redisCommand } from "../../components/redis/spec";
 import { gateCommandLine } from "../../components/gate/command-line";
-import { distRoot, gateInvocation, shellQuote } from "../../components/gate/cli-location";
-import { probeHost } from "../../components/environment/environment";
+import { distRoot, gateInvocation, shellQuote } from "../../components/gate/command-line";
+import { hostUrls, probeHost } from "../../components/environment/urls";
 
 describe("naming", function () {
   it("derives Docker names from project and stack", function () {
@@ -60,15 +61,18 @@ describe("container specs", function () {
     assert.deepEqual([duration(200), duration(2000), duration(1500), duration(0)], ["200ms", "2s", "1500ms", "0s"]);
   });
 
-  it("turns durability off only for ephemeral Postgres", function () {
-    const t = { ephemeral: false, sharedBuffersMb: 128, tmpfsSizeMb: 64, user: "999:999" };
+  it("turns durability off only for a Postgres that is not durable", function () {
+    const t = { durable: true, sharedBuffersMb: 128, tmpfsSizeMb: 64 };
     assert.deepEqual(postgresCommand(t), ["postgres", "-c", "shared_buffers=128MB", "-c", "listen_addresses=*"]);
-    assert.deepEqual(postgresTmpfs(t), { "/var/run/postgresql": "rw,nosuid,nodev,size=1m,uid=999,gid=999,mode=0775" });
-    assert.equal(postgresTmpfs({ ...t, ephemeral: true, user: "70" })["/var/lib/postgresql/data"], "rw,nosuid,nodev,size=64m,uid=70,gid=70,mode=0700");
+    assert.deepEqual(postgresTmpfs(t), { "/var/run/postgresql": "rw,nosuid,nodev,size=1m,mode=0775" });
+    assert.deepEqual(postgresTmpfs({ ...t, durable: false }), {
+      "/var/run/postgresql": "rw,nosuid,nodev,size=1m,mode=0775",
+      "/var/lib/postgresql/data": "rw,nosuid,nodev,size=64m,mode=0700",
+    });
   });
 
-  it("writes Redis flags for persistence", function () {
-    assert.deepEqual(redisCommand({ persistence: true, maxmemoryMb: 10, maxmemoryPolicy: "noeviction" }), [
+  it("writes Redis flags for a durable Redis", function () {
+    assert.deepEqual(redisCommand({ durable: true, maxmemoryMb: 10, maxmemoryPolicy: "noeviction" }), [
       "redis-server", "--maxmemory", "10mb", "--maxmemory-policy", "noeviction", "--appendonly", "yes", "--appendfsync", "everysec", "--dir", "/data",
     ]);
   });
@@ -102,18 +106,59 @@ describe("gate command line", function () {
   });
 });
 
-describe("hardening opt-outs", function () {
-  const on = { readOnly: true, noNewPrivileges: true, capAdd: [] as string[], pidsLimit: 256, maxRetryCount: 3 };
-  const table: [string, Partial<typeof on>, string, string[]][] = [
-    ["all rules on", {}, "1000:1000", []],
-    ["allowed capability", { capAdd: ["CHOWN"] }, "1000:1000", []],
-    ["other capability", { capAdd: ["SYS_PTRACE"] }, "1000:1000", ["container-capabilities-dropped"]],
-    ["writable root and privileges", { readOnly: false, noNewPrivileges: false }, "1000:1000", ["container-read-only-rootfs", "container-no-new-privileges"]],
-    ["root user", {}, "0:0", ["container-non-root-user"]],
+describe("URLs", function () {
+  it("percent-encodes user and password, so / ? # @ : in a password stay in the password", function () {
+    const password = "a/b?c#d@e:f%g";
+    const url = postgresUrl({ user: "berth", password, host: "postgres", port: 5432, database: "berth" });
+    assert.equal(url, "postgres://berth:a%2Fb%3Fc%23d%40e%3Af%25g@postgres:5432/berth");
+    const parsed = new URL(url);
+    assert.deepEqual([decodeURIComponent(parsed.password), parsed.hostname, parsed.port, parsed.pathname], [password, "postgres", "5432", "/berth"]);
+  });
+
+  it("gives host URLs only for published ports", function () {
+    assert.deepEqual(hostUrls("127.0.0.1", { postgres: 41000, redis: undefined, orchestrator: 41002 }, { user: "u", password: "p w", database: "d" }), {
+      postgres: "postgres://u:p%20w@127.0.0.1:41000/d",
+      redis: undefined,
+      orchestrator: "http://127.0.0.1:41002",
+    });
+  });
+});
+
+describe("hardened container", function () {
+  const spec = (change: Partial<HardenedContainerSpec> = {}): HardenedContainerSpec => ({
+    containerName: "c",
+    image: "img",
+    user: "70:70",
+    memoryMb: 64,
+    cpus: 0.5,
+    hardening: { ...DEFAULT_HARDENING },
+    healthcheck: { test: ["true"], timing: { ...DEFAULT_HEALTHCHECK } },
+    networkName: "net",
+    aliases: ["c"],
+    labels: {},
+    ...change,
+  });
+  const optOut = (s: HardenedContainerSpec) => (hardenedContainerArgs(s).labels as { label: string; value: string }[]).find((l) => l.label === "berth.opt-out")?.value;
+
+  // The label lists what the pack's own checks find waivable and failing; nothing else.
+  const table: [string, Partial<HardenedContainerSpec["hardening"]>, string | undefined][] = [
+    ["all rules on", {}, undefined],
+    ["an allowed capability", { capAdd: ["CHOWN"] }, undefined],
+    ["a capability off the allow-list is never waived", { capAdd: ["SYS_ADMIN"] }, undefined],
+    ["writable root and privileges", { readOnly: false, noNewPrivileges: false }, "container-read-only-rootfs,container-no-new-privileges"],
+    ["root user", { user: "0:0" }, "container-non-root-user"],
   ];
-  for (const [what, change, user, expected] of table) {
-    it(`${what} → ${JSON.stringify(expected)}`, function () {
-      assert.deepEqual(optOuts({ ...on, ...change }, user), expected);
+  for (const [what, change, expected] of table) {
+    it(`opt-out label: ${what} → ${JSON.stringify(expected)}`, function () {
+      assert.equal(optOut(spec({ hardening: { ...DEFAULT_HARDENING, ...change } })), expected);
     });
   }
+
+  it("owns the data tmpfs by the user the process runs as, the override when there is one", function () {
+    const owned = { "/data": "rw,size=16m,mode=0700" };
+    assert.equal((hardenedContainerArgs(spec({ ownedTmpfs: owned })).tmpfs as Record<string, string>)["/data"], "rw,size=16m,mode=0700,uid=70,gid=70");
+    const overridden = hardenedContainerArgs(spec({ ownedTmpfs: owned, hardening: { ...DEFAULT_HARDENING, user: "1000:1001" } }));
+    assert.equal(overridden.user, "1000:1001");
+    assert.equal((overridden.tmpfs as Record<string, string>)["/data"], "rw,size=16m,mode=0700,uid=1000,gid=1001");
+  });
 });

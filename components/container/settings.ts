@@ -1,0 +1,54 @@
+// What every hardened container takes from a stack's config: its hardening opt-outs and its
+// healthcheck timing. Schema fragments, defaults and types in one place; the components, the stack
+// config and README's configuration table all read them from here.
+import { z } from "zod";
+import { MAX_RESTART_RETRIES } from "../contract";
+import { EnvironmentType, Filled, wholeNumber } from "../config/fields";
+
+export const hardeningSchema = z.strictObject({
+  readOnly: z.boolean().describe("read-only root filesystem (writable paths get a tmpfs); false opts out of CIS 5.13").optional(),
+  noNewPrivileges: z.boolean().describe("no-new-privileges; false opts out of CIS 5.26").optional(),
+  capAdd: z
+    .array(z.string().regex(/^[A-Z_]+$/, { message: "a capability name such as NET_BIND_SERVICE" }))
+    .describe("capabilities added back after dropping ALL; the policy pack passes only those its allowedCapabilities lists")
+    .optional(),
+  pidsLimit: wholeNumber(16, 65536).describe("maximum number of processes (CIS 5.29)").optional(),
+  user: z
+    .string()
+    .regex(/^[0-9]+(:[0-9]+)?$/, { message: 'a numeric "uid:gid" such as "1000:1000"' })
+    .describe('numeric "uid:gid" the process runs as; unset: the image stack\'s user for the service; root opts out of CIS 4.1')
+    .optional(),
+  maxRetryCount: wholeNumber(1, MAX_RESTART_RETRIES).describe('restarts allowed by the "on-failure" policy (CIS 5.15)').optional(),
+});
+export type HardeningInput = z.infer<typeof hardeningSchema>;
+/** The hardening of one container: every rule on unless an explicit opt-out turns it off. */
+export type Hardening = Filled<Omit<HardeningInput, "user">> & { user?: string };
+
+/** Every rule on; the same in every environment. */
+export const DEFAULT_HARDENING: Readonly<Hardening> = Object.freeze({ readOnly: true, noNewPrivileges: true, capAdd: [], pidsLimit: 256, maxRetryCount: 3 });
+
+// Docker duration strings are built from these, so sub-millisecond values are meaningless.
+export const healthcheckSchema = z.strictObject({
+  intervalMs: wholeNumber(10, 600_000).describe("time between two healthchecks").optional(),
+  timeoutMs: wholeNumber(10, 600_000).describe("one healthcheck's time limit").optional(),
+  startPeriodMs: wholeNumber(0, 3_600_000).describe("failures in this period after start do not count").optional(),
+  retries: wholeNumber(1, 100).describe("failures in a row that make the container unhealthy").optional(),
+});
+/** A container's Docker healthcheck timing (its health status, restarts and `npm run status`). */
+export type HealthcheckTiming = Filled<z.infer<typeof healthcheckSchema>>;
+
+// Every probe is a `docker exec` (~55 ms of CPU): at 200 ms an idle 2-worker stack kept 70% of a
+// 2-core machine busy and slowed its own bring-up; 500 ms was faster in 6 of 6 paired runs
+// (bench/RESULTS.md). The start period only forgives failures: it does not delay the first probe.
+const HEALTHCHECK_TIMING: Record<EnvironmentType, HealthcheckTiming> = {
+  test: { intervalMs: 500, timeoutMs: 2000, startPeriodMs: 20_000, retries: 3 },
+  dev: { intervalMs: 5000, timeoutMs: 3000, startPeriodMs: 30_000, retries: 5 },
+  prod: { intervalMs: 5000, timeoutMs: 3000, startPeriodMs: 30_000, retries: 5 },
+};
+
+export function healthcheckDefaults(environment: EnvironmentType): HealthcheckTiming {
+  return { ...HEALTHCHECK_TIMING[environment] };
+}
+
+/** What a component uses when given no timing: the test environment's. */
+export const DEFAULT_HEALTHCHECK: Readonly<HealthcheckTiming> = Object.freeze(healthcheckDefaults("test"));

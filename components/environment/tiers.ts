@@ -1,0 +1,50 @@
+// The environment's tiers (data → orchestrator → workers): each one's containers share a
+// healthcheck timing, and each tier waits behind a gate with its own time budget.
+import { z } from "zod";
+import { ConfigProblem } from "../config/errors";
+import { EnvironmentType } from "../config/fields";
+import { healthcheckDefaults, healthcheckSchema, HealthcheckTiming } from "../container/settings";
+import { gateBudgetSchema, gateTimeoutDefault } from "../gate/settings";
+
+export const TIERS = ["data", "orchestrator", "workers"] as const;
+export type TierName = (typeof TIERS)[number];
+
+/** The config keys of one tier: the healthcheck timing of its containers and its gate's budget. */
+export const tierSchema = z.strictObject({ ...healthcheckSchema.shape, ...gateBudgetSchema.shape });
+export type TierInput = z.infer<typeof tierSchema>;
+
+export interface TierSettings {
+  healthcheck: HealthcheckTiming;
+  gateTimeoutSeconds: number;
+}
+
+/** A tier's config keys with every default filled in (the shape of the stack file). */
+export function tierDefaults(environment: EnvironmentType): Required<TierInput> {
+  return { ...healthcheckDefaults(environment), gateTimeoutSeconds: gateTimeoutDefault(environment) };
+}
+
+export function tierSettings(filled: Required<TierInput>): TierSettings {
+  const { gateTimeoutSeconds, ...healthcheck } = filled;
+  return { healthcheck, gateTimeoutSeconds };
+}
+
+/** Paths are relative to the tier's key (berth:tiers.<tier>). */
+export function tierProblems(t: TierSettings): ConfigProblem[] {
+  const startSeconds = t.healthcheck.startPeriodMs / 1000;
+  if (t.gateTimeoutSeconds >= startSeconds) return [];
+  return [
+    {
+      path: ["gateTimeoutSeconds"],
+      given: t.gateTimeoutSeconds,
+      allowed: `at least the start period (startPeriodMs ${t.healthcheck.startPeriodMs}, i.e. ${startSeconds} s): the gate would give up while a slow start is still forgiven; raise it or shorten startPeriodMs`,
+    },
+  ];
+}
+
+/** The line a tier's gate prints after a failure: the stack file and the keys to change. */
+export function tierHint(stackFile: string, tier: TierName, timeoutSeconds: number, serviceKeys: string[]): string {
+  return (
+    `To change this, edit ${stackFile}: the settings of these services are under ${serviceKeys.map((k) => `berth:${k}`).join(", ")}; ` +
+    `raise berth:tiers.${tier}.gateTimeoutSeconds (now ${timeoutSeconds}) only if they are healthy but slow.`
+  );
+}
