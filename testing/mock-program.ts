@@ -5,9 +5,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
+import { specialSecretSig as SECRET_SIG, specialSigKey as SIG_KEY } from "@pulumi/pulumi/runtime/rpc";
 
 export const REPO_ROOT = path.resolve(__dirname, "..");
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
 export interface RecordedResource {
   urn: string;
@@ -37,8 +37,12 @@ export interface ProgramRun {
 }
 
 /** Stack config as the engine hands it to a program: "ns:key" → string (objects as JSON). */
-export function stackConfig(stack: string, overrides: Record<string, unknown> = {}, programDir = REPO_ROOT): Record<string, string> {
-  const file = path.join(programDir, `Pulumi.${stack}.yaml`);
+export function stackConfig(
+  stack: string,
+  overrides: Record<string, unknown> = {},
+  programDir = REPO_ROOT,
+  file = path.join(programDir, `Pulumi.${stack}.yaml`),
+): Record<string, string> {
   const doc = fs.existsSync(file) ? (parseYaml(fs.readFileSync(file, "utf8")) ?? {}) : {};
   const merged: Record<string, unknown> = { ...(doc.config ?? {}), ...overrides };
   return Object.fromEntries(
@@ -48,7 +52,6 @@ export function stackConfig(stack: string, overrides: Record<string, unknown> = 
   );
 }
 
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
 
 function hasSecret(value: any): boolean {
   if (value === null || typeof value !== "object") return false;
@@ -64,13 +67,38 @@ function unwrapSecrets(value: any): any {
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
 }
 
-/** Default provider state: echo the inputs, plus what a real create would compute. */
-export const defaultState: MockState = (r) => {
+/** The first host port the engine hands out when it picks one (Linux' ephemeral range). */
+export const FIRST_PICKED_PORT = 32768;
+
+/**
+ * Provider state as a preview shows it: the inputs echoed, plus what a real create would compute
+ * that does not depend on the engine; what only the engine knows (a host port it picks) stays unset.
+ */
+export const previewState: MockState = (r) => {
   if (r.type === "random:index/randomPassword:RandomPassword") return { ...r.inputs, result: "mock-password-0123456789abcdef" };
   if (r.type === "docker:index/remoteImage:RemoteImage") return { ...r.inputs, imageId: `${r.inputs.name}@sha256:mock`, repoDigest: `${r.inputs.name}@sha256:mock` };
   if (r.type === "docker:index/image:Image") return { ...r.inputs, repoDigest: "", baseImageName: r.inputs.imageName };
   return { ...r.inputs };
 };
+
+/**
+ * The host port "the engine picks" for a container's i-th port under mocks: from FIRST_PICKED_PORT
+ * up, derived from the container's name so that it does not depend on registration order.
+ */
+export function pickedPort(containerName: string, index = 0): number {
+  let hash = 0;
+  for (const ch of `${containerName}#${index}`) hash = (hash * 31 + ch.charCodeAt(0)) % 28_000;
+  return FIRST_PICKED_PORT + hash;
+}
+
+/** Provider state as after `up`: like previewState, and every port left to the engine gets one. */
+export function upState(): MockState {
+  return (r) => {
+    const state = previewState(r);
+    if (r.type !== "docker:index/container:Container" || !Array.isArray(r.inputs.ports)) return state;
+    return { ...state, ports: r.inputs.ports.map((p: Record<string, unknown>, i: number) => ({ ...p, external: p.external ?? pickedPort(String(r.inputs.name), i) })) };
+  };
+}
 
 const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
 
@@ -88,12 +116,12 @@ async function resolve(value: unknown): Promise<{ value: unknown; secret: boolea
 export async function runProgram(
   stack: string,
   overrides: Record<string, unknown> = {},
-  /** programDir: a program other than berth's own (its index.ts and Pulumi.<stack>.yaml). */
-  options: { secretKeys?: string[]; state?: MockState; project?: string; programDir?: string } = {},
+  /** programDir: a program other than berth's own (its index.ts and Pulumi.<stack>.yaml); stackFile: another stack file. */
+  options: { secretKeys?: string[]; state?: MockState; project?: string; programDir?: string; stackFile?: string } = {},
 ): Promise<ProgramRun> {
   const programDir = options.programDir ?? REPO_ROOT;
   const resources: RecordedResource[] = [];
-  const state = options.state ?? defaultState;
+  const state = options.state ?? upState();
   await pulumi.runtime.setMocks(
     {
       newResource: (r) => ({ id: r.custom ? `${r.name}-id` : "", state: state(r) }),
@@ -126,7 +154,7 @@ export async function runProgram(
       callback(err, resp);
     });
   };
-  pulumi.runtime.setAllConfig(stackConfig(stack, overrides, programDir), options.secretKeys ?? []);
+  pulumi.runtime.setAllConfig(stackConfig(stack, overrides, programDir, options.stackFile), options.secretKeys ?? []);
 
   const entry = require.resolve(path.join(programDir, "index.ts"));
   delete require.cache[entry];

@@ -47,6 +47,9 @@ export type RawConfig = z.infer<typeof configSchema>;
 
 /** Keys that must be Pulumi secrets; they are read apart from the schema above. */
 export const SECRET_KEYS = ["postgresPassword"] as const;
+export const SECRET_KEY_DESCRIPTIONS: Record<(typeof SECRET_KEYS)[number], string> = {
+  postgresPassword: "Postgres password (`pulumi config set --secret postgresPassword …`); unset: a random password generated once per stack",
+};
 
 /** Normalised settings: every default applied, every cross-field rule checked. */
 export interface Settings {

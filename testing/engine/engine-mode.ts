@@ -17,13 +17,13 @@ import { isDeepStrictEqual } from "node:util";
 import * as path from "node:path";
 import Docker from "dockerode";
 import * as pulumi from "@pulumi/pulumi";
+import { specialSigKey as SIG_KEY } from "@pulumi/pulumi/runtime/rpc";
 import { REPO_ROOT, stackConfig } from "../mock-program";
 import { applierFor, Inputs } from "./resources";
 import { Changes, StackMode, StackOutputs, TimelineEntry, UpRequest, UpResult } from "./mode";
 
 const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
 const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { leakedPromises(): unknown };
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
 
 interface Entry {
   key: string;

@@ -1,7 +1,7 @@
 // The program under Pulumi's mock runtime, loaded with the real stack files.
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
-import { ProgramRun, RecordedResource, resourceNamed, runProgram } from "../../testing/mock-program";
+import { pickedPort, ProgramRun, RecordedResource, resourceNamed, runProgram } from "../../testing/mock-program";
 
 const CONTAINER = "docker:index/container:Container";
 const COMMAND = "command:local:Command";
@@ -116,11 +116,13 @@ describe("program: test stack", function () {
       create("berth-orchestrator-gate-wait"),
       `node dist/gate/cli.js --name orchestrator --timeout-seconds 90 --container berth-test-orchestrator ${hint("orchestrator", "berth:orchestrator, berth:images.app")}`,
     );
-    // The engine picks the orchestrator's host port in the test stack; the mock leaves it unknown.
+    // The engine picks the host ports in the test stack (under mocks: pickedPort, from the name).
+    const picked = { postgres: pickedPort("berth-test-postgres"), redis: pickedPort("berth-test-redis"), orchestrator: pickedPort("berth-test-orchestrator") };
+    assert.deepEqual(run.outputs.hostPorts, picked);
     assert.equal(
       create("berth-workers-gate-wait"),
       "node dist/gate/cli.js --name workers --timeout-seconds 90 --container berth-test-worker-0 --container berth-test-worker-1 " +
-        `--http http://127.0.0.1:undefined/v1/workers --http-min-items workers=2 ${hint("workers", "berth:workers, berth:images.app")}`,
+        `--http http://127.0.0.1:${picked.orchestrator}/v1/workers --http-min-items workers=2 ${hint("workers", "berth:workers, berth:images.app")}`,
     );
     const gate = resourceNamed(run, COMMAND, "berth-data-gate-wait").inputs;
     assert.equal(gate.logging, "stderr");
