@@ -51,8 +51,8 @@ describe("e2e harness: engine mode's Container translation", () => {
           Init: false,
           Tmpfs: {
             "/tmp": "rw,noexec,nosuid,size=64m",
-            "/var/lib/postgresql/data": "rw,nosuid,nodev,size=256m,uid=999,gid=999,mode=0700",
-            "/var/run/postgresql": "rw,nosuid,nodev,size=1m,uid=999,gid=999,mode=0775",
+            "/var/lib/postgresql/data": "rw,nosuid,nodev,size=256m,mode=0700,uid=999,gid=999",
+            "/var/run/postgresql": "rw,nosuid,nodev,size=1m,mode=0775,uid=999,gid=999",
           },
           PortBindings: { "5432/tcp": [{ HostIp: "127.0.0.1", HostPort: "" }] },
           NetworkMode: "berth-test-net",

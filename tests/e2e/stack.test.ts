@@ -296,7 +296,7 @@ describe("e2e: the test stack on a real Docker engine", function () {
       const failure = await up("gate", {
         ...ONE_WORKER,
         "berth:images": { postgres: images.data, redis: images.data, app: images.neverHealthy },
-        "berth:tiers": { orchestrator: { gateTimeoutSeconds: 3 } },
+        "berth:tiers": { orchestrator: { gateTimeoutSeconds: 3, startPeriodMs: 3000 } },
       }).then(
         () => assert.fail("up succeeded with an orchestrator that is never healthy"),
         (err: Error) => err,
