@@ -23,7 +23,8 @@ export function objectName(prefix: string, part: string): string {
 export interface LabelSet {
   project: string;
   stack: string;
-  environment: string;
+  /** test, dev or prod, when the objects belong to an Environment. */
+  environment?: string;
 }
 
 /** Labels as a plain map, sorted by key so that diffs stay stable. */
@@ -31,7 +32,7 @@ export function labelMap(base: LabelSet, service?: string, extra: Record<string,
   const labels: Record<string, string> = {
     [LABELS.project]: base.project,
     [LABELS.stack]: base.stack,
-    [LABELS.environment]: base.environment,
+    ...(base.environment === undefined ? {} : { [LABELS.environment]: base.environment }),
     ...(service === undefined ? {} : { [LABELS.service]: service }),
     ...extra,
   };

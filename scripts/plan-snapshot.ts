@@ -2,7 +2,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { createTwoFilesPatch } from "diff";
-import { previewState, REPO_ROOT, runProgram } from "../testing/mock-program";
+import { REPO_ROOT, runProgram } from "../testing/mock-program";
 import { describePlan } from "./plan-describe";
 
 export const PLAN_DIR = path.join(REPO_ROOT, "plan");
@@ -28,7 +28,7 @@ export async function renderPlan(stack: string, overrides: Record<string, unknow
   const cwd = process.cwd();
   process.chdir(REPO_ROOT);
   try {
-    const run = await runProgram(stack, overrides, { secretKeys, state: previewState });
+    const run = await runProgram(stack, overrides, { secretKeys });
     return describePlan(stack, run, [REPO_ROOT]);
   } finally {
     process.chdir(cwd);

@@ -8,44 +8,14 @@ import * as command from "@pulumi/command";
 import { waivedBy } from "../../policy/catalog";
 import { ContainerArgsFacts } from "../../policy/facts/args";
 import { DOCKER_SOCKET, LABELS } from "../contract";
-import { dockerEnvironment, gateInvocation, shellQuote } from "../gate/command-line";
+import { gateInvocation, shellQuote } from "../gate/command-line";
+import { engineEnvironment } from "./engine";
 import { labelList } from "../naming";
-import { DEFAULT_HARDENING, DEFAULT_HEALTHCHECK, Hardening, HealthcheckTiming } from "./settings";
-
-/** Args every berth service component takes, beside its own. */
-export interface ServiceArgs {
-  /** Healthcheck timing; keys left out keep their default. @default DEFAULT_HEALTHCHECK (the test stack's timing) */
-  healthcheck?: Partial<HealthcheckTiming>;
-  /** Explicit opt-outs of the hardening rules; keys left out stay on. @default DEFAULT_HARDENING (every rule on) */
-  hardening?: Partial<Hardening>;
-  /** Labels (project, stack, environment, service) put on every Docker object. */
-  labels: Record<string, string>;
-  /** Engine address for the pids-limit step, e.g. ssh://user@host. @default the local engine */
-  dockerHost?: string;
-}
-
-/** Args of a service that publishes its port on the host. */
-export interface PublishedServiceArgs extends ServiceArgs {
-  /** Host port to publish the service's port on. @default undefined - the engine picks a free port */
-  hostPort?: number;
-  /** Host address the port binds to. @default "127.0.0.1" */
-  hostIp?: string;
-  /** @default true - false publishes no host port (internal networks) */
-  publish?: boolean;
-}
-
-/** Partial overrides over the defaults: a component's args become the container's full settings. */
-export function withDefaults(args: Pick<ServiceArgs, "hardening" | "healthcheck">): { hardening: Hardening; healthcheck: HealthcheckTiming } {
-  return { hardening: { ...DEFAULT_HARDENING, ...given(args.hardening) }, healthcheck: { ...DEFAULT_HEALTHCHECK, ...given(args.healthcheck) } };
-}
-
-function given<T extends object>(o: T | undefined): Partial<T> {
-  return Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
+import { Hardening, HealthcheckTiming } from "./settings";
 
 export interface HardenedContainerSpec {
-  /** Docker container name (unique per stack). */
-  containerName: string;
+  /** Docker container name (unique on the engine). */
+  containerName: pulumi.Input<string>;
   image: pulumi.Input<string>;
   /** "uid:gid" the image's service runs as; hardening.user overrides it. */
   user: string;
@@ -61,7 +31,7 @@ export interface HardenedContainerSpec {
   envs?: pulumi.Input<pulumi.Input<string>[]>;
   command?: string[];
   /** Container port → host port (undefined: the engine picks a free one). */
-  ports?: { internal: number; external?: number; hostIp: string }[];
+  ports?: { internal: number; external?: pulumi.Input<number>; hostIp: string }[];
   /** Extra tmpfs mounts (path → mount options); /tmp is always there. */
   tmpfs?: Record<string, string>;
   /** tmpfs mounts the process writes its data to: owned by the user it runs as (path → mount options). */
@@ -155,7 +125,7 @@ export interface HardenedContainer {
 export function createHardenedContainer(
   name: string,
   spec: HardenedContainerSpec,
-  dockerHost: string | undefined,
+  engine: pulumi.Input<string | undefined>,
   opts: pulumi.CustomResourceOptions,
 ): HardenedContainer {
   const container = new docker.Container(
@@ -167,8 +137,8 @@ export function createHardenedContainer(
   const pidsLimit = new command.local.Command(
     `${name}-pids-limit`,
     {
-      create: `${gateInvocation("set-pids-limit")} --container ${shellQuote(spec.containerName)} --pids-limit ${spec.hardening.pidsLimit}`,
-      environment: dockerEnvironment(dockerHost),
+      create: pulumi.output(spec.containerName).apply((c) => `${gateInvocation("set-pids-limit")} --container ${shellQuote(c)} --pids-limit ${spec.hardening.pidsLimit}`),
+      environment: engineEnvironment(engine),
       triggers: [container.id],
     },
     pulumi.mergeOptions(opts, { dependsOn: [container] }),

@@ -52,3 +52,6 @@ export function healthcheckDefaults(environment: EnvironmentType): HealthcheckTi
 
 /** What a component uses when given no timing: the test environment's. */
 export const DEFAULT_HEALTHCHECK: Readonly<HealthcheckTiming> = Object.freeze(healthcheckDefaults("test"));
+
+/** Limits of a team's own AppContainer when its args give none. */
+export const APP_CONTAINER_DEFAULTS = Object.freeze({ memoryMb: 256, cpus: 0.5 });

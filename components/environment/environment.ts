@@ -13,7 +13,7 @@ import { WorkerPool } from "../workload/worker-pool";
 import { imageFor } from "./images-resources";
 import { PortPlan } from "./ports";
 import { tierGate } from "./tier-gate";
-import { HostUrls, hostUrls, probeHost } from "./urls";
+import { HostUrls } from "./urls";
 
 export interface EnvironmentArgs {
   /** Normalised settings, usually from `loadStackConfig()` (config/schema.ts documents every default). */
@@ -60,29 +60,29 @@ export class Environment extends pulumi.ComponentResource {
     const childOpts = (extra: pulumi.ComponentResourceOptions = {}): pulumi.ComponentResourceOptions =>
       pulumi.mergeOptions({ parent: this, ...(provider ? { providers: [provider] } : {}) }, extra);
     const images = { prefix, imageStack: s.imageStack, opts: { parent: this, ...(provider ? { provider } : {}) } };
-    // What every service component takes from the settings.
+    // What every service component takes from the settings. Services find each other by these
+    // aliases (the workload's contract), whatever the components are called.
     const service = (svc: ServiceName) => ({
       hardening: s.hardening[svc],
       healthcheck: s.tiers[svc === "postgres" || svc === "redis" ? "data" : svc].healthcheck,
       labels: labelMap(base, svc),
-      dockerHost,
       hostIp,
       publish: s.ports.publish !== "none",
-      containerName: objectName(prefix, svc === "workers" ? "worker" : svc),
+      networkName: this.network.name,
     });
-    const gate = { stackFile, dockerHost };
+    const gate = { stackFile };
 
     const password =
       args.postgresPassword ?? new random.RandomPassword(`${name}-postgres-password`, { length: 32, special: false }, { parent: this }).result;
 
     this.network = new Network(`${name}-network`, { networkName: objectName(prefix, "net"), labels: labelMap(base), internal: s.network.internal }, childOpts());
-    const networkName = this.network.name;
 
     this.postgres = new Postgres(
       `${name}-postgres`,
       {
         ...service("postgres"),
-        networkName,
+        containerName: objectName(prefix, "postgres"),
+        aliases: ["postgres"],
         image: imageFor(name, "postgres", s.images.postgres, images),
         user: s.images.postgres.user,
         password,
@@ -101,7 +101,8 @@ export class Environment extends pulumi.ComponentResource {
       `${name}-redis`,
       {
         ...service("redis"),
-        networkName,
+        containerName: objectName(prefix, "redis"),
+        aliases: ["redis"],
         image: imageFor(name, "redis", s.images.redis, images),
         user: s.images.redis.user,
         durable: s.redis.durable,
@@ -115,7 +116,7 @@ export class Environment extends pulumi.ComponentResource {
     );
     const dataGate = tierGate(
       name,
-      { ...gate, tier: "data", settings: s.tiers.data, serviceKeys: ["postgres", "redis"], containers: [this.postgres.container, this.redis.container] },
+      { ...gate, tier: "data", settings: s.tiers.data, serviceKeys: ["postgres", "redis"], watch: [this.postgres, this.redis] },
       childOpts({ dependsOn: [this.postgres, this.redis] }),
     );
 
@@ -124,7 +125,8 @@ export class Environment extends pulumi.ComponentResource {
       `${name}-orchestrator`,
       {
         ...service("orchestrator"),
-        networkName,
+        containerName: objectName(prefix, "orchestrator"),
+        aliases: ["orchestrator"],
         image: appImage,
         user: s.images.app.user,
         databaseUrl: this.postgres.url,
@@ -138,20 +140,18 @@ export class Environment extends pulumi.ComponentResource {
     );
     const orchestratorGate = tierGate(
       name,
-      { ...gate, tier: "orchestrator", settings: s.tiers.orchestrator, serviceKeys: ["orchestrator", "images.app"], containers: [this.orchestrator.container] },
+      { ...gate, tier: "orchestrator", settings: s.tiers.orchestrator, serviceKeys: ["orchestrator", "images.app"], watch: [this.orchestrator] },
       childOpts({ dependsOn: [this.orchestrator] }),
     );
     this.gates = { data: dataGate, orchestrator: orchestratorGate };
 
-    const apiHost = probeHost(dockerHost, hostIp);
     if (s.workers.replicas > 0) {
-      const { containerName, ...workerService } = service("workers");
       this.workers = new WorkerPool(
         `${name}-worker`,
         {
-          ...workerService,
-          containerNamePrefix: containerName,
-          networkName,
+          ...service("workers"),
+          containerNamePrefix: objectName(prefix, "worker"),
+          aliasPrefix: "worker",
           image: appImage,
           user: s.images.app.user,
           databaseUrl: this.postgres.url,
@@ -174,8 +174,8 @@ export class Environment extends pulumi.ComponentResource {
           tier: "workers",
           settings: s.tiers.workers,
           serviceKeys: ["workers", "images.app"],
-          containers: this.workers.containers,
-          httpUrls: published ? [pulumi.interpolate`http://${apiHost}:${this.orchestrator.hostPort}/v1/workers`] : [],
+          watch: [this.workers],
+          http: published ? [pulumi.interpolate`${this.orchestrator.hostUrl}/v1/workers`] : [],
           httpMinItems: { key: "workers", count: s.workers.replicas },
         },
         childOpts({ dependsOn: [this.workers] }),
@@ -188,8 +188,9 @@ export class Environment extends pulumi.ComponentResource {
     this.containerNames = pulumi
       .all([this.postgres.containerName, this.redis.containerName, this.orchestrator.containerName, this.workers?.containerNames ?? []])
       .apply(([postgres, redis, orchestrator, workers]) => ({ postgres, redis, orchestrator, workers }));
-    const login = { user: s.postgres.user, database: s.postgres.database };
-    this.hostUrls = pulumi.secret(pulumi.all([this.hostPorts, password]).apply(([ports, pw]) => hostUrls(apiHost, ports, { ...login, password: pw })));
+    this.hostUrls = pulumi.secret(
+      pulumi.all([this.postgres.hostUrl, this.redis.hostUrl, this.orchestrator.hostUrl]).apply(([postgres, redis, orchestrator]): HostUrls => ({ postgres, redis, orchestrator })),
+    );
     this.registerOutputs({ imageStack: this.imageStack, hostPorts: this.hostPorts, containerNames: this.containerNames, hostUrls: this.hostUrls });
   }
 }

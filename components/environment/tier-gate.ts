@@ -1,17 +1,16 @@
-// "A tier behind a gate": the gate of one tier of an Environment, watching the tier's containers
+// "A tier behind a gate": the gate of one tier of an Environment, watching the tier's services
 // with the tier's budget, and a failure hint that names the stack file and the keys to change.
 import * as pulumi from "@pulumi/pulumi";
-import * as docker from "@pulumi/docker";
-import { HealthGate, HealthGateArgs } from "../gate/health-gate";
+import { Gated, HealthGate, HealthGateArgs } from "../gate/health-gate";
 import { tierHint, TierName, TierSettings } from "./tiers";
 
-export interface TierGateArgs extends Pick<HealthGateArgs, "httpUrls" | "httpMinItems" | "dockerHost"> {
+export interface TierGateArgs extends Pick<HealthGateArgs, "http" | "httpMinItems"> {
   tier: TierName;
   settings: TierSettings;
   stackFile: string;
   /** berth: keys of the tier's services, named in the failure hint. */
   serviceKeys: string[];
-  containers: docker.Container[];
+  watch: Gated[];
 }
 
 export function tierGate(environment: string, a: TierGateArgs, opts: pulumi.ComponentResourceOptions): HealthGate {
@@ -20,12 +19,10 @@ export function tierGate(environment: string, a: TierGateArgs, opts: pulumi.Comp
     {
       gateName: a.tier,
       hint: tierHint(a.stackFile, a.tier, a.settings.gateTimeoutSeconds, a.serviceKeys),
-      containers: a.containers.map((c) => c.name),
-      httpUrls: a.httpUrls,
+      watch: a.watch,
+      http: a.http,
       httpMinItems: a.httpMinItems,
       timeoutSeconds: a.settings.gateTimeoutSeconds,
-      triggers: a.containers.map((c) => c.id),
-      dockerHost: a.dockerHost,
     },
     opts,
   );

@@ -1,6 +1,5 @@
 // The gate CLI's command line, built from plain values (pure: tested without mocks), and where the
-// compiled gate tools live: a path relative to the directory Pulumi runs the program in, so the
-// commands recorded in state do not depend on one machine's checkout path.
+// compiled gate tools live.
 import * as path from "node:path";
 
 /** dist/ of this package, whether this file runs from source (ts-node) or compiled. */
@@ -12,10 +11,16 @@ export function distRoot(here: string = __dirname): string {
 
 export type GateScript = "cli" | "set-pids-limit";
 
-/** `node dist/gate/cli.js`, quoted for a shell. */
+/**
+ * `node <path>/gate/cli.js`, quoted for a shell. The path is found from this package itself; it is
+ * written relative to the program's directory when the package lies inside it (node_modules/berth,
+ * or berth's own checkout), so the command recorded in state is the same on every machine, and
+ * absolute otherwise. Pulumi runs the program and its commands in the program's directory.
+ */
 export function gateInvocation(script: GateScript, cwd: string = process.cwd(), here: string = __dirname): string {
-  const rel = path.relative(cwd, path.join(distRoot(here), "gate", `${script}.js`));
-  return `node ${shellQuote(rel)}`;
+  const file = path.join(distRoot(here), "gate", `${script}.js`);
+  const rel = path.relative(cwd, file);
+  return `node ${shellQuote(rel.startsWith("..") || path.isAbsolute(rel) ? file : rel)}`;
 }
 
 /** Quotes one word for /bin/sh when it holds anything beyond a safe set. */
@@ -23,30 +28,46 @@ export function shellQuote(word: string): string {
   return /^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The environment the gate tools need to reach the right engine. */
-export function dockerEnvironment(dockerHost: string | undefined): Record<string, string> {
-  return dockerHost === undefined ? {} : { DOCKER_HOST: dockerHost };
-}
-
+/** What one gate waits for; every list may be empty, but not all of them. */
 export interface GateProbes {
-  /** Containers whose Docker health the gate waits for. */
+  /** Containers (names or ids) whose Docker health must turn healthy. */
   containers: string[];
-  /** URLs that must answer with 200. */
-  httpUrls: string[];
+  /** URLs that must answer `httpStatus`. */
+  http: string[];
+  /** @default 200 */
+  httpStatus?: number;
   /** Each HTTP body's top-level `key` must list at least `count` items. */
   httpMinItems?: { key: string; count: number };
   /** host:port that must accept a TCP connection. */
   tcp: string[];
+  /** Environment variables holding Postgres URLs that must answer SELECT 1 (URLs carry passwords: never on the command line). */
+  postgresEnv: string[];
+  /** Environment variables holding Redis URLs that must answer PING. */
+  redisEnv: string[];
+  /** Retry interval of the HTTP, TCP, Postgres and Redis probes. @default the CLI's */
+  intervalMs?: number;
+  /** Container log lines shown on failure. @default the CLI's */
+  logLines?: number;
   /** Printed after a failure report: which stack file and key to change. */
   hint?: string;
 }
 
 export function gateCommandLine(gateName: string, timeoutSeconds: number, probes: GateProbes): string {
   const words = ["--name", gateName, "--timeout-seconds", String(timeoutSeconds)];
+  if (probes.intervalMs !== undefined) words.push("--interval-ms", String(probes.intervalMs));
+  if (probes.logLines !== undefined) words.push("--log-lines", String(probes.logLines));
   for (const c of probes.containers) words.push("--container", c);
-  for (const url of probes.httpUrls) words.push("--http", url);
-  if (probes.httpMinItems && probes.httpUrls.length > 0) words.push("--http-min-items", `${probes.httpMinItems.key}=${probes.httpMinItems.count}`);
+  for (const url of probes.http) words.push("--http", url);
+  if (probes.http.length > 0 && probes.httpStatus !== undefined) words.push("--http-status", String(probes.httpStatus));
+  if (probes.httpMinItems && probes.http.length > 0) words.push("--http-min-items", `${probes.httpMinItems.key}=${probes.httpMinItems.count}`);
   for (const t of probes.tcp) words.push("--tcp", t);
+  for (const v of probes.postgresEnv) words.push("--postgres", `env:${v}`);
+  for (const v of probes.redisEnv) words.push("--redis", `env:${v}`);
   if (probes.hint) words.push("--hint", probes.hint);
   return [gateInvocation("cli"), ...words.map(shellQuote)].join(" ");
+}
+
+/** The environment variable that carries the i-th URL of a kind of probe. */
+export function probeVariable(kind: "postgres" | "redis", index: number): string {
+  return `BERTH_GATE_${kind.toUpperCase()}_${index}`;
 }

@@ -1,33 +1,63 @@
 import * as pulumi from "@pulumi/pulumi";
-import { childOptions } from "../options";
+import * as docker from "@pulumi/docker";
 import * as command from "@pulumi/command";
 import type { GateResult } from "../../gate/result";
-import { dockerEnvironment, gateCommandLine } from "./command-line";
+import { engineEnvironment, engineOf } from "../container/engine";
+import { childOptions } from "../options";
+import { gateCommandLine, probeVariable } from "./command-line";
 import { DEFAULT_GATE_TIMEOUT_SECONDS } from "./settings";
+
+/** What a gate can watch: a container, or a berth component with its containers. */
+export type Gated = docker.Container | { readonly containers: readonly docker.Container[] };
 
 export interface HealthGateArgs {
   /** Shown in progress lines and failure reports, e.g. "data". @default the resource name */
   gateName?: string;
-  /** Names of containers whose Docker health must be `healthy`. @default [] */
-  containers?: pulumi.Input<pulumi.Input<string>[]>;
-  /** URLs that must answer 200. @default [] */
-  httpUrls?: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * Containers, or berth components (Postgres, Redis, Orchestrator, WorkerPool, AppContainer), whose
+   * Docker health must turn healthy. The gate runs again when one of them is replaced.
+   * @default []
+   */
+  watch?: Gated[];
+  /** Containers this program does not declare, by name or id. @default [] */
+  containerNames?: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * URLs that must answer `httpStatus`. Like every probe but the container ones, they run on the
+   * machine running `pulumi up` (the gate is a local command): give host-side URLs (`hostUrl`), not
+   * network aliases. @default []
+   */
+  http?: pulumi.Input<pulumi.Input<string>[]>;
+  /** @default 200 */
+  httpStatus?: number;
   /** Each HTTP body's top-level `key` must list at least `count` items. @default no body check */
   httpMinItems?: { key: string; count: number };
-  /** host:port endpoints that must accept TCP connections. @default [] */
+  /** host:port endpoints (seen from the machine running Pulumi) that must accept TCP connections. @default [] */
   tcp?: pulumi.Input<pulumi.Input<string>[]>;
+  /** Postgres URLs (host side, e.g. Postgres.hostUrl) that must answer SELECT 1; kept secret, never on a command line. @default [] */
+  postgres?: pulumi.Input<pulumi.Input<string>[]>;
+  /** Redis URLs (host side, e.g. Redis.hostUrl) that must answer PING. @default [] */
+  redis?: pulumi.Input<pulumi.Input<string>[]>;
+  /** Retry interval of the HTTP, TCP, Postgres and Redis probes. @default 200 */
+  intervalMs?: number;
+  /** Container log lines in a failure report. @default 50 */
+  logLines?: number;
   /**
    * The whole gate's time budget. A container that exits, is OOM-killed or turns unhealthy fails it at once.
    * @default 90 - DEFAULT_GATE_TIMEOUT_SECONDS, the test environment's budget
    */
   timeoutSeconds?: number;
-  /** The gate runs again when any of these change: pass the guarded containers' ids. */
-  triggers: pulumi.Input<unknown>[];
-  /** @default the local engine (or DOCKER_HOST) */
-  dockerHost?: string;
+  /** More values whose change must run the gate again (the watched containers' ids are always in). @default [] */
+  triggers?: pulumi.Input<unknown>[];
+  /**
+   * The engine the container probes ask. @default the engine of the docker provider this gate was
+   * given or inherited, else the local one (DOCKER_HOST); giving both that disagree is an error
+   */
+  dockerHost?: pulumi.Input<string>;
   /** Printed after a failure report, e.g. which stack file and key to change. @default none */
   hint?: string;
 }
+
+const containersOf = (g: Gated): readonly docker.Container[] => (docker.Container.isInstance(g) ? [g] : g.containers);
 
 /**
  * Waits until a tier is ready and fails fast, naming the service with its healthcheck output and
@@ -41,19 +71,37 @@ export class HealthGate extends pulumi.ComponentResource {
   constructor(name: string, args: HealthGateArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("berth:index:HealthGate", name, {}, opts);
     const gateName = args.gateName ?? name;
-    const probes = pulumi.all([args.containers ?? [], args.httpUrls ?? [], args.tcp ?? []]);
-    const create = probes.apply(([containers, httpUrls, tcp]) => {
-      if (containers.length + httpUrls.length + tcp.length === 0) {
-        throw new pulumi.ResourceError(`HealthGate ${name} has nothing to watch: give containers, httpUrls or tcp`, this);
+    const watched = (args.watch ?? []).flatMap(containersOf);
+    const lists = pulumi.all([pulumi.all(watched.map((c) => c.name)), args.containerNames ?? [], args.http ?? [], args.tcp ?? [], args.postgres ?? [], args.redis ?? []]);
+    const create = lists.apply(([watchedNames, named, http, tcp, postgres, redis]) => {
+      if (watchedNames.length + named.length + http.length + tcp.length + postgres.length + redis.length === 0) {
+        throw new pulumi.ResourceError(`HealthGate ${name} has nothing to watch: give watch, containerNames, http, tcp, postgres or redis`, this);
       }
-      return gateCommandLine(gateName, args.timeoutSeconds ?? DEFAULT_GATE_TIMEOUT_SECONDS, { containers, httpUrls, tcp, httpMinItems: args.httpMinItems, hint: args.hint });
+      return gateCommandLine(gateName, args.timeoutSeconds ?? DEFAULT_GATE_TIMEOUT_SECONDS, {
+        containers: [...watchedNames, ...named],
+        http,
+        httpStatus: args.httpStatus,
+        httpMinItems: args.httpMinItems,
+        tcp,
+        postgresEnv: postgres.map((_, i) => probeVariable("postgres", i)),
+        redisEnv: redis.map((_, i) => probeVariable("redis", i)),
+        intervalMs: args.intervalMs,
+        logLines: args.logLines,
+        hint: args.hint,
+      });
     });
+    // URLs with passwords travel in the command's environment, which Pulumi keeps encrypted.
+    const secretUrls = pulumi.all([args.postgres ?? [], args.redis ?? []]).apply(([postgres, redis]) => ({
+      ...Object.fromEntries(postgres.map((url, i) => [probeVariable("postgres", i), url])),
+      ...Object.fromEntries(redis.map((url, i) => [probeVariable("redis", i), url])),
+    }));
+    const environment = pulumi.all([engineEnvironment(engineOf(this, args.dockerHost)), secretUrls]).apply(([engine, urls]) => ({ ...engine, ...urls }));
     this.command = new command.local.Command(
       `${name}-wait`,
       {
         create,
-        environment: dockerEnvironment(args.dockerHost),
-        triggers: args.triggers,
+        environment: args.postgres === undefined && args.redis === undefined ? environment : pulumi.secret(environment),
+        triggers: [...watched.map((c) => c.id), ...(args.triggers ?? [])],
         // Progress goes to stderr and shows in `pulumi up`; stdout carries the JSON result.
         logging: "stderr",
       },

@@ -1,10 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import * as command from "@pulumi/command";
-import { createHardenedContainer, PublishedServiceArgs, withDefaults } from "../container/hardened";
-import { DEFAULT_HOST_IP } from "../environment/ports";
-import { labelList } from "../naming";
-import { childOptions } from "../options";
+import { dataVolume, PublishedServiceArgs, serviceContainer } from "../container/service";
+import { IMAGE_STACKS } from "../environment/images";
 import { postgresDefaults, postgresProblems } from "./settings";
 import { PGDATA, POSTGRES_PORT, postgresCommand, postgresHealthcheck, postgresTmpfs, postgresUrl } from "./spec";
 
@@ -12,47 +10,52 @@ export { POSTGRES_PORT };
 
 /** What the component uses for what its args leave out: the test environment's settings. */
 const DEFAULTS = postgresDefaults("test");
+const DEFAULT_IMAGE = IMAGE_STACKS.alpine.postgres;
 
 export interface PostgresArgs extends PublishedServiceArgs {
-  /** Docker container name, unique on the engine. */
-  containerName: string;
-  /** Network the container joins, answering to the alias `postgres`. */
-  networkName: pulumi.Input<string>;
-  /** Image reference (official postgres image layout). */
-  image: pulumi.Input<string>;
-  /** "uid:gid" of the image's postgres user (Alpine 70:70, Debian 999:999); hardening.user overrides it. */
-  user: string;
-  /** Password of `username`; keep it secret. */
+  /** Image in the official postgres image's layout. @default "postgres:16-alpine" */
+  image?: pulumi.Input<string>;
+  /** "uid:gid" of the image's postgres user; hardening.user overrides it. @default "70:70" - Alpine's; Debian-based images use "999:999" */
+  user?: string;
+  /** Password of `username` (secret). */
   password: pulumi.Input<string>;
-  /** @default "berth" */
+  /** Database created at start. @default "berth" */
   database?: string;
-  /** @default "berth" */
+  /** Role that owns it. @default "berth" */
   username?: string;
   /**
-   * false: data on tmpfs with fsync, synchronous_commit and full_page_writes off (throw-away test data).
-   * @default false - true stores data on a named volume with durable defaults
+   * false: data on a tmpfs, fsync, synchronous_commit and full_page_writes off (throw-away test data).
+   * @default false - true keeps data on a named volume with Postgres' durable defaults
    */
   durable?: boolean;
-  /** @default 256 - size of the tmpfs data directory when not durable */
+  /** Size of the tmpfs data directory when not durable. @default 256 */
   tmpfsSizeMb?: number;
-  /** @default 64 */
+  /** shared_buffers. @default 64 */
   sharedBuffersMb?: number;
   /** @default 512 - must cover shared buffers + 96 MB, plus the tmpfs when not durable (its pages count) */
   memoryMb?: number;
   /** @default 1 */
   cpus?: number;
+  /** More server settings, each passed as `postgres -c key=value` (e.g. { max_connections: "200" }). @default none */
+  serverSettings?: Record<string, string>;
 }
 
-/** PostgreSQL with a pg_isready healthcheck; tmpfs-backed unless durable. */
+/** PostgreSQL with a pg_isready healthcheck; on a tmpfs unless durable. */
 export class Postgres extends pulumi.ComponentResource {
   public readonly container: docker.Container;
+  /** The containers a HealthGate watches for this service. */
+  public readonly containers: docker.Container[];
   public readonly pidsLimit: command.local.Command;
   public readonly volume?: docker.Volume;
   public readonly containerName: pulumi.Output<string>;
+  /** DNS names on the network; `url` uses the first. */
+  public readonly aliases: string[];
   /** Published host port (undefined when not published). */
   public readonly hostPort: pulumi.Output<number | undefined>;
-  /** URL for containers on the stack's network (secret). */
+  /** URL for containers on the network, by the first alias (secret). */
   public readonly url: pulumi.Output<string>;
+  /** URL for clients on the machine running Pulumi, through the published port (secret; undefined when not published). */
+  public readonly hostUrl: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: PostgresArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("berth:index:Postgres", name, {}, opts);
@@ -69,40 +72,46 @@ export class Postgres extends pulumi.ComponentResource {
     if (problems.length > 0) {
       throw new pulumi.ResourceError(`Postgres ${name}: ${problems.map((p) => `${p.path.join(".")} is ${p.given}; allowed: ${p.allowed}`).join("; ")}`, this);
     }
-    const { hardening, healthcheck } = withDefaults(args);
-    if (!/^[0-9]+(:[0-9]+)?$/.test(hardening.user ?? args.user)) {
-      throw new pulumi.ResourceError(`Postgres ${name}: user must be a numeric "uid:gid" (the data tmpfs is owned by it); got "${hardening.user ?? args.user}"`, this);
+    const badSetting = Object.keys(args.serverSettings ?? {}).find((k) => !/^[a-z_][a-z0-9_.]*$/.test(k));
+    if (badSetting !== undefined) {
+      throw new pulumi.ResourceError(`Postgres ${name}: serverSettings key "${badSetting}" is not a Postgres setting name (lower-case letters, digits, _ and .)`, this);
     }
-    if (s.durable) {
-      this.volume = new docker.Volume(`${name}-data`, { name: `${args.containerName}-data`, labels: labelList(args.labels) }, childOptions(this, opts));
+    const user = args.user ?? DEFAULT_IMAGE.user;
+    const runAs = args.hardening?.user ?? user;
+    if (!/^[0-9]+(:[0-9]+)?$/.test(runAs)) {
+      throw new pulumi.ResourceError(`Postgres ${name}: user must be a numeric "uid:gid" (the data tmpfs is owned by it); got "${runAs}"`, this);
     }
-    const { container, pidsLimit } = createHardenedContainer(
+    if (s.durable) this.volume = dataVolume(this, name, "postgres", args, opts);
+    const made = serviceContainer(
+      this,
       name,
+      "postgres",
+      args,
       {
-        containerName: args.containerName,
-        image: args.image,
-        user: args.user,
+        image: args.image ?? DEFAULT_IMAGE.ref,
+        user,
         memoryMb: s.memoryMb,
         cpus: s.cpus,
-        hardening,
-        healthcheck: { test: postgresHealthcheck(s.user, s.database), timing: healthcheck },
-        networkName: args.networkName,
-        aliases: ["postgres"],
-        labels: args.labels,
-        envs: pulumi.secret(pulumi.all([args.password]).apply(([password]) => [`POSTGRES_USER=${s.user}`, `POSTGRES_DB=${s.database}`, `POSTGRES_PASSWORD=${password}`, `PGDATA=${PGDATA}`])),
-        command: postgresCommand(s),
-        ports: args.publish === false ? [] : [{ internal: POSTGRES_PORT, external: args.hostPort, hostIp: args.hostIp ?? DEFAULT_HOST_IP }],
+        healthcheckTest: postgresHealthcheck(s.user, s.database),
+        port: POSTGRES_PORT,
+        envs: pulumi.secret(pulumi.output(args.password).apply((password) => [`POSTGRES_USER=${s.user}`, `POSTGRES_DB=${s.database}`, `POSTGRES_PASSWORD=${password}`, `PGDATA=${PGDATA}`])),
+        command: postgresCommand({ ...s, serverSettings: args.serverSettings }),
         ownedTmpfs: postgresTmpfs(s),
         volumes: this.volume ? [{ volumeName: this.volume.name, containerPath: PGDATA }] : [],
       },
-      args.dockerHost,
-      childOptions(this, opts),
+      opts,
     );
-    this.container = container;
-    this.pidsLimit = pidsLimit;
-    this.containerName = container.name;
-    this.hostPort = container.ports.apply((ports) => ports?.[0]?.external);
-    this.url = pulumi.secret(pulumi.output(args.password).apply((password) => postgresUrl({ user: s.user, password, host: "postgres", port: POSTGRES_PORT, database: s.database })));
-    this.registerOutputs({ containerName: this.containerName, hostPort: this.hostPort, url: this.url });
+    this.container = made.container;
+    this.containers = [made.container];
+    this.pidsLimit = made.pidsLimit;
+    this.containerName = made.containerName;
+    this.aliases = made.aliases;
+    this.hostPort = made.hostPort;
+    const login = (password: string, host: string, port: number) => postgresUrl({ user: s.user, password, host, port, database: s.database });
+    this.url = pulumi.secret(pulumi.output(args.password).apply((password) => login(password, made.aliases[0], POSTGRES_PORT)));
+    this.hostUrl = pulumi.secret(
+      pulumi.all([args.password, made.hostAddress, made.hostPort]).apply(([password, host, port]) => (port === undefined ? undefined : login(password, host, port))),
+    );
+    this.registerOutputs({ containerName: this.containerName, hostPort: this.hostPort, url: this.url, hostUrl: this.hostUrl });
   }
 }

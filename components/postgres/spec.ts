@@ -6,6 +6,8 @@ export interface PostgresTuning {
   durable: boolean;
   sharedBuffersMb: number;
   tmpfsSizeMb: number;
+  /** More `-c key=value` settings; they win over berth's own. */
+  serverSettings?: Record<string, string>;
 }
 
 export const POSTGRES_PORT = 5432;
@@ -18,6 +20,7 @@ export function postgresCommand(t: PostgresTuning): string[] {
     shared_buffers: `${t.sharedBuffersMb}MB`,
     listen_addresses: "*",
     ...(t.durable ? {} : { fsync: "off", synchronous_commit: "off", full_page_writes: "off" }),
+    ...(t.serverSettings ?? {}),
   };
   return ["postgres", ...Object.entries(flags).flatMap(([k, v]) => ["-c", `${k}=${v}`])];
 }

@@ -1,27 +1,24 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import * as command from "@pulumi/command";
-import { createHardenedContainer, PublishedServiceArgs, withDefaults } from "../container/hardened";
-import { DEFAULT_HOST_IP } from "../environment/ports";
-import { labelList } from "../naming";
-import { childOptions } from "../options";
+import { dataVolume, PublishedServiceArgs, serviceContainer } from "../container/service";
+import { IMAGE_STACKS } from "../environment/images";
 import { MaxmemoryPolicy, redisDefaults, redisProblems } from "./settings";
-import { REDIS_DATA, REDIS_HEALTHCHECK, REDIS_PORT, redisCommand, redisTmpfs } from "./spec";
+import { REDIS_DATA, REDIS_HEALTHCHECK, REDIS_PORT, redisCommand, redisTmpfs, redisUrl } from "./spec";
 
 export { REDIS_PORT };
 
 /** What the component uses for what its args leave out: the test environment's settings. */
 const DEFAULTS = redisDefaults("test");
+const DEFAULT_IMAGE = IMAGE_STACKS.alpine.redis;
 
 export interface RedisArgs extends PublishedServiceArgs {
-  /** Docker container name, unique on the engine. */
-  containerName: string;
-  /** Network the container joins, answering to the alias `redis`. */
-  networkName: pulumi.Input<string>;
-  /** Image reference (official redis image layout). */
-  image: pulumi.Input<string>;
-  /** "uid:gid" of the image's redis user; hardening.user overrides it. */
-  user: string;
+  /** Image in the official redis image's layout. @default "redis:7-alpine" */
+  image?: pulumi.Input<string>;
+  /** "uid:gid" of the image's redis user; hardening.user overrides it. @default "999:1000" - Alpine's; Debian-based images use "999:999" */
+  user?: string;
+  /** Password clients must give (secret). @default none - no AUTH */
+  password?: pulumi.Input<string>;
   /**
    * An append-only file on a named volume.
    * @default false - no persistence; /data is a tmpfs
@@ -40,12 +37,18 @@ export interface RedisArgs extends PublishedServiceArgs {
 /** Redis with a redis-cli ping healthcheck. */
 export class Redis extends pulumi.ComponentResource {
   public readonly container: docker.Container;
+  /** The containers a HealthGate watches for this service. */
+  public readonly containers: docker.Container[];
   public readonly pidsLimit: command.local.Command;
   public readonly volume?: docker.Volume;
   public readonly containerName: pulumi.Output<string>;
+  /** DNS names on the network; `url` uses the first. */
+  public readonly aliases: string[];
   public readonly hostPort: pulumi.Output<number | undefined>;
-  /** URL for containers on the stack's network. */
+  /** URL for containers on the network, by the first alias (secret when there is a password). */
   public readonly url: pulumi.Output<string>;
+  /** URL for clients on the machine running Pulumi (undefined when not published). */
+  public readonly hostUrl: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: RedisArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("berth:index:Redis", name, {}, opts);
@@ -60,36 +63,37 @@ export class Redis extends pulumi.ComponentResource {
     if (problems.length > 0) {
       throw new pulumi.ResourceError(`Redis ${name}: ${problems.map((p) => `${p.path.join(".")} is ${p.given}; allowed: ${p.allowed}`).join("; ")}`, this);
     }
-    const { hardening, healthcheck } = withDefaults(args);
-    if (s.durable) {
-      this.volume = new docker.Volume(`${name}-data`, { name: `${args.containerName}-data`, labels: labelList(args.labels) }, childOptions(this, opts));
-    }
-    const { container, pidsLimit } = createHardenedContainer(
+    if (s.durable) this.volume = dataVolume(this, name, "redis", args, opts);
+    const password = args.password === undefined ? undefined : pulumi.secret(args.password);
+    const made = serviceContainer(
+      this,
       name,
+      "redis",
+      args,
       {
-        containerName: args.containerName,
-        image: args.image,
-        user: args.user,
+        image: args.image ?? DEFAULT_IMAGE.ref,
+        user: args.user ?? DEFAULT_IMAGE.user,
         memoryMb: s.memoryMb,
         cpus: s.cpus,
-        hardening,
-        healthcheck: { test: REDIS_HEALTHCHECK, timing: healthcheck },
-        networkName: args.networkName,
-        aliases: ["redis"],
-        labels: args.labels,
-        command: redisCommand(s),
-        ports: args.publish === false ? [] : [{ internal: REDIS_PORT, external: args.hostPort, hostIp: args.hostIp ?? DEFAULT_HOST_IP }],
+        healthcheckTest: REDIS_HEALTHCHECK,
+        port: REDIS_PORT,
+        // redis-cli reads REDISCLI_AUTH, so the healthcheck works with a password too.
+        envs: password === undefined ? undefined : password.apply((p) => [`REDIS_PASSWORD=${p}`, `REDISCLI_AUTH=${p}`]),
+        command: redisCommand({ ...s, passwordFromEnv: password !== undefined }),
         ownedTmpfs: redisTmpfs(s),
         volumes: this.volume ? [{ volumeName: this.volume.name, containerPath: REDIS_DATA }] : [],
       },
-      args.dockerHost,
-      childOptions(this, opts),
+      opts,
     );
-    this.container = container;
-    this.pidsLimit = pidsLimit;
-    this.containerName = container.name;
-    this.hostPort = container.ports.apply((ports) => ports?.[0]?.external);
-    this.url = pulumi.output(`redis://redis:${REDIS_PORT}`);
-    this.registerOutputs({ containerName: this.containerName, hostPort: this.hostPort, url: this.url });
+    this.container = made.container;
+    this.containers = [made.container];
+    this.pidsLimit = made.pidsLimit;
+    this.containerName = made.containerName;
+    this.aliases = made.aliases;
+    this.hostPort = made.hostPort;
+    const secretIf = <T>(o: pulumi.Output<T>) => (password === undefined ? o : pulumi.secret(o));
+    this.url = secretIf(pulumi.output(password).apply((p) => redisUrl(made.aliases[0], REDIS_PORT, p)));
+    this.hostUrl = secretIf(pulumi.all([password, made.hostAddress, made.hostPort]).apply(([p, host, port]) => (port === undefined ? undefined : redisUrl(host, port, p))));
+    this.registerOutputs({ containerName: this.containerName, hostPort: this.hostPort, url: this.url, hostUrl: this.hostUrl });
   }
 }

@@ -1,20 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
-import { childOptions } from "../options";
 import * as docker from "@pulumi/docker";
 import * as command from "@pulumi/command";
-import { DEFAULT_HOST_IP } from "../environment/ports";
-import { orchestratorDefaults } from "./settings";
+import { PublishedServiceArgs, serviceContainer } from "../container/service";
 import { APP_USER, appEnvs, appHealthcheck, ORCHESTRATOR_PORT } from "./contract";
-import { createHardenedContainer, PublishedServiceArgs, withDefaults } from "../container/hardened";
+import { orchestratorDefaults } from "./settings";
 
 const DEFAULTS = orchestratorDefaults("test");
 
 export interface OrchestratorArgs extends PublishedServiceArgs {
-  /** Docker container name, unique on the engine. */
-  containerName: string;
-  /** Network the container joins, answering to the alias `orchestrator`. */
-  networkName: pulumi.Input<string>;
-  /** Workload image (services/Dockerfile or a compatible one). */
+  /** Workload image (services/Dockerfile or one that keeps its contract, services/README.md). */
   image: pulumi.Input<string>;
   /** Postgres URL reachable from the network (secret). */
   databaseUrl: pulumi.Input<string>;
@@ -22,7 +16,7 @@ export interface OrchestratorArgs extends PublishedServiceArgs {
   redisUrl: pulumi.Input<string>;
   /** Namespaces the orchestrator accepts tasks for. @default ["default"] */
   namespaces?: string[];
-  /** @default "1000:1000" */
+  /** @default "1000:1000" - the workload image's user */
   user?: string;
   /** @default 256 */
   memoryMb?: number;
@@ -35,26 +29,32 @@ export interface OrchestratorArgs extends PublishedServiceArgs {
 /** The reference orchestrator: HTTP API on 8080, healthy when Postgres and Redis answer. */
 export class Orchestrator extends pulumi.ComponentResource {
   public readonly container: docker.Container;
+  /** The containers a HealthGate watches for this service. */
+  public readonly containers: docker.Container[];
   public readonly pidsLimit: command.local.Command;
   public readonly containerName: pulumi.Output<string>;
+  /** DNS names on the network; `url` uses the first. */
+  public readonly aliases: string[];
   public readonly hostPort: pulumi.Output<number | undefined>;
+  /** The API for containers on the network, by the first alias. */
+  public readonly url: pulumi.Output<string>;
+  /** The API for clients on the machine running Pulumi (undefined when not published). */
+  public readonly hostUrl: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: OrchestratorArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("berth:index:Orchestrator", name, {}, opts);
-    const { hardening, healthcheck } = withDefaults(args);
-    const { container, pidsLimit } = createHardenedContainer(
+    const made = serviceContainer(
+      this,
       name,
+      "orchestrator",
+      args,
       {
-        containerName: args.containerName,
         image: args.image,
         user: args.user ?? APP_USER,
         memoryMb: args.memoryMb ?? DEFAULTS.memoryMb,
         cpus: args.cpus ?? DEFAULTS.cpus,
-        hardening,
-        healthcheck: { test: appHealthcheck(ORCHESTRATOR_PORT), timing: healthcheck },
-        networkName: args.networkName,
-        aliases: ["orchestrator"],
-        labels: args.labels,
+        healthcheckTest: appHealthcheck(ORCHESTRATOR_PORT),
+        port: ORCHESTRATOR_PORT,
         command: ["node", "/app/dist/orchestrator.js"],
         envs: appEnvs({
           databaseUrl: args.databaseUrl,
@@ -63,15 +63,17 @@ export class Orchestrator extends pulumi.ComponentResource {
           logLevel: args.logLevel ?? "info",
           extra: { ORCHESTRATOR_PORT: String(ORCHESTRATOR_PORT) },
         }),
-        ports: args.publish === false ? [] : [{ internal: ORCHESTRATOR_PORT, external: args.hostPort, hostIp: args.hostIp ?? DEFAULT_HOST_IP }],
       },
-      args.dockerHost,
-      childOptions(this, opts),
+      opts,
     );
-    this.container = container;
-    this.pidsLimit = pidsLimit;
-    this.containerName = container.name;
-    this.hostPort = container.ports.apply((ports) => ports?.[0]?.external);
-    this.registerOutputs({ containerName: this.containerName, hostPort: this.hostPort });
+    this.container = made.container;
+    this.containers = [made.container];
+    this.pidsLimit = made.pidsLimit;
+    this.containerName = made.containerName;
+    this.aliases = made.aliases;
+    this.hostPort = made.hostPort;
+    this.url = pulumi.output(`http://${made.aliases[0]}:${ORCHESTRATOR_PORT}`);
+    this.hostUrl = pulumi.all([made.hostAddress, made.hostPort]).apply(([host, port]) => (port === undefined ? undefined : `http://${host}:${port}`));
+    this.registerOutputs({ containerName: this.containerName, hostPort: this.hostPort, url: this.url, hostUrl: this.hostUrl });
   }
 }

@@ -1,19 +1,18 @@
 import * as pulumi from "@pulumi/pulumi";
-import { childOptions } from "../options";
 import * as docker from "@pulumi/docker";
 import * as command from "@pulumi/command";
-import { workersDefaults } from "./settings";
+import { defaultContainerName, ServiceArgs, serviceContainer } from "../container/service";
 import { APP_USER, appEnvs, appHealthcheck, WORKER_PORT } from "./contract";
-import { createHardenedContainer, ServiceArgs, withDefaults } from "../container/hardened";
+import { workersDefaults } from "./settings";
 
 const DEFAULTS = workersDefaults("test");
 
-export interface WorkerPoolArgs extends ServiceArgs {
-  /** Container name of replica i is `${containerNamePrefix}-${i}`. */
-  containerNamePrefix: string;
-  /** Network the workers join; replica i answers to the alias `worker-i`. */
-  networkName: pulumi.Input<string>;
-  /** Workload image (services/Dockerfile or a compatible one). */
+export interface WorkerPoolArgs extends Omit<ServiceArgs, "containerName" | "aliases"> {
+  /** Replica i's container is `${containerNamePrefix}-${i}`. @default `<project>-<stack>-<name>` */
+  containerNamePrefix?: pulumi.Input<string>;
+  /** Replica i answers to `${aliasPrefix}-${i}` on the network. @default name - the component's name */
+  aliasPrefix?: string;
+  /** Workload image (services/Dockerfile or one that keeps its contract, services/README.md). */
   image: pulumi.Input<string>;
   /** Postgres URL reachable from the network (secret). */
   databaseUrl: pulumi.Input<string>;
@@ -26,7 +25,7 @@ export interface WorkerPoolArgs extends ServiceArgs {
    * @default [["default"]]
    */
   namespaces?: string[][];
-  /** @default "1000:1000" */
+  /** @default "1000:1000" - the workload image's user */
   user?: string;
   /** @default 256 */
   memoryMb?: number;
@@ -41,7 +40,7 @@ export interface WorkerPoolArgs extends ServiceArgs {
   logLevel?: string;
 }
 
-/** N identical workers; replica i is WORKER_ID `worker-i`, health on 8081 once registered. */
+/** N identical workers; replica i is WORKER_ID `worker-i`, healthy on 8081 once registered. */
 export class WorkerPool extends pulumi.ComponentResource {
   public readonly containers: docker.Container[];
   public readonly pidsLimits: command.local.Command[];
@@ -55,22 +54,21 @@ export class WorkerPool extends pulumi.ComponentResource {
     if (namespaces.length !== 1 && namespaces.length !== replicas) {
       throw new pulumi.ResourceError(`WorkerPool ${name}: namespaces has ${namespaces.length} lists; give one list, or one per replica (${replicas})`, this);
     }
-    const { hardening, healthcheck } = withDefaults(args);
+    const prefix = args.containerNamePrefix ?? defaultContainerName(name);
+    const aliasPrefix = args.aliasPrefix ?? name;
     this.workerIds = Array.from({ length: replicas }, (_, i) => `worker-${i}`);
     const made = this.workerIds.map((workerId, i) =>
-      createHardenedContainer(
+      serviceContainer(
+        this,
         `${name}-${i}`,
+        "workers",
+        { ...args, containerName: pulumi.interpolate`${prefix}-${i}`, aliases: [`${aliasPrefix}-${i}`] },
         {
-          containerName: `${args.containerNamePrefix}-${i}`,
           image: args.image,
           user: args.user ?? APP_USER,
           memoryMb: args.memoryMb ?? DEFAULTS.memoryMb,
           cpus: args.cpus ?? DEFAULTS.cpus,
-          hardening,
-          healthcheck: { test: appHealthcheck(WORKER_PORT), timing: healthcheck },
-          networkName: args.networkName,
-          aliases: [workerId],
-          labels: args.labels,
+          healthcheckTest: appHealthcheck(WORKER_PORT),
           command: ["node", "/app/dist/worker.js"],
           envs: appEnvs({
             databaseUrl: args.databaseUrl,
@@ -81,8 +79,7 @@ export class WorkerPool extends pulumi.ComponentResource {
           }),
           dockerSocket: args.dockerSocket ?? DEFAULTS.dockerSocket,
         },
-        args.dockerHost,
-        childOptions(this, opts),
+        opts,
       ),
     );
     this.containers = made.map((m) => m.container);

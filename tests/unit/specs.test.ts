@@ -88,14 +88,28 @@ describe("gate command line", function () {
     assert.equal(distRoot("/x/node_modules/berth/dist/components/gate"), "/x/node_modules/berth/dist");
     assert.equal(gateInvocation("cli", "/x", "/x/node_modules/berth/dist/components/gate"), "node node_modules/berth/dist/gate/cli.js");
     assert.equal(gateInvocation("set-pids-limit", "/x/berth", "/x/berth/components/gate"), "node dist/gate/set-pids-limit.js");
+    // A package outside the program's directory (npm link, a workspace): the absolute path.
+    assert.equal(gateInvocation("cli", "/work/app", "/opt/shared/node_modules/berth/dist/components/gate"), "node /opt/shared/node_modules/berth/dist/gate/cli.js");
   });
 
   it("lists every probe and the body condition once", function () {
     assert.equal(
-      gateCommandLine("workers", 30, { containers: ["a", "b"], httpUrls: ["http://h:1/v1/workers"], httpMinItems: { key: "workers", count: 2 }, tcp: ["h:5432"] }).replace(/^node \S+ /, ""),
-      "--name workers --timeout-seconds 30 --container a --container b --http http://h:1/v1/workers --http-min-items workers=2 --tcp h:5432",
+      gateCommandLine("workers", 30, {
+        containers: ["a", "b"],
+        http: ["http://h:1/v1/workers"],
+        httpStatus: 204,
+        httpMinItems: { key: "workers", count: 2 },
+        tcp: ["h:5432"],
+        postgresEnv: ["BERTH_GATE_POSTGRES_0"],
+        redisEnv: ["BERTH_GATE_REDIS_0", "BERTH_GATE_REDIS_1"],
+        intervalMs: 50,
+        logLines: 10,
+      }).replace(/^node \S+ /, ""),
+      "--name workers --timeout-seconds 30 --interval-ms 50 --log-lines 10 --container a --container b --http http://h:1/v1/workers --http-status 204 " +
+        "--http-min-items workers=2 --tcp h:5432 --postgres env:BERTH_GATE_POSTGRES_0 --redis env:BERTH_GATE_REDIS_0 --redis env:BERTH_GATE_REDIS_1",
     );
-    assert.doesNotMatch(gateCommandLine("x", 1, { containers: ["a"], httpUrls: [], httpMinItems: { key: "w", count: 1 }, tcp: [] }), /http-min-items/);
+    const none = { containers: ["a"], http: [], httpMinItems: { key: "w", count: 1 }, httpStatus: 204, tcp: [], postgresEnv: [], redisEnv: [] };
+    assert.equal(gateCommandLine("x", 1, none).replace(/^node \S+ /, ""), "--name x --timeout-seconds 1 --container a");
   });
 
   it("probes published ports on the remote engine's host", function () {

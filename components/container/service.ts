@@ -1,0 +1,134 @@
+// What every berth service component (Postgres, Redis, Orchestrator, WorkerPool, AppContainer)
+// takes and gives: the common args with their defaults, and the one way they become a hardened
+// container with its outputs. Each component adds only what is its own (command, env, healthcheck).
+import * as pulumi from "@pulumi/pulumi";
+import * as docker from "@pulumi/docker";
+import * as command from "@pulumi/command";
+import { DEFAULT_HOST_IP } from "../environment/ports";
+import { probeHost } from "../environment/urls";
+import { labelList, labelMap, objectName, stackPrefix } from "../naming";
+import { childOptions } from "../options";
+import { engineOf } from "./engine";
+import { createHardenedContainer, HardenedContainerSpec } from "./hardened";
+import { DEFAULT_HARDENING, DEFAULT_HEALTHCHECK, Hardening, HealthcheckTiming } from "./settings";
+
+/** Args every berth service component takes, beside its own. */
+export interface ServiceArgs {
+  /** Network the container joins. */
+  networkName: pulumi.Input<string>;
+  /** Docker container name, unique on the engine. @default `<project>-<stack>-<name>`, name being the component's */
+  containerName?: pulumi.Input<string>;
+  /** DNS names the container answers to on the network; `url` uses the first. @default [name] - the component's name */
+  aliases?: string[];
+  /** Labels on the container (and its volume). @default berth.project, berth.stack and berth.service (the kind of service) */
+  labels?: Record<string, string>;
+  /** Memory limit in MB, no swap. @default the kind's default (see its settings) */
+  memoryMb?: number;
+  /** CPU limit in cores. @default the kind's default */
+  cpus?: number;
+  /** Docker healthcheck timing; keys left out keep theirs. @default DEFAULT_HEALTHCHECK (the test stack's) */
+  healthcheck?: Partial<HealthcheckTiming>;
+  /** Explicit opt-outs of the hardening rules; keys left out stay on. @default DEFAULT_HARDENING (every rule on) */
+  hardening?: Partial<Hardening>;
+  /** Extra environment variables (values may be secrets or outputs of other resources). @default none */
+  env?: Record<string, pulumi.Input<string>>;
+}
+
+/** Args of a service that can publish its port on the host. */
+export interface PublishedServiceArgs extends ServiceArgs {
+  /** Host port to publish the service's port on. @default undefined - the engine picks a free one */
+  hostPort?: pulumi.Input<number>;
+  /** Host address the port binds to. @default "127.0.0.1" */
+  hostIp?: string;
+  /** @default true - false publishes no host port (internal networks) */
+  publish?: boolean;
+}
+
+/** Partial overrides over the defaults: a component's args become the container's full settings. */
+export function withDefaults(args: Pick<ServiceArgs, "hardening" | "healthcheck">): { hardening: Hardening; healthcheck: HealthcheckTiming } {
+  return { hardening: { ...DEFAULT_HARDENING, ...given(args.hardening) }, healthcheck: { ...DEFAULT_HEALTHCHECK, ...given(args.healthcheck) } };
+}
+
+function given<T extends object>(o: T | undefined): Partial<T> {
+  return Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** The container name a component gets when none is given: `<project>-<stack>-<name>`. */
+export function defaultContainerName(name: string): string {
+  return objectName(stackPrefix(pulumi.getProject(), pulumi.getStack()), name);
+}
+
+/** The labels a component puts on its objects when none are given. */
+export function defaultLabels(kind: string): Record<string, string> {
+  return labelMap({ project: pulumi.getProject(), stack: pulumi.getStack() }, kind);
+}
+
+/** What a component says of its own container: the parts of the spec no common arg decides. */
+export type OwnSpec = Omit<HardenedContainerSpec, "containerName" | "networkName" | "aliases" | "labels" | "hardening" | "ports" | "healthcheck"> & {
+  healthcheckTest: string[];
+  /** The port clients use; published on the host unless publish is false. */
+  port?: number;
+};
+
+/** A service's container and what clients need to reach it. */
+export interface ServiceContainer {
+  container: docker.Container;
+  pidsLimit: command.local.Command;
+  containerName: pulumi.Output<string>;
+  aliases: string[];
+  /** Published host port (undefined when not published). */
+  hostPort: pulumi.Output<number | undefined>;
+  /** Where the host port is reached from the machine running Pulumi: the engine's host, else the bind address. */
+  hostAddress: pulumi.Output<string>;
+}
+
+/** Declares the hardened container of one service component (the component is `parent`). */
+export function serviceContainer(
+  parent: pulumi.ComponentResource,
+  name: string,
+  kind: string,
+  args: PublishedServiceArgs,
+  own: OwnSpec,
+  opts: pulumi.ComponentResourceOptions,
+): ServiceContainer {
+  const { hardening, healthcheck } = withDefaults(args);
+  const aliases = args.aliases ?? [name];
+  if (aliases.length === 0) throw new pulumi.ResourceError(`${kind} ${name}: aliases is empty; give at least one DNS name (url uses the first)`, parent);
+  const hostIp = args.hostIp ?? DEFAULT_HOST_IP;
+  const publish = own.port !== undefined && args.publish !== false;
+  const extra = Object.entries(args.env ?? {}).map(([k, v]) => pulumi.interpolate`${k}=${v}`);
+  // Secret as a whole: the component's own entries often carry a password, and so may the caller's.
+  const envs =
+    own.envs === undefined && extra.length === 0 ? undefined : pulumi.secret(pulumi.all([own.envs ?? [], pulumi.all(extra)]).apply(([base, more]) => [...base, ...more]));
+  const engine = engineOf(parent);
+  const { container, pidsLimit } = createHardenedContainer(
+    name,
+    {
+      ...own,
+      envs,
+      containerName: args.containerName ?? defaultContainerName(name),
+      networkName: args.networkName,
+      aliases,
+      labels: args.labels ?? defaultLabels(kind),
+      hardening,
+      healthcheck: { test: own.healthcheckTest, timing: healthcheck },
+      ports: publish ? [{ internal: own.port as number, external: args.hostPort, hostIp }] : [],
+    },
+    engine,
+    childOptions(parent, opts),
+  );
+  return {
+    container,
+    pidsLimit,
+    containerName: container.name,
+    aliases,
+    hostPort: container.ports.apply((ports) => ports?.[0]?.external),
+    hostAddress: engine.apply((host) => probeHost(host, hostIp)),
+  };
+}
+
+/** A named volume for a durable service's data, labelled like its container. */
+export function dataVolume(parent: pulumi.ComponentResource, name: string, kind: string, args: ServiceArgs, opts: pulumi.ComponentResourceOptions): docker.Volume {
+  const volumeName = pulumi.output(args.containerName ?? defaultContainerName(name)).apply((c) => `${c}-data`);
+  return new docker.Volume(`${name}-data`, { name: volumeName, labels: labelList(args.labels ?? defaultLabels(kind)) }, childOptions(parent, opts));
+}
