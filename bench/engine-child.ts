@@ -1,9 +1,11 @@
 // One engine-mode bring-up in a process of its own, as `pulumi up` runs the program in a fresh
-// language host: nothing is warm but the engine. Protocol: argv[2] is the JSON of an UpRequest;
+// language host: nothing is warm but the engine. Protocol: argv[2] is the JSON of
+// { stack, configFrom, config } (berth's program, Pulumi.<configFrom>.yaml plus config);
 // stdout gets one JSON line (ChildResult) after up; a line on stdin then asks for destroy.
 import { createInterface } from "node:readline";
 import { EngineMode } from "../testing/engine/engine-mode";
-import type { TimelineEntry, UpRequest } from "../testing/engine/mode";
+import type { TimelineEntry } from "../testing/engine/mode";
+import { BerthOutputs, berthRequest } from "../lab/berth-program";
 import { nowMs } from "./health-watch";
 
 export interface ChildResult {
@@ -16,11 +18,12 @@ export interface ChildResult {
 }
 
 async function main(): Promise<void> {
-  const request = JSON.parse(process.argv[2]) as UpRequest;
+  const { stack, configFrom, config } = JSON.parse(process.argv[2]) as { stack: string; configFrom: string; config: Record<string, unknown> };
+  const request = berthRequest(stack, configFrom, config);
   const mode = new EngineMode();
   const upCalledAtMs = nowMs();
   try {
-    const up = await mode.up(request);
+    const up = await mode.up<BerthOutputs>(request);
     const names = up.outputs.containerNames;
     const result: ChildResult = { upCalledAtMs, upMs: nowMs() - upCalledAtMs, timeline: up.timeline ?? [], containers: 3 + names.workers.length };
     process.stdout.write(`${JSON.stringify(result)}\n`);

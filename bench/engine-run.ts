@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import Docker from "dockerode";
-import { REPO_ROOT } from "../testing/mock-program";
+import { REPO_ROOT } from "../lab/berth-program";
 import type { ChildResult } from "./engine-child";
 import { HealthWatch, nowMs } from "./health-watch";
 import { gateSplit, GateSplit, Tier, tierHealthyAt } from "./tiers";

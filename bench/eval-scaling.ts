@@ -2,7 +2,7 @@
 // berth:workers.replicas = n, timed from the load to every resource registered and every stack
 // output resolved (tests/support/mock-program.ts).
 import { performance } from "node:perf_hooks";
-import { runProgram } from "../testing/mock-program";
+import { runProgram } from "../lab/berth-program";
 
 export interface EvalRun {
   workers: number;

@@ -1,6 +1,6 @@
 // The offline plan document of one stack (pure): summary, parent tree, Mermaid graph, every
 // resource with its inputs and dependencies, and the stack outputs. Secrets are redacted.
-import type { ProgramRun, RecordedResource } from "../testing/mock-program";
+import type { ProgramRun, RecordedResource } from "../testing/recorder";
 import { containerLines, field, genericLines, inline, providerUrn, REDACTED, resourceId, shortType, visibleInputs } from "./plan-format";
 import { mermaidLines, treeOrder, urnLabel } from "./plan-graph";
 

@@ -1,6 +1,6 @@
 // Pure formatting for the offline plan: how one recorded resource reads in the snapshot.
 // Everything here is deterministic (sorted keys, no clock, no paths) and redacts secrets.
-import type { RecordedResource } from "../testing/mock-program";
+import type { RecordedResource } from "../testing/recorder";
 import { shellQuote } from "../components/gate/command-line";
 
 export const REDACTED = "***";

@@ -1,6 +1,6 @@
 // Pure graph views of a recorded program: the parent tree and a Mermaid picture of the
 // dependency edges. Deterministic: siblings sorted by name then type, edges sorted.
-import type { RecordedResource } from "../testing/mock-program";
+import type { RecordedResource } from "../testing/recorder";
 import { resourceId, shortType } from "./plan-format";
 
 export interface Placed {

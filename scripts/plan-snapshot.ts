@@ -2,7 +2,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { createTwoFilesPatch } from "diff";
-import { REPO_ROOT, runProgram } from "../testing/mock-program";
+import { REPO_ROOT, runProgram } from "../lab/berth-program";
 import { describePlan } from "./plan-describe";
 
 export const PLAN_DIR = path.join(REPO_ROOT, "plan");

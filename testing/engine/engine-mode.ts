@@ -1,6 +1,7 @@
-// Engine mode: `pulumi up` without the Pulumi CLI. The berth program runs under Pulumi's mock
-// runtime (as in tests/support/mock-program.ts) with an async mock that applies each registered
-// Docker, command and random resource to the real engine through dockerode. Because the SDK
+// Engine mode: `pulumi up` without the Pulumi CLI. A program runs under Pulumi's mock runtime (as
+// in the recorder) with an async mock that applies each registered Docker, command and random
+// resource to a real engine through dockerode: the local one, or the one an explicit
+// docker.Provider names (its `host`), as the Docker provider would. Because the SDK
 // awaits a resource's dependencies (dependsOn and inputs) before registering it, and the mock only
 // answers once the engine object exists, resources are made in the order Pulumi's engine would.
 // What it made is recorded per stack; destroy removes it in reverse creation order. A second up
@@ -11,16 +12,14 @@
 // API calls (container-spec.ts is this harness's translation, modelled on the provider's source),
 // the provider's diffing (any input change replaces here; the provider updates some in place),
 // replacements cascading to dependents, previews, refresh, the state file and secrets encryption,
-// `docker.Image` builds and remote engines. Those need pulumi mode (a working `pulumi` CLI).
+// `docker.Image` builds. Those need pulumi mode (a working `pulumi` CLI).
 import { performance } from "node:perf_hooks";
 import { isDeepStrictEqual } from "node:util";
-import * as path from "node:path";
 import Docker from "dockerode";
 import * as pulumi from "@pulumi/pulumi";
-import { specialSigKey as SIG_KEY } from "@pulumi/pulumi/runtime/rpc";
-import { REPO_ROOT, stackConfig } from "../mock-program";
-import { applierFor, Inputs } from "./resources";
-import { Changes, StackMode, StackOutputs, TimelineEntry, UpRequest, UpResult } from "./mode";
+import { engineConfig, resolveOutputs, unwrapSecrets } from "../program";
+import { applierFor, dockerFor, Inputs, PROVIDER_TYPE } from "./resources";
+import { Changes, StackMode, TimelineEntry, UpRequest, UpResult } from "./mode";
 
 const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
 const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { leakedPromises(): unknown };
@@ -32,16 +31,10 @@ interface Entry {
   id: string;
   inputs: Inputs;
   state: Record<string, any>;
+  /** The engine it lives on: a provider's host, or undefined for the local engine. */
+  engine: string | undefined;
   /** Creation order on the engine, for destroy. */
   order: number;
-}
-
-/** Inputs as the provider sees them: secret wrappers replaced by their values. */
-function unwrapSecrets(value: any): any {
-  if (Array.isArray(value)) return value.map(unwrapSecrets);
-  if (value === null || typeof value !== "object") return value;
-  if (SIG_KEY in value) return unwrapSecrets(value.value);
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
 }
 
 // When a resource fails, its dependents' registrations reject too; `pulumi up` just stops there.
@@ -59,25 +52,25 @@ function dropEchoesOfReportedFailures(): void {
   });
 }
 
-async function plain(value: unknown, timeoutMs: number): Promise<unknown> {
-  if (!pulumi.Output.isInstance(value)) return value;
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`stack output did not resolve within ${timeoutMs} ms`)), timeoutMs);
-    (value as pulumi.Output<unknown>).apply((v) => {
-      clearTimeout(timer);
-      resolve(v);
-    });
-  });
-}
-
 export class EngineMode implements StackMode {
   readonly kind = "engine" as const;
   private readonly stacks = new Map<string, Map<string, Entry>>();
   private order = 0;
 
+  private readonly clients = new Map<string, Docker>();
+
+  /** `docker` answers for the local engine (default: DOCKER_HOST or the default socket). */
   constructor(private readonly docker: Docker = new Docker()) {}
 
-  async up(req: UpRequest): Promise<UpResult> {
+  /** The client of an engine: the local one for undefined, else one per provider host. */
+  private client(engine: string | undefined): Docker {
+    if (engine === undefined) return this.docker;
+    let client = this.clients.get(engine);
+    if (!client) this.clients.set(engine, (client = dockerFor(engine)));
+    return client;
+  }
+
+  async up<Outputs = Record<string, unknown>>(req: UpRequest): Promise<UpResult<Outputs>> {
     dropEchoesOfReportedFailures();
     const entries = this.stacks.get(req.stack) ?? new Map<string, Entry>();
     this.stacks.set(req.stack, entries);
@@ -95,6 +88,13 @@ export class EngineMode implements StackMode {
     const failed = new Promise<void>((resolve) => (signalFailure = resolve));
     const inFlight = new Set<Promise<unknown>>();
 
+    // Each docker.Provider's host, by the id its resources' provider references end with.
+    const providerHosts = new Map<string, string | undefined>();
+    const engineOf = (r: pulumi.runtime.MockResourceArgs): string | undefined => {
+      const id = r.provider?.split("::").pop();
+      return id !== undefined && providerHosts.has(id) ? providerHosts.get(id) : undefined;
+    };
+
     const applyOne = async (r: pulumi.runtime.MockResourceArgs): Promise<{ id: string; state: Record<string, any> }> => {
       if (!r.custom) return { id: "", state: {} }; // components make nothing on the engine
       if (stopped) throw new Error(`${r.name}: ${NOT_STARTED}`);
@@ -102,9 +102,11 @@ export class EngineMode implements StackMode {
       if (seen.has(key)) throw new Error(`engine mode keys resources by type and name; ${key} is registered twice`);
       seen.add(key);
       const inputs = unwrapSecrets(r.inputs) as Inputs;
+      const engine = r.type === PROVIDER_TYPE ? undefined : engineOf(r);
       const prev = entries.get(key);
       const startedMs = since();
-      if (prev && isDeepStrictEqual(prev.inputs, inputs)) {
+      if (prev && isDeepStrictEqual(prev.inputs, inputs) && prev.engine === engine) {
+        if (r.type === PROVIDER_TYPE) providerHosts.set(prev.id, prev.inputs.host);
         changes.same += 1;
         timeline.push({ type: r.type, name: r.name, action: "same", startedMs, finishedMs: since() });
         return { id: prev.id, state: prev.state };
@@ -112,12 +114,13 @@ export class EngineMode implements StackMode {
       try {
         const applier = applierFor(r.type);
         if (prev) {
-          await applierFor(prev.type).delete(prev, this.docker);
+          await applierFor(prev.type).delete(prev, this.client(prev.engine));
           entries.delete(key);
         }
-        const entry: Entry = { key, type: r.type, name: r.name, id: "", inputs, state: {}, order: ++this.order };
-        const made = await applier.create(inputs, { docker: this.docker, cwd, made: (id) => entries.set(key, { ...entry, id }) });
+        const entry: Entry = { key, type: r.type, name: r.name, id: "", inputs, state: {}, engine, order: ++this.order };
+        const made = await applier.create(inputs, { docker: this.client(engine), cwd, made: (id) => entries.set(key, { ...entry, id }) });
         entries.set(key, { ...entry, ...made });
+        if (r.type === PROVIDER_TYPE) providerHosts.set(made.id, inputs.host);
         changes[prev ? "replace" : "create"] += 1;
         timeline.push({ type: r.type, name: r.name, action: prev ? "replace" : "create", startedMs, finishedMs: since() });
         return made;
@@ -138,11 +141,17 @@ export class EngineMode implements StackMode {
       return p;
     };
 
-    await pulumi.runtime.setMocks({ newResource: apply, call: async () => ({}) }, "berth", req.stack, false);
-    pulumi.runtime.setAllConfig(stackConfig(req.configFrom, req.config), []);
-    const entry = require.resolve(path.join(REPO_ROOT, "index.ts"));
-    delete require.cache[entry];
-    const program = require(entry) as Record<string, unknown>;
+    await pulumi.runtime.setMocks({ newResource: apply, call: async () => ({}) }, req.project, req.stack, false);
+    pulumi.runtime.setAllConfig(engineConfig(req.config ?? {}), req.secretKeys ?? []);
+    let exports: Record<string, unknown> | void;
+    try {
+      exports = await req.program();
+    } catch (err) {
+      // The program itself failed (e.g. bad config): as the CLI, nothing more is applied.
+      stopped = true;
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+      throw err;
+    }
     // After a failure some registrations never settle (they wait on the failed resource), so
     // the RPC queue may never drain: stop at the failure once what was in flight has finished.
     await Promise.race([settings.waitForRPCs(), failed]);
@@ -151,16 +160,15 @@ export class EngineMode implements StackMode {
       debuggable.leakedPromises(); // the CLI would exit here; do not report them at process exit
       throw failures[0];
     }
-    const outputs: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(program)) outputs[key] = await plain(value, 10_000);
+    const { outputs } = await resolveOutputs(exports);
 
     // Resources the program no longer declares go, newest first (as the CLI deletes them last).
     for (const gone of [...entries.values()].filter((e) => !seen.has(e.key)).sort((a, b) => b.order - a.order)) {
-      await applierFor(gone.type).delete(gone, this.docker);
+      await applierFor(gone.type).delete(gone, this.client(gone.engine));
       entries.delete(gone.key);
       changes.delete += 1;
     }
-    return { outputs: outputs as unknown as StackOutputs, changes, timeline };
+    return { outputs: outputs as Outputs, changes, timeline };
   }
 
   async destroy(stack: string): Promise<void> {
@@ -168,7 +176,7 @@ export class EngineMode implements StackMode {
     const errors: string[] = [];
     for (const e of entries) {
       try {
-        await applierFor(e.type).delete(e, this.docker);
+        await applierFor(e.type).delete(e, this.client(e.engine));
       } catch (err) {
         errors.push(`${e.name} (${e.type}): ${err instanceof Error ? err.message : String(err)}`);
       }

@@ -1,6 +1,6 @@
-// One interface for the two ways the e2e suite brings a stack up on a real Docker engine:
+// One interface for the two ways the test kit brings a program up on a real Docker engine:
 // pulumi mode (Automation API + a `pulumi` CLI) and engine mode (mock runtime + dockerode).
-import type { GateResult } from "../../gate/result";
+import type { Program, StackConfig } from "../program";
 
 /** What `up` changed, in the CLI's summary terms. */
 export interface Changes {
@@ -8,17 +8,6 @@ export interface Changes {
   replace: number;
   same: number;
   delete: number;
-}
-
-/** The berth program's stack outputs (see index.ts), secrets unwrapped. */
-export interface StackOutputs {
-  environment: string;
-  imageStack: string;
-  networkName: string;
-  containerNames: { postgres: string; redis: string; orchestrator: string; workers: string[] };
-  hostPorts: { postgres?: number; redis?: number; orchestrator?: number };
-  hostUrls: { postgres?: string; redis?: string; orchestrator?: string };
-  gateResults: { data: GateResult; orchestrator: GateResult; workers?: GateResult };
 }
 
 /** When one resource was applied, relative to the start of `up` (engine mode only). */
@@ -30,26 +19,33 @@ export interface TimelineEntry {
   finishedMs: number;
 }
 
-export interface UpResult {
-  outputs: StackOutputs;
+export interface UpResult<Outputs = Record<string, unknown>> {
+  /** The stack outputs, secrets unwrapped. */
+  outputs: Outputs;
   changes: Changes;
   /** Engine mode records the order it applied resources in; pulumi mode leaves it out. */
   timeline?: TimelineEntry[];
 }
 
 export interface UpRequest {
-  /** Unique stack name: Docker names and the berth.stack label derive from it. */
+  /** Unique stack name: berth's Docker names and the berth.stack label derive from it. */
   stack: string;
-  /** Stack file the base config comes from (Pulumi.<configFrom>.yaml). */
-  configFrom: string;
-  /** "berth:…" keys layered over that file, as `pulumi config set` would. */
-  config: Record<string, unknown>;
+  /** The project name, as Pulumi.yaml gives it. */
+  project: string;
+  /** The program: a function declaring resources, e.g. programFile("index.ts"). */
+  program: Program;
+  /** Stack config, "namespace:key" → value, e.g. stackFileConfig("Pulumi.test.yaml") plus overrides. */
+  config?: StackConfig;
+  /** Config keys that are secrets (`pulumi config set --secret`). */
+  secretKeys?: string[];
+  /** Pulumi mode runs the project in this directory (its Pulumi.yaml) instead of the function. */
+  workDir?: string;
 }
 
 export interface StackMode {
   readonly kind: "engine" | "pulumi";
   /** Creates or updates the stack; rejects with the failing resource's error (e.g. a gate's report). */
-  up(request: UpRequest): Promise<UpResult>;
+  up<Outputs = Record<string, unknown>>(request: UpRequest): Promise<UpResult<Outputs>>;
   /** Removes everything the stack made (also after a failed up) and forgets the stack. */
   destroy(stack: string): Promise<void>;
 }

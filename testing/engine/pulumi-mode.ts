@@ -1,16 +1,15 @@
-// Pulumi mode: the real CLI through the Automation API. A LocalWorkspace on the repository (its
-// Pulumi.yaml and index.ts), a file backend in a fresh temp dir (no account, nothing shared with
-// the user's ~/.pulumi-berth), the test stack's passphrase (empty), a unique stack name, config
-// from the stack file plus overrides. destroy = `pulumi destroy` + `pulumi stack rm` (which also
-// deletes the Pulumi.<stack>.yaml that config set wrote) + the temp backend.
+// Pulumi mode: the real CLI through the Automation API. A LocalWorkspace on the project directory
+// (its Pulumi.yaml) or on the program function (an inline program), a file backend in a fresh temp
+// dir (no account, nothing shared with the user's own state), an empty passphrase, a unique stack
+// name, the request's config. destroy = `pulumi destroy` + `pulumi stack rm` (which also deletes
+// the Pulumi.<stack>.yaml that config set wrote) + the temp backend.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ConfigMap, DestroyOptions, LocalProgramArgs, LocalWorkspaceOptions, OpMap, OutputMap, RemoveOptions, UpOptions } from "@pulumi/pulumi/automation";
-import { SECRET_KEYS } from "../../components/config/schema";
-import { REPO_ROOT, stackConfig } from "../mock-program";
-import { Changes, StackMode, StackOutputs, UpRequest, UpResult } from "./mode";
+import type { ConfigMap, DestroyOptions, InlineProgramArgs, LocalProgramArgs, LocalWorkspaceOptions, OpMap, OutputMap, RemoveOptions, UpOptions } from "@pulumi/pulumi/automation";
+import { engineConfig, StackConfig } from "../program";
+import { Changes, StackMode, UpRequest, UpResult } from "./mode";
 
 /** The part of an Automation API Stack this mode uses (a seam for its unit test). */
 export interface AutomationStack {
@@ -20,21 +19,20 @@ export interface AutomationStack {
   workspace: { removeStack(stackName: string, opts?: RemoveOptions): Promise<void> };
 }
 
-export type StackFactory = (args: LocalProgramArgs, opts: LocalWorkspaceOptions) => Promise<AutomationStack>;
+export type StackFactory = (args: LocalProgramArgs | InlineProgramArgs, opts: LocalWorkspaceOptions) => Promise<AutomationStack>;
 
 export const automationStack: StackFactory = async (args, opts) => {
   // Loaded on use: engine mode never needs the Automation API.
   const { LocalWorkspace } = await import("@pulumi/pulumi/automation");
-  return LocalWorkspace.createOrSelectStack(args, opts);
+  return "workDir" in args ? LocalWorkspace.createOrSelectStack(args, opts) : LocalWorkspace.createOrSelectStack(args, opts);
 };
 
 export const UP_OPTIONS: UpOptions = { color: "never", refresh: false };
 export const DESTROY_OPTIONS: DestroyOptions = { color: "never" };
 
 /** Stack config as `pulumi config set` takes it; the secret keys marked secret. */
-export function configMap(configFrom: string, overrides: Record<string, unknown>): ConfigMap {
-  const secret = new Set(SECRET_KEYS.map((k) => `berth:${k}`));
-  return Object.fromEntries(Object.entries(stackConfig(configFrom, overrides)).map(([k, value]) => [k, { value, secret: secret.has(k) }]));
+export function configMap(config: StackConfig, secretKeys: readonly string[] = []): ConfigMap {
+  return Object.fromEntries(Object.entries(engineConfig(config)).map(([k, value]) => [k, { value, secret: secretKeys.includes(k) }]));
 }
 
 function changesOf(ops: OpMap = {}): Changes {
@@ -50,25 +48,27 @@ export class PulumiMode implements StackMode {
     private readonly makeBackendDir: () => string = () => mkdtempSync(join(tmpdir(), "berth-e2e-backend-")),
   ) {}
 
-  private async open(stackName: string) {
-    const known = this.stacks.get(stackName);
+  private async open(req: UpRequest) {
+    const known = this.stacks.get(req.stack);
     if (known) return known;
     const backendDir = this.makeBackendDir();
+    const envVars = { PULUMI_BACKEND_URL: `file://${backendDir}`, PULUMI_CONFIG_PASSPHRASE: "", PULUMI_SKIP_UPDATE_CHECK: "true" };
+    const program = async () => (await req.program()) ?? {};
     const stack = await this.factory(
-      { stackName, workDir: REPO_ROOT },
-      { workDir: REPO_ROOT, envVars: { PULUMI_BACKEND_URL: `file://${backendDir}`, PULUMI_CONFIG_PASSPHRASE: "", PULUMI_SKIP_UPDATE_CHECK: "true" } },
+      req.workDir !== undefined ? { stackName: req.stack, workDir: req.workDir } : { stackName: req.stack, projectName: req.project, program },
+      { ...(req.workDir !== undefined ? { workDir: req.workDir } : {}), envVars },
     );
     const opened = { stack, backendDir };
-    this.stacks.set(stackName, opened);
+    this.stacks.set(req.stack, opened);
     return opened;
   }
 
-  async up(req: UpRequest): Promise<UpResult> {
-    const { stack } = await this.open(req.stack);
-    await stack.setAllConfig(configMap(req.configFrom, req.config));
+  async up<Outputs = Record<string, unknown>>(req: UpRequest): Promise<UpResult<Outputs>> {
+    const { stack } = await this.open(req);
+    await stack.setAllConfig(configMap(req.config ?? {}, req.secretKeys));
     const result = await stack.up(UP_OPTIONS);
     const outputs = Object.fromEntries(Object.entries(result.outputs).map(([k, v]) => [k, v.value]));
-    return { outputs: outputs as unknown as StackOutputs, changes: changesOf(result.summary.resourceChanges) };
+    return { outputs: outputs as Outputs, changes: changesOf(result.summary.resourceChanges) };
   }
 
   async destroy(stackName: string): Promise<void> {

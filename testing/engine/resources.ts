@@ -3,7 +3,7 @@
 // here fails the up with a clear message rather than being faked.
 import { spawn } from "node:child_process";
 import { randomInt } from "node:crypto";
-import type Docker from "dockerode";
+import Docker from "dockerode";
 import { containerCreateCall, publishedPorts } from "./container-spec";
 
 export type Inputs = Record<string, any>;
@@ -162,6 +162,35 @@ const container: Applier = {
   },
 };
 
+export const PROVIDER_TYPE = "pulumi:providers:docker";
+const PROVIDER_INPUTS = new Set(["host", "version"]);
+
+/** A client of the engine at a Docker host address (unix://, tcp://, ssh://), as the provider reaches it. */
+export function dockerFor(host: string): Docker {
+  const url = new URL(host);
+  switch (url.protocol) {
+    case "unix:":
+      return new Docker({ socketPath: url.pathname });
+    case "tcp:":
+      return new Docker({ host: url.hostname, port: Number(url.port || 2375), protocol: "http" });
+    case "ssh:":
+      return new Docker({ protocol: "ssh", host: url.hostname, port: Number(url.port || 22), username: url.username || undefined });
+    default:
+      throw new Error(`engine mode reaches engines over unix://, tcp:// or ssh://, not ${url.protocol}//`);
+  }
+}
+
+// An explicit provider makes nothing on an engine: it says which engine its resources go to.
+const provider: Applier = {
+  async create(inputs) {
+    const unknown = Object.keys(inputs).filter((k) => inputs[k] !== undefined && !PROVIDER_INPUTS.has(k));
+    if (unknown.length > 0) throw new Error(`engine mode does not implement docker.Provider inputs: ${unknown.sort().join(", ")}`);
+    if (inputs.host !== undefined) await dockerFor(inputs.host).ping();
+    return { id: `provider-${randomInt(1e9)}`, state: { ...inputs } };
+  },
+  async delete() {},
+};
+
 const unsupported = (why: string): Applier => ({
   create: async () => {
     throw new Error(why);
@@ -177,7 +206,7 @@ export const APPLIERS: Record<string, Applier> = {
   "command:local:Command": command,
   "random:index/randomPassword:RandomPassword": randomPassword,
   "docker:index/image:Image": unsupported("engine mode does not build images: set berth:images.app to an image on the engine"),
-  "pulumi:providers:docker": unsupported("engine mode drives the local engine only: unset berth:docker.host"),
+  [PROVIDER_TYPE]: provider,
 };
 
 export function applierFor(type: string): Applier {

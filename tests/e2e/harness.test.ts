@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { resourceNamed, runProgram, REPO_ROOT } from "../../testing/mock-program";
+import { resourceNamed } from "../../testing/recorder";
+import { berthRequest, runProgram, REPO_ROOT } from "../../lab/berth-program";
 import { containerCreateCall, durationNs, publishedPorts } from "../../testing/engine/container-spec";
 import { AutomationStack, PulumiMode, pulumiCli, StackFactory } from "../../testing/engine/pulumi-mode";
 import { selectMode } from "../../testing/engine/select-mode";
@@ -124,7 +125,7 @@ describe("e2e harness: pulumi mode (no CLI needed)", () => {
     const { calls, factory } = fakeAutomation();
     const backendDir = mkdtempSync(join(tmpdir(), "berth-e2e-backend-test-"));
     const mode = new PulumiMode(factory, () => backendDir);
-    const request = { stack: "e2e-1", configFrom: "test", config: { "berth:images": { app: "berth-e2e/workload:x" } } };
+    const request = berthRequest("e2e-1", "test", { "berth:images": { app: "berth-e2e/workload:x" } });
     const up = await mode.up(request);
     await mode.up(request); // a second up reuses the stack
     await mode.destroy("e2e-1");
@@ -156,7 +157,7 @@ describe("e2e harness: pulumi mode (no CLI needed)", () => {
   it("sets berth:postgresPassword as a secret", async () => {
     const { calls, factory } = fakeAutomation();
     const mode = new PulumiMode(factory, () => mkdtempSync(join(tmpdir(), "berth-e2e-backend-test-")));
-    await mode.up({ stack: "e2e-2", configFrom: "test", config: { "berth:postgresPassword": "s3cret" } });
+    await mode.up(berthRequest("e2e-2", "test", { "berth:postgresPassword": "s3cret" }));
     await mode.destroy("e2e-2");
     assert.deepEqual((calls[1][1] as Record<string, unknown>)["berth:postgresPassword"], { value: "s3cret", secret: true });
   });
@@ -165,7 +166,7 @@ describe("e2e harness: pulumi mode (no CLI needed)", () => {
     const { factory } = fakeAutomation({ destroyFails: true });
     const backendDir = mkdtempSync(join(tmpdir(), "berth-e2e-backend-test-"));
     const mode = new PulumiMode(factory, () => backendDir);
-    await mode.up({ stack: "e2e-3", configFrom: "test", config: {} });
+    await mode.up(berthRequest("e2e-3", "test"));
     await assert.rejects(mode.destroy("e2e-3"), { message: "destroy failed: engine gone" });
     assert.equal(existsSync(backendDir), false);
   });

@@ -10,10 +10,10 @@ import Docker from "dockerode";
 import { formatResultTable, inspectReport } from "../../policy/facts/inspect";
 import { stackContainers } from "../../scripts/status-cli";
 import { statusRows } from "../../scripts/status-rows";
-import { REPO_ROOT } from "../../testing/mock-program";
+import { BerthOutputs as StackOutputs, berthRequest, REPO_ROOT } from "../../lab/berth-program";
 import { nodeBaseImageUnavailable } from "../../lab/images/node-base-image";
 import { requireService } from "../support/required-service";
-import { StackMode, StackOutputs, UpResult } from "../../testing/engine/mode";
+import { StackMode, UpResult } from "../../testing/engine/mode";
 import { selectMode } from "../../testing/engine/select-mode";
 import { stackObjects, sweepStack } from "../../testing/engine/stack-objects";
 import { eventually, getJson, submitTask, waitForTask } from "./harness/workload-client";
@@ -44,10 +44,10 @@ describe("e2e: the test stack on a real Docker engine", function () {
     "berth:hardening": { postgres: { user: "999:999" }, redis: { user: "999:999" } },
     ...extra,
   });
-  const up = (part: string, extra: Record<string, unknown> = {}): Promise<UpResult> => {
+  const up = (part: string, extra: Record<string, unknown> = {}): Promise<UpResult<StackOutputs>> => {
     const stack = stackName(part);
     if (!stacks.includes(stack)) stacks.push(stack);
-    return mode!.up({ stack, configFrom: "test", config: config(extra) });
+    return mode!.up<StackOutputs>(berthRequest(stack, "test", config(extra)));
   };
 
   before(async function () {
@@ -90,7 +90,7 @@ describe("e2e: the test stack on a real Docker engine", function () {
 
   describe("one environment, used and then broken", () => {
     const main = stackName("main");
-    let first: UpResult;
+    let first: UpResult<StackOutputs>;
     let out: StackOutputs;
     let api: string;
 

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import Docker from "dockerode";
 import { ensureBusyboxImage } from "../../lab/images/busybox-image";
 import { pingEngine } from "../../lab/gate-containers";
-import { REPO_ROOT } from "../../testing/mock-program";
+import { REPO_ROOT } from "../../lab/berth-program";
 import { requireService } from "../support/required-service";
 import { statusCommand } from "../../scripts/status-cli";
 import type { StatusRow } from "../../scripts/status-rows";

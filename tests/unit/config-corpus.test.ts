@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { runProgram } from "../../testing/mock-program";
+import { runProgram } from "../../lab/berth-program";
 
 interface Case {
   what: string;

@@ -1,6 +1,6 @@
 // Pure pieces of the offline plan: names, redaction, value formatting, the tree and the graph.
 import { strict as assert } from "node:assert";
-import type { RecordedResource } from "../../testing/mock-program";
+import type { RecordedResource } from "../../testing/recorder";
 import { containerLines, field, genericLines, inline, redact, shortType, stableJson, visibleInputs } from "../../scripts/plan-format";
 import { mermaidLines, reduceEdges, treeOrder } from "../../scripts/plan-graph";
 import { describePlan } from "../../scripts/plan-describe";

@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { REPO_ROOT } from "../../testing/mock-program";
+import { REPO_ROOT } from "../../lab/berth-program";
 import { compareSnapshot, renderPlan, snapshotPath } from "../../scripts/plan-snapshot";
 import { planCommand } from "../../scripts/plan-cli";
 

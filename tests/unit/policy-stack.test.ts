@@ -2,7 +2,8 @@
 // stacks, as the program declares them, through every policy.
 import { strict as assert } from "node:assert";
 import { containerPolicies } from "../../policy/crossguard";
-import { runProgram, ProgramRun } from "../../testing/mock-program";
+import { ProgramRun } from "../../testing/recorder";
+import { runProgram } from "../../lab/berth-program";
 import { violationsOf } from "../support/policy-harness";
 
 const POLICIES = containerPolicies();

@@ -1,7 +1,8 @@
 // The program under Pulumi's mock runtime, loaded with the real stack files.
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
-import { pickedPort, ProgramRun, RecordedResource, resourceNamed, runProgram } from "../../testing/mock-program";
+import { pickedPort, ProgramRun, RecordedResource, resourceNamed } from "../../testing/recorder";
+import { runProgram } from "../../lab/berth-program";
 
 const CONTAINER = "docker:index/container:Container";
 const COMMAND = "command:local:Command";

@@ -3,7 +3,7 @@ import { strict as assert } from "node:assert";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { REPO_ROOT } from "../../testing/mock-program";
+import { REPO_ROOT } from "../../lab/berth-program";
 
 describe("Pulumi project", function () {
   it("runs index.ts: Pulumi.yaml names it, since package.json's exports point at the component library", function () {

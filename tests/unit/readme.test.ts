@@ -4,7 +4,7 @@ import { strict as assert } from "node:assert";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { withTable } from "../../scripts/config-table";
-import { REPO_ROOT } from "../../testing/mock-program";
+import { REPO_ROOT } from "../../lab/berth-program";
 
 const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
 

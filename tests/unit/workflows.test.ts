@@ -4,7 +4,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseDocument } from "yaml";
-import { REPO_ROOT } from "../../testing/mock-program";
+import { REPO_ROOT } from "../../lab/berth-program";
 
 interface Step {
   name?: string;

@@ -10,7 +10,8 @@ import * as fs from "node:fs";
 import Module, { createRequire } from "node:module";
 import * as path from "node:path";
 import * as ts from "typescript";
-import { ProgramRun, RecordedResource, REPO_ROOT, resourceNamed, runProgram } from "../../../testing/mock-program";
+import { ProgramRun, RecordedResource, resourceNamed } from "../../../testing/recorder";
+import { REPO_ROOT, runProgram } from "../../../lab/berth-program";
 
 const EXAMPLE = path.resolve(__dirname, "..");
 // Node's own resolver, asked from inside the root package: a package may import itself by name,

@@ -1,13 +1,10 @@
-// Runs the berth program under Pulumi's mock runtime with a stack file's config, the way
-// `pulumi up --stack <name>` would load it, and records every registered resource with its
-// parent, its dependencies and which of its inputs are secret.
-import * as fs from "node:fs";
-import * as path from "node:path";
+// The mock recorder: runs a Pulumi program under Pulumi's mock runtime and records every resource
+// it registers, with its parent, its dependencies and which of its inputs are secret, so a test
+// can assert the exact graph a program declares without an engine, a backend or credentials.
 import * as pulumi from "@pulumi/pulumi";
-import { parse as parseYaml } from "yaml";
-import { specialSecretSig as SECRET_SIG, specialSigKey as SIG_KEY } from "@pulumi/pulumi/runtime/rpc";
+import { engineConfig, hasSecret, Program, resolveOutputs, StackConfig, unwrapSecrets } from "./program";
 
-export const REPO_ROOT = path.resolve(__dirname, "..");
+const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
 
 export interface RecordedResource {
   urn: string;
@@ -34,37 +31,6 @@ export interface ProgramRun {
   /** Stack outputs resolved to plain values; `secretOutputs` names those that are secret. */
   outputs: Record<string, unknown>;
   secretOutputs: string[];
-}
-
-/** Stack config as the engine hands it to a program: "ns:key" → string (objects as JSON). */
-export function stackConfig(
-  stack: string,
-  overrides: Record<string, unknown> = {},
-  programDir = REPO_ROOT,
-  file = path.join(programDir, `Pulumi.${stack}.yaml`),
-): Record<string, string> {
-  const doc = fs.existsSync(file) ? (parseYaml(fs.readFileSync(file, "utf8")) ?? {}) : {};
-  const merged: Record<string, unknown> = { ...(doc.config ?? {}), ...overrides };
-  return Object.fromEntries(
-    Object.entries(merged)
-      .filter(([, v]) => v !== undefined)
-      .map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
-  );
-}
-
-
-function hasSecret(value: any): boolean {
-  if (value === null || typeof value !== "object") return false;
-  if (value[SIG_KEY] === SECRET_SIG) return true;
-  return Object.values(value).some(hasSecret);
-}
-
-/** Replaces serialized secret wrappers by their values. */
-function unwrapSecrets(value: any): any {
-  if (Array.isArray(value)) return value.map(unwrapSecrets);
-  if (value === null || typeof value !== "object") return value;
-  if (value[SIG_KEY] === SECRET_SIG) return unwrapSecrets(value.value);
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
 }
 
 /** The first host port the engine hands out when it picks one (Linux' ephemeral range). */
@@ -100,26 +66,27 @@ export function upState(): MockState {
   };
 }
 
-const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
 
-async function resolve(value: unknown): Promise<{ value: unknown; secret: boolean }> {
-  if (!pulumi.Output.isInstance(value)) return { value, secret: false };
-  const output = value as pulumi.Output<unknown> & { isSecret: Promise<boolean> };
-  const plain = await new Promise<unknown>((res) => output.apply((v) => res(v)));
-  return { value: plain, secret: await output.isSecret };
+export interface RecordOptions {
+  /** @default "project" */
+  project?: string;
+  /** @default "test" */
+  stack?: string;
+  /** Stack config, "namespace:key" → value (objects as in a stack file), e.g. stackFileConfig(...) plus overrides. */
+  config?: StackConfig;
+  /** Config keys ("namespace:key") that are secrets, as `pulumi config set --secret` marks them. */
+  secretKeys?: string[];
+  /** What the mocked provider answers for each resource. @default upState() */
+  state?: MockState;
 }
 
 /**
- * Loads index.ts afresh under mocks with `stack`'s config (plus `overrides`, keyed "berth:…").
- * A config error surfaces as the thrown pulumi.RunError, just as the CLI would show it.
+ * Runs `program` under Pulumi's mock runtime and records every resource it registers: type, name,
+ * parent, dependencies (dependsOn expanded, and inputs), inputs with secrets unwrapped, which
+ * inputs are secret, provider. A program error (e.g. a pulumi.RunError for bad config) rejects
+ * as the CLI would show it.
  */
-export async function runProgram(
-  stack: string,
-  overrides: Record<string, unknown> = {},
-  /** programDir: a program other than berth's own (its index.ts and Pulumi.<stack>.yaml); stackFile: another stack file. */
-  options: { secretKeys?: string[]; state?: MockState; project?: string; programDir?: string; stackFile?: string } = {},
-): Promise<ProgramRun> {
-  const programDir = options.programDir ?? REPO_ROOT;
+export async function recordProgram(program: Program, options: RecordOptions = {}): Promise<ProgramRun> {
   const resources: RecordedResource[] = [];
   const state = options.state ?? upState();
   await pulumi.runtime.setMocks(
@@ -127,8 +94,8 @@ export async function runProgram(
       newResource: (r) => ({ id: r.custom ? `${r.name}-id` : "", state: state(r) }),
       call: (c) => c.inputs,
     },
-    options.project ?? "berth",
-    stack,
+    options.project ?? "project",
+    options.stack ?? "test",
     false,
   );
   const monitor: any = (pulumi.runtime as any).getMonitor();
@@ -154,20 +121,12 @@ export async function runProgram(
       callback(err, resp);
     });
   };
-  pulumi.runtime.setAllConfig(stackConfig(stack, overrides, programDir, options.stackFile), options.secretKeys ?? []);
+  pulumi.runtime.setAllConfig(engineConfig(options.config ?? {}), options.secretKeys ?? []);
 
-  const entry = require.resolve(path.join(programDir, "index.ts"));
-  delete require.cache[entry];
-  const programExports = require(entry) as Record<string, unknown>;
-  const outputs: Record<string, unknown> = {};
-  const secretOutputs: string[] = [];
-  for (const [key, value] of Object.entries(programExports)) {
-    const resolved = await resolve(value);
-    outputs[key] = resolved.value;
-    if (resolved.secret) secretOutputs.push(key);
-  }
+  const programExports = (await program()) ?? {};
+  const { outputs, secret } = await resolveOutputs(programExports);
   await settings.waitForRPCs();
-  return { resources, exports: programExports, outputs, secretOutputs };
+  return { resources, exports: programExports, outputs, secretOutputs: secret };
 }
 
 /** The one resource of `type` whose logical name is `name`; throws a readable error otherwise. */

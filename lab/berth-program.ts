@@ -1,0 +1,61 @@
+// berth's own program under the test kit: its index.ts with a stack file's config, the way
+// `pulumi up --stack <name>` loads it. Used by berth's tests, scripts and bench.
+import * as path from "node:path";
+import { Program, programFile, StackConfig, stackFileConfig } from "../testing/program";
+import { MockState, ProgramRun, recordProgram } from "../testing/recorder";
+import type { UpRequest } from "../testing/engine/mode";
+import type { GateResult } from "../gate/result";
+import { SECRET_KEYS } from "../components/config/schema";
+
+export const REPO_ROOT = path.resolve(__dirname, "..");
+export const BERTH_PROJECT = "berth";
+/** berth's program: index.ts, loaded afresh on every run. */
+export const berthProgram: Program = programFile(path.join(REPO_ROOT, "index.ts"));
+
+/** Pulumi.<stack>.yaml of berth (or of `programDir`) with `overrides` ("berth:…" keys) layered over it. */
+export function berthConfig(stack: string, overrides: StackConfig = {}, file = path.join(REPO_ROOT, `Pulumi.${stack}.yaml`)): StackConfig {
+  return { ...stackFileConfig(file), ...overrides };
+}
+
+/**
+ * Records berth's program (or another program directory's index.ts) under mocks with `stack`'s
+ * config plus `overrides`. A config error surfaces as the thrown pulumi.RunError, as the CLI shows it.
+ */
+export function runProgram(
+  stack: string,
+  overrides: StackConfig = {},
+  options: { secretKeys?: string[]; state?: MockState; project?: string; programDir?: string; stackFile?: string } = {},
+): Promise<ProgramRun> {
+  const dir = options.programDir ?? REPO_ROOT;
+  return recordProgram(programFile(path.join(dir, "index.ts")), {
+    project: options.project ?? BERTH_PROJECT,
+    stack,
+    config: berthConfig(stack, overrides, options.stackFile ?? path.join(dir, `Pulumi.${stack}.yaml`)),
+    secretKeys: options.secretKeys,
+    state: options.state,
+  });
+}
+
+/** berth's stack outputs (index.ts), secrets unwrapped. */
+export interface BerthOutputs {
+  environment: string;
+  imageStack: string;
+  networkName: string;
+  containerNames: { postgres: string; redis: string; orchestrator: string; workers: string[] };
+  hostPorts: { postgres?: number; redis?: number; orchestrator?: number };
+  hostUrls: { postgres?: string; redis?: string; orchestrator?: string };
+  networkUrls: { postgres: string; redis: string };
+  gateResults: { data: GateResult; orchestrator: GateResult; workers?: GateResult };
+}
+
+/** An up of berth's own program: Pulumi.<configFrom>.yaml plus `overrides`, as stack `stack`. */
+export function berthRequest(stack: string, configFrom: string, overrides: StackConfig = {}): UpRequest {
+  return {
+    stack,
+    project: BERTH_PROJECT,
+    program: berthProgram,
+    config: berthConfig(configFrom, overrides),
+    secretKeys: SECRET_KEYS.map((k) => `${BERTH_PROJECT}:${k}`),
+    workDir: REPO_ROOT,
+  };
+}
