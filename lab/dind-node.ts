@@ -7,12 +7,27 @@
 // CAP_SYS_RESOURCE and runc fails with "unable to apply caps: operation not permitted". A node
 // therefore gets every other capability, no seccomp/AppArmor profile and unmasked /proc paths;
 // the image's entrypoint remounts /sys and the cgroup hierarchies read-write (dind-image.ts).
+import { randomBytes } from "node:crypto";
 import Docker from "dockerode";
 import { DIND_TCP_PORT, DOCKERD_CONFIG_ENV } from "./images/dind-image";
 
 /** What every lab object carries, so a teardown finds it (and only it) by label. */
 export const LAB_LABEL = "berth.lab";
 export const LAB_PREFIX_LABEL = "berth.lab.prefix";
+
+/** berth-<kind>-<pid>-<random>: unique per process, so parallel runs never collide. */
+export function uniquePrefix(kind: string): string {
+  return `berth-${kind}-${process.pid}-${randomBytes(2).toString("hex")}`;
+}
+
+/** Fails unless `prefix` is usable in host names and no host-engine object carries it yet. */
+export async function checkPrefixFree(host: Docker, prefix: string, teardownCall: string): Promise<void> {
+  // It becomes host names (at most 63 characters with the longest suffix, "-worker-NN").
+  if (!/^[a-z0-9][a-z0-9-]{0,49}$/.test(prefix)) throw new Error(`lab prefix "${prefix}": use 1-50 lowercase letters, digits and dashes, starting with a letter or digit`);
+  const found = await listLabObjects(host, prefix);
+  const names = [...found.containers, ...found.volumes, ...found.networks];
+  if (names.length > 0) throw new Error(`lab objects with prefix ${prefix} already exist (${names.join(", ")}); call ${teardownCall}("${prefix}") or pick another prefix`);
+}
 
 export interface DaemonOptions {
   /** Registries the nested engine reaches over plain HTTP (host:port). */

@@ -8,10 +8,9 @@
 // Everything on the host engine carries berth.lab.prefix=<prefix>; teardownSwarm() removes it all.
 // These kernels have no IPVS: services run, but the routing mesh and VIP load balancing do not
 // work — use `EndpointSpec: { Mode: "dnsrr" }` and reach containers by name on an overlay network.
-import { randomBytes } from "node:crypto";
 import Docker from "dockerode";
 import { ensureDindImage } from "./images/dind-image";
-import { createDindNode, createLabNetwork, engineClient, LAB_LABEL, LAB_PREFIX_LABEL, listLabObjects, nodeEndpoints, removeLabObjects, waitForEngine, type LabObjects } from "./dind-node";
+import { checkPrefixFree, createDindNode, createLabNetwork, engineClient, LAB_LABEL, LAB_PREFIX_LABEL, listLabObjects, nodeEndpoints, removeLabObjects, uniquePrefix, waitForEngine, type LabObjects } from "./dind-node";
 import { ensureRegistry, imageRefAt, probeRegistry, pushImage, registryAddressFor } from "./registry";
 
 export type NodeRole = "manager" | "worker";
@@ -65,10 +64,6 @@ const SWARM_PORT = 2377;
 const seconds = (since: number) => Math.round((Date.now() - since) / 100) / 10;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export function uniquePrefix(kind = "swarm"): string {
-  return `berth-${kind}-${process.pid}-${randomBytes(2).toString("hex")}`;
-}
-
 /** Labels of every host-engine object of this lab swarm. */
 export function swarmLabels(prefix: string): Record<string, string> {
   return { [LAB_LABEL]: "swarm", [LAB_PREFIX_LABEL]: prefix };
@@ -78,11 +73,6 @@ export function nodeNames(prefix: string, workers: number): Array<{ name: string
   return [{ name: `${prefix}-manager`, role: "manager" as const }, ...Array.from({ length: workers }, (_, i) => ({ name: `${prefix}-worker-${i + 1}`, role: "worker" as const }))];
 }
 
-function checkPrefix(prefix: string): void {
-  // It becomes host names (at most 63 characters with the longest suffix, "-worker-NN").
-  if (!/^[a-z0-9][a-z0-9-]{0,49}$/.test(prefix)) throw new Error(`swarm prefix "${prefix}": use 1-50 lowercase letters, digits and dashes, starting with a letter or digit`);
-}
-
 /**
  * Starts a manager and `workers` worker nodes in parallel, inits the swarm on the manager and joins
  * the workers; returns once every node is Ready and active. On any failure it removes everything it
@@ -90,17 +80,13 @@ function checkPrefix(prefix: string): void {
  */
 export async function startSwarm(options: StartSwarmOptions = {}): Promise<LabSwarm> {
   const started = Date.now();
-  const prefix = options.prefix ?? uniquePrefix();
+  const prefix = options.prefix ?? uniquePrefix("swarm");
   const workers = options.workers ?? 2;
   const timeoutMs = options.timeoutMs ?? 90_000;
   const log = options.log ?? (() => undefined);
-  checkPrefix(prefix);
   if (!Number.isInteger(workers) || workers < 0 || workers > 20) throw new Error(`workers: ${workers} is not a whole number from 0 to 20`);
   const host = new Docker();
-  const before = await listLabObjects(host, prefix);
-  if (before.containers.length + before.volumes.length + before.networks.length > 0) {
-    throw new Error(`lab objects with prefix ${prefix} already exist (${[...before.containers, ...before.volumes, ...before.networks].join(", ")}); call teardownSwarm("${prefix}") or pick another prefix`);
-  }
+  await checkPrefixFree(host, prefix, "teardownSwarm");
 
   const image = ensureDindImage(log);
   const imageSeconds = seconds(started);
