@@ -50,6 +50,8 @@ async function labPrerequisites(): Promise<void> {
   if (missing) throw new Error(missing);
 }
 
+/** A main process that exits on SIGTERM (a plain `sleep` as pid 1 ignores it: 10 s per task stop). */
+const idle = (before = "") => ["sh", "-c", `${before}trap 'exit 0' TERM; sleep 3600 & wait`];
 const running = (tasks: TaskRow[]) => tasks.filter((t) => t.desiredState === "running" && t.state === "running");
 const countBy = (tasks: TaskRow[]) => tasks.reduce<Record<string, number>>((acc, t) => ({ ...acc, [t.node]: (acc[t.node] ?? 0) + 1 }), {});
 const slotsOn = (tasks: TaskRow[], node: string) => tasks.filter((t) => t.node === node).map((t) => t.slot).sort();
@@ -83,7 +85,8 @@ describe("lab: a three-node swarm of Docker-in-Docker engines", function () {
         ContainerSpec: { Image: image, Command: extra.command },
         Placement: { Constraints: ["node.role==worker"] },
         Networks: (extra.networks ?? []).map((target) => ({ Target: target })),
-        RestartPolicy: { Condition: "on-failure", MaxAttempts: 3 },
+        // Replacement tasks start at once (the default waits 5 s), so a drain or failover is quick.
+        RestartPolicy: { Condition: "on-failure", MaxAttempts: 3, Delay: 0 },
       },
       Mode: { Replicated: { Replicas: replicas } },
       // No IPVS in these kernels: no virtual IP, DNS round robin.
@@ -132,7 +135,7 @@ describe("lab: a three-node swarm of Docker-in-Docker engines", function () {
   });
 
   it("spreads 4 replicas over both workers, and moves a drained worker's tasks to the other", async () => {
-    await createService("lab-spread", 4, { command: ["sleep", "3600"] });
+    await createService("lab-spread", 4, { command: idle() });
     const spread = running(await waitFor("4 running tasks", () => serviceTasks(s(), "lab-spread"), (t) => running(t).length === 4));
     assert.deepEqual(countBy(spread), { [worker1]: 2, [worker2]: 2 });
     const movedSlots = slotsOn(spread, worker1);
@@ -155,7 +158,7 @@ describe("lab: a three-node swarm of Docker-in-Docker engines", function () {
   });
 
   it("reschedules the tasks of a stopped worker on the other, and takes the worker back", async () => {
-    await createService("lab-failover", 4, { command: ["sleep", "3600"] });
+    await createService("lab-failover", 4, { command: idle() });
     const spread = running(await waitFor("4 running tasks", () => serviceTasks(s(), "lab-failover"), (t) => running(t).length === 4));
     assert.deepEqual(countBy(spread), { [worker1]: 2, [worker2]: 2 });
 
@@ -185,7 +188,7 @@ describe("lab: a three-node swarm of Docker-in-Docker engines", function () {
     });
     await web.start();
     try {
-      await createService("lab-client", 1, { command: ["sh", "-c", "until wget -qO- http://lab-web:8080/; do sleep 0.2; done; exec sleep 3600"], networks: ["lab-overlay"] });
+      await createService("lab-client", 1, { command: idle("until wget -qO- http://lab-web:8080/; do sleep 0.2; done; "), networks: ["lab-overlay"] });
       const [task] = running(await waitFor("the client task running", () => serviceTasks(s(), "lab-client"), (t) => running(t).length === 1));
       assert.notEqual(task!.node, manager);
       const engine = nodeClients(s()).find((c) => c.node.name === task!.node)!.docker;
