@@ -8,6 +8,7 @@
 // therefore gets every other capability, no seccomp/AppArmor profile and unmasked /proc paths;
 // the image's entrypoint remounts /sys and the cgroup hierarchies read-write (dind-image.ts).
 import { randomBytes } from "node:crypto";
+import { createServer, type Server } from "node:net";
 import Docker from "dockerode";
 import { DIND_TCP_PORT, DOCKERD_CONFIG_ENV } from "./images/dind-image";
 
@@ -54,7 +55,27 @@ export function dockerdConfig(options: DaemonOptions = {}): Record<string, unkno
 /** Capabilities the host can grant (all but CAP_SYS_RESOURCE, which its bounding set lacks). */
 const NODE_CAP_DROP = ["SYS_RESOURCE"];
 
-export function dindHostConfig(volume: string, network: string): Docker.HostConfig {
+/**
+ * `count` TCP ports free on 127.0.0.1 right now (held open together, so they differ). A node
+ * forwards each one to the same port inside it: a container the node's engine publishes there on
+ * 0.0.0.0 is then reached from the host at 127.0.0.1:<port>, the address berth's gates probe.
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers: Server[] = [];
+  try {
+    for (let i = 0; i < count; i += 1) {
+      const server = createServer();
+      servers.push(server);
+      await new Promise<void>((resolve, reject) => server.once("error", reject).listen(0, "127.0.0.1", resolve));
+    }
+    return servers.map((server) => (server.address() as { port: number }).port);
+  } finally {
+    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  }
+}
+
+export function dindHostConfig(volume: string, network: string, forwardPorts: number[] = []): Docker.HostConfig {
+  const forwarded = Object.fromEntries(forwardPorts.map((port) => [`${port}/tcp`, [{ HostIp: "127.0.0.1", HostPort: String(port) }]]));
   return {
     CapAdd: ["ALL"],
     CapDrop: NODE_CAP_DROP,
@@ -66,7 +87,7 @@ export function dindHostConfig(volume: string, network: string): Docker.HostConf
     Mounts: [{ Type: "volume", Source: volume, Target: "/var/lib/docker" }],
     // Fresh pid files and sockets after a restart of the node (stopNode/startNode).
     Tmpfs: { "/run": "rw,mode=755" },
-    PortBindings: { [`${DIND_TCP_PORT}/tcp`]: [{ HostIp: "127.0.0.1", HostPort: "" }] },
+    PortBindings: { [`${DIND_TCP_PORT}/tcp`]: [{ HostIp: "127.0.0.1", HostPort: "" }], ...forwarded },
     NetworkMode: network,
     RestartPolicy: { Name: "no" },
   };
@@ -80,6 +101,8 @@ export interface DindNodeSpec {
   network: string;
   labels: Record<string, string>;
   daemon?: DaemonOptions;
+  /** Host ports forwarded 127.0.0.1:<port> → <port> inside the node (see freePorts). */
+  forwardPorts?: number[];
 }
 
 export interface DindNode {
@@ -102,8 +125,8 @@ export async function createDindNode(host: Docker, spec: DindNodeSpec): Promise<
     Image: spec.image,
     Labels: spec.labels,
     Env: [`${DOCKERD_CONFIG_ENV}=${JSON.stringify(dockerdConfig(spec.daemon))}`],
-    ExposedPorts: { [`${DIND_TCP_PORT}/tcp`]: {} },
-    HostConfig: dindHostConfig(volume, spec.network),
+    ExposedPorts: Object.fromEntries([DIND_TCP_PORT, ...(spec.forwardPorts ?? [])].map((port) => [`${port}/tcp`, {}])),
+    HostConfig: dindHostConfig(volume, spec.network, spec.forwardPorts),
   });
   await container.start();
   return { name: spec.name, containerId: container.id, volume, ...(await nodeEndpoints(host, spec.name, spec.network)) };

@@ -7,7 +7,7 @@
 // stopRemoteEngine() removes it all, images and containers inside the engine with it.
 import Docker from "dockerode";
 import { ensureDindImage } from "./images/dind-image";
-import { checkPrefixFree, createDindNode, createLabNetwork, engineClient, LAB_LABEL, LAB_PREFIX_LABEL, listLabObjects, removeLabObjects, uniquePrefix, waitForEngine, type LabObjects } from "./dind-node";
+import { checkPrefixFree, createDindNode, createLabNetwork, engineClient, freePorts, LAB_LABEL, LAB_PREFIX_LABEL, listLabObjects, removeLabObjects, uniquePrefix, waitForEngine, type LabObjects } from "./dind-node";
 import { ensureRegistry, imageRefAt, pushImage, registryAddressFor } from "./registry";
 
 export interface RemoteEngine {
@@ -19,6 +19,12 @@ export interface RemoteEngine {
   network: string;
   /** Where this engine pulls from the lab registry (<network gateway>:<port>). */
   registryAddress: string;
+  /**
+   * Ports forwarded from 127.0.0.1:<port> on the host to the same port in the engine: publish a
+   * container there on 0.0.0.0 (e.g. `berth:ports.publish: fixed` with `ports.hostIp: 0.0.0.0`)
+   * and the host reaches it at 127.0.0.1:<port>, as berth's gates and hostUrls expect.
+   */
+  ports: number[];
   /** Seconds: the DinD image (0 when cached) and the whole start. */
   timings: { image: number; total: number; imageBuilt: boolean };
 }
@@ -30,6 +36,8 @@ export interface StartRemoteEngineOptions {
   storageDriver?: string;
   /** @default 90000 */
   timeoutMs?: number;
+  /** How many ports to forward from the host into the engine (RemoteEngine.ports). @default 0 */
+  forwardPorts?: number;
   log?: (line: string) => void;
 }
 
@@ -46,17 +54,19 @@ export async function startRemoteEngine(options: StartRemoteEngineOptions = {}):
     const labels = { [LAB_LABEL]: "remote-engine", [LAB_PREFIX_LABEL]: prefix };
     const gateway = await createLabNetwork(host, prefix, labels);
     const registryAddress = registryAddressFor(registry, gateway);
+    const ports = await freePorts(options.forwardPorts ?? 0);
     const node = await createDindNode(host, {
       name: `${prefix}-engine`,
       image: image.tag,
       network: prefix,
       labels,
       daemon: { insecureRegistries: [registryAddress], storageDriver: options.storageDriver },
+      forwardPorts: ports,
     });
     await waitForEngine(host, node, options.timeoutMs ?? 90_000);
     const total = (Date.now() - started) / 1000;
     options.log?.(`remote engine ${node.name}: ${node.engineHost} up in ${total.toFixed(1)} s`);
-    return { prefix, name: node.name, engineHost: node.engineHost, network: prefix, registryAddress, timings: { image: imageSeconds, total, imageBuilt: image.built } };
+    return { prefix, name: node.name, engineHost: node.engineHost, network: prefix, registryAddress, ports, timings: { image: imageSeconds, total, imageBuilt: image.built } };
   } catch (error) {
     const cleanup = await removeLabObjects(host, prefix).then(
       () => "everything it created was removed",

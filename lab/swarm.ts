@@ -10,7 +10,7 @@
 // work — use `EndpointSpec: { Mode: "dnsrr" }` and reach containers by name on an overlay network.
 import Docker from "dockerode";
 import { ensureDindImage } from "./images/dind-image";
-import { checkPrefixFree, createDindNode, createLabNetwork, engineClient, LAB_LABEL, LAB_PREFIX_LABEL, listLabObjects, nodeEndpoints, removeLabObjects, uniquePrefix, waitForEngine, type LabObjects } from "./dind-node";
+import { checkPrefixFree, createDindNode, createLabNetwork, engineClient, freePorts, LAB_LABEL, LAB_PREFIX_LABEL, listLabObjects, nodeEndpoints, removeLabObjects, uniquePrefix, waitForEngine, type LabObjects } from "./dind-node";
 import { ensureRegistry, imageRefAt, probeRegistry, pushImage, registryAddressFor } from "./registry";
 
 export type NodeRole = "manager" | "worker";
@@ -32,6 +32,12 @@ export interface LabSwarm {
   prefix: string;
   /** tcp://127.0.0.1:<port> of the manager's engine: what `berth:docker.host` points at. */
   managerHost: string;
+  /**
+   * Ports forwarded from 127.0.0.1:<port> on the host to the same port on the manager: a container
+   * the manager publishes there on 0.0.0.0 is reached from the host at 127.0.0.1:<port> (where
+   * berth's gates probe). Swarm's routing mesh is not available (no IPVS), so publish containers.
+   */
+  managerPorts: number[];
   nodes: SwarmNode[];
   /** The host-engine bridge network the nodes share. */
   network: string;
@@ -55,6 +61,8 @@ export interface StartSwarmOptions {
   heartbeatSeconds?: number;
   /** @default - BERTH_LAB_STORAGE_DRIVER, else overlay2 */
   storageDriver?: string;
+  /** How many ports to forward from the host to the manager (LabSwarm.managerPorts). @default 0 */
+  managerPorts?: number;
   /** @default 90000 - for each node's engine to answer, and again for all nodes to be Ready */
   timeoutMs?: number;
   log?: (line: string) => void;
@@ -101,9 +109,11 @@ export async function startSwarm(options: StartSwarmOptions = {}): Promise<LabSw
 
     const enginesStarted = Date.now();
     const daemon = { insecureRegistries: [nodeAddress], storageDriver: options.storageDriver };
+    const managerPorts = await freePorts(options.managerPorts ?? 0);
     const created = await Promise.all(
       nodeNames(prefix, workers).map(async ({ name, role }) => {
-        const node = await createDindNode(host, { name, image: image.tag, network: prefix, labels: { ...labels, "berth.lab.role": role }, daemon });
+        const forwardPorts = role === "manager" ? managerPorts : [];
+        const node = await createDindNode(host, { name, image: image.tag, network: prefix, labels: { ...labels, "berth.lab.role": role }, daemon, forwardPorts });
         return { ...node, role, client: await waitForEngine(host, node, timeoutMs) };
       }),
     );
@@ -126,6 +136,7 @@ export async function startSwarm(options: StartSwarmOptions = {}): Promise<LabSw
     const partial: LabSwarm = {
       prefix,
       managerHost: manager!.engineHost,
+      managerPorts,
       nodes: created.map((n) => ({ name: n.name, role: n.role, engineHost: n.engineHost, nodeId: "", address: n.address, volume: n.volume })),
       network: prefix,
       registry: { port: registry.port, hostAddress: registry.hostAddress, nodeAddress },

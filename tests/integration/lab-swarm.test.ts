@@ -68,7 +68,7 @@ describe("lab: a three-node swarm of Docker-in-Docker engines", function () {
   before(async function () {
     this.timeout(600_000); // a cold DinD image build is about 40 s, a slow mirror much longer
     await requireService(this, "the lab swarm (Docker engine, DinD image, docker-registry)", labPrerequisites, SERVICES_HINT);
-    swarm = await startSwarm({ prefix, log: (line) => console.log(`      ${line}`) });
+    swarm = await startSwarm({ prefix, managerPorts: 1, log: (line) => console.log(`      ${line}`) });
     image = await pushToSwarm(swarm, ensureBusyboxImage());
   });
 
@@ -97,6 +97,11 @@ describe("lab: a three-node swarm of Docker-in-Docker engines", function () {
     const tasks = () => Promise.all(nodeClients(s()).map(({ docker }) => docker.listContainers({ all: true, filters: { label: [`com.docker.swarm.service.name=${name}`] } })));
     await waitFor(`containers of ${name} gone from every node`, tasks, (perNode) => perNode.every((list) => list.length === 0));
   };
+
+  it("fails when the prefix is in use, and leaves the running swarm alone", async () => {
+    await assert.rejects(startSwarm({ prefix }), (err: Error) => err.message.startsWith(`lab objects with prefix ${prefix} already exist (${manager}, `));
+    assert.equal((await swarmNodes(s())).length, 3);
+  });
 
   it("has exactly one manager and two workers, all Ready and active", async () => {
     const rows = (await swarmNodes(s())).map(({ name, role, state, availability }) => ({ name, role, state, availability }));
@@ -184,10 +189,19 @@ describe("lab: a three-node swarm of Docker-in-Docker engines", function () {
       name: "lab-web",
       Image: image,
       Cmd: ["sh", "-c", "mkdir -p /tmp/www && echo overlay-ok > /tmp/www/index.html && exec httpd -f -p 8080 -h /tmp/www"],
-      HostConfig: { NetworkMode: "lab-overlay" },
+      ExposedPorts: { "8080/tcp": {} },
+      // Published on the manager on 0.0.0.0, at the port the host forwards to it.
+      HostConfig: { NetworkMode: "lab-overlay", PortBindings: { "8080/tcp": [{ HostIp: "0.0.0.0", HostPort: String(s().managerPorts[0]) }] } },
     });
     await web.start();
     try {
+      const fromHost = await waitFor(
+        "the manager's published port from the host",
+        () => fetch(`http://127.0.0.1:${s().managerPorts[0]}/`).then((r) => r.text(), (e: Error) => e.message),
+        (text) => text === "overlay-ok\n",
+        10_000,
+      );
+      assert.equal(fromHost, "overlay-ok\n");
       await createService("lab-client", 1, { command: idle("until wget -qO- http://lab-web:8080/; do sleep 0.2; done; "), networks: ["lab-overlay"] });
       const [task] = running(await waitFor("the client task running", () => serviceTasks(s(), "lab-client"), (t) => running(t).length === 1));
       assert.notEqual(task!.node, manager);
@@ -244,6 +258,22 @@ describe("lab: a three-node swarm of Docker-in-Docker engines", function () {
   });
 });
 
+describe("lab: a swarm that cannot start", function () {
+  this.timeout(120_000);
+
+  it("fails when a node's engine does not start, naming the cause, and leaves nothing behind", async function () {
+    await requireService(this, "the lab swarm (Docker engine, DinD image, docker-registry)", labPrerequisites, SERVICES_HINT);
+    const prefix = uniquePrefix("swarmfail");
+    await assert.rejects(startSwarm({ prefix, workers: 1, storageDriver: "no-such-driver" }), (err: Error) => {
+      assert.match(err.message, new RegExp(`^starting lab swarm ${prefix} failed \\(everything it created was removed\\): the engine in DinD node ${prefix}-(manager|worker-1) exited`));
+      assert.match(err.message, /set BERTH_LAB_STORAGE_DRIVER=vfs/);
+      assert.match(err.message, /no-such-driver/);
+      return true;
+    });
+    assert.deepEqual(await hostLeftovers(prefix), { containers: [], volumes: [], networks: [] });
+  });
+});
+
 describe("lab: a second engine over TCP", function () {
   const prefix = uniquePrefix("remotetest");
   const probe = `${prefix}-probe`;
@@ -253,7 +283,7 @@ describe("lab: a second engine over TCP", function () {
   before(async function () {
     this.timeout(600_000);
     await requireService(this, "the lab remote engine (Docker engine, DinD image, docker-registry)", labPrerequisites, SERVICES_HINT);
-    engine = await startRemoteEngine({ prefix, log: (line) => console.log(`      ${line}`) });
+    engine = await startRemoteEngine({ prefix, forwardPorts: 1, log: (line) => console.log(`      ${line}`) });
   });
 
   after(async function () {
@@ -274,6 +304,22 @@ describe("lab: a second engine over TCP", function () {
     await assert.rejects(local.getContainer(probe).inspect(), (err: { statusCode?: number }) => err.statusCode === 404);
     // On the host engine, the only object with this prefix's label is the engine's own container.
     assert.deepEqual((await local.listContainers({ all: true, filters: { label: [`${LAB_PREFIX_LABEL}=${prefix}`] } })).map((c) => c.Names[0]), [`/${prefix}-engine`]);
+  });
+
+  it("forwards a port: a container published there on 0.0.0.0 answers on the host's 127.0.0.1", async () => {
+    const remote = remoteClient(engine!);
+    const port = engine!.ports[0]!;
+    const web = await remote.createContainer({
+      name: `${prefix}-web`,
+      Image: ensureBusyboxImage(),
+      Cmd: ["sh", "-c", "mkdir -p /tmp/www && echo remote-ok > /tmp/www/index.html && exec httpd -f -p 8080 -h /tmp/www"],
+      ExposedPorts: { "8080/tcp": {} },
+      HostConfig: { PortBindings: { "8080/tcp": [{ HostIp: "0.0.0.0", HostPort: String(port) }] } },
+    });
+    await web.start();
+    const text = await waitFor("the forwarded port", () => fetch(`http://127.0.0.1:${port}/`).then((r) => r.text(), (e: Error) => e.message), (t) => t === "remote-ok\n", 10_000);
+    assert.equal(text, "remote-ok\n");
+    await web.remove({ force: true });
   });
 
   it("tears down its container, volume and network from the host engine", async () => {
