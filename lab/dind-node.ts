@@ -162,11 +162,12 @@ export function demuxLogs(buf: Buffer): string {
   return Buffer.concat(parts).toString("utf8");
 }
 
-/** Last lines of a container's log, for error messages. */
-export async function logTail(host: Docker, name: string, lines = 20): Promise<string> {
+/** Last lines of a container's log for an error message, without dockerd's info/debug chatter. */
+export async function logTail(host: Docker, name: string, lines = 12): Promise<string> {
   try {
-    const buf = (await host.getContainer(name).logs({ stdout: true, stderr: true, tail: lines })) as unknown as Buffer;
-    return demuxLogs(buf).trim();
+    const buf = (await host.getContainer(name).logs({ stdout: true, stderr: true, tail: 300 })) as unknown as Buffer;
+    const text = demuxLogs(buf).split("\n").filter((line) => line.trim() !== "" && !/level=(info|debug)/.test(line));
+    return text.slice(-lines).join("\n");
   } catch (error) {
     return `(no logs: ${(error as Error).message})`;
   }
