@@ -150,6 +150,17 @@ export function engineClient(engineHost: string): Docker {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Promise.all that waits for every promise before it rejects with the first failure: a teardown
+ * after a failed start must not race a node that is still being created.
+ */
+export async function allSettledOrThrow<T>(promises: Array<Promise<T>>): Promise<T[]> {
+  const results = await Promise.allSettled(promises);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<T>).value);
+}
+
 /** The text of a non-TTY container's log: frames of an 8-byte header (stream, size) and payload. */
 export function demuxLogs(buf: Buffer): string {
   const parts: Buffer[] = [];

@@ -10,7 +10,7 @@
 // work — use `EndpointSpec: { Mode: "dnsrr" }` and reach containers by name on an overlay network.
 import Docker from "dockerode";
 import { ensureDindImage } from "./images/dind-image";
-import { checkPrefixFree, createDindNode, createLabNetwork, engineClient, freePorts, LAB_LABEL, LAB_PREFIX_LABEL, listLabObjects, nodeEndpoints, removeLabObjects, uniquePrefix, waitForEngine, type LabObjects } from "./dind-node";
+import { allSettledOrThrow, checkPrefixFree, createDindNode, createLabNetwork, engineClient, freePorts, LAB_LABEL, LAB_PREFIX_LABEL, listLabObjects, nodeEndpoints, removeLabObjects, uniquePrefix, waitForEngine, type LabObjects } from "./dind-node";
 import { ensureRegistry, imageRefAt, probeRegistry, pushImage, registryAddressFor } from "./registry";
 
 export type NodeRole = "manager" | "worker";
@@ -110,7 +110,7 @@ export async function startSwarm(options: StartSwarmOptions = {}): Promise<LabSw
     const enginesStarted = Date.now();
     const daemon = { insecureRegistries: [nodeAddress], storageDriver: options.storageDriver };
     const managerPorts = await freePorts(options.managerPorts ?? 0);
-    const created = await Promise.all(
+    const created = await allSettledOrThrow(
       nodeNames(prefix, workers).map(async ({ name, role }) => {
         const forwardPorts = role === "manager" ? managerPorts : [];
         const node = await createDindNode(host, { name, image: image.tag, network: prefix, labels: { ...labels, "berth.lab.role": role }, daemon, forwardPorts });
@@ -128,7 +128,7 @@ export async function startSwarm(options: StartSwarmOptions = {}): Promise<LabSw
       Spec: { Dispatcher: { HeartbeatPeriod: (options.heartbeatSeconds ?? 2) * 1e9 }, Orchestration: { TaskHistoryRetentionLimit: 5 } },
     });
     const joinToken = ((await manager!.client.swarmInspect()) as { JoinTokens: { Worker: string } }).JoinTokens.Worker;
-    await Promise.all(
+    await allSettledOrThrow(
       workerNodes.map((w) =>
         w.client.swarmJoin({ ListenAddr: `0.0.0.0:${SWARM_PORT}`, AdvertiseAddr: `${w.address}:${SWARM_PORT}`, RemoteAddrs: [`${manager!.address}:${SWARM_PORT}`], JoinToken: joinToken }),
       ),

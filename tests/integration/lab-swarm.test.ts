@@ -167,11 +167,14 @@ describe("lab: a three-node swarm of Docker-in-Docker engines", function () {
     const spread = running(await waitFor("4 running tasks", () => serviceTasks(s(), "lab-failover"), (t) => running(t).length === 4));
     assert.deepEqual(countBy(spread), { [worker1]: 2, [worker2]: 2 });
 
+    const killed = Date.now();
     await stopNode(s(), worker2);
     assert.equal((await waitForNodeState(s(), worker2, "down")).state, "down");
+    const down = (Date.now() - killed) / 1000;
     const after = running(
       await waitFor("4 running tasks on worker 1", () => serviceTasks(s(), "lab-failover"), (t) => running(t).length === 4 && running(t).every((r) => r.node === worker1)),
     );
+    console.log(`      failover: worker down after ${down.toFixed(1)} s, its tasks running on the other after ${((Date.now() - killed) / 1000).toFixed(1)} s`);
     assert.deepEqual(slotsOn(after, worker1), [1, 2, 3, 4]);
 
     const back = await startNode(s(), worker2);
