@@ -9,7 +9,7 @@ log() { echo "services: $*" >&2; }
 export LANG=C.UTF-8 LC_ALL=C.UTF-8
 trap 'log "failed at line $LINENO: $BASH_COMMAND"' ERR
 
-packages=(docker.io postgresql redis-server debootstrap busybox-static docker-compose ca-certificates)
+packages=(docker.io postgresql redis-server debootstrap busybox-static docker-compose ca-certificates docker-registry)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
