@@ -1,6 +1,7 @@
 // Names and labels of every Docker object, derived from project and stack only, so two stacks
 // (say `test` and `test-pr-42`) can live side by side on one engine.
 
+import * as pulumi from "@pulumi/pulumi";
 import { LABELS } from "./contract";
 
 /** Docker object names allow [a-zA-Z0-9][a-zA-Z0-9_.-]*; anything else becomes "-". */
@@ -42,4 +43,14 @@ export function labelMap(base: LabelSet, service?: string, extra: Record<string,
 /** Labels in the provider's list shape: [{ label, value }]. */
 export function labelList(labels: Record<string, string>): { label: string; value: string }[] {
   return Object.entries(labels).map(([label, value]) => ({ label, value }));
+}
+
+/** The name a component's Docker object gets when none is given: `<project>-<stack>-<name>`. */
+export function defaultObjectName(name: string): string {
+  return objectName(stackPrefix(pulumi.getProject(), pulumi.getStack()), name);
+}
+
+/** The labels a component puts on its objects when none are given: project, stack and its kind. */
+export function defaultLabels(kind?: string): Record<string, string> {
+  return labelMap({ project: pulumi.getProject(), stack: pulumi.getStack() }, kind);
 }

@@ -29,7 +29,7 @@ if [ "${BERTH_SKIP_NODE22:-}" != "1" ]; then
 fi
 
 echo "== all suites on $(node -v)"
-suites=("tests/unit/**/*.test.ts" "examples/consumer/tests/**/*.test.ts" "tests/integration/**/*.test.ts" "tests/e2e/**/*.test.ts")
+suites=("tests/unit/**/*.test.ts" "tests/integration/**/*.test.ts" "tests/e2e/**/*.test.ts")
 [ $# -gt 0 ] && suites=("$@")
 BERTH_STATS_FILE="$stats/main.json" npx mocha "${suites[@]}" || [ -s "$stats/main.json" ] || setup_failures=$((setup_failures + 1))
 

@@ -6,7 +6,7 @@ import * as docker from "@pulumi/docker";
 import * as command from "@pulumi/command";
 import { DEFAULT_HOST_IP } from "../environment/ports";
 import { probeHost } from "../environment/urls";
-import { labelList, labelMap, objectName, stackPrefix } from "../naming";
+import { defaultLabels, defaultObjectName, labelList } from "../naming";
 import { childOptions } from "../options";
 import { engineOf } from "./engine";
 import { createHardenedContainer, HardenedContainerSpec } from "./hardened";
@@ -53,16 +53,6 @@ function given<T extends object>(o: T | undefined): Partial<T> {
   return Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-/** The container name a component gets when none is given: `<project>-<stack>-<name>`. */
-export function defaultContainerName(name: string): string {
-  return objectName(stackPrefix(pulumi.getProject(), pulumi.getStack()), name);
-}
-
-/** The labels a component puts on its objects when none are given. */
-export function defaultLabels(kind: string): Record<string, string> {
-  return labelMap({ project: pulumi.getProject(), stack: pulumi.getStack() }, kind);
-}
-
 /** What a component says of its own container: the parts of the spec no common arg decides. */
 export type OwnSpec = Omit<HardenedContainerSpec, "containerName" | "networkName" | "aliases" | "labels" | "hardening" | "ports" | "healthcheck"> & {
   healthcheckTest: string[];
@@ -106,7 +96,7 @@ export function serviceContainer(
     {
       ...own,
       envs,
-      containerName: args.containerName ?? defaultContainerName(name),
+      containerName: args.containerName ?? defaultObjectName(name),
       networkName: args.networkName,
       aliases,
       labels: args.labels ?? defaultLabels(kind),
@@ -129,6 +119,6 @@ export function serviceContainer(
 
 /** A named volume for a durable service's data, labelled like its container. */
 export function dataVolume(parent: pulumi.ComponentResource, name: string, kind: string, args: ServiceArgs, opts: pulumi.ComponentResourceOptions): docker.Volume {
-  const volumeName = pulumi.output(args.containerName ?? defaultContainerName(name)).apply((c) => `${c}-data`);
+  const volumeName = pulumi.output(args.containerName ?? defaultObjectName(name)).apply((c) => `${c}-data`);
   return new docker.Volume(`${name}-data`, { name: volumeName, labels: labelList(args.labels ?? defaultLabels(kind)) }, childOptions(parent, opts));
 }

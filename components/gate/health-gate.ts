@@ -34,9 +34,9 @@ export interface HealthGateArgs {
   /** host:port endpoints (seen from the machine running Pulumi) that must accept TCP connections. @default [] */
   tcp?: pulumi.Input<pulumi.Input<string>[]>;
   /** Postgres URLs (host side, e.g. Postgres.hostUrl) that must answer SELECT 1; kept secret, never on a command line. @default [] */
-  postgres?: pulumi.Input<pulumi.Input<string>[]>;
+  postgres?: pulumi.Input<pulumi.Input<string | undefined>[]>;
   /** Redis URLs (host side, e.g. Redis.hostUrl) that must answer PING. @default [] */
-  redis?: pulumi.Input<pulumi.Input<string>[]>;
+  redis?: pulumi.Input<pulumi.Input<string | undefined>[]>;
   /** Retry interval of the HTTP, TCP, Postgres and Redis probes. @default 200 */
   intervalMs?: number;
   /** Container log lines in a failure report. @default 50 */
@@ -74,6 +74,11 @@ export class HealthGate extends pulumi.ComponentResource {
     const watched = (args.watch ?? []).flatMap(containersOf);
     const lists = pulumi.all([pulumi.all(watched.map((c) => c.name)), args.containerNames ?? [], args.http ?? [], args.tcp ?? [], args.postgres ?? [], args.redis ?? []]);
     const create = lists.apply(([watchedNames, named, http, tcp, postgres, redis]) => {
+      const unpublished = [...postgres.map((u, i) => [`postgres[${i}]`, u]), ...redis.map((u, i) => [`redis[${i}]`, u])].filter(([, u]) => u === undefined);
+      if (unpublished.length > 0) {
+        const which = unpublished.map(([k]) => k).join(", ");
+        throw new pulumi.ResourceError(`HealthGate ${name}: ${which} has no URL: a hostUrl is undefined when the service publishes no port; publish it or drop the probe`, this);
+      }
       if (watchedNames.length + named.length + http.length + tcp.length + postgres.length + redis.length === 0) {
         throw new pulumi.ResourceError(`HealthGate ${name} has nothing to watch: give watch, containerNames, http, tcp, postgres or redis`, this);
       }
@@ -91,9 +96,9 @@ export class HealthGate extends pulumi.ComponentResource {
       });
     });
     // URLs with passwords travel in the command's environment, which Pulumi keeps encrypted.
-    const secretUrls = pulumi.all([args.postgres ?? [], args.redis ?? []]).apply(([postgres, redis]) => ({
-      ...Object.fromEntries(postgres.map((url, i) => [probeVariable("postgres", i), url])),
-      ...Object.fromEntries(redis.map((url, i) => [probeVariable("redis", i), url])),
+    const secretUrls = pulumi.all([args.postgres ?? [], args.redis ?? []]).apply(([postgres, redis]): Record<string, string> => ({
+      ...Object.fromEntries(postgres.map((url, i) => [probeVariable("postgres", i), url ?? ""])),
+      ...Object.fromEntries(redis.map((url, i) => [probeVariable("redis", i), url ?? ""])),
     }));
     const environment = pulumi.all([engineEnvironment(engineOf(this, args.dockerHost)), secretUrls]).apply(([engine, urls]) => ({ ...engine, ...urls }));
     this.command = new command.local.Command(

@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import * as command from "@pulumi/command";
-import { defaultContainerName, ServiceArgs, serviceContainer } from "../container/service";
+import { ServiceArgs, serviceContainer } from "../container/service";
+import { defaultObjectName } from "../naming";
 import { APP_USER, appEnvs, appHealthcheck, WORKER_PORT } from "./contract";
 import { workersDefaults } from "./settings";
 
@@ -54,7 +55,7 @@ export class WorkerPool extends pulumi.ComponentResource {
     if (namespaces.length !== 1 && namespaces.length !== replicas) {
       throw new pulumi.ResourceError(`WorkerPool ${name}: namespaces has ${namespaces.length} lists; give one list, or one per replica (${replicas})`, this);
     }
-    const prefix = args.containerNamePrefix ?? defaultContainerName(name);
+    const prefix = args.containerNamePrefix ?? defaultObjectName(name);
     const aliasPrefix = args.aliasPrefix ?? name;
     this.workerIds = Array.from({ length: replicas }, (_, i) => `worker-${i}`);
     const made = this.workerIds.map((workerId, i) =>

@@ -1,77 +1,56 @@
-// A team's own integration-test environment, built from berth's components: one Postgres, one
-// Redis and two workers of the team's image, each tier behind a health gate.
+// A team's own integration-test environment built from berth's components, without berth's
+// Environment: two databases (the app's and the analytics one), a cache, and the team's own app
+// container, each tier behind a gate.
 //
-//   network → Postgres ∥ Redis → data gate → workers → workers gate
+//   network → app-db ∥ analytics-db ∥ cache → data gate → api → api gate (its HTTP health)
 //
-// `dependsOn` only orders creation; each HealthGate waits until its tier is healthy and fails fast
-// with the failing container's logs. (berth's own program builds all of this, plus an
-// orchestrator, with one `new Environment(...)`.)
+// `dependsOn` only orders creation; each HealthGate waits until its tier is ready and fails fast
+// with the failing container's logs.
 import * as pulumi from "@pulumi/pulumi";
-import * as docker from "@pulumi/docker";
 import * as random from "@pulumi/random";
-import { HealthGate, IMAGE_STACKS, labelMap, Network, objectName, Postgres, Redis, stackPrefix, WorkerPool } from "berth";
+import { AppContainer, HealthGate, Network, Postgres, Redis } from "berth";
 
 const config = new pulumi.Config();
-const workerImage = config.require("workerImage");
-const replicas = config.getNumber("workerReplicas") ?? 2;
+// The team's app image, and the database images (berth's Alpine defaults unless set).
+const appImage = config.require("appImage");
+const postgresImage = config.get("postgresImage");
+const postgresUser = config.get("postgresUser");
+const redisImage = config.get("redisImage");
+const redisUser = config.get("redisUser");
 
-// Docker names and labels come from project + stack, so two stacks can share one engine.
-const project = pulumi.getProject();
-const stack = pulumi.getStack();
-const prefix = stackPrefix(project, stack);
-const labels = (service?: string) => labelMap({ project, stack, environment: "test" }, service);
-const images = IMAGE_STACKS.alpine; // image reference and the uid:gid it runs as
+const secret = (name: string) => new random.RandomPassword(name, { length: 24, special: false }).result;
 
-const network = new Network("orders-network", { networkName: objectName(prefix, "net"), labels: labels() });
-const password = new random.RandomPassword("orders-postgres-password", { length: 32, special: false }).result;
-const pull = (role: "postgres" | "redis") => new docker.RemoteImage(`orders-${role}-image`, { name: images[role].ref, keepLocally: true }).imageId;
+const network = new Network("orders-net");
+const data = { networkName: network.name, image: postgresImage, user: postgresUser };
 
-const postgres = new Postgres(
-  "orders-postgres",
-  {
-    containerName: objectName(prefix, "postgres"),
-    networkName: network.name,
-    image: pull("postgres"),
-    user: images.postgres.user,
-    password,
-    database: "orders",
-    labels: labels("postgres"),
-  },
-  { dependsOn: [network] },
-);
-const redis = new Redis(
-  "orders-redis",
-  { containerName: objectName(prefix, "redis"), networkName: network.name, image: pull("redis"), user: images.redis.user, labels: labels("redis") },
-  { dependsOn: [network] },
-);
+// Each database answers to its own name on the network: app-db and analytics-db.
+const appDb = new Postgres("app-db", { ...data, password: secret("app-db-password"), database: "orders" }, { dependsOn: [network] });
+const analyticsDb = new Postgres("analytics-db", { ...data, password: secret("analytics-db-password"), database: "analytics" }, { dependsOn: [network] });
+const cache = new Redis("cache", { networkName: network.name, image: redisImage, user: redisUser, password: secret("cache-password") }, { dependsOn: [network] });
+
+// Ready means: healthy by Docker's healthchecks, and answering from here through the published ports.
 const dataGate = new HealthGate(
-  "orders-data-gate",
-  { containers: [postgres.containerName, redis.containerName], timeoutSeconds: 90, triggers: [postgres.container.id, redis.container.id] },
-  { dependsOn: [postgres, redis] },
+  "data-gate",
+  { watch: [appDb, analyticsDb, cache], postgres: [appDb.hostUrl, analyticsDb.hostUrl], redis: [cache.hostUrl], timeoutSeconds: 120 },
+  { dependsOn: [appDb, analyticsDb, cache] },
 );
 
-const workers = new WorkerPool(
-  "orders-worker",
+const api = new AppContainer(
+  "api",
   {
-    containerNamePrefix: objectName(prefix, "worker"),
     networkName: network.name,
-    image: workerImage,
-    databaseUrl: postgres.url,
-    redisUrl: redis.url,
-    replicas,
-    namespaces: [["orders"]],
-    labels: labels("workers"),
+    image: appImage,
+    user: "1000:1000",
+    command: ["node", "/app/dist/orchestrator.js"],
+    port: 8080,
+    healthcheck: { test: ["node", "/app/dist/healthcheck.js", "8080"] },
+    env: { DATABASE_URL: appDb.url, ANALYTICS_URL: analyticsDb.url, REDIS_URL: cache.url, NAMESPACES: "orders", LOG_LEVEL: "info", ORCHESTRATOR_PORT: "8080" },
   },
   { dependsOn: [dataGate] },
 );
-new HealthGate(
-  "orders-workers-gate",
-  { containers: workers.containerNames, timeoutSeconds: 120, triggers: workers.containers.map((c) => c.id) },
-  { dependsOn: [workers] },
-);
+new HealthGate("api-gate", { watch: [api], http: [pulumi.interpolate`${api.hostUrl}/health`], timeoutSeconds: 120 }, { dependsOn: [api] });
 
-export const containerNames = pulumi.all([postgres.containerName, redis.containerName, workers.containerNames]).apply(([pg, r, w]) => ({ postgres: pg, redis: r, workers: w }));
-/** Host ports the engine picked (the team's tests connect through them). */
-export const hostPorts = pulumi.all([postgres.hostPort, redis.hostPort]).apply(([pg, r]) => ({ postgres: pg, redis: r }));
-/** Secret: the URL carries the password. */
-export const databaseUrl = postgres.url;
+export const containerNames = pulumi.all({ appDb: appDb.containerName, analyticsDb: analyticsDb.containerName, cache: cache.containerName, api: api.containerName });
+export const aliases = { appDb: appDb.aliases, analyticsDb: analyticsDb.aliases, cache: cache.aliases, api: api.aliases };
+/** Secret: the database URLs carry passwords. */
+export const hostUrls = pulumi.secret(pulumi.all({ appDb: appDb.hostUrl, analyticsDb: analyticsDb.hostUrl, cache: cache.hostUrl, api: api.hostUrl }));

@@ -1,0 +1,106 @@
+// berth as another team installs it: `npm pack`, the tarball installed into a copy of
+// examples/consumer in a temporary directory, the team's program compiled under strict
+// TypeScript, and the example's own tests run there — its graph under mocks with berth/testing,
+// then up and down on the real engine in engine mode. Also: a team on a newer @pulumi/pulumi 3.x
+// ends up with one copy of the SDK (berth takes it as a peer).
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import Docker from "dockerode";
+import { REPO_ROOT } from "../../lab/berth-program";
+import { dataImageUnavailable, ensureDataImage, ensureWorkloadImage } from "../../lab/images/e2e-images";
+import { nodeBaseImageUnavailable } from "../../lab/images/node-base-image";
+import { requireService } from "../support/required-service";
+
+const run = promisify(execFile);
+const EXAMPLE = join(REPO_ROOT, "examples", "consumer");
+/** A newer SDK than berth's own pin, the way a team upgrades. */
+const NEWER_PULUMI = "3.265.0";
+
+async function sh(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<{ stdout: string; stderr: string }> {
+  try {
+    return await run(cmd, args, { cwd, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 });
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`${cmd} ${args.join(" ")} failed in ${cwd}:\n${e.stdout ?? ""}${e.stderr ?? ""}`);
+  }
+}
+
+/** A copy of the example that depends on the packed tarball instead of the checkout. */
+function appFrom(tarball: string, dir: string, change: (pkg: Record<string, any>) => void = () => undefined): string {
+  cpSync(EXAMPLE, dir, { recursive: true, filter: (src) => !src.includes("node_modules") });
+  const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+  pkg.dependencies.berth = `file:${tarball}`;
+  change(pkg);
+  writeFileSync(join(dir, "package.json"), `${JSON.stringify(pkg, null, 2)}\n`);
+  return dir;
+}
+
+/** Every version of `name` in an install tree (`npm ls --all --json`). */
+function versionsOf(tree: any, name: string, found = new Set<string>()): Set<string> {
+  for (const [dep, node] of Object.entries<any>(tree.dependencies ?? {})) {
+    if (dep === name && node.version) found.add(node.version);
+    versionsOf(node, name, found);
+  }
+  return found;
+}
+
+describe("berth as a package: the consumer example from the packed tarball", function () {
+  this.timeout(15 * 60_000);
+  const work = mkdtempSync(join(tmpdir(), "berth-consumer-"));
+  let tarball = "";
+  let app = "";
+  let images = "";
+
+  before(async function () {
+    await requireService(this, "the Docker engine", async () => void (await new Docker().ping()), "run `bash .ci/services.sh` to start dockerd");
+    await requireService(
+      this,
+      "the offline image build",
+      async () => {
+        const why = dataImageUnavailable() ?? nodeBaseImageUnavailable();
+        if (why) throw new Error(why);
+      },
+      "run as root with debootstrap installed (.ci/services.sh installs it)",
+    );
+    const data = ensureDataImage(() => undefined).tag;
+    images = JSON.stringify({ app: ensureWorkloadImage(() => undefined).tag, postgres: data, redis: data, user: "999:999" });
+    const packed = await sh("npm", ["pack", "--pack-destination", work, "--json"], REPO_ROOT);
+    tarball = join(work, JSON.parse(packed.stdout)[0].filename);
+    app = appFrom(tarball, join(work, "app"));
+    await sh("npm", ["install", "--no-audit", "--no-fund"], app);
+  });
+  after(() => rmSync(work, { recursive: true, force: true }));
+
+  it("ships the components, the gate CLI, the policy pack and berth/testing, not berth's own program", async function () {
+    const { stdout } = await sh("tar", ["-tzf", tarball], work);
+    const files = stdout.split("\n").filter(Boolean);
+    for (const f of ["package/dist/components/index.js", "package/dist/gate/cli.js", "package/dist/policy/PulumiPolicy.yaml", "package/dist/policy/index.js", "package/dist/testing/index.js", "package/services/Dockerfile"]) {
+      assert.ok(files.includes(f), `${f} is not in the package`);
+    }
+    assert.deepEqual(files.filter((f) => /^package\/(index\.ts|Pulumi\.|tests\/|lab\/|bench\/|scripts\/|plan\/)/.test(f)), []);
+  });
+
+  it("compiles the team's program and tests under strict TypeScript against the installed types", async function () {
+    const { stdout, stderr } = await sh("npx", ["tsc", "-p", "."], app);
+    assert.equal(stdout + stderr, "");
+  });
+
+  it("passes the example's own tests: the graph under mocks, then up and down on the real engine", async function () {
+    const { stdout } = await sh("npx", ["mocha", "--reporter", "json"], app, { ORDERS_IT_IMAGES: images });
+    const report = JSON.parse(stdout) as { stats: { passes: number; failures: number; pending: number }; tests: { fullTitle: string }[] };
+    assert.deepEqual(report.stats.failures + report.stats.pending, 0);
+    assert.equal(report.stats.passes, 7);
+    assert.ok(report.tests.some((t) => t.fullTitle === "orders-it on a real engine (engine mode) comes up with every gate passing, the app reaching both databases by name, and leaves nothing"));
+  });
+
+  it(`gives a team on @pulumi/pulumi ${NEWER_PULUMI} exactly one copy of the SDK`, async function () {
+    const newer = appFrom(tarball, join(work, "newer"), (pkg) => (pkg.dependencies["@pulumi/pulumi"] = NEWER_PULUMI));
+    await sh("npm", ["install", "--no-audit", "--no-fund", "--ignore-scripts"], newer);
+    const { stdout } = await sh("npm", ["ls", "@pulumi/pulumi", "--all", "--json"], newer);
+    assert.deepEqual([...versionsOf(JSON.parse(stdout), "@pulumi/pulumi")], [NEWER_PULUMI]);
+  });
+});
