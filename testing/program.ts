@@ -77,3 +77,21 @@ export async function resolveOutputs(exports: Record<string, unknown> | void, ti
   }
   return { outputs, secret };
 }
+
+/**
+ * Runs `body` while catching what the SDK can only report as an unhandled rejection: an error
+ * thrown inside an `apply` that feeds a resource's inputs (e.g. a component's ResourceError about
+ * an output's value). `failed` rejects with the first such error; the CLI would stop there too.
+ */
+export async function withProgramFailures<T>(body: (failed: Promise<never>) => Promise<T>): Promise<T> {
+  let fail!: (reason: unknown) => void;
+  const failed = new Promise<never>((_, reject) => (fail = reject));
+  failed.catch(() => undefined); // observed by body, or not at all
+  const onRejection = (reason: unknown) => fail(reason);
+  process.on("unhandledRejection", onRejection);
+  try {
+    return await body(failed);
+  } finally {
+    process.off("unhandledRejection", onRejection);
+  }
+}

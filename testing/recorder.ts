@@ -2,7 +2,7 @@
 // it registers, with its parent, its dependencies and which of its inputs are secret, so a test
 // can assert the exact graph a program declares without an engine, a backend or credentials.
 import * as pulumi from "@pulumi/pulumi";
-import { engineConfig, hasSecret, Program, resolveOutputs, StackConfig, unwrapSecrets } from "./program";
+import { engineConfig, hasSecret, Program, resolveOutputs, StackConfig, unwrapSecrets, withProgramFailures } from "./program";
 
 const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
 
@@ -123,10 +123,12 @@ export async function recordProgram(program: Program, options: RecordOptions = {
   };
   pulumi.runtime.setAllConfig(engineConfig(options.config ?? {}), options.secretKeys ?? []);
 
-  const programExports = (await program()) ?? {};
-  const { outputs, secret } = await resolveOutputs(programExports);
-  await settings.waitForRPCs();
-  return { resources, exports: programExports, outputs, secretOutputs: secret };
+  return withProgramFailures(async (failed) => {
+    const programExports = (await program()) ?? {};
+    const { outputs, secret } = await Promise.race([resolveOutputs(programExports), failed]);
+    await Promise.race([settings.waitForRPCs(), failed]);
+    return { resources, exports: programExports, outputs, secretOutputs: secret };
+  });
 }
 
 /** The one resource of `type` whose logical name is `name`; throws a readable error otherwise. */

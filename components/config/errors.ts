@@ -47,6 +47,11 @@ export function formatProblems(stackFile: string, problems: ConfigProblem[]): st
   ].join("\n");
 }
 
+/** A component's args broke its settings' rules: one error naming the component and every problem. */
+export function componentError(kind: string, name: string, problems: ConfigProblem[]): string {
+  return `${kind} ${name}: ${problems.map((p) => `${p.path.join(".")} is ${p.secret ? p.given : show(p.given)}; allowed: ${p.allowed}`).join("; ")}`;
+}
+
 /** Problems of a fragment, with their paths moved under `prefix` (e.g. ["postgres"]). */
 export function within(prefix: (string | number)[], problems: ConfigProblem[]): ConfigProblem[] {
   return problems.map((p) => ({ ...p, path: [...prefix, ...p.path] }));

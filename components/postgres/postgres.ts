@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import * as command from "@pulumi/command";
+import { componentError } from "../config/errors";
 import { dataVolume, PublishedServiceArgs, serviceContainer } from "../container/service";
 import { IMAGE_STACKS } from "../environment/images";
 import { postgresDefaults, postgresProblems } from "./settings";
@@ -70,7 +71,7 @@ export class Postgres extends pulumi.ComponentResource {
     };
     const problems = postgresProblems(s, { tmpfsSizeMb: args.tmpfsSizeMb });
     if (problems.length > 0) {
-      throw new pulumi.ResourceError(`Postgres ${name}: ${problems.map((p) => `${p.path.join(".")} is ${p.given}; allowed: ${p.allowed}`).join("; ")}`, this);
+      throw new pulumi.ResourceError(componentError("Postgres", name, problems), this);
     }
     const badSetting = Object.keys(args.serverSettings ?? {}).find((k) => !/^[a-z_][a-z0-9_.]*$/.test(k));
     if (badSetting !== undefined) {

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import * as command from "@pulumi/command";
+import { componentError } from "../config/errors";
 import { dataVolume, PublishedServiceArgs, serviceContainer } from "../container/service";
 import { IMAGE_STACKS } from "../environment/images";
 import { MaxmemoryPolicy, redisDefaults, redisProblems } from "./settings";
@@ -61,7 +62,7 @@ export class Redis extends pulumi.ComponentResource {
     };
     const problems = redisProblems(s);
     if (problems.length > 0) {
-      throw new pulumi.ResourceError(`Redis ${name}: ${problems.map((p) => `${p.path.join(".")} is ${p.given}; allowed: ${p.allowed}`).join("; ")}`, this);
+      throw new pulumi.ResourceError(componentError("Redis", name, problems), this);
     }
     if (s.durable) this.volume = dataVolume(this, name, "redis", args, opts);
     const password = args.password === undefined ? undefined : pulumi.secret(args.password);

@@ -17,7 +17,7 @@ import { performance } from "node:perf_hooks";
 import { isDeepStrictEqual } from "node:util";
 import Docker from "dockerode";
 import * as pulumi from "@pulumi/pulumi";
-import { engineConfig, resolveOutputs, unwrapSecrets } from "../program";
+import { engineConfig, resolveOutputs, unwrapSecrets, withProgramFailures } from "../program";
 import { applierFor, dockerFor, Inputs, PROVIDER_TYPE } from "./resources";
 import { Changes, StackMode, TimelineEntry, UpRequest, UpResult } from "./mode";
 
@@ -143,23 +143,27 @@ export class EngineMode implements StackMode {
 
     await pulumi.runtime.setMocks({ newResource: apply, call: async () => ({}) }, req.project, req.stack, false);
     pulumi.runtime.setAllConfig(engineConfig(req.config ?? {}), req.secretKeys ?? []);
-    let exports: Record<string, unknown> | void;
-    try {
-      exports = await req.program();
-    } catch (err) {
-      // The program itself failed (e.g. bad config): as the CLI, nothing more is applied.
+    const stopAt = async (err: unknown): Promise<never> => {
+      // As the CLI: nothing more starts; what is in flight finishes.
       stopped = true;
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
-      throw err;
-    }
-    // After a failure some registrations never settle (they wait on the failed resource), so
-    // the RPC queue may never drain: stop at the failure once what was in flight has finished.
-    await Promise.race([settings.waitForRPCs(), failed]);
-    if (failures.length > 0) {
-      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
       debuggable.leakedPromises(); // the CLI would exit here; do not report them at process exit
-      throw failures[0];
-    }
+      throw err;
+    };
+    const exports = await withProgramFailures(async (programFailed) => {
+      let declared: Record<string, unknown> | void;
+      try {
+        // The program itself may fail (e.g. bad config), or an input it computes (an apply that throws).
+        declared = await Promise.race([req.program(), programFailed]);
+        // After a failure some registrations never settle (they wait on the failed resource), so
+        // the RPC queue may never drain: stop at the failure once what was in flight has finished.
+        await Promise.race([settings.waitForRPCs(), failed, programFailed]);
+      } catch (err) {
+        return stopAt(err);
+      }
+      if (failures.length > 0) return stopAt(failures[0]);
+      return declared;
+    });
     const { outputs } = await resolveOutputs(exports);
 
     // Resources the program no longer declares go, newest first (as the CLI deletes them last).

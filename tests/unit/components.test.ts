@@ -1,0 +1,140 @@
+// The components used on their own, as another team's program uses them, under the mock recorder:
+// defaults, per-instance names, URLs, the engine they take from their provider, and the errors.
+import { strict as assert } from "node:assert";
+import * as docker from "@pulumi/docker";
+import { AppContainer, HealthGate, Network, Postgres, Redis } from "../../components";
+import { pickedPort, ProgramRun, recordProgram, resourceNamed } from "../../testing/recorder";
+
+const CONTAINER = "docker:index/container:Container";
+const COMMAND = "command:local:Command";
+const record = (program: () => Record<string, unknown> | void) => recordProgram(program, { project: "shop", stack: "ci" });
+const labels = (run: ProgramRun, name: string) => Object.fromEntries(resourceNamed(run, CONTAINER, name).inputs.labels.map((l: { label: string; value: string }) => [l.label, l.value]));
+
+describe("components on their own", function () {
+  this.timeout(20_000);
+
+  it("names each container <project>-<stack>-<name> and gives it its own alias, so two Postgres are two hosts", async function () {
+    const run = await record(() => {
+      const net = new Network("net");
+      const a = new Postgres("orders-db", { networkName: net.name, password: "pw-a" });
+      const b = new Postgres("stats-db", { networkName: net.name, password: "pw/b?#" });
+      return { a: a.url, b: b.url, aHost: a.hostUrl };
+    });
+    assert.equal(resourceNamed(run, "docker:index/network:Network", "net").inputs.name, "shop-ci-net");
+    assert.deepEqual(
+      ["orders-db", "stats-db"].map((n) => [resourceNamed(run, CONTAINER, n).inputs.name, resourceNamed(run, CONTAINER, n).inputs.networksAdvanced[0].aliases]),
+      [
+        ["shop-ci-orders-db", ["orders-db"]],
+        ["shop-ci-stats-db", ["stats-db"]],
+      ],
+    );
+    assert.deepEqual(run.outputs, {
+      a: "postgres://berth:pw-a@orders-db:5432/berth",
+      b: "postgres://berth:pw%2Fb%3F%23@stats-db:5432/berth",
+      aHost: `postgres://berth:pw-a@127.0.0.1:${pickedPort("shop-ci-orders-db")}/berth`,
+    });
+    assert.deepEqual(run.secretOutputs.sort(), ["a", "aHost", "b"]);
+    assert.deepEqual(labels(run, "orders-db"), { "berth.pids-limit": "256", "berth.project": "shop", "berth.service": "postgres", "berth.stack": "ci" });
+  });
+
+  it("merges partial hardening and healthcheck overrides over the defaults", async function () {
+    const run = await record(() => void new Redis("cache", { networkName: "n", hardening: { readOnly: false }, healthcheck: { intervalMs: 1000 } }));
+    const c = resourceNamed(run, CONTAINER, "cache").inputs;
+    assert.deepEqual([c.readOnly, c.securityOpts, c.capabilities, c.maxRetryCount], [false, ["no-new-privileges:true"], { drops: ["ALL"], adds: [] }, 3]);
+    assert.deepEqual(c.healthcheck, { tests: ["CMD", "redis-cli", "-h", "127.0.0.1", "ping"], interval: "1s", timeout: "2s", startPeriod: "20s", retries: 3 });
+    assert.equal(labels(run, "cache")["berth.opt-out"], "container-read-only-rootfs");
+  });
+
+  it("gives Redis a password from the environment, never in the command, and a secret URL", async function () {
+    const run = await record(() => {
+      const r = new Redis("cache", { networkName: "n", password: "s3cret" });
+      return { url: r.url };
+    });
+    const c = resourceNamed(run, CONTAINER, "cache");
+    assert.deepEqual(c.inputs.command, [
+      "sh",
+      "-c",
+      `exec redis-server --maxmemory 64mb --maxmemory-policy allkeys-lru --appendonly no --save '' --dir /data --requirepass "$REDIS_PASSWORD"`,
+    ]);
+    assert.deepEqual(c.inputs.envs, ["REDIS_PASSWORD=s3cret", "REDISCLI_AUTH=s3cret"]);
+    assert.ok(c.secretInputs.includes("envs"));
+    assert.deepEqual([run.outputs.url, run.secretOutputs], ["redis://:s3cret@cache:6379", ["url"]]);
+  });
+
+  it("passes Postgres serverSettings and extra env, and fails clearly on a bad setting name", async function () {
+    const run = await record(() => void new Postgres("db", { networkName: "n", password: "p", serverSettings: { max_connections: "300" }, env: { TZ: "UTC" } }));
+    const c = resourceNamed(run, CONTAINER, "db").inputs;
+    assert.deepEqual(c.command.slice(-2), ["-c", "max_connections=300"]);
+    assert.equal(c.envs[c.envs.length - 1], "TZ=UTC");
+    await assert.rejects(record(() => void new Postgres("db", { networkName: "n", password: "p", serverSettings: { "max connections": "1" } })), {
+      message: 'Postgres db: serverSettings key "max connections" is not a Postgres setting name (lower-case letters, digits, _ and .)',
+    });
+  });
+
+  it("fails when a component's settings break its rules, naming the component", async function () {
+    await assert.rejects(record(() => void new Postgres("db", { networkName: "n", password: "p", memoryMb: 128 })), {
+      message:
+        "Postgres db: memoryMb is 128; allowed: at least 416 (shared buffers 64 MB + 96 MB for connections and work memory + the 256 MB tmpfs data directory, whose pages count against the limit)",
+    });
+  });
+
+  it("runs a team's own image hardened, with its port, healthcheck and URLs", async function () {
+    const run = await record(() => {
+      const api = new AppContainer("api", { networkName: "n", image: "team/api:1", user: "1000:1000", port: 3000, healthcheck: { test: ["true"] } });
+      return { url: api.url, hostUrl: api.hostUrl };
+    });
+    const c = resourceNamed(run, CONTAINER, "api").inputs;
+    assert.deepEqual([c.name, c.user, c.memory, c.cpus, c.readOnly, c.ports], ["shop-ci-api", "1000:1000", 256, "0.5", true, [{ internal: 3000, ip: "127.0.0.1", protocol: "tcp" }]]);
+    assert.deepEqual(run.outputs, { url: "http://api:3000", hostUrl: `http://127.0.0.1:${pickedPort("shop-ci-api")}` });
+  });
+
+  it("gates on containers and components, deriving triggers, with database URLs kept in a secret environment", async function () {
+    const run = await record(() => {
+      const db = new Postgres("db", { networkName: "n", password: "p" });
+      const extra = new docker.Container("side", { image: "x", name: "side-car" });
+      new HealthGate("g", { watch: [db, extra], postgres: [db.hostUrl], intervalMs: 50, logLines: 5 });
+    });
+    const gate = resourceNamed(run, COMMAND, "g-wait");
+    assert.equal(
+      (gate.inputs.create as string).replace(/^node \S+ /, ""),
+      "--name g --timeout-seconds 90 --interval-ms 50 --log-lines 5 --container shop-ci-db --container side-car --postgres env:BERTH_GATE_POSTGRES_0",
+    );
+    assert.deepEqual(gate.inputs.environment, { BERTH_GATE_POSTGRES_0: `postgres://berth:p@127.0.0.1:${pickedPort("shop-ci-db")}/berth` });
+    assert.ok(gate.secretInputs.includes("environment"));
+    assert.deepEqual(gate.inputs.triggers, ["db-id", "side-id"]);
+  });
+
+  it("fails when a gate probes a database that publishes no port", async function () {
+    await assert.rejects(
+      record(() => {
+        const db = new Postgres("db", { networkName: "n", password: "p", publish: false });
+        new HealthGate("g", { watch: [db], postgres: [db.hostUrl] });
+      }),
+      { message: /HealthGate g: postgres\[0\] has no URL: a hostUrl is undefined when the service publishes no port; publish it or drop the probe/ },
+    );
+  });
+
+  it("takes the engine from the docker provider: containers, gate and pids step all on it", async function () {
+    const run = await record(() => {
+      const remote = new docker.Provider("remote", { host: "tcp://10.0.0.7:2375" });
+      const db = new Postgres("db", { networkName: "n", password: "p" }, { providers: [remote] });
+      new HealthGate("g", { watch: [db] }, { providers: [remote] });
+      return { hostUrl: db.hostUrl };
+    });
+    assert.match(resourceNamed(run, CONTAINER, "db").provider, /pulumi:providers:docker::remote::/);
+    assert.deepEqual(resourceNamed(run, COMMAND, "g-wait").inputs.environment, { DOCKER_HOST: "tcp://10.0.0.7:2375" });
+    assert.deepEqual(resourceNamed(run, COMMAND, "db-pids-limit").inputs.environment, { DOCKER_HOST: "tcp://10.0.0.7:2375" });
+    // Published ports are reached on the engine's host.
+    assert.equal(run.outputs.hostUrl, `postgres://berth:p@10.0.0.7:${pickedPort("shop-ci-db")}/berth`);
+  });
+
+  it("fails when a gate's dockerHost disagrees with its provider, instead of probing the wrong engine", async function () {
+    await assert.rejects(
+      record(() => {
+        const remote = new docker.Provider("remote", { host: "ssh://ci@build-7" });
+        new HealthGate("g", { containerNames: ["x"], dockerHost: "unix:///var/run/docker.sock" }, { providers: [remote] });
+      }),
+      { message: /the docker provider talks to ssh:\/\/ci@build-7 but dockerHost says unix:\/\/\/var\/run\/docker.sock: give one engine/ },
+    );
+  });
+});
