@@ -10,14 +10,34 @@ export type Attempt = (signal: AbortSignal) => Promise<AttemptOutcome>;
 /** One attempt may take this long before it counts as failed and the next one starts. */
 export const ATTEMPT_TIMEOUT_MS = 5000;
 
+/**
+ * A signal that aborts with `parent` or after `ms`, and the function that releases its timer.
+ * Not AbortSignal.any + AbortSignal.timeout: Node may garbage-collect that combination's timeout,
+ * which then never fires (nodejs/node#57736) and a hung attempt hangs the gate.
+ */
+export function attemptSignal(parent: AbortSignal, ms: number): { signal: AbortSignal; release(): void } {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new Error(`no answer within ${ms} ms`)), ms);
+  const unsubscribe = onAbort(parent, () => controller.abort(parent.reason));
+  return {
+    signal: controller.signal,
+    release: () => {
+      clearTimeout(timer);
+      unsubscribe();
+    },
+  };
+}
+
 export async function pollUntilHealthy(attempt: Attempt, intervalMs: number, ctx: ProbeContext): Promise<void> {
   while (!ctx.signal.aborted) {
-    const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(ATTEMPT_TIMEOUT_MS)]);
+    const { signal, release } = attemptSignal(ctx.signal, ATTEMPT_TIMEOUT_MS);
     let outcome: AttemptOutcome;
     try {
       outcome = await attempt(signal);
     } catch (err) {
       outcome = { ok: false, detail: errorMessage(err) };
+    } finally {
+      release();
     }
     if (ctx.signal.aborted) return;
     if (!outcome.ok && signal.aborted) outcome = { ok: false, detail: `no answer within ${ATTEMPT_TIMEOUT_MS} ms` };

@@ -76,3 +76,18 @@ describe("gate runner", () => {
     assert.deepEqual(result.outcomes.map((o) => [o.status, o.detail]), [["error", "boom"]]);
   });
 });
+
+describe("gate attempts", () => {
+  it("abort when their time is up even after a garbage collection, and with the gate", async () => {
+    const { attemptSignal } = await import("../../gate/poll");
+    const parent = new AbortController();
+    const timed = attemptSignal(parent.signal, 20);
+    (globalThis as { gc?: () => void }).gc?.();
+    await new Promise((resolve) => timed.signal.addEventListener("abort", resolve, { once: true }));
+    assert.equal((timed.signal.reason as Error).message, "no answer within 20 ms");
+    const withGate = attemptSignal(parent.signal, 60_000);
+    parent.abort(new Error("gate ended"));
+    assert.equal((withGate.signal.reason as Error).message, "gate ended");
+    withGate.release();
+  });
+});
