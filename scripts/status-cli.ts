@@ -1,10 +1,12 @@
 // `npm run status -- --stack <name> [--project berth] [--json]`: one row per container of a stack,
-// found by its labels (berth.project, berth.stack) on the engine DOCKER_HOST names.
+// found by its labels (berth.project, berth.stack) on the engine DOCKER_HOST names. The rows are the
+// test-side client's health report (testing/client/health-report.ts).
 import type Docker from "dockerode";
 import { Command } from "commander";
 import { LABELS } from "../components/contract";
-import { createDockerClient, engineAddress, engineUnreachableMessage, isNoSuchContainer, unreachableReason } from "../gate/docker-client";
-import { Inspected, statusRows, statusTable } from "./status-rows";
+import { createDockerClient, engineAddress, engineUnreachableMessage, unreachableReason } from "../gate/docker-client";
+import { Inspected, statusRows, statusTable } from "../testing/client/health-report";
+import { stackContainers } from "../testing/client/stack-containers";
 
 export const EXIT = { ok: 0, nothingFound: 1, engineUnreachable: 2 } as const;
 
@@ -19,23 +21,6 @@ export interface StatusDeps {
 }
 const stdio: StatusIo = { out: (t) => void process.stdout.write(t), err: (t) => void process.stderr.write(t) };
 const real: StatusDeps = { docker: createDockerClient, env: process.env, now: () => new Date() };
-
-/** Every container carrying both labels, inspected; one removed meanwhile is left out. */
-export async function stackContainers(docker: Docker, project: string, stack: string): Promise<Inspected[]> {
-  const listed = await docker.listContainers({ all: true, filters: { label: [`${LABELS.project}=${project}`, `${LABELS.stack}=${stack}`] } });
-  const infos = await Promise.all(
-    listed.map((c) =>
-      docker
-        .getContainer(c.Id)
-        .inspect()
-        .catch((err: unknown) => {
-          if (isNoSuchContainer(err)) return undefined;
-          throw err;
-        }),
-    ),
-  );
-  return infos.filter((i): i is NonNullable<typeof i> => i !== undefined);
-}
 
 /** Runs the command with user arguments; resolves to the exit code (see EXIT). */
 export async function statusCommand(args: string[], io: StatusIo = stdio, deps: StatusDeps = real): Promise<number> {
@@ -53,7 +38,7 @@ export async function statusCommand(args: string[], io: StatusIo = stdio, deps: 
   try {
     docker = deps.docker(); // a malformed DOCKER_HOST throws here
     await docker.ping();
-    infos = await stackContainers(docker, opts.project, opts.stack);
+    infos = await stackContainers(docker, { project: opts.project, stack: opts.stack });
   } catch (err) {
     io.err(`${engineUnreachableMessage(await engineAddress(docker, deps.env), unreachableReason(err))}\n`);
     return EXIT.engineUnreachable;

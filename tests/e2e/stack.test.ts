@@ -8,8 +8,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import Docker from "dockerode";
 import { formatResultTable, inspectReport } from "../../policy/facts/inspect";
-import { stackContainers } from "../../scripts/status-cli";
-import { statusRows } from "../../scripts/status-rows";
+import { statusRows } from "../../testing/client/health-report";
+import { stackContainers } from "../../testing/client/stack-containers";
 import { BerthOutputs as StackOutputs, berthRequest, REPO_ROOT } from "../../lab/berth-program";
 import { nodeBaseImageUnavailable } from "../../lab/images/node-base-image";
 import { requireService } from "../support/required-service";
@@ -269,7 +269,7 @@ describe("e2e: the test stack on a real Docker engine", function () {
       await eventually("the orchestrator container turns unhealthy", async () => ((await inspect(out.containerNames.orchestrator)).State.Health?.Status === "unhealthy" ? true : undefined));
       // And so does `npm run status`: Postgres stopped with its exit code, the orchestrator unhealthy
       // (the workers' states depend on the kill above and on timing: only their rows are checked).
-      const rows = statusRows(await stackContainers(docker, "berth", main), new Date());
+      const rows = statusRows(await stackContainers(docker, { project: "berth", stack: main }), new Date());
       assert.deepEqual(
         rows.map((r) => [r.service, r.container, r.service === "workers" ? "-" : r.state, r.service === "workers" ? "-" : r.detail]),
         [

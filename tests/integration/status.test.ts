@@ -10,7 +10,7 @@ import { pingEngine } from "../../lab/gate-containers";
 import { REPO_ROOT } from "../../lab/berth-program";
 import { requireService } from "../support/required-service";
 import { statusCommand } from "../../scripts/status-cli";
-import type { StatusRow } from "../../scripts/status-rows";
+import type { StatusRow } from "../../testing/client/health-report";
 
 const MS = 1_000_000; // the Engine API takes durations in nanoseconds
 const docker = new Docker();

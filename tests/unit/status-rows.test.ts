@@ -1,7 +1,7 @@
 // `npm run status`: inspect data → rows (pure tables), and the command against a fake engine.
 import { strict as assert } from "node:assert";
 import type Docker from "dockerode";
-import { containerState, formatDuration, Inspected, publishedPorts, statusRows, statusTable } from "../../scripts/status-rows";
+import { containerState, formatDuration, Inspected, publishedPorts, statusRows, statusTable } from "../../testing/client/health-report";
 import { statusCommand } from "../../scripts/status-cli";
 
 const NOW = new Date("2030-01-02T03:04:05Z");

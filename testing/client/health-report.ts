@@ -1,8 +1,9 @@
-// Pure mapping from `docker inspect` data to the rows of `npm run status` (one per container),
-// and their table and JSON forms. The clock is an argument, so rows are testable to the second.
+// The health report: one row per container of a stack, from `docker inspect` data (pure; the
+// clock is an argument, so rows are testable to the second), and its table form. `npm run status`
+// and the test-side client print the same rows from here.
 import type { ContainerInspectInfo } from "dockerode";
 import Table from "cli-table3";
-import { LABELS } from "../components/contract";
+import { LABELS } from "../../components/contract";
 
 /** HEALTHY/UNHEALTHY/STARTING by the Docker healthcheck; RUNNING only for a container without one. */
 export type ServiceState = "HEALTHY" | "UNHEALTHY" | "STARTING" | "STOPPED" | "RUNNING";

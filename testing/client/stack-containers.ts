@@ -1,0 +1,36 @@
+// A stack's containers, found by the labels every component puts on them (berth.project,
+// berth.stack, berth.service): works for any program built from the components.
+import type Docker from "dockerode";
+import type { ContainerInspectInfo } from "dockerode";
+import { LABELS } from "../../components/contract";
+import { isNoSuchContainer } from "../../gate/docker-client";
+
+/** Which stack: the project and stack labels (berth's own program uses project "berth"). */
+export interface StackRef {
+  project: string;
+  stack: string;
+}
+
+/** Label filters for one stack, and optionally one service of it. */
+export function stackFilters(ref: StackRef, service?: string): { label: string[] } {
+  const label = [`${LABELS.project}=${ref.project}`, `${LABELS.stack}=${ref.stack}`];
+  if (service !== undefined) label.push(`${LABELS.service}=${service}`);
+  return { label };
+}
+
+/** Every container carrying the stack's labels (all states), inspected; one removed meanwhile is left out. */
+export async function stackContainers(docker: Docker, ref: StackRef, service?: string): Promise<ContainerInspectInfo[]> {
+  const listed = await docker.listContainers({ all: true, filters: stackFilters(ref, service) });
+  const infos = await Promise.all(
+    listed.map((c) =>
+      docker
+        .getContainer(c.Id)
+        .inspect()
+        .catch((err: unknown) => {
+          if (isNoSuchContainer(err)) return undefined;
+          throw err;
+        }),
+    ),
+  );
+  return infos.filter((i): i is NonNullable<typeof i> => i !== undefined);
+}
