@@ -4,9 +4,10 @@
 // docker.Provider names (its `host`), as the Docker provider would. Because the SDK
 // awaits a resource's dependencies (dependsOn and inputs) before registering it, and the mock only
 // answers once the engine object exists, resources are made in the order Pulumi's engine would.
-// What it made is recorded per stack; destroy removes it in reverse creation order. A second up
-// compares each resource's inputs with the recorded ones: unchanged → untouched; changed →
-// deleted then created again.
+// What it made is recorded per stack; destroy removes it in reverse creation order. The stack's
+// outputs are also written for test code in other processes (testing/client/recorded-outputs.ts)
+// and removed on destroy. A second up compares each resource's inputs with the recorded ones:
+// unchanged → untouched; changed → deleted then created again.
 //
 // What it does NOT cover: the Pulumi Docker provider's own translation of arguments to Engine
 // API calls (container-spec.ts is this harness's translation, modelled on the provider's source),
@@ -20,6 +21,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { engineConfig, resolveOutputs, unwrapSecrets, withProgramFailures } from "../program";
 import { applierFor, dockerFor, Inputs, PROVIDER_TYPE } from "./resources";
 import { Changes, StackMode, TimelineEntry, UpRequest, UpResult } from "./mode";
+import { outputsDir as defaultOutputsDir, removeRecordedOutputs, writeRecordedOutputs } from "../client/recorded-outputs";
 
 const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
 const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { leakedPromises(): unknown };
@@ -55,12 +57,18 @@ function dropEchoesOfReportedFailures(): void {
 export class EngineMode implements StackMode {
   readonly kind = "engine" as const;
   private readonly stacks = new Map<string, Map<string, Entry>>();
+  /** Each stack's project, for its recorded outputs. */
+  private readonly projects = new Map<string, string>();
   private order = 0;
 
   private readonly clients = new Map<string, Docker>();
 
   /** `docker` answers for the local engine (default: DOCKER_HOST or the default socket). */
-  constructor(private readonly docker: Docker = new Docker()) {}
+  constructor(
+    private readonly docker: Docker = new Docker(),
+    /** Where up records the outputs for test code in other processes (testing/client); false: nowhere. */
+    private readonly outputsDir: string | false = defaultOutputsDir(),
+  ) {}
 
   /** The client of an engine: the local one for undefined, else one per provider host. */
   private client(engine: string | undefined): Docker {
@@ -164,13 +172,17 @@ export class EngineMode implements StackMode {
       if (failures.length > 0) return stopAt(failures[0]);
       return declared;
     });
-    const { outputs } = await resolveOutputs(exports);
+    const { outputs, secret } = await resolveOutputs(exports);
 
     // Resources the program no longer declares go, newest first (as the CLI deletes them last).
     for (const gone of [...entries.values()].filter((e) => !seen.has(e.key)).sort((a, b) => b.order - a.order)) {
       await applierFor(gone.type).delete(gone, this.client(gone.engine));
       entries.delete(gone.key);
       changes.delete += 1;
+    }
+    if (this.outputsDir !== false) {
+      this.projects.set(req.stack, req.project);
+      writeRecordedOutputs({ project: req.project, stack: req.stack, writtenBy: `engine mode (pid ${process.pid})`, outputs, secretOutputs: secret.sort() }, this.outputsDir);
     }
     return { outputs: outputs as Outputs, changes, timeline };
   }
@@ -186,6 +198,9 @@ export class EngineMode implements StackMode {
       }
     }
     this.stacks.delete(stack);
+    const project = this.projects.get(stack);
+    if (this.outputsDir !== false && project !== undefined) removeRecordedOutputs({ project, stack }, this.outputsDir);
+    this.projects.delete(stack);
     if (errors.length > 0) throw new Error(`destroy of ${stack} left ${errors.length} resource(s):\n${errors.join("\n")}`);
   }
 

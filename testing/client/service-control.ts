@@ -1,0 +1,83 @@
+// Restart one service of a stack and wait on its gate again through the gate CLI
+// (dist/gate/cli.js): the gate that guarded it at `up` (from the stack's gateResults output) with
+// the same probes, so a restart fails fast with the same report — the service's healthcheck
+// output and last log lines — as `up` would.
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type Docker from "dockerode";
+import { DEFAULT_TIMING } from "../../components/config/defaults";
+import { distRoot } from "../../components/gate/cli-location";
+import type { GateResult } from "../../components/gate/command-line";
+import { LABELS } from "../../components/naming";
+import { StackRef, stackContainers } from "./stack-containers";
+
+export interface RestartOptions {
+  /** The gate's time budget. @default the test tiers' gateTimeoutSeconds (90) */
+  timeoutSeconds?: number;
+  /** Seconds the container gets to stop before it is killed, as `docker restart -t`. @default 10 */
+  stopGraceSeconds?: number;
+  /** The stack's `gateResults` output: which gate guards the service, with which probes. @default a gate on the service's containers */
+  gateResults?: Record<string, GateResult | undefined>;
+  /** The gate CLI's environment (DOCKER_HOST). @default process.env */
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * The gate CLI's arguments for a restarted service: the gate whose probes include one of its
+ * containers, with all of that gate's container, HTTP and TCP probes (Postgres/Redis probes carry
+ * redacted URLs in the results and are left out), else a gate named after the service.
+ */
+export function restartGateArgs(service: string, containers: string[], timeoutSeconds: number, gates: Record<string, GateResult | undefined> = {}): string[] {
+  const gate = Object.values(gates).find((g) => g?.probes.some((p) => p.kind === "container" && containers.includes(p.target)));
+  const flags: Record<string, string> = { container: "--container", http: "--http", tcp: "--tcp" };
+  const probes = [...(gate?.probes ?? []).filter((p) => p.kind in flags), ...containers.map((target) => ({ kind: "container", target }))];
+  const seen = new Set<string>();
+  const args = ["--name", gate?.gate ?? service, "--timeout-seconds", String(timeoutSeconds)];
+  for (const p of probes) {
+    const key = `${p.kind} ${p.target}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    args.push(flags[p.kind], p.target);
+  }
+  return args;
+}
+
+/** The compiled gate CLI of this package. */
+export function gateCliPath(): string {
+  const cli = join(distRoot(), "gate", "cli.js");
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`npm run build\` (the gate CLI is compiled there)`);
+  return cli;
+}
+
+function runGate(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [gateCliPath(), ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString("utf8")));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Restarts every container of `service` and resolves with the gate's result once it passes again; rejects with the gate's report. */
+export async function restartService(docker: Docker, ref: StackRef, service: string, opts: RestartOptions = {}): Promise<GateResult> {
+  const before = await stackContainers(docker, ref, service);
+  if (before.length === 0) {
+    const services = [...new Set((await stackContainers(docker, ref)).map((c) => c.Config.Labels?.[LABELS.service] ?? "-"))].sort();
+    throw new Error(`no container of service "${service}" in stack ${ref.project}/${ref.stack} (label ${LABELS.service}); its services: ${services.join(", ") || "none — is the stack up?"}`);
+  }
+  const names = before.map((c) => c.Name.replace(/^\//, "")).sort();
+  await Promise.all(before.map((c) => docker.getContainer(c.Id).restart({ t: opts.stopGraceSeconds ?? 10 })));
+  // The engine resets a restarted container's health to "starting", so the gate waits for a new healthy probe.
+  const after = await Promise.all(before.map((c) => docker.getContainer(c.Id).inspect()));
+  const notRestarted = after.filter((a, i) => a.State.StartedAt === before[i].State.StartedAt).map((a) => a.Name.replace(/^\//, ""));
+  if (notRestarted.length > 0) throw new Error(`restart of ${notRestarted.join(", ")} did not start a new process (StartedAt unchanged)`);
+
+  const timeoutSeconds = opts.timeoutSeconds ?? DEFAULT_TIMING.gateTimeoutSeconds;
+  const run = await runGate(restartGateArgs(service, names, timeoutSeconds, opts.gateResults), opts.env ?? process.env);
+  if (run.code !== 0) throw new Error(`restarted ${service} (${names.join(", ")}) but its gate did not pass:\n${run.stderr.trim()}`);
+  return JSON.parse(run.stdout) as GateResult;
+}
