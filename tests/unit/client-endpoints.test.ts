@@ -1,0 +1,120 @@
+// The test-side client's pure parts about reaching a stack: URLs from outputs or containers, the
+// gate a restart waits on, Redis slots, run and worker ids.
+import assert from "node:assert/strict";
+import type { ContainerInspectInfo } from "dockerode";
+import type { GateResult } from "../../components/gate/command-line";
+import { hostUrlFromOutputs, postgresUrlOf, publishedHostPort, redisUrlOf } from "../../testing/client/endpoints";
+import { prefixPattern, slotIndex, withDb } from "../../testing/client/redis-slot";
+import { restartGateArgs } from "../../testing/client/service-control";
+import { processTag, runId, workerIndex } from "../../testing/client/run-id";
+
+type Info = Pick<ContainerInspectInfo, "Name" | "Config" | "NetworkSettings">;
+const container = (env: string[], ports: Record<string, { HostIp: string; HostPort: string }[] | null>): Info =>
+  ({ Name: "/orders-test-postgres", Config: { Env: env }, NetworkSettings: { Ports: ports } }) as unknown as Info;
+const local = (hostIp: string) => (hostIp === "0.0.0.0" ? "127.0.0.1" : hostIp);
+
+describe("client: stack endpoints", () => {
+  it("takes berth's hostUrls output when the program exports it", () => {
+    const outputs = { hostUrls: { postgres: "postgres://berth:pw@127.0.0.1:32801/berth", redis: "redis://127.0.0.1:32802", orchestrator: undefined } };
+    assert.deepEqual(
+      [hostUrlFromOutputs(outputs, "postgres"), hostUrlFromOutputs(outputs, "redis"), hostUrlFromOutputs({ databaseUrl: "x" }, "postgres"), hostUrlFromOutputs({}, "redis")],
+      ["postgres://berth:pw@127.0.0.1:32801/berth", "redis://127.0.0.1:32802", undefined, undefined],
+    );
+  });
+
+  it("reads the host port of a published container port, IPv4 first", () => {
+    const info = container([], { "5432/tcp": [{ HostIp: "::", HostPort: "32770" }, { HostIp: "0.0.0.0", HostPort: "32771" }], "8080/tcp": null });
+    assert.deepEqual([publishedHostPort(info, 5432), publishedHostPort(info, 8080), publishedHostPort(info, 6379)], [{ hostIp: "0.0.0.0", port: 32771 }, undefined, undefined]);
+  });
+
+  it("derives the Postgres URL from the container's POSTGRES_* environment, encoded", () => {
+    const ports = { "5432/tcp": [{ HostIp: "127.0.0.1", HostPort: "32801" }] };
+    assert.equal(postgresUrlOf(container(["POSTGRES_USER=orders", "POSTGRES_DB=orders", "POSTGRES_PASSWORD=p@ss:w/rd=1", "PGDATA=/x"], ports), 5432, local), "postgres://orders:p%40ss%3Aw%2Frd%3D1@127.0.0.1:32801/orders");
+    // The image's defaults: user postgres, database named after the user.
+    assert.equal(postgresUrlOf(container(["POSTGRES_PASSWORD=pw"], ports), 5432, local), "postgres://postgres:pw@127.0.0.1:32801/postgres");
+    assert.equal(redisUrlOf(container([], { "6379/tcp": [{ HostIp: "0.0.0.0", HostPort: "32802" }] }), 6379, local), "redis://127.0.0.1:32802");
+  });
+
+  it("fails when the port is not published or the password is not in the environment", () => {
+    assert.throws(() => postgresUrlOf(container(["POSTGRES_PASSWORD=pw"], {}), 5432, local), {
+      message: "container orders-test-postgres does not publish port 5432 to the host: the stack was made with ports.publish none (or publish: false); publish it, or run the tests on the stack's network",
+    });
+    assert.throws(() => postgresUrlOf(container([], { "5432/tcp": [{ HostIp: "127.0.0.1", HostPort: "1" }] }), 5432, local), {
+      message: "container orders-test-postgres has no POSTGRES_PASSWORD in its environment, so its URL cannot be derived: export the URL from the program (berth exports hostUrls) and read it from the outputs",
+    });
+  });
+});
+
+describe("client: the gate a restarted service waits on", () => {
+  const probe = (kind: string, target: string) => ({ kind, target, status: "healthy", timeToHealthyMs: 10 });
+  const gates: Record<string, GateResult | undefined> = {
+    data: { gate: "data", status: "passed", elapsedMs: 1, probes: [probe("container", "berth-s-postgres"), probe("container", "berth-s-redis")] },
+    orchestrator: { gate: "orchestrator", status: "passed", elapsedMs: 1, probes: [probe("container", "berth-s-orchestrator")] },
+    workers: { gate: "workers", status: "passed", elapsedMs: 1, probes: [probe("container", "berth-s-worker-0"), probe("container", "berth-s-worker-1"), probe("http", "http://127.0.0.1:32803/v1/workers")] },
+    none: undefined,
+  };
+
+  it("reuses the gate that guarded the service at up, with all of its probes", () => {
+    const table: [string, string[], string[]][] = [
+      ["orchestrator", ["berth-s-orchestrator"], ["--name", "orchestrator", "--timeout-seconds", "90", "--container", "berth-s-orchestrator"]],
+      ["postgres", ["berth-s-postgres"], ["--name", "data", "--timeout-seconds", "90", "--container", "berth-s-postgres", "--container", "berth-s-redis"]],
+      [
+        "workers",
+        ["berth-s-worker-0", "berth-s-worker-1"],
+        ["--name", "workers", "--timeout-seconds", "90", "--container", "berth-s-worker-0", "--container", "berth-s-worker-1", "--http", "http://127.0.0.1:32803/v1/workers"],
+      ],
+    ];
+    for (const [service, containers, args] of table) assert.deepEqual(restartGateArgs(service, containers, 90, gates), args, service);
+  });
+
+  it("falls back to a gate on the service's containers when no gate output names them", () => {
+    assert.deepEqual(restartGateArgs("api", ["orders-test-api-0", "orders-test-api-1"], 30), ["--name", "api", "--timeout-seconds", "30", "--container", "orders-test-api-0", "--container", "orders-test-api-1"]);
+    // Postgres/Redis probes carry redacted URLs in the results: never passed back to the CLI.
+    const withUrl = { data: { gate: "data", status: "passed" as const, elapsedMs: 1, probes: [probe("container", "c"), probe("postgres", "postgres://u:***@h/db")] } };
+    assert.deepEqual(restartGateArgs("postgres", ["c"], 5, withUrl), ["--name", "data", "--timeout-seconds", "5", "--container", "c"]);
+  });
+});
+
+describe("client: Redis slots", () => {
+  it("gives worker w the index firstIndex + w while the server has it", () => {
+    assert.deepEqual([slotIndex(0, 1, 16, "r"), slotIndex(14, 1, 16, "r"), slotIndex(3, 0, 4, "r")], [1, 15, 3]);
+  });
+
+  it("fails when the index is beyond the server's `databases`, saying what to change", () => {
+    assert.throws(() => slotIndex(15, 1, 16, "redis://127.0.0.1:6379"), {
+      message:
+        "Redis at redis://127.0.0.1:6379 has 16 databases (indexes 0–15, `databases` in its config); test worker 15 needs index 16 (firstIndex 1 + worker 15). " +
+        'Run at most 15 workers (mocha --jobs), raise `databases` in the Redis config, or use { mode: "prefix" } (one keyspace, a key prefix per worker).',
+    });
+    assert.throws(() => slotIndex(0, 1, 1, "r"), { message: /^Redis at r has 1 database \(indexes 0–0, `databases` in its config\); test worker 0 needs index 1 .* Run at most 0 workers/ });
+  });
+
+  it("escapes glob characters of a key prefix for SCAN MATCH", () => {
+    assert.deepEqual([prefixPattern("berth-test:r1:w0:"), prefixPattern("a*b?[c]\\d:")], ["berth-test:r1:w0:*", "a\\*b\\?\\[c\\]\\\\d:*"]);
+  });
+
+  it("puts the index into the URL", () => {
+    assert.equal(withDb("redis://:pw@127.0.0.1:6379", 3), "redis://:pw@127.0.0.1:6379/3");
+    assert.equal(withDb("redis://127.0.0.1:6379/0", 12), "redis://127.0.0.1:6379/12");
+  });
+});
+
+describe("client: run, process and worker ids", () => {
+  it("keeps a given run id, and makes one and exports it for child processes when there is none", () => {
+    assert.equal(runId({ BERTH_RUN_ID: "abc123" }), "abc123");
+    const env: NodeJS.ProcessEnv = {};
+    const made = runId(env);
+    assert.match(made, /^[a-z0-9]{1,12}$/);
+    assert.deepEqual([env.BERTH_RUN_ID, runId(env)], [made, made]);
+  });
+
+  it("fails when BERTH_RUN_ID cannot be part of a database name", () => {
+    assert.throws(() => runId({ BERTH_RUN_ID: "Run-1" }), { message: 'BERTH_RUN_ID must be 1 to 12 lower-case letters or digits (it is part of database names); got "Run-1"' });
+  });
+
+  it("reads mocha's worker index, 0 outside parallel mode", () => {
+    assert.deepEqual([workerIndex({}), workerIndex({ MOCHA_WORKER_ID: "3" }), workerIndex({ MOCHA_WORKER_ID: "" })], [0, 3, 0]);
+    assert.throws(() => workerIndex({ MOCHA_WORKER_ID: "x" }), { message: 'MOCHA_WORKER_ID must be a whole number; got "x"' });
+    assert.equal(processTag(46655), "zzz");
+  });
+});

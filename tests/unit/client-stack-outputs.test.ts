@@ -1,0 +1,93 @@
+// Stack outputs for test code: the record engine mode writes (a private file in a private
+// directory) and the Automation API path (through a seam: no Pulumi CLI works here).
+import assert from "node:assert/strict";
+import { chmodSync, chownSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { OutputMap } from "@pulumi/pulumi/automation";
+import { readRecordedOutputs, recordPath, removeRecordedOutputs, writeRecordedOutputs } from "../../testing/client/recorded-outputs";
+import { AutomationReader, readStackOutputs } from "../../testing/client/stack-outputs";
+
+const OUTPUTS = { hostUrls: { postgres: "postgres://berth:s3cret@127.0.0.1:32801/berth" }, networkName: "berth-s-net" };
+
+describe("client: recorded stack outputs", () => {
+  let root: string;
+  let dir: string;
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), "berth-client-unit-"));
+    dir = join(root, "outputs");
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  it("writes a 0600 file in a 0700 directory, reads it back with its secret names, and removes it", () => {
+    const path = writeRecordedOutputs({ project: "berth", stack: "e2e-1", writtenBy: "engine mode (pid 1)", outputs: OUTPUTS, secretOutputs: ["hostUrls"] }, dir);
+    assert.equal(path, join(dir, "berth.e2e-1.json"));
+    assert.deepEqual([statSync(dir).mode & 0o777, statSync(path).mode & 0o777, readdirSync(dir)], [0o700, 0o600, ["berth.e2e-1.json"]]);
+    const read = readRecordedOutputs({ project: "berth", stack: "e2e-1" }, dir)!;
+    assert.deepEqual({ ...read, writtenAt: "-" }, { version: 1, writtenAt: "-", project: "berth", stack: "e2e-1", writtenBy: "engine mode (pid 1)", outputs: OUTPUTS, secretOutputs: ["hostUrls"] });
+    removeRecordedOutputs({ project: "berth", stack: "e2e-1" }, dir);
+    assert.deepEqual([readRecordedOutputs({ project: "berth", stack: "e2e-1" }, dir), readdirSync(dir)], [undefined, []]);
+  });
+
+  it("keeps a stack name with a slash inside the directory", () => {
+    assert.equal(recordPath({ project: "orders", stack: "acme/test" }, dir), join(dir, "orders.acme%2Ftest.json"));
+  });
+
+  it("fails when the directory is readable by others, saying what to do", () => {
+    writeRecordedOutputs({ project: "berth", stack: "s", writtenBy: "t", outputs: {}, secretOutputs: [] }, dir);
+    chmodSync(dir, 0o755);
+    assert.throws(() => writeRecordedOutputs({ project: "berth", stack: "s", writtenBy: "t", outputs: {}, secretOutputs: [] }, dir), {
+      message: `refusing to keep stack outputs (secrets) in ${dir}: its mode is 0755; group and others must have no access. Remove it, or set BERTH_OUTPUTS_DIR to a directory only you can read`,
+    });
+  });
+
+  it("fails to read a record that belongs to another user (it could point tests at another server)", function () {
+    if (process.getuid?.() !== 0) this.skip(); // chown needs root
+    const path = writeRecordedOutputs({ project: "berth", stack: "s", writtenBy: "t", outputs: {}, secretOutputs: [] }, dir);
+    chownSync(path, 12345, 12345);
+    assert.throws(() => readRecordedOutputs({ project: "berth", stack: "s" }, dir), {
+      message: `refusing to read stack outputs from ${path}: it belongs to uid 12345, not to this user (uid 0). Remove the file and bring the stack up again`,
+    });
+  });
+
+  it("reads recorded outputs first, without asking for a Pulumi CLI", async () => {
+    writeRecordedOutputs({ project: "berth", stack: "s", writtenBy: "t", outputs: OUTPUTS, secretOutputs: ["hostUrls"] }, dir);
+    const read = await readStackOutputs({ stack: "s", outputsDir: dir, pulumiCli: () => assert.fail("the CLI was probed") });
+    assert.deepEqual(read, { outputs: OUTPUTS, secretOutputs: ["hostUrls"], source: "recorded", where: join(dir, "berth.s.json") });
+    assert.equal(readFileSync(read.where, "utf8").includes("s3cret"), true);
+  });
+
+  it("reads through the Automation API in the program's directory, secrets unmasked and named, with the test stack's empty passphrase", async () => {
+    const calls: Parameters<AutomationReader>[0][] = [];
+    const automation: AutomationReader = async (args) => {
+      calls.push(args);
+      return { hostUrls: { value: OUTPUTS.hostUrls, secret: true }, networkName: { value: "berth-s-net", secret: false } } as OutputMap;
+    };
+    const read = await readStackOutputs({ stack: "test", outputsDir: dir, programDir: "/work/app", env: { PATH: "/bin" }, automation, pulumiCli: () => ({ works: true, why: "pulumi v3" }) });
+    assert.deepEqual(read, { outputs: OUTPUTS, secretOutputs: ["hostUrls"], source: "automation", where: "/work/app" });
+    assert.deepEqual(calls, [{ stackName: "test", workDir: "/work/app", envVars: { PATH: "/bin", PULUMI_CONFIG_PASSPHRASE: "" } }]);
+  });
+
+  it("fails when nothing is recorded and no program directory is given", async () => {
+    await assert.rejects(readStackOutputs({ project: "orders", stack: "test", outputsDir: dir }), {
+      message: `no outputs of stack orders/test: nothing recorded at ${join(dir, "orders.test.json")} (engine mode records there while its stack is up); to read a stack made by \`pulumi up\`, pass programDir (the directory of its Pulumi.yaml)`,
+    });
+  });
+
+  it("fails when nothing is recorded and no Pulumi CLI works", async () => {
+    await assert.rejects(readStackOutputs({ stack: "test", outputsDir: dir, programDir: "/p", pulumiCli: () => ({ works: false, why: "`pulumi version` exited 1: fetch failed" }) }), {
+      message: `no outputs of stack berth/test: nothing recorded at ${join(dir, "berth.test.json")} (engine mode records there while its stack is up), and the Automation API needs a Pulumi CLI, which does not work here (\`pulumi version\` exited 1: fetch failed): install the CLI, or bring the stack up in engine mode`,
+    });
+  });
+
+  it("fails with the CLI's last lines and what to check when the Automation API fails", async () => {
+    const automation: AutomationReader = async () => {
+      throw new Error("code: 255\n stderr: error: no stack named 'test' found");
+    };
+    await assert.rejects(readStackOutputs({ stack: "test", outputsDir: dir, programDir: "/p", env: {}, automation, pulumiCli: () => ({ works: true, why: "" }) }), {
+      message:
+        "reading the outputs of stack test through the Automation API in /p failed: code: 255  stderr: error: no stack named 'test' found. " +
+        "Is the stack up (`pulumi up --stack test`) and are PULUMI_BACKEND_URL / PULUMI_CONFIG_PASSPHRASE set as for `pulumi up`?",
+    });
+  });
+});
