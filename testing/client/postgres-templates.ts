@@ -60,9 +60,11 @@ export function withDatabase(url: string, database: string): string {
   return u.toString();
 }
 
+/** Clones made by this process: per process, not per instance, so two instances never pick one name. */
+let made = 0;
+
 export class PostgresTemplates {
   private queue: Promise<unknown> = Promise.resolve();
-  private made = 0;
   private readonly prefix: string;
   private readonly run: string;
   private readonly proc = processTag();
@@ -127,9 +129,12 @@ export class PostgresTemplates {
   /** A new database copied from the template `template`, for one test (or one worker). */
   async clone(template: string): Promise<Clone> {
     checkName(template, "template name");
-    const name = cloneName(this.prefix, this.run, this.proc, ++this.made);
+    const name = cloneName(this.prefix, this.run, this.proc, ++made);
     await this.serial(() =>
       this.locked(template, async () => {
+        // Postgres would wait 5 s for these sessions before failing: say so at once.
+        const sessions = await this.sessions(template);
+        if (sessions.length > 0) throw new Error(templateInUseMessage(template, sessions));
         try {
           await this.admin.query(createFromSql(name, template, this.serverVersion, this.strategy));
         } catch (err) {
