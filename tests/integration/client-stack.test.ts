@@ -1,0 +1,153 @@
+// The test-side client against a stack on the real engine that berth's Environment did not make:
+// busybox containers labelled as a team's own program would label them (project "orders"), found
+// by labels, read from recorded outputs, reported on and restarted behind the gate CLI.
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Docker from "dockerode";
+import { ensureBusyboxImage } from "../../lab/images/busybox-image";
+import { GATE_CLI, requireBuilt } from "../../lab/gate-runner";
+import { pingEngine } from "../../lab/gate-containers";
+import { statusCommand } from "../../scripts/status-cli";
+import { openStack } from "../../testing/client/stack";
+import { recordPath, writeRecordedOutputs } from "../../testing/client/recorded-outputs";
+import { requireService } from "../support/required-service";
+
+const MS = 1_000_000; // the Engine API takes durations in nanoseconds
+const docker = new Docker();
+const PROJECT = "orders";
+const stack = `client-it-${process.pid}-${Date.now().toString(36)}`;
+const name = (service: string) => `${PROJECT}-${stack}-${service}`;
+
+// Healthy once /tmp/ready exists; a restart runs the script again.
+const API = "rm -f /tmp/ready; sleep 1; touch /tmp/ready; echo api up; sleep 600";
+const FLAKY = 'if [ -f /tmp/started ]; then echo "second start: broken on purpose"; rm -f /tmp/ready; else touch /tmp/started /tmp/ready; fi; sleep 600';
+
+async function start(service: string, script: string, opts: { env?: string[]; publish?: number; startPeriodMs?: number } = {}): Promise<void> {
+  const port = opts.publish === undefined ? undefined : `${opts.publish}/tcp`;
+  const c = await docker.createContainer({
+    name: name(service),
+    Image: ensureBusyboxImage(),
+    Cmd: ["sh", "-c", script],
+    Env: opts.env,
+    Labels: { "berth.project": PROJECT, "berth.stack": stack, "berth.environment": "test", "berth.service": service },
+    Healthcheck: { Test: ["CMD-SHELL", "test -f /tmp/ready"], Interval: 200 * MS, Timeout: 2000 * MS, Retries: 1, StartPeriod: (opts.startPeriodMs ?? 0) * MS },
+    ExposedPorts: port ? { [port]: {} } : undefined,
+    HostConfig: { PortBindings: port ? { [port]: [{ HostIp: "127.0.0.1", HostPort: "" }] } : undefined },
+  });
+  await c.start();
+}
+
+async function healthy(service: string): Promise<void> {
+  for (const deadline = Date.now() + 15_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+    if ((await docker.getContainer(name(service)).inspect()).State.Health?.Status === "healthy") return;
+  }
+  throw new Error(`${name(service)} did not turn healthy within 15 s`);
+}
+
+const hostPort = async (service: string, port: number) => (await docker.getContainer(name(service)).inspect()).NetworkSettings.Ports[`${port}/tcp`][0].HostPort;
+
+describe("client: a stack of another program on the real engine", function () {
+  this.timeout(60_000);
+  let outputsDir: string;
+
+  before(async function () {
+    await requireService(this, "the Docker engine", pingEngine, "run `bash .ci/services.sh` to start dockerd");
+    requireBuilt(GATE_CLI);
+    outputsDir = mkdtempSync(join(tmpdir(), "berth-client-it-"));
+    await Promise.all([
+      start("postgres", "touch /tmp/ready; sleep 600", { env: ["POSTGRES_USER=orders", "POSTGRES_DB=orders", "POSTGRES_PASSWORD=p@ss"], publish: 5432 }),
+      start("redis", "touch /tmp/ready; sleep 600", { publish: 6379 }),
+      start("api", API, { startPeriodMs: 10_000 }),
+      start("flaky", FLAKY),
+    ]);
+    for (const s of ["postgres", "redis", "api", "flaky"]) await healthy(s);
+  });
+
+  after(async () => {
+    const listed = await docker.listContainers({ all: true, filters: { label: [`berth.stack=${stack}`] } });
+    await Promise.all(listed.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+    if (outputsDir) rmSync(outputsDir, { recursive: true, force: true });
+  });
+
+  it("finds the stack by its labels and derives its Postgres and Redis URLs from the containers", async () => {
+    const s = await openStack({ project: PROJECT, stack, outputs: false });
+    assert.deepEqual(
+      { source: s.source, outputs: s.outputs, postgres: await s.postgresUrl(), redis: await s.redisUrl() },
+      { source: "labels", outputs: {}, postgres: `postgres://orders:p%40ss@127.0.0.1:${await hostPort("postgres", 5432)}/orders`, redis: `redis://127.0.0.1:${await hostPort("redis", 6379)}` },
+    );
+  });
+
+  it("reads recorded outputs, typed, with their secret names; an exported hostUrls wins over the containers", async () => {
+    const outputs = { hostUrls: { postgres: "postgres://orders:secret@db.example:5432/orders" }, replicas: 2 };
+    writeRecordedOutputs({ project: PROJECT, stack, writtenBy: "this test", outputs, secretOutputs: ["hostUrls"] }, outputsDir);
+    const s = await openStack<typeof outputs>({ project: PROJECT, stack, outputsDir });
+    assert.deepEqual(
+      { source: s.source, replicas: s.outputs.replicas, secret: s.secretOutputs, postgres: await s.postgresUrl(), redis: await s.redisUrl() },
+      { source: "recorded", replicas: 2, secret: ["hostUrls"], postgres: "postgres://orders:secret@db.example:5432/orders", redis: `redis://127.0.0.1:${await hostPort("redis", 6379)}` },
+    );
+  });
+
+  it("fails when a record outlives its stack", async () => {
+    writeRecordedOutputs({ project: PROJECT, stack: `${stack}-gone`, writtenBy: "this test", outputs: {}, secretOutputs: [] }, outputsDir);
+    await assert.rejects(openStack({ project: PROJECT, stack: `${stack}-gone`, outputsDir }), {
+      message: `${recordPath({ project: PROJECT, stack: `${stack}-gone` }, outputsDir)} records stack ${PROJECT}/${stack}-gone, but no container on the engine carries its labels: the process that brought it up ended without destroy. Remove the file and bring the stack up again`,
+    });
+  });
+
+  it("reports the same rows as `npm run status --json`", async () => {
+    const now = new Date();
+    const s = await openStack({ project: PROJECT, stack, outputs: false, docker });
+    let out = "";
+    const code = await statusCommand(["--stack", stack, "--project", PROJECT, "--json"], { out: (t) => void (out += t), err: (t) => assert.fail(t) }, { docker: () => docker, env: {}, now: () => now });
+    assert.equal(code, 0);
+    const rows = await s.health(now);
+    assert.deepEqual(rows, JSON.parse(out));
+    assert.deepEqual(
+      rows.map((r) => [r.service, r.container, r.state]),
+      [
+        ["postgres", name("postgres"), "HEALTHY"],
+        ["redis", name("redis"), "HEALTHY"],
+        ["api", name("api"), "HEALTHY"],
+        ["flaky", name("flaky"), "HEALTHY"],
+      ],
+    );
+  });
+
+  it("restarts a service and returns once its gate has passed again", async () => {
+    const s = await openStack({ project: PROJECT, stack, outputs: false });
+    const before = (await docker.getContainer(name("api")).inspect()).State.StartedAt;
+    const result = await s.restart("api", { stopGraceSeconds: 0, timeoutSeconds: 30 });
+    const after = (await docker.getContainer(name("api")).inspect()).State;
+    assert.deepEqual(
+      { gate: result.gate, status: result.status, probes: result.probes.map((p) => [p.kind, p.target, p.status]) },
+      { gate: "api", status: "passed", probes: [["container", name("api"), "healthy"]] },
+    );
+    // A new process (restarted), already healthy when restart returned: it waited for the gate.
+    assert.deepEqual({ restarted: after.StartedAt !== before, health: after.Health?.Status }, { restarted: true, health: "healthy" });
+    assert.equal((await s.health()).find((r) => r.service === "api")?.state, "HEALTHY");
+  });
+
+  it("fails fast with the gate's report and the service's logs when it does not come back healthy", async () => {
+    const s = await openStack({ project: PROJECT, stack, outputs: false });
+    const failure = await s.restart("flaky", { stopGraceSeconds: 0, timeoutSeconds: 60 }).then(
+      () => assert.fail("restart resolved although the service is unhealthy"),
+      (err: Error) => err.message,
+    );
+    for (const part of [
+      `restarted flaky (${name("flaky")}) but its gate did not pass:`,
+      `container ${name("flaky")} is unhealthy`, // failed on the health event, not by running out of time
+      `last 50 log lines of ${name("flaky")}:`,
+      "second start: broken on purpose",
+    ]) {
+      assert.ok(failure.includes(part), `"${part}" is not in:\n${failure}`);
+    }
+    assert.equal(failure.includes("was not healthy within"), false, failure);
+  });
+
+  it("fails for a service the stack does not have, listing those it has", async () => {
+    const s = await openStack({ project: PROJECT, stack, outputs: false });
+    await assert.rejects(s.restart("orchestrator"), { message: `no container of service "orchestrator" in stack ${PROJECT}/${stack} (label berth.service); its services: api, flaky, postgres, redis` });
+  });
+});
