@@ -1,38 +1,70 @@
-// Host URLs of a stack's Postgres and Redis (pure). berth's program exports them (`hostUrls`); any
-// other program built from the components is reached through the service's container instead: its
-// published port and, for Postgres, the POSTGRES_* environment the Postgres component gives it.
+// Host URLs of a stack's services (pure). berth's program exports them (`hostUrls`), but a host
+// port the engine picked changes when the container restarts (Docker allocates a new one), so the
+// port is always read from the live container: a component's container publishes one port. Any
+// other program built from the components is reached through the container alone: its published
+// port and, for Postgres, the POSTGRES_* environment the Postgres component gives it.
 import type { ContainerInspectInfo } from "dockerode";
 
-export type DataService = "postgres" | "redis";
+type Info = Pick<ContainerInspectInfo, "Name" | "Config" | "NetworkSettings">;
 
 /** `outputs.hostUrls[service]` when the program exports berth's `hostUrls`, else undefined. */
-export function hostUrlFromOutputs(outputs: unknown, service: DataService): string | undefined {
+export function hostUrlFromOutputs(outputs: unknown, service: string): string | undefined {
   const urls = (outputs as { hostUrls?: Record<string, unknown> } | undefined)?.hostUrls;
   const url = urls?.[service];
   return typeof url === "string" && url !== "" ? url : undefined;
 }
 
-/** The host side of `containerPort`/tcp, or undefined when it is not published. */
-export function publishedHostPort(info: Pick<ContainerInspectInfo, "NetworkSettings">, containerPort: number): { hostIp: string; port: number } | undefined {
-  const bindings = info.NetworkSettings?.Ports?.[`${containerPort}/tcp`] ?? [];
-  const v4 = bindings.find((b) => !b.HostIp.includes(":")) ?? bindings[0];
-  return v4 ? { hostIp: v4.HostIp || "0.0.0.0", port: Number(v4.HostPort) } : undefined;
+const nameOf = (info: Pick<ContainerInspectInfo, "Name">) => info.Name.replace(/^\//, "");
+
+export interface Published {
+  containerPort: string;
+  hostIp: string;
+  port: number;
+}
+
+/** The container's published TCP ports (IPv4 binding first), by container port. */
+export function publishedPorts(info: Pick<ContainerInspectInfo, "NetworkSettings">): Published[] {
+  return Object.entries(info.NetworkSettings?.Ports ?? {})
+    .filter(([key, bindings]) => key.endsWith("/tcp") && (bindings?.length ?? 0) > 0)
+    .map(([containerPort, bindings]) => {
+      const b = bindings!.find((x) => !x.HostIp.includes(":")) ?? bindings![0];
+      return { containerPort, hostIp: b.HostIp || "0.0.0.0", port: Number(b.HostPort) };
+    })
+    .sort((a, b) => parseInt(a.containerPort, 10) - parseInt(b.containerPort, 10));
+}
+
+/** The one port the service's container publishes; undefined when none; an error when several. */
+export function servicePort(info: Pick<ContainerInspectInfo, "Name" | "NetworkSettings">): Published | undefined {
+  const ports = publishedPorts(info);
+  if (ports.length > 1) {
+    throw new Error(`container ${nameOf(info)} publishes ${ports.length} ports (${ports.map((p) => p.containerPort).join(", ")}); a component's container publishes one, so which one is its service is unclear`);
+  }
+  return ports[0];
+}
+
+export function notPublishedMessage(info: Pick<ContainerInspectInfo, "Name">): string {
+  return `container ${nameOf(info)} publishes no port to the host: the stack was made with ports.publish none (or publish: false); publish it, or run the tests on the stack's network`;
+}
+
+/** An exported URL with the port the container publishes now (it changes on restart). */
+export function withLivePort(exported: string, live: Published | undefined): string {
+  if (!live) return exported;
+  const u = new URL(exported);
+  u.port = String(live.port);
+  return u.toString();
 }
 
 function envOf(info: Pick<ContainerInspectInfo, "Config">): Map<string, string> {
   return new Map((info.Config.Env ?? []).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
 }
 
-const nameOf = (info: Pick<ContainerInspectInfo, "Name">) => info.Name.replace(/^\//, "");
-
-function notPublished(info: Pick<ContainerInspectInfo, "Name">, port: number): Error {
-  return new Error(`container ${nameOf(info)} does not publish port ${port} to the host: the stack was made with ports.publish none (or publish: false); publish it, or run the tests on the stack's network`);
-}
-
-/** postgres://user:password@host:port/db from the container, as the official image's contract names them. */
-export function postgresUrlOf(info: Pick<ContainerInspectInfo, "Name" | "Config" | "NetworkSettings">, containerPort: number, host: (hostIp: string) => string): string {
-  const published = publishedHostPort(info, containerPort);
-  if (!published) throw notPublished(info, containerPort);
+/** A URL from the container alone: postgres:// from the official image's contract, redis://, else http://. */
+export function urlFromContainer(service: string, info: Info, host: (hostIp: string) => string): string {
+  const live = servicePort(info);
+  if (!live) throw new Error(notPublishedMessage(info));
+  const where = `${host(live.hostIp)}:${live.port}`;
+  if (service === "redis") return `redis://${where}`;
+  if (service !== "postgres") return `http://${where}`;
   const env = envOf(info);
   const password = env.get("POSTGRES_PASSWORD");
   if (password === undefined) {
@@ -41,11 +73,19 @@ export function postgresUrlOf(info: Pick<ContainerInspectInfo, "Name" | "Config"
   const user = env.get("POSTGRES_USER") || "postgres";
   const database = env.get("POSTGRES_DB") || user;
   const e = encodeURIComponent;
-  return `postgres://${e(user)}:${e(password)}@${host(published.hostIp)}:${published.port}/${e(database)}`;
+  return `postgres://${e(user)}:${e(password)}@${where}/${e(database)}`;
 }
 
-export function redisUrlOf(info: Pick<ContainerInspectInfo, "Name" | "NetworkSettings">, containerPort: number, host: (hostIp: string) => string): string {
-  const published = publishedHostPort(info, containerPort);
-  if (!published) throw notPublished(info, containerPort);
-  return `redis://${host(published.hostIp)}:${published.port}`;
+/**
+ * Old host port → live host port, for every service the `hostPorts` output names (berth's program)
+ * whose container now publishes another: gate probes and URLs recorded at `up` follow it.
+ */
+export function movedPorts(outputs: unknown, live: Record<string, Published | undefined>): Map<number, number> {
+  const recorded = (outputs as { hostPorts?: Record<string, unknown> } | undefined)?.hostPorts ?? {};
+  const moved = new Map<number, number>();
+  for (const [service, port] of Object.entries(recorded)) {
+    const now = live[service]?.port;
+    if (typeof port === "number" && now !== undefined && now !== port) moved.set(port, now);
+  }
+  return moved;
 }

@@ -19,6 +19,8 @@ export interface RestartOptions {
   stopGraceSeconds?: number;
   /** The stack's `gateResults` output: which gate guards the service, with which probes. @default a gate on the service's containers */
   gateResults?: Record<string, GateResult | undefined>;
+  /** Host ports that moved since `up` (old → new): the gate's HTTP/TCP probes follow them. @default none */
+  movedPorts?: ReadonlyMap<number, number>;
   /** The gate CLI's environment (DOCKER_HOST). @default process.env */
   env?: NodeJS.ProcessEnv;
 }
@@ -28,7 +30,14 @@ export interface RestartOptions {
  * containers, with all of that gate's container, HTTP and TCP probes (Postgres/Redis probes carry
  * redacted URLs in the results and are left out), else a gate named after the service.
  */
-export function restartGateArgs(service: string, containers: string[], timeoutSeconds: number, gates: Record<string, GateResult | undefined> = {}): string[] {
+export function restartGateArgs(
+  service: string,
+  containers: string[],
+  timeoutSeconds: number,
+  gates: Record<string, GateResult | undefined> = {},
+  /** Host ports that moved since `up` (old → new; see movedPorts): probes recorded then follow them. */
+  moved: ReadonlyMap<number, number> = new Map(),
+): string[] {
   const gate = Object.values(gates).find((g) => g?.probes.some((p) => p.kind === "container" && containers.includes(p.target)));
   const flags: Record<string, string> = { container: "--container", http: "--http", tcp: "--tcp" };
   const probes = [...(gate?.probes ?? []).filter((p) => p.kind in flags), ...containers.map((target) => ({ kind: "container", target }))];
@@ -38,9 +47,23 @@ export function restartGateArgs(service: string, containers: string[], timeoutSe
     const key = `${p.kind} ${p.target}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    args.push(flags[p.kind], p.target);
+    args.push(flags[p.kind], p.kind === "container" ? p.target : followPort(p.kind, p.target, moved));
   }
   return args;
+}
+
+/** An HTTP URL or host:port with its port replaced when it moved. */
+export function followPort(kind: string, target: string, moved: ReadonlyMap<number, number>): string {
+  if (kind === "http") {
+    const u = new URL(target);
+    const now = moved.get(Number(u.port));
+    if (now === undefined) return target;
+    u.port = String(now);
+    return u.toString();
+  }
+  const at = target.lastIndexOf(":");
+  const now = moved.get(Number(target.slice(at + 1)));
+  return now === undefined ? target : `${target.slice(0, at)}:${now}`;
 }
 
 /** The compiled gate CLI of this package. */
@@ -77,7 +100,7 @@ export async function restartService(docker: Docker, ref: StackRef, service: str
   if (notRestarted.length > 0) throw new Error(`restart of ${notRestarted.join(", ")} did not start a new process (StartedAt unchanged)`);
 
   const timeoutSeconds = opts.timeoutSeconds ?? DEFAULT_TIMING.gateTimeoutSeconds;
-  const run = await runGate(restartGateArgs(service, names, timeoutSeconds, opts.gateResults), opts.env ?? process.env);
+  const run = await runGate(restartGateArgs(service, names, timeoutSeconds, opts.gateResults, opts.movedPorts), opts.env ?? process.env);
   if (run.code !== 0) throw new Error(`restarted ${service} (${names.join(", ")}) but its gate did not pass:\n${run.stderr.trim()}`);
   return JSON.parse(run.stdout) as GateResult;
 }

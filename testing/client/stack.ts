@@ -1,11 +1,12 @@
-// A stack from test code: its outputs (typed, secrets included), its Postgres and Redis URLs, a
+// A stack from test code: its outputs (typed, secrets included), its services' host URLs, a
 // health report per container, and service restarts behind the service's gate. Containers are
 // found by the components' labels, so any program built from the components works.
 import Docker from "dockerode";
 import type { ContainerInspectInfo } from "dockerode";
 import type { GateResult } from "../../components/gate/command-line";
 import type { StackOutputs } from "../engine/mode";
-import { DataService, hostUrlFromOutputs, postgresUrlOf, redisUrlOf } from "./endpoints";
+import { LABELS } from "../../components/naming";
+import { hostUrlFromOutputs, movedPorts, Published, publishedPorts, servicePort, urlFromContainer, withLivePort } from "./endpoints";
 import { StatusRow, statusRows, statusTable } from "./health-report";
 import { RestartOptions, restartService } from "./service-control";
 import { StackRef, stackContainers } from "./stack-containers";
@@ -34,13 +35,31 @@ export class StackHandle<T = StackOutputs> {
     return stackContainers(this.docker, this.ref, service);
   }
 
-  /** A host URL of the stack's Postgres (as its user, on its database). */
+  /**
+   * A host URL of one service: the exported `hostUrls` entry (berth's program) with the port its
+   * container publishes now — an engine-picked port changes when the container restarts — else
+   * derived from the container alone (postgres://, redis://, http:// for other services).
+   */
+  async url(service: string): Promise<string> {
+    const exported = hostUrlFromOutputs(this.outputs, service);
+    const found = await this.containers(service);
+    if (found.length !== 1) {
+      if (exported) return exported;
+      throw new Error(`stack ${this.ref.project}/${this.ref.stack} has ${found.length} containers of service "${service}"; one is needed to derive its URL (or export hostUrls from the program)`);
+    }
+    if (exported) return withLivePort(exported, servicePort(found[0]));
+    // Loaded only here: the components' modules bring the Pulumi SDK, which test processes need not load.
+    const { probeHost } = await import("../../components/environment/environment");
+    return urlFromContainer(service, found[0], (hostIp) => probeHost(process.env.DOCKER_HOST, hostIp));
+  }
+
+  /** postgres://user:password@host:port/database of the stack's Postgres. */
   postgresUrl(): Promise<string> {
-    return this.dataUrl("postgres");
+    return this.url("postgres");
   }
 
   redisUrl(): Promise<string> {
-    return this.dataUrl("redis");
+    return this.url("redis");
   }
 
   /** One row per container, as `npm run status` prints them. */
@@ -53,24 +72,27 @@ export class StackHandle<T = StackOutputs> {
     return statusTable(await this.health(now));
   }
 
-  /** Restarts one service's containers and waits on its gate again (gate chosen from the gateResults output). */
-  restart(service: string, opts: RestartOptions = {}): Promise<GateResult> {
+  /**
+   * Restarts one service's containers and waits on its gate again: the gate named in the
+   * gateResults output, its probes following any host port that moved since `up`.
+   */
+  async restart(service: string, opts: RestartOptions = {}): Promise<GateResult> {
     const gateResults = (this.outputs as { gateResults?: Record<string, GateResult | undefined> }).gateResults;
-    return restartService(this.docker, this.ref, service, { gateResults, ...opts });
+    return restartService(this.docker, this.ref, service, { gateResults, movedPorts: await this.movedPorts(), ...opts });
   }
 
-  private async dataUrl(service: DataService): Promise<string> {
-    const exported = hostUrlFromOutputs(this.outputs, service);
-    if (exported) return exported;
-    const found = await this.containers(service);
-    if (found.length !== 1) {
-      throw new Error(`stack ${this.ref.project}/${this.ref.stack} has ${found.length} containers labelled ${service}; one is needed to derive its URL (or export hostUrls from the program)`);
+  /** Recorded host port → the one published now, for the services the hostPorts output names. */
+  private async movedPorts(): Promise<Map<number, number>> {
+    const byService = new Map<string, ContainerInspectInfo[]>();
+    for (const c of await this.containers()) {
+      const service = c.Config.Labels?.[LABELS.service] ?? "";
+      byService.set(service, [...(byService.get(service) ?? []), c]);
     }
-    // Loaded only here: the components' modules bring the Pulumi SDK, which test processes need not load.
-    const { probeHost } = await import("../../components/environment/environment");
-    const host = (hostIp: string) => probeHost(process.env.DOCKER_HOST, hostIp);
-    if (service === "postgres") return postgresUrlOf(found[0], (await import("../../components/postgres/postgres")).POSTGRES_PORT, host);
-    return redisUrlOf(found[0], (await import("../../components/redis/redis")).REDIS_PORT, host);
+    const live: Record<string, Published | undefined> = {};
+    for (const [service, infos] of byService) {
+      if (infos.length === 1) live[service] = publishedPorts(infos[0]).length === 1 ? publishedPorts(infos[0])[0] : undefined;
+    }
+    return movedPorts(this.outputs, live);
   }
 }
 

@@ -79,13 +79,13 @@ describe("client: a stack of another program on the real engine", function () {
     );
   });
 
-  it("reads recorded outputs, typed, with their secret names; an exported hostUrls wins over the containers", async () => {
+  it("reads recorded outputs, typed, with their secret names; an exported URL keeps its credentials and takes the live port", async () => {
     const outputs = { hostUrls: { postgres: "postgres://orders:secret@db.example:5432/orders" }, replicas: 2 };
     writeRecordedOutputs({ project: PROJECT, stack, writtenBy: "this test", outputs, secretOutputs: ["hostUrls"] }, outputsDir);
     const s = await openStack<typeof outputs>({ project: PROJECT, stack, outputsDir });
     assert.deepEqual(
       { source: s.source, replicas: s.outputs.replicas, secret: s.secretOutputs, postgres: await s.postgresUrl(), redis: await s.redisUrl() },
-      { source: "recorded", replicas: 2, secret: ["hostUrls"], postgres: "postgres://orders:secret@db.example:5432/orders", redis: `redis://127.0.0.1:${await hostPort("redis", 6379)}` },
+      { source: "recorded", replicas: 2, secret: ["hostUrls"], postgres: `postgres://orders:secret@db.example:${await hostPort("postgres", 5432)}/orders`, redis: `redis://127.0.0.1:${await hostPort("redis", 6379)}` },
     );
   });
 

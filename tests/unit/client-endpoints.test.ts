@@ -3,9 +3,9 @@
 import assert from "node:assert/strict";
 import type { ContainerInspectInfo } from "dockerode";
 import type { GateResult } from "../../components/gate/command-line";
-import { hostUrlFromOutputs, postgresUrlOf, publishedHostPort, redisUrlOf } from "../../testing/client/endpoints";
+import { hostUrlFromOutputs, movedPorts, publishedPorts, servicePort, urlFromContainer, withLivePort } from "../../testing/client/endpoints";
 import { prefixPattern, slotIndex, withDb } from "../../testing/client/redis-slot";
-import { restartGateArgs } from "../../testing/client/service-control";
+import { followPort, restartGateArgs } from "../../testing/client/service-control";
 import { processTag, runId, workerIndex } from "../../testing/client/run-id";
 
 type Info = Pick<ContainerInspectInfo, "Name" | "Config" | "NetworkSettings">;
@@ -22,26 +22,54 @@ describe("client: stack endpoints", () => {
     );
   });
 
-  it("reads the host port of a published container port, IPv4 first", () => {
-    const info = container([], { "5432/tcp": [{ HostIp: "::", HostPort: "32770" }, { HostIp: "0.0.0.0", HostPort: "32771" }], "8080/tcp": null });
-    assert.deepEqual([publishedHostPort(info, 5432), publishedHostPort(info, 8080), publishedHostPort(info, 6379)], [{ hostIp: "0.0.0.0", port: 32771 }, undefined, undefined]);
+  it("reads the published TCP ports, IPv4 binding first, and the one a service publishes", () => {
+    const info = container([], { "5432/tcp": [{ HostIp: "::", HostPort: "32770" }, { HostIp: "0.0.0.0", HostPort: "32771" }], "8080/tcp": null, "53/udp": [{ HostIp: "0.0.0.0", HostPort: "5353" }] });
+    assert.deepEqual(publishedPorts(info), [{ containerPort: "5432/tcp", hostIp: "0.0.0.0", port: 32771 }]);
+    assert.deepEqual([servicePort(info), servicePort(container([], {}))], [{ containerPort: "5432/tcp", hostIp: "0.0.0.0", port: 32771 }, undefined]);
   });
 
-  it("derives the Postgres URL from the container's POSTGRES_* environment, encoded", () => {
-    const ports = { "5432/tcp": [{ HostIp: "127.0.0.1", HostPort: "32801" }] };
-    assert.equal(postgresUrlOf(container(["POSTGRES_USER=orders", "POSTGRES_DB=orders", "POSTGRES_PASSWORD=p@ss:w/rd=1", "PGDATA=/x"], ports), 5432, local), "postgres://orders:p%40ss%3Aw%2Frd%3D1@127.0.0.1:32801/orders");
-    // The image's defaults: user postgres, database named after the user.
-    assert.equal(postgresUrlOf(container(["POSTGRES_PASSWORD=pw"], ports), 5432, local), "postgres://postgres:pw@127.0.0.1:32801/postgres");
-    assert.equal(redisUrlOf(container([], { "6379/tcp": [{ HostIp: "0.0.0.0", HostPort: "32802" }] }), 6379, local), "redis://127.0.0.1:32802");
+  it("fails when a container publishes several ports: which is the service's is unclear", () => {
+    const two = container([], { "8081/tcp": [{ HostIp: "127.0.0.1", HostPort: "2" }], "8080/tcp": [{ HostIp: "127.0.0.1", HostPort: "1" }] });
+    assert.throws(() => servicePort(two), { message: "container orders-test-postgres publishes 2 ports (8080/tcp, 8081/tcp); a component's container publishes one, so which one is its service is unclear" });
   });
 
-  it("fails when the port is not published or the password is not in the environment", () => {
-    assert.throws(() => postgresUrlOf(container(["POSTGRES_PASSWORD=pw"], {}), 5432, local), {
-      message: "container orders-test-postgres does not publish port 5432 to the host: the stack was made with ports.publish none (or publish: false); publish it, or run the tests on the stack's network",
+  it("puts the port the container publishes now into an exported URL (it moves on restart)", () => {
+    const live = { containerPort: "5432/tcp", hostIp: "127.0.0.1", port: 40001 };
+    assert.deepEqual(
+      [withLivePort("postgres://berth:p%40ss@127.0.0.1:32801/berth", live), withLivePort("http://127.0.0.1:32803", live), withLivePort("redis://127.0.0.1:32802", undefined)],
+      ["postgres://berth:p%40ss@127.0.0.1:40001/berth", "http://127.0.0.1:40001/", "redis://127.0.0.1:32802"],
+    );
+  });
+
+  it("derives URLs from the container alone: Postgres from its POSTGRES_* environment, encoded", () => {
+    const pg = { "5432/tcp": [{ HostIp: "127.0.0.1", HostPort: "32801" }] };
+    const one = { "6379/tcp": [{ HostIp: "0.0.0.0", HostPort: "32802" }] };
+    assert.deepEqual(
+      [
+        urlFromContainer("postgres", container(["POSTGRES_USER=orders", "POSTGRES_DB=orders", "POSTGRES_PASSWORD=p@ss:w/rd=1", "PGDATA=/x"], pg), local),
+        // The image's defaults: user postgres, database named after the user.
+        urlFromContainer("postgres", container(["POSTGRES_PASSWORD=pw"], pg), local),
+        urlFromContainer("redis", container([], one), local),
+        urlFromContainer("api", container([], one), local),
+      ],
+      ["postgres://orders:p%40ss%3Aw%2Frd%3D1@127.0.0.1:32801/orders", "postgres://postgres:pw@127.0.0.1:32801/postgres", "redis://127.0.0.1:32802", "http://127.0.0.1:32802"],
+    );
+  });
+
+  it("fails when no port is published or the password is not in the environment", () => {
+    assert.throws(() => urlFromContainer("postgres", container(["POSTGRES_PASSWORD=pw"], { "5432/tcp": null }), local), {
+      message: "container orders-test-postgres publishes no port to the host: the stack was made with ports.publish none (or publish: false); publish it, or run the tests on the stack's network",
     });
-    assert.throws(() => postgresUrlOf(container([], { "5432/tcp": [{ HostIp: "127.0.0.1", HostPort: "1" }] }), 5432, local), {
+    assert.throws(() => urlFromContainer("postgres", container([], { "5432/tcp": [{ HostIp: "127.0.0.1", HostPort: "1" }] }), local), {
       message: "container orders-test-postgres has no POSTGRES_PASSWORD in its environment, so its URL cannot be derived: export the URL from the program (berth exports hostUrls) and read it from the outputs",
     });
+  });
+
+  it("maps recorded host ports to the ones published now, for the services whose port moved", () => {
+    const at = (port: number) => ({ containerPort: "x/tcp", hostIp: "127.0.0.1", port });
+    const outputs = { hostPorts: { postgres: 32801, redis: 32802, orchestrator: 32803 } };
+    assert.deepEqual([...movedPorts(outputs, { postgres: at(32801), orchestrator: at(32999), workers: at(1) })], [[32803, 32999]]);
+    assert.deepEqual([...movedPorts({}, { orchestrator: at(1) })], []);
   });
 });
 
@@ -65,6 +93,12 @@ describe("client: the gate a restarted service waits on", () => {
       ],
     ];
     for (const [service, containers, args] of table) assert.deepEqual(restartGateArgs(service, containers, 90, gates), args, service);
+  });
+
+  it("follows host ports that moved since up: the workers gate asks the orchestrator's new port", () => {
+    const moved = new Map([[32803, 40003]]);
+    assert.deepEqual(restartGateArgs("workers", ["berth-s-worker-0"], 90, gates, moved).slice(-2), ["--http", "http://127.0.0.1:40003/v1/workers"]);
+    assert.deepEqual([followPort("tcp", "127.0.0.1:32803", moved), followPort("tcp", "[::1]:5", moved), followPort("http", "http://h:1/x", moved)], ["127.0.0.1:40003", "[::1]:5", "http://h:1/x"]);
   });
 
   it("falls back to a gate on the service's containers when no gate output names them", () => {
