@@ -2,7 +2,8 @@
 // (its Pulumi.yaml) or on the program function (an inline program), a file backend in a fresh temp
 // dir (no account, nothing shared with the user's own state), an empty passphrase, a unique stack
 // name, the request's config. destroy = `pulumi destroy` + `pulumi stack rm` (which also deletes
-// the Pulumi.<stack>.yaml that config set wrote) + the temp backend.
+// the Pulumi.<stack>.yaml that config set wrote) + the temp backend. Outputs are also recorded
+// for test code in other processes (testing/client), which cannot see the temp backend.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,6 +11,8 @@ import { join } from "node:path";
 import type { ConfigMap, DestroyOptions, InlineProgramArgs, LocalProgramArgs, LocalWorkspaceOptions, OpMap, OutputMap, RemoveOptions, UpOptions } from "@pulumi/pulumi/automation";
 import { engineConfig, StackConfig } from "../program";
 import { Changes, StackMode, UpRequest, UpResult } from "./mode";
+import { outputsDir as defaultOutputsDir, removeRecordedOutputs, writeRecordedOutputs } from "../client/recorded-outputs";
+import { fromOutputMap } from "../client/stack-outputs";
 
 /** The part of an Automation API Stack this mode uses (a seam for its unit test). */
 export interface AutomationStack {
@@ -42,10 +45,14 @@ function changesOf(ops: OpMap = {}): Changes {
 export class PulumiMode implements StackMode {
   readonly kind = "pulumi" as const;
   private readonly stacks = new Map<string, { stack: AutomationStack; backendDir: string }>();
+  /** Each stack's project, for its recorded outputs. */
+  private readonly projects = new Map<string, string>();
 
   constructor(
     private readonly factory: StackFactory = automationStack,
     private readonly makeBackendDir: () => string = () => mkdtempSync(join(tmpdir(), "berth-e2e-backend-")),
+    /** Where up records the outputs for test code in other processes (the temp backend is this process's); false: nowhere. */
+    private readonly outputsDir: string | false = defaultOutputsDir(),
   ) {}
 
   private async open(req: UpRequest) {
@@ -67,7 +74,11 @@ export class PulumiMode implements StackMode {
     const { stack } = await this.open(req);
     await stack.setAllConfig(configMap(req.config ?? {}, req.secretKeys));
     const result = await stack.up(UP_OPTIONS);
-    const outputs = Object.fromEntries(Object.entries(result.outputs).map(([k, v]) => [k, v.value]));
+    const { outputs, secretOutputs } = fromOutputMap(result.outputs);
+    if (this.outputsDir !== false) {
+      this.projects.set(req.stack, req.project);
+      writeRecordedOutputs({ project: req.project, stack: req.stack, writtenBy: `pulumi mode (pid ${process.pid})`, outputs, secretOutputs }, this.outputsDir);
+    }
     return { outputs: outputs as Outputs, changes: changesOf(result.summary.resourceChanges) };
   }
 
@@ -79,6 +90,9 @@ export class PulumiMode implements StackMode {
       await opened.stack.workspace.removeStack(stackName);
     } finally {
       this.stacks.delete(stackName);
+      const project = this.projects.get(stackName);
+      if (this.outputsDir !== false && project !== undefined) removeRecordedOutputs({ project, stack: stackName }, this.outputsDir);
+      this.projects.delete(stackName);
       rmSync(opened.backendDir, { recursive: true, force: true });
     }
   }

@@ -9,6 +9,7 @@ import { berthRequest, runProgram, REPO_ROOT } from "../../lab/berth-program";
 import { containerCreateCall, durationNs, publishedPorts } from "../../testing/engine/container-spec";
 import { AutomationStack, PulumiMode, pulumiCli, StackFactory } from "../../testing/engine/pulumi-mode";
 import { selectMode } from "../../testing/engine/select-mode";
+import { readRecordedOutputs } from "../../testing/client/recorded-outputs";
 
 const MB = 1024 * 1024;
 const CONTAINER = "docker:index/container:Container";
@@ -124,11 +125,16 @@ describe("e2e harness: pulumi mode (no CLI needed)", () => {
   it("ups a unique stack on a temp file backend with the stack file's config plus overrides, then destroys and removes it", async () => {
     const { calls, factory } = fakeAutomation();
     const backendDir = mkdtempSync(join(tmpdir(), "berth-e2e-backend-test-"));
-    const mode = new PulumiMode(factory, () => backendDir);
+    const outputsDir = join(mkdtempSync(join(tmpdir(), "berth-e2e-outputs-test-")), "outputs");
+    const mode = new PulumiMode(factory, () => backendDir, outputsDir);
     const request = berthRequest("e2e-1", "test", { "berth:images": { app: "berth-e2e/workload:x" } });
     const up = await mode.up(request);
     await mode.up(request); // a second up reuses the stack
+    // Recorded for test code in other processes (testing/client), secrets named.
+    const recorded = readRecordedOutputs({ project: "berth", stack: "e2e-1" }, outputsDir);
+    assert.deepEqual({ outputs: recorded?.outputs, secretOutputs: recorded?.secretOutputs }, { outputs: up.outputs, secretOutputs: ["hostUrls"] });
     await mode.destroy("e2e-1");
+    assert.equal(readRecordedOutputs({ project: "berth", stack: "e2e-1" }, outputsDir), undefined);
     assert.deepEqual(up, {
       outputs: { networkName: "berth-e2e-1-net", hostUrls: { redis: "redis://127.0.0.1:32768" } },
       changes: { create: 18, replace: 0, same: 0, delete: 0 },
