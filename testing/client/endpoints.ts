@@ -50,8 +50,10 @@ export function notPublishedMessage(info: Pick<ContainerInspectInfo, "Name">): s
 export function withLivePort(exported: string, live: Published | undefined): string {
   if (!live) return exported;
   const u = new URL(exported);
+  if (Number(u.port) === live.port) return exported;
   u.port = String(live.port);
-  return u.toString();
+  // URL adds a "/" path to http URLs; keep the exported spelling ("http://host:port").
+  return exported.endsWith("/") || u.pathname !== "/" ? u.toString() : u.toString().replace(/\/$/, "");
 }
 
 function envOf(info: Pick<ContainerInspectInfo, "Config">): Map<string, string> {

@@ -36,8 +36,14 @@ describe("client: stack endpoints", () => {
   it("puts the port the container publishes now into an exported URL (it moves on restart)", () => {
     const live = { containerPort: "5432/tcp", hostIp: "127.0.0.1", port: 40001 };
     assert.deepEqual(
-      [withLivePort("postgres://berth:p%40ss@127.0.0.1:32801/berth", live), withLivePort("http://127.0.0.1:32803", live), withLivePort("redis://127.0.0.1:32802", undefined)],
-      ["postgres://berth:p%40ss@127.0.0.1:40001/berth", "http://127.0.0.1:40001/", "redis://127.0.0.1:32802"],
+      [
+        withLivePort("postgres://berth:p%40ss@127.0.0.1:32801/berth", live),
+        withLivePort("http://127.0.0.1:32803", live),
+        withLivePort("http://127.0.0.1:32803/", live),
+        withLivePort("http://127.0.0.1:40001", live),
+        withLivePort("redis://127.0.0.1:32802", undefined),
+      ],
+      ["postgres://berth:p%40ss@127.0.0.1:40001/berth", "http://127.0.0.1:40001", "http://127.0.0.1:40001/", "http://127.0.0.1:40001", "redis://127.0.0.1:32802"],
     );
   });
 
