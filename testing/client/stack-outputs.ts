@@ -4,6 +4,7 @@
 // 2. the Automation API (`pulumi stack output --show-secrets` underneath), wherever a Pulumi CLI
 //    works: the stack `npm run up` / `pulumi up` made, read from the program's directory.
 import type { OutputMap } from "@pulumi/pulumi/automation";
+import { pulumiCli } from "./pulumi-cli";
 import { outputsDir, readRecordedOutputs, recordPath } from "./recorded-outputs";
 import type { StackRef } from "./stack-containers";
 
@@ -67,7 +68,7 @@ export async function readStackOutputs<T = Record<string, unknown>>(opts: ReadOu
 
   const nothing = `no outputs of stack ${ref.project}/${ref.stack}: nothing recorded at ${recordPath(ref, dir)} (engine mode records there while its stack is up)`;
   if (!opts.programDir) throw new Error(`${nothing}; to read a stack made by \`pulumi up\`, pass programDir (the directory of its Pulumi.yaml)`);
-  const probe = opts.pulumiCli ?? (await import("../engine/pulumi-mode")).pulumiCli;
+  const probe = opts.pulumiCli ?? pulumiCli;
   const cli = probe();
   if (!cli.works) throw new Error(`${nothing}, and the Automation API needs a Pulumi CLI, which does not work here (${cli.why}): install the CLI, or bring the stack up in engine mode`);
   const env = Object.fromEntries(Object.entries(opts.env ?? process.env).filter((e): e is [string, string] => e[1] !== undefined));

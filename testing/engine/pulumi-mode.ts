@@ -4,7 +4,6 @@
 // name, the request's config. destroy = `pulumi destroy` + `pulumi stack rm` (which also deletes
 // the Pulumi.<stack>.yaml that config set wrote) + the temp backend. Outputs are also recorded
 // for test code in other processes (testing/client), which cannot see the temp backend.
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +12,8 @@ import { engineConfig, StackConfig } from "../program";
 import { Changes, StackMode, UpRequest, UpResult } from "./mode";
 import { outputsDir as defaultOutputsDir, removeRecordedOutputs, writeRecordedOutputs } from "../client/recorded-outputs";
 import { fromOutputMap } from "../client/stack-outputs";
+// Its home is the client (which also needs it); re-exported for the harness.
+export { pulumiCli } from "../client/pulumi-cli";
 
 /** The part of an Automation API Stack this mode uses (a seam for its unit test). */
 export interface AutomationStack {
@@ -96,20 +97,4 @@ export class PulumiMode implements StackMode {
       rmSync(opened.backendDir, { recursive: true, force: true });
     }
   }
-}
-
-/** Whether a `pulumi` CLI answers here, cheaply: one `pulumi version` with a time limit. */
-export function pulumiCli(opts: { command?: string; args?: string[]; timeoutMs?: number } = {}): { works: boolean; why: string } {
-  const command = opts.command ?? "pulumi";
-  const args = opts.args ?? ["version"];
-  const shown = `\`${[command, ...args].join(" ")}\``;
-  const timeoutMs = opts.timeoutMs ?? 10_000;
-  const r = spawnSync(command, args, { timeout: timeoutMs, encoding: "utf8", env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" } });
-  if (r.error) {
-    const code = (r.error as NodeJS.ErrnoException).code;
-    return { works: false, why: code === "ETIMEDOUT" ? `${shown} did not answer within ${timeoutMs} ms` : `${shown}: ${code ?? r.error.message}` };
-  }
-  const lastLine = (text: string) => text.trim().split("\n").pop() ?? "";
-  if (r.status !== 0) return { works: false, why: `${shown} exited ${r.status ?? r.signal}: ${lastLine(r.stderr || r.stdout)}` };
-  return { works: true, why: `pulumi ${r.stdout.trim()}` };
 }
