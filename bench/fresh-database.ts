@@ -11,6 +11,7 @@ import { ensureDataImage, ensureWorkloadImage } from "../lab/images/e2e-images";
 import { GATE_CLI, PIDS_CLI, requireBuilt } from "../lab/gate-runner";
 import { openStack, PostgresTemplates, withDatabase } from "../testing/client";
 import { EngineMode } from "../testing/engine/engine-mode";
+import { berthRequest } from "../lab/berth-program";
 import { BenchImages, engineConfig, engineRun } from "./engine-run";
 import { FreshDatabaseResults, formatFreshDatabaseSection, migrationSql, SchemaFigures, SchemaShape, SCHEMAS } from "./fresh-database-report";
 import { waitForQuiet } from "./machine";
@@ -113,7 +114,7 @@ export async function measureFreshDatabase(opts: FreshDatabaseOptions): Promise<
   const mode = new EngineMode(docker);
   const stack = opts.stackName("fresh-held");
   try {
-    await mode.up({ stack, configFrom: "test", config: engineConfig(opts.images) });
+    await mode.up(berthRequest(stack, "test", engineConfig(opts.images)));
     const url = await (await openStack({ stack, docker })).postgresUrl();
     const version = new Client({ connectionString: url });
     await version.connect();

@@ -2,8 +2,10 @@
 // port the engine picked changes when the container restarts (Docker allocates a new one), so the
 // port is always read from the live container: a component's container publishes one port. Any
 // other program built from the components is reached through the container alone: its published
-// port and, for Postgres, the POSTGRES_* environment the Postgres component gives it.
+// port and the credentials the Postgres and Redis components put in its environment.
 import type { ContainerInspectInfo } from "dockerode";
+import { postgresUrl } from "../../components/postgres/spec";
+import { redisUrl } from "../../components/redis/spec";
 
 type Info = Pick<ContainerInspectInfo, "Name" | "Config" | "NetworkSettings">;
 
@@ -60,22 +62,21 @@ function envOf(info: Pick<ContainerInspectInfo, "Config">): Map<string, string> 
   return new Map((info.Config.Env ?? []).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
 }
 
-/** A URL from the container alone: postgres:// from the official image's contract, redis://, else http://. */
+/** A URL from the container alone: postgres:// and redis:// from the components' environment (POSTGRES_*, REDIS_PASSWORD), else http://. */
 export function urlFromContainer(service: string, info: Info, host: (hostIp: string) => string): string {
   const live = servicePort(info);
   if (!live) throw new Error(notPublishedMessage(info));
-  const where = `${host(live.hostIp)}:${live.port}`;
-  if (service === "redis") return `redis://${where}`;
-  if (service !== "postgres") return `http://${where}`;
   const env = envOf(info);
+  const at = { host: host(live.hostIp), port: live.port };
+  if (service === "redis") return redisUrl(at.host, at.port, env.get("REDIS_PASSWORD"));
+  if (service !== "postgres") return `http://${at.host}:${at.port}`;
   const password = env.get("POSTGRES_PASSWORD");
   if (password === undefined) {
     throw new Error(`container ${nameOf(info)} has no POSTGRES_PASSWORD in its environment, so its URL cannot be derived: export the URL from the program (berth exports hostUrls) and read it from the outputs`);
   }
+  // The official image's defaults: user postgres, a database named after the user.
   const user = env.get("POSTGRES_USER") || "postgres";
-  const database = env.get("POSTGRES_DB") || user;
-  const e = encodeURIComponent;
-  return `postgres://${e(user)}:${e(password)}@${where}/${e(database)}`;
+  return postgresUrl({ ...at, user, password, database: env.get("POSTGRES_DB") || user });
 }
 
 /**

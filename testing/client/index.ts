@@ -2,7 +2,6 @@
 // from a snapshot, Redis per test worker, service restarts behind their gates, health reports.
 export { openStack, StackHandle } from "./stack";
 export type { OpenStackOptions } from "./stack";
-export type { StackOutputs } from "../engine/mode";
 export { readStackOutputs, automationOutputs, DEFAULT_PROJECT } from "./stack-outputs";
 export type { ReadOutputsOptions, StackOutputsRead, AutomationReader } from "./stack-outputs";
 export { outputsDir, recordPath, readRecordedOutputs, writeRecordedOutputs, removeRecordedOutputs } from "./recorded-outputs";

@@ -6,14 +6,14 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type Docker from "dockerode";
-import { DEFAULT_TIMING } from "../../components/config/defaults";
-import { distRoot } from "../../components/gate/cli-location";
-import type { GateResult } from "../../components/gate/command-line";
-import { LABELS } from "../../components/naming";
+import { LABELS } from "../../components/contract";
+import { distRoot } from "../../components/gate/command-line";
+import { DEFAULT_GATE_TIMEOUT_SECONDS } from "../../components/gate/settings";
+import type { GateResult } from "../../gate/result";
 import { StackRef, stackContainers } from "./stack-containers";
 
 export interface RestartOptions {
-  /** The gate's time budget. @default the test tiers' gateTimeoutSeconds (90) */
+  /** The gate's time budget. @default DEFAULT_GATE_TIMEOUT_SECONDS (90, the test tiers') */
   timeoutSeconds?: number;
   /** Seconds the container gets to stop before it is killed, as `docker restart -t`. @default 10 */
   stopGraceSeconds?: number;
@@ -99,7 +99,7 @@ export async function restartService(docker: Docker, ref: StackRef, service: str
   const notRestarted = after.filter((a, i) => a.State.StartedAt === before[i].State.StartedAt).map((a) => a.Name.replace(/^\//, ""));
   if (notRestarted.length > 0) throw new Error(`restart of ${notRestarted.join(", ")} did not start a new process (StartedAt unchanged)`);
 
-  const timeoutSeconds = opts.timeoutSeconds ?? DEFAULT_TIMING.gateTimeoutSeconds;
+  const timeoutSeconds = opts.timeoutSeconds ?? DEFAULT_GATE_TIMEOUT_SECONDS;
   const run = await runGate(restartGateArgs(service, names, timeoutSeconds, opts.gateResults, opts.movedPorts), opts.env ?? process.env);
   if (run.code !== 0) throw new Error(`restarted ${service} (${names.join(", ")}) but its gate did not pass:\n${run.stderr.trim()}`);
   return JSON.parse(run.stdout) as GateResult;

@@ -3,9 +3,9 @@
 // found by the components' labels, so any program built from the components works.
 import Docker from "dockerode";
 import type { ContainerInspectInfo } from "dockerode";
-import type { GateResult } from "../../components/gate/command-line";
-import type { StackOutputs } from "../engine/mode";
-import { LABELS } from "../../components/naming";
+import { LABELS } from "../../components/contract";
+import { probeHost } from "../../components/environment/urls";
+import type { GateResult } from "../../gate/result";
 import { hostUrlFromOutputs, movedPorts, Published, publishedPorts, servicePort, urlFromContainer, withLivePort } from "./endpoints";
 import { StatusRow, statusRows, statusTable } from "./health-report";
 import { RestartOptions, restartService } from "./service-control";
@@ -19,7 +19,7 @@ export interface OpenStackOptions extends ReadOutputsOptions {
   outputs?: boolean;
 }
 
-export class StackHandle<T = StackOutputs> {
+export class StackHandle<T = Record<string, unknown>> {
   constructor(
     readonly ref: StackRef,
     /** The stack's outputs; `{}` when opened with outputs: false. */
@@ -48,8 +48,6 @@ export class StackHandle<T = StackOutputs> {
       throw new Error(`stack ${this.ref.project}/${this.ref.stack} has ${found.length} containers of service "${service}"; one is needed to derive its URL (or export hostUrls from the program)`);
     }
     if (exported) return withLivePort(exported, servicePort(found[0]));
-    // Loaded only here: the components' modules bring the Pulumi SDK, which test processes need not load.
-    const { probeHost } = await import("../../components/environment/environment");
     return urlFromContainer(service, found[0], (hostIp) => probeHost(process.env.DOCKER_HOST, hostIp));
   }
 
@@ -97,7 +95,7 @@ export class StackHandle<T = StackOutputs> {
 }
 
 /** Opens a stack: its outputs (recorded by engine mode, else through the Automation API) and its engine. */
-export async function openStack<T = StackOutputs>(opts: OpenStackOptions): Promise<StackHandle<T>> {
+export async function openStack<T = Record<string, unknown>>(opts: OpenStackOptions): Promise<StackHandle<T>> {
   const ref = stackRef(opts);
   const docker = opts.docker ?? new Docker();
   if (opts.outputs === false) return new StackHandle<T>(ref, {} as T, [], "labels", docker);

@@ -12,8 +12,8 @@ import { engineConfig } from "../../bench/engine-run";
 import { dataImageUnavailable, ensureDataImage, ensureWorkloadImage } from "../../lab/images/e2e-images";
 import { nodeBaseImageUnavailable } from "../../lab/images/node-base-image";
 import { openStack, PostgresTemplates, readRecordedOutputs, StackHandle, withDatabase } from "../../testing/client";
-import { StackMode, StackOutputs } from "../../testing/engine/mode";
-import { REPO_ROOT } from "../../testing/mock-program";
+import { StackMode } from "../../testing/engine/mode";
+import { BerthOutputs, berthRequest, REPO_ROOT } from "../../lab/berth-program";
 import { selectMode } from "../../testing/engine/select-mode";
 import { sweepStack } from "../../testing/engine/stack-objects";
 import { requireService } from "../support/required-service";
@@ -66,8 +66,8 @@ async function rows<T>(url: string, text: string, values: unknown[] = []): Promi
 describe("e2e: the test-side client on the real test stack", function () {
   this.timeout(120_000);
   let mode: StackMode | undefined;
-  let out: StackOutputs;
-  let stack: StackHandle;
+  let out: BerthOutputs;
+  let stack: StackHandle<BerthOutputs>;
   let pgUrl: string;
 
   before(async function () {
@@ -85,8 +85,8 @@ describe("e2e: the test-side client on the real test stack", function () {
     if (!existsSync(join(REPO_ROOT, "dist/gate/cli.js"))) throw new Error("dist/gate/cli.js is missing: run `npm run build` first");
     const images = { data: ensureDataImage().tag, app: ensureWorkloadImage().tag };
     mode = selectMode().mode;
-    out = (await mode.up({ stack: STACK, configFrom: "test", config: engineConfig(images) })).outputs;
-    stack = await openStack({ stack: STACK });
+    out = (await mode.up<BerthOutputs>(berthRequest(STACK, "test", engineConfig(images)))).outputs;
+    stack = await openStack<BerthOutputs>({ stack: STACK });
     pgUrl = await stack.postgresUrl();
   });
 

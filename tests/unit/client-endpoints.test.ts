@@ -2,7 +2,8 @@
 // gate a restart waits on, Redis slots, run and worker ids.
 import assert from "node:assert/strict";
 import type { ContainerInspectInfo } from "dockerode";
-import type { GateResult } from "../../components/gate/command-line";
+import type { GateResult } from "../../gate/result";
+import type { FinalStatus, ProbeKind } from "../../gate/types";
 import { hostUrlFromOutputs, movedPorts, publishedPorts, servicePort, urlFromContainer, withLivePort } from "../../testing/client/endpoints";
 import { prefixPattern, slotIndex, withDb } from "../../testing/client/redis-slot";
 import { followPort, restartGateArgs } from "../../testing/client/service-control";
@@ -47,7 +48,7 @@ describe("client: stack endpoints", () => {
     );
   });
 
-  it("derives URLs from the container alone: Postgres from its POSTGRES_* environment, encoded", () => {
+  it("derives URLs from the container alone: Postgres from its POSTGRES_* environment, Redis with its REDIS_PASSWORD, encoded", () => {
     const pg = { "5432/tcp": [{ HostIp: "127.0.0.1", HostPort: "32801" }] };
     const one = { "6379/tcp": [{ HostIp: "0.0.0.0", HostPort: "32802" }] };
     assert.deepEqual(
@@ -56,9 +57,10 @@ describe("client: stack endpoints", () => {
         // The image's defaults: user postgres, database named after the user.
         urlFromContainer("postgres", container(["POSTGRES_PASSWORD=pw"], pg), local),
         urlFromContainer("redis", container([], one), local),
+        urlFromContainer("redis", container(["REDIS_PASSWORD=r@d", "REDISCLI_AUTH=r@d"], one), local),
         urlFromContainer("api", container([], one), local),
       ],
-      ["postgres://orders:p%40ss%3Aw%2Frd%3D1@127.0.0.1:32801/orders", "postgres://postgres:pw@127.0.0.1:32801/postgres", "redis://127.0.0.1:32802", "http://127.0.0.1:32802"],
+      ["postgres://orders:p%40ss%3Aw%2Frd%3D1@127.0.0.1:32801/orders", "postgres://postgres:pw@127.0.0.1:32801/postgres", "redis://127.0.0.1:32802", "redis://:r%40d@127.0.0.1:32802", "http://127.0.0.1:32802"],
     );
   });
 
@@ -80,7 +82,7 @@ describe("client: stack endpoints", () => {
 });
 
 describe("client: the gate a restarted service waits on", () => {
-  const probe = (kind: string, target: string) => ({ kind, target, status: "healthy", timeToHealthyMs: 10 });
+  const probe = (kind: ProbeKind, target: string) => ({ kind, target, status: "healthy" as FinalStatus, timeToHealthyMs: 10, detail: "" });
   const gates: Record<string, GateResult | undefined> = {
     data: { gate: "data", status: "passed", elapsedMs: 1, probes: [probe("container", "berth-s-postgres"), probe("container", "berth-s-redis")] },
     orchestrator: { gate: "orchestrator", status: "passed", elapsedMs: 1, probes: [probe("container", "berth-s-orchestrator")] },
