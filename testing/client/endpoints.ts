@@ -80,15 +80,16 @@ export function urlFromContainer(service: string, info: Info, host: (hostIp: str
 }
 
 /**
- * Old host port → live host port, for every service the `hostPorts` output names (berth's program)
- * whose container now publishes another: gate probes and URLs recorded at `up` follow it.
+ * Old host port → live host port, for every `hostUrls` entry whose container now publishes
+ * another port: the gate probes recorded at `up` follow it.
  */
 export function movedPorts(outputs: unknown, live: Record<string, Published | undefined>): Map<number, number> {
-  const recorded = (outputs as { hostPorts?: Record<string, unknown> } | undefined)?.hostPorts ?? {};
+  const urls = (outputs as { hostUrls?: Record<string, unknown> } | undefined)?.hostUrls ?? {};
   const moved = new Map<number, number>();
-  for (const [service, port] of Object.entries(recorded)) {
-    const now = live[service]?.port;
-    if (typeof port === "number" && now !== undefined && now !== port) moved.set(port, now);
+  for (const [key, url] of Object.entries(urls)) {
+    const now = live[key]?.port;
+    const was = typeof url === "string" ? Number(new URL(url).port) : undefined;
+    if (was && now !== undefined && now !== was) moved.set(was, now);
   }
   return moved;
 }

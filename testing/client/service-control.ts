@@ -19,6 +19,8 @@ export interface RestartOptions {
   stopGraceSeconds?: number;
   /** The stack's `gateResults` output: which gate guards the service, with which probes. @default a gate on the service's containers */
   gateResults?: Record<string, GateResult | undefined>;
+  /** The containers to restart (names or ids). @default those labelled berth.service=<service> */
+  containers?: string[];
   /** Host ports that moved since `up` (old → new): the gate's HTTP/TCP probes follow them. @default none */
   movedPorts?: ReadonlyMap<number, number>;
   /** The gate CLI's environment (DOCKER_HOST). @default process.env */
@@ -87,7 +89,7 @@ function runGate(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number
 
 /** Restarts every container of `service` and resolves with the gate's result once it passes again; rejects with the gate's report. */
 export async function restartService(docker: Docker, ref: StackRef, service: string, opts: RestartOptions = {}): Promise<GateResult> {
-  const before = await stackContainers(docker, ref, service);
+  const before = opts.containers ? await Promise.all(opts.containers.map((c) => docker.getContainer(c).inspect())) : await stackContainers(docker, ref, service);
   if (before.length === 0) {
     const services = [...new Set((await stackContainers(docker, ref)).map((c) => c.Config.Labels?.[LABELS.service] ?? "-"))].sort();
     throw new Error(`no container of service "${service}" in stack ${ref.project}/${ref.stack} (label ${LABELS.service}); its services: ${services.join(", ") || "none — is the stack up?"}`);

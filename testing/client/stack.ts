@@ -30,25 +30,43 @@ export class StackHandle<T = Record<string, unknown>> {
     readonly docker: Docker,
   ) {}
 
-  /** Every container of the stack (or of one service), inspected. */
+  /** Every container of the stack (or of one service, by its berth.service label), inspected. */
   containers(service?: string): Promise<ContainerInspectInfo[]> {
     return stackContainers(this.docker, this.ref, service);
   }
 
   /**
-   * A host URL of one service: the exported `hostUrls` entry (berth's program) with the port its
-   * container publishes now — an engine-picked port changes when the container restarts — else
-   * derived from the container alone (postgres://, redis://, http:// for other services).
+   * The containers of `name`: those the program's `containerNames` output lists under that key
+   * (berth's program and examples/consumer export one, keyed like `hostUrls`), else those labelled
+   * berth.service=<name> — so one of two Postgres of a program can be addressed by its key.
    */
-  async url(service: string): Promise<string> {
-    const exported = hostUrlFromOutputs(this.outputs, service);
-    const found = await this.containers(service);
+  async containersOf(name: string): Promise<ContainerInspectInfo[]> {
+    const listed = this.containerNames(name);
+    return listed ? Promise.all(listed.map((c) => this.docker.getContainer(c).inspect())) : this.containers(name);
+  }
+
+  private containerNames(name: string): string[] | undefined {
+    const named = (this.outputs as { containerNames?: Record<string, unknown> }).containerNames?.[name];
+    if (typeof named === "string") return [named];
+    return Array.isArray(named) && named.every((n) => typeof n === "string") ? (named as string[]) : undefined;
+  }
+
+  /**
+   * A host URL of one service (a `hostUrls` key or a berth.service label): the exported
+   * `hostUrls` entry with the port its container publishes now — an engine-picked port changes
+   * when the container restarts — else derived from the container alone (postgres:// and
+   * redis:// with the credentials in its environment, http:// for other services).
+   */
+  async url(name: string): Promise<string> {
+    const exported = hostUrlFromOutputs(this.outputs, name);
+    const found = await this.containersOf(name);
     if (found.length !== 1) {
       if (exported) return exported;
-      throw new Error(`stack ${this.ref.project}/${this.ref.stack} has ${found.length} containers of service "${service}"; one is needed to derive its URL (or export hostUrls from the program)`);
+      throw new Error(`stack ${this.ref.project}/${this.ref.stack} has ${found.length} containers of "${name}"; one is needed to derive its URL (or export hostUrls and containerNames from the program, keyed by "${name}")`);
     }
     if (exported) return withLivePort(exported, servicePort(found[0]));
-    return urlFromContainer(service, found[0], (hostIp) => probeHost(process.env.DOCKER_HOST, hostIp));
+    const kind = found[0].Config.Labels?.[LABELS.service] ?? name;
+    return urlFromContainer(kind, found[0], (hostIp) => probeHost(process.env.DOCKER_HOST, hostIp));
   }
 
   /** postgres://user:password@host:port/database of the stack's Postgres. */
@@ -71,24 +89,21 @@ export class StackHandle<T = Record<string, unknown>> {
   }
 
   /**
-   * Restarts one service's containers and waits on its gate again: the gate named in the
-   * gateResults output, its probes following any host port that moved since `up`.
+   * Restarts the containers of `name` (see containersOf) and waits on their gate again: the gate
+   * of the gateResults output that watched them, its probes following host ports that moved.
    */
-  async restart(service: string, opts: RestartOptions = {}): Promise<GateResult> {
+  async restart(name: string, opts: RestartOptions = {}): Promise<GateResult> {
     const gateResults = (this.outputs as { gateResults?: Record<string, GateResult | undefined> }).gateResults;
-    return restartService(this.docker, this.ref, service, { gateResults, movedPorts: await this.movedPorts(), ...opts });
+    return restartService(this.docker, this.ref, name, { gateResults, containers: this.containerNames(name), movedPorts: await this.movedPorts(), ...opts });
   }
 
-  /** Recorded host port → the one published now, for the services the hostPorts output names. */
+  /** Exported host port → the one published now, for each `hostUrls` entry whose container is known. */
   private async movedPorts(): Promise<Map<number, number>> {
-    const byService = new Map<string, ContainerInspectInfo[]>();
-    for (const c of await this.containers()) {
-      const service = c.Config.Labels?.[LABELS.service] ?? "";
-      byService.set(service, [...(byService.get(service) ?? []), c]);
-    }
     const live: Record<string, Published | undefined> = {};
-    for (const [service, infos] of byService) {
-      if (infos.length === 1) live[service] = publishedPorts(infos[0]).length === 1 ? publishedPorts(infos[0])[0] : undefined;
+    for (const key of Object.keys((this.outputs as { hostUrls?: Record<string, unknown> }).hostUrls ?? {})) {
+      const found = await this.containersOf(key).catch(() => []);
+      const ports = found.length === 1 ? publishedPorts(found[0]) : [];
+      if (ports.length === 1) live[key] = ports[0];
     }
     return movedPorts(this.outputs, live);
   }

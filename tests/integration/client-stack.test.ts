@@ -24,14 +24,14 @@ const name = (service: string) => `${PROJECT}-${stack}-${service}`;
 const API = "rm -f /tmp/ready; sleep 1; touch /tmp/ready; echo api up; sleep 600";
 const FLAKY = 'if [ -f /tmp/started ]; then echo "second start: broken on purpose"; rm -f /tmp/ready; else touch /tmp/started /tmp/ready; fi; sleep 600';
 
-async function start(service: string, script: string, opts: { env?: string[]; publish?: number; startPeriodMs?: number } = {}): Promise<void> {
+async function start(service: string, script: string, opts: { env?: string[]; publish?: number; startPeriodMs?: number; label?: string } = {}): Promise<void> {
   const port = opts.publish === undefined ? undefined : `${opts.publish}/tcp`;
   const c = await docker.createContainer({
     name: name(service),
     Image: ensureBusyboxImage(),
     Cmd: ["sh", "-c", script],
     Env: opts.env,
-    Labels: { "berth.project": PROJECT, "berth.stack": stack, "berth.environment": "test", "berth.service": service },
+    Labels: { "berth.project": PROJECT, "berth.stack": stack, "berth.environment": "test", "berth.service": opts.label ?? service },
     Healthcheck: { Test: ["CMD-SHELL", "test -f /tmp/ready"], Interval: 200 * MS, Timeout: 2000 * MS, Retries: 1, StartPeriod: (opts.startPeriodMs ?? 0) * MS },
     ExposedPorts: port ? { [port]: {} } : undefined,
     HostConfig: { PortBindings: port ? { [port]: [{ HostIp: "127.0.0.1", HostPort: "" }] } : undefined },
@@ -61,8 +61,10 @@ describe("client: a stack of another program on the real engine", function () {
       start("redis", "touch /tmp/ready; sleep 600", { publish: 6379 }),
       start("api", API, { startPeriodMs: 10_000 }),
       start("flaky", FLAKY),
+      // A second database of the same kind, as examples/consumer has (app-db and analytics-db).
+      start("analytics-db", "touch /tmp/ready; sleep 600", { env: ["POSTGRES_USER=orders", "POSTGRES_DB=analytics", "POSTGRES_PASSWORD=pw2"], publish: 5432, label: "analytics" }),
     ]);
-    for (const s of ["postgres", "redis", "api", "flaky"]) await healthy(s);
+    for (const s of ["postgres", "redis", "api", "flaky", "analytics-db"]) await healthy(s);
   });
 
   after(async () => {
@@ -89,6 +91,25 @@ describe("client: a stack of another program on the real engine", function () {
     );
   });
 
+  it("addresses one of two containers of a kind by its output key: URL with the live port, restart", async () => {
+    const outputs = {
+      hostUrls: { appDb: "postgres://orders:secret@127.0.0.1:1/orders", analyticsDb: "postgres://orders:pw2@127.0.0.1:2/analytics" },
+      containerNames: { appDb: name("postgres"), analyticsDb: name("analytics-db") },
+    };
+    writeRecordedOutputs({ project: PROJECT, stack, writtenBy: "this test", outputs, secretOutputs: ["hostUrls"] }, outputsDir);
+    const s = await openStack({ project: PROJECT, stack, outputsDir });
+    assert.deepEqual(
+      [await s.url("appDb"), await s.url("analyticsDb")],
+      [`postgres://orders:secret@127.0.0.1:${await hostPort("postgres", 5432)}/orders`, `postgres://orders:pw2@127.0.0.1:${await hostPort("analytics-db", 5432)}/analytics`],
+    );
+    const before = (await docker.getContainer(name("analytics-db")).inspect()).State.StartedAt;
+    const gate = await s.restart("analyticsDb", { stopGraceSeconds: 0, timeoutSeconds: 30 });
+    assert.deepEqual({ gate: gate.gate, probes: gate.probes.map((p) => `${p.kind} ${p.target}: ${p.status}`) }, { gate: "analyticsDb", probes: [`container ${name("analytics-db")}: healthy`] });
+    assert.notEqual((await docker.getContainer(name("analytics-db")).inspect()).State.StartedAt, before);
+    // The URL follows the port the engine picked on restart.
+    assert.equal(await s.url("analyticsDb"), `postgres://orders:pw2@127.0.0.1:${await hostPort("analytics-db", 5432)}/analytics`);
+  });
+
   it("fails when a record outlives its stack", async () => {
     writeRecordedOutputs({ project: PROJECT, stack: `${stack}-gone`, writtenBy: "this test", outputs: {}, secretOutputs: [] }, outputsDir);
     await assert.rejects(openStack({ project: PROJECT, stack: `${stack}-gone`, outputsDir }), {
@@ -109,6 +130,7 @@ describe("client: a stack of another program on the real engine", function () {
       [
         ["postgres", name("postgres"), "HEALTHY"],
         ["redis", name("redis"), "HEALTHY"],
+        ["analytics", name("analytics-db"), "HEALTHY"],
         ["api", name("api"), "HEALTHY"],
         ["flaky", name("flaky"), "HEALTHY"],
       ],
@@ -148,6 +170,6 @@ describe("client: a stack of another program on the real engine", function () {
 
   it("fails for a service the stack does not have, listing those it has", async () => {
     const s = await openStack({ project: PROJECT, stack, outputs: false });
-    await assert.rejects(s.restart("orchestrator"), { message: `no container of service "orchestrator" in stack ${PROJECT}/${stack} (label berth.service); its services: api, flaky, postgres, redis` });
+    await assert.rejects(s.restart("orchestrator"), { message: `no container of service "orchestrator" in stack ${PROJECT}/${stack} (label berth.service); its services: analytics, api, flaky, postgres, redis` });
   });
 });

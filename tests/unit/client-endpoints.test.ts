@@ -73,10 +73,10 @@ describe("client: stack endpoints", () => {
     });
   });
 
-  it("maps recorded host ports to the ones published now, for the services whose port moved", () => {
+  it("maps exported host ports to the ones published now, for the entries whose port moved", () => {
     const at = (port: number) => ({ containerPort: "x/tcp", hostIp: "127.0.0.1", port });
-    const outputs = { hostPorts: { postgres: 32801, redis: 32802, orchestrator: 32803 } };
-    assert.deepEqual([...movedPorts(outputs, { postgres: at(32801), orchestrator: at(32999), workers: at(1) })], [[32803, 32999]]);
+    const outputs = { hostUrls: { postgres: "postgres://u:p@127.0.0.1:32801/db", redis: undefined, orchestrator: "http://127.0.0.1:32803", appDb: "postgres://u:p@127.0.0.1:32804/orders" } };
+    assert.deepEqual([...movedPorts(outputs, { postgres: at(32801), orchestrator: at(32999), appDb: at(33000), workers: at(1) })], [[32803, 32999], [32804, 33000]]);
     assert.deepEqual([...movedPorts({}, { orchestrator: at(1) })], []);
   });
 });
