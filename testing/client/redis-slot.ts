@@ -105,9 +105,12 @@ export async function openRedisSlot(url: string, opts: RedisSlotOptions = {}): P
   } finally {
     probe.disconnect();
   }
-  const client = new Redis(url, { ...options, db });
+  // SELECT explicitly: with ioredis' `db` option a refused index is only an error event, and the
+  // client goes on in database 0 — the application's, which flush() would then empty.
+  const client = new Redis(url, options);
   try {
     await client.connect();
+    await client.select(db);
   } catch (err) {
     client.disconnect();
     // Without CONFIG the limit shows only here ("ERR DB index is out of range").

@@ -1,8 +1,11 @@
 // Redis per test worker on a real Redis (BERTH_TEST_REDIS_URL). Database mode uses indexes 12–14,
 // which nothing else in berth's suites touches; prefix mode uses a run id unique to this process.
 import assert from "node:assert/strict";
+import { execFileSync, spawn } from "node:child_process";
+import { AddressInfo, createServer } from "node:net";
 import Redis from "ioredis";
 import { openRedisSlot, RedisSlot } from "../../testing/client/redis-slot";
+import { requireService, SERVICES_HINT } from "../support/required-service";
 import { requireServers } from "../support/workload-servers";
 
 const RUN = `it${process.pid.toString(36)}`;
@@ -60,6 +63,39 @@ describe("client: Redis per test worker on a real server", function () {
         `Redis at ${url} has 16 databases (indexes 0–15, \`databases\` in its config); test worker 15 needs index 16 (firstIndex 1 + worker 15). ` +
         'Run at most 15 workers (mocha --jobs), raise `databases` in the Redis config, or use { mode: "prefix" } (one keyspace, a key prefix per worker).',
     });
+  });
+
+  it("fails when a server without CONFIG (as managed ones) refuses the index, instead of falling back to database 0", async function () {
+    await requireService(this, "the redis-server binary", async () => void execFileSync("redis-server", ["--version"]), SERVICES_HINT);
+    // A Redis of this test's own: 4 databases, CONFIG renamed away.
+    const port = await new Promise<number>((resolve) => {
+      const srv = createServer().listen(0, "127.0.0.1", () => {
+        const p = (srv.address() as AddressInfo).port;
+        srv.close(() => resolve(p));
+      });
+    });
+    const server = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--databases", "4", "--rename-command", "CONFIG", ""], { stdio: "ignore" });
+    const own = `redis://127.0.0.1:${port}`;
+    try {
+      const probe = new Redis(own, { retryStrategy: (n) => (n > 50 ? null : 100) });
+      probe.on("error", () => undefined); // refused until the server listens: retried
+      await probe.ping();
+      await probe.select(0);
+      await probe.set("the-application's", "kept");
+      const w2 = await slot(own, { worker: 2 });
+      await w2.client.set("k", "v");
+      await probe.select(3);
+      assert.deepEqual([w2.db, await probe.get("k")], [3, "v"]);
+      await assert.rejects(openRedisSlot(own, { worker: 3 }), {
+        message: `Redis at ${own} refused database 4 for test worker 3: ERR DB index is out of range. Use fewer workers, a lower firstIndex, or { mode: "prefix" }`,
+      });
+      await probe.select(0);
+      assert.equal(await probe.get("the-application's"), "kept");
+      await probe.quit();
+    } finally {
+      for (const s of open.splice(0)) await s.close().catch(() => undefined);
+      server.kill();
+    }
   });
 
   it("in prefix mode, prefixes each worker's keys and flushes only its own", async () => {
