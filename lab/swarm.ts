@@ -108,7 +108,8 @@ export async function startSwarm(options: StartSwarmOptions = {}): Promise<LabSw
     }
 
     const enginesStarted = Date.now();
-    const daemon = { insecureRegistries: [nodeAddress], storageDriver: options.storageDriver };
+    // no-new-privileges for every task: a 20.10 service spec cannot ask for it (README, Swarm).
+    const daemon = { insecureRegistries: [nodeAddress], storageDriver: options.storageDriver, noNewPrivileges: true };
     const managerPorts = await freePorts(options.managerPorts ?? 0);
     const created = await allSettledOrThrow(
       nodeNames(prefix, workers).map(async ({ name, role }) => {
