@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import * as command from "@pulumi/command";
@@ -125,7 +126,8 @@ export class SwarmWorkerPool extends pulumi.ComponentResource {
         create: this.service.name.apply((s) => `${gateInvocation("set-service-pids")} --service ${shellQuote(s)} --pids-limit ${hardening.pidsLimit}`),
         environment: engineEnvironment(engineOf(this)),
         // A provider update rewrites the whole spec (it knows no pids limit): set it again then.
-        triggers: [this.service.id, this.service.taskSpec, this.service.mode],
+        // A hash, not the spec: the spec holds the database URL.
+        triggers: [this.service.id, pulumi.all([this.service.taskSpec, this.service.mode]).apply((spec) => createHash("sha256").update(JSON.stringify(spec)).digest("hex"))],
       },
       pulumi.mergeOptions(childOptions(this, opts), { dependsOn: [this.service] }),
     );
