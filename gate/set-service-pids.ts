@@ -12,10 +12,12 @@ import { exitAfterFlush, runMain } from "./process-exit";
 import { parseServicePidsArgs, SERVICE_PIDS_TOOL as TOOL } from "./service-pids-args";
 import { errorMessage } from "./types";
 
+type Fields = Record<string, unknown>;
+
 interface ServiceInfo {
   ID: string;
   Version: { Index: number };
-  Spec: { TaskTemplate?: { Resources?: { Limits?: { Pids?: number } } } } & Record<string, unknown>;
+  Spec: { TaskTemplate?: Fields & { Resources?: Fields & { Limits?: Fields & { Pids?: number } } } } & Fields;
 }
 
 /** Another writer between our read and update makes the manager refuse it ("out of sequence"): read again. */

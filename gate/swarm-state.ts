@@ -11,7 +11,7 @@ export interface ServiceJson {
   Spec: {
     Name: string;
     Mode?: { Replicated?: { Replicas?: number }; Global?: object };
-    TaskTemplate?: Record<string, unknown> & { ContainerSpec?: { Healthcheck?: { Test?: string[] } } };
+    TaskTemplate?: Record<string, unknown> & { ContainerSpec?: Record<string, unknown> & { Healthcheck?: { Test?: string[] } } };
   };
   UpdateStatus?: { State?: string; Message?: string };
 }
