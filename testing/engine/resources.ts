@@ -202,7 +202,8 @@ const service: Applier = {
     if (grace === undefined) return;
     const deadline = Date.now() + (grace + 60) * 1000;
     for (;;) {
-      const tasks = (await docker.listTasks({ filters: { service: [r.id] } })) as Array<{ ID: string; Status: { State: string }; NodeID?: string }>;
+      // Not filtered by service: the manager refuses a filter naming a service it removed.
+      const tasks = ((await docker.listTasks()) as Array<{ ID: string; ServiceID: string; Status: { State: string } }>).filter((t) => t.ServiceID === r.id);
       if (tasks.length === 0) return;
       if (Date.now() > deadline) {
         throw new Error(`service ${r.inputs.name} was removed but ${tasks.length} task(s) remain after ${grace + 60} s: ${tasks.map((t) => `${t.ID.slice(0, 12)} ${t.Status.State}`).join(", ")}`);
