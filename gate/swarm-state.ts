@@ -7,13 +7,13 @@
 /** The fields of GET /services/{id} the gate reads. */
 export interface ServiceJson {
   ID: string;
-  UpdatedAt?: string;
+  CreatedAt?: string;
   Spec: {
     Name: string;
     Mode?: { Replicated?: { Replicas?: number }; Global?: object };
     TaskTemplate?: Record<string, unknown> & { ContainerSpec?: Record<string, unknown> & { Healthcheck?: { Test?: string[] } } };
   };
-  UpdateStatus?: { State?: string; Message?: string };
+  UpdateStatus?: { State?: string; Message?: string; StartedAt?: string };
 }
 
 /** The fields of GET /tasks the gate reads. */
@@ -125,12 +125,9 @@ export function assessService(service: ServiceJson, tasks: readonly TaskJson[], 
   if (test.length === 0 || test[0] === "NONE") {
     return { state: "error", detail: "has no healthcheck in its spec (TaskTemplate.ContainerSpec.Healthcheck): add one, so that a running replica is a healthy one" };
   }
-  const update = service.UpdateStatus?.State;
-  if (update === "paused" || update?.startsWith("rollback_")) {
-    return { state: "error", detail: `update ${update.replace("_", " ")}: ${service.UpdateStatus?.Message ?? "no message"}` };
-  }
-
-  const since = Date.parse(service.UpdatedAt ?? "") || 0;
+  // Since the current spec was applied: the last update's start (UpdatedAt moves with every status
+  // write), else the service's creation. Earlier failures of an equal spec are history.
+  const since = Date.parse(service.UpdateStatus?.StartedAt ?? service.CreatedAt ?? "") || 0;
   const current = tasks.filter((t) => runsCurrentSpec(t, service));
   const failed = current
     .filter((t) => FAILED_STATES.has(t.Status.State) && (Date.parse(t.Status.Timestamp ?? "") || 0) >= since)
@@ -138,6 +135,11 @@ export function assessService(service: ServiceJson, tasks: readonly TaskJson[], 
   if (failed) {
     const f = failure(service, failed, nodes);
     return { state: "error", detail: `task ${f.name} (${f.id.slice(0, 12)}) on node ${f.node} ${f.state}: ${f.error}`, failed: f };
+  }
+  // After the tasks: a paused update names a task that failed, which is the better report.
+  const update = service.UpdateStatus?.State;
+  if (update === "paused" || update?.startsWith("rollback_")) {
+    return { state: "error", detail: `update ${update.replace("_", " ")}: ${service.UpdateStatus?.Message ?? "no message"}` };
   }
 
   const ready = new Set(nodes.filter((n) => n.Status?.State === "ready").map((n) => n.ID));

@@ -57,7 +57,7 @@ describe("set-service-pids", () => {
   });
 });
 
-// A service as the manager answers, after its pids limit was set (so UpdatedAt > CreatedAt).
+// A service as the manager answers, while its pids limit update rolls the tasks.
 const TEMPLATE = {
   ContainerSpec: { Image: "reg/app@sha256:1", Healthcheck: { Test: ["CMD", "true"] } },
   Resources: { Limits: { NanoCPUs: 500000000, MemoryBytes: 268435456, Pids: 256 } },
@@ -66,7 +66,8 @@ const TEMPLATE = {
 const OLD_TEMPLATE = { ...TEMPLATE, Resources: { Limits: { NanoCPUs: 500000000, MemoryBytes: 268435456 } } };
 const service = (extra: Partial<ServiceJson> = {}, replicas = 2): ServiceJson => ({
   ID: "svc1",
-  UpdatedAt: "2026-11-27T10:00:01.500000000Z",
+  CreatedAt: "2026-11-27T10:00:01.200000000Z",
+  UpdateStatus: { State: "updating", StartedAt: "2026-11-27T10:00:01.500000000Z", Message: "update in progress" },
   Spec: { Name: "berth-t-worker", Mode: { Replicated: { Replicas: replicas } }, TaskTemplate: { ...TEMPLATE, Runtime: "container" } },
   ...extra,
 });
@@ -143,6 +144,24 @@ describe("gate: a swarm service's replicas from the manager's answers", () => {
       [task(1, "running"), task(2, "running", { NodeID: "n2" }), task(2, "failed", { DesiredState: "shutdown", spec: OLD_TEMPLATE, err: "task: non-zero exit (1)" })],
       2,
       { state: "healthy", detail: "2 of 2 replicas running and healthy on swarm-worker-1 (1), swarm-worker-2 (1)" },
+    ],
+    [
+      "not an error for a failure of an equal spec before the last update started (history)",
+      service(),
+      [task(1, "running"), task(2, "running", { NodeID: "n2" }), task(2, "failed", { DesiredState: "shutdown", at: "2026-11-27T09:59:00Z", err: "task: non-zero exit (1)" })],
+      2,
+      { state: "healthy", detail: "2 of 2 replicas running and healthy on swarm-worker-1 (1), swarm-worker-2 (1)" },
+    ],
+    [
+      "the failed task, not the update it paused, when both are there",
+      service({ UpdateStatus: { State: "paused", StartedAt: "2026-11-27T10:00:01.500000000Z", Message: "update paused due to failure or early termination of task f000" } }),
+      [task(1, "running"), task(2, "failed", { ID: "f00000000000000000000000c", err: "task: non-zero exit (137): dockerexec: unhealthy container" })],
+      2,
+      {
+        state: "error",
+        detail: "task berth-t-worker.2 (f00000000000) on node swarm-worker-1 failed: task: non-zero exit (137): dockerexec: unhealthy container",
+        failed: { id: "f00000000000000000000000c", name: "berth-t-worker.2", node: "swarm-worker-1", state: "failed", error: "task: non-zero exit (137): dockerexec: unhealthy container" },
+      },
     ],
     [
       "an error when the image cannot be pulled on a node (rejected)",
