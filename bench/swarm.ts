@@ -13,9 +13,10 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import Docker from "dockerode";
 import { LABELS } from "../components/contract";
-import { REPO_ROOT } from "../lab/berth-program";
+import { objectName, stackPrefix } from "../components/naming";
+import { BERTH_PROJECT, REPO_ROOT } from "../lab/berth-program";
 import { engineClient } from "../lab/dind-node";
-import { pushToSwarm, startSwarm, teardownSwarm, type LabSwarm } from "../lab/swarm";
+import { managerClient, pushToSwarm, startSwarm, teardownSwarm, type LabSwarm } from "../lab/swarm";
 import type { ChildResult } from "./engine-child";
 import { BenchImages, engineConfig, engineRun } from "./engine-run";
 import { allHealthyAt, HealthEvent } from "./health-events";
@@ -59,6 +60,8 @@ export interface SwarmBenchOptions {
 /** Stacks of this bench: unique per process, so nothing collides with a concurrent run. */
 const RUN = `${Date.now().toString(36).slice(-4)}${process.pid.toString(36)}`;
 const stackName = (part: string) => `bench-${RUN}-${part}`;
+/** The label swarm puts on a task's container. */
+const SWARM_TASK_LABEL = "com.docker.swarm.task.id";
 /** The workers' gate must outlast 32 workers starting on 2 cores; the same budget on both sides. */
 const GATE_BUDGET = { "berth:tiers": { workers: { gateTimeoutSeconds: 600 } } };
 
@@ -94,9 +97,14 @@ async function swarmRun(swarm: LabSwarm, stack: string, config: Record<string, u
       new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`swarm up of ${stack} took over ${timeoutMs} ms`)), timeoutMs).unref()),
     ]);
     const result = JSON.parse(line) as ChildResult;
-    // Only the containers running now count: tasks replaced by the pids update may have reported too.
+    // Only the containers of the final spec count: tasks the pids update replaced (start-first)
+    // may still run, and may have reported healthy too.
+    const current = new Set(
+      ((await managerClient(swarm).listTasks({ filters: { service: [objectName(stackPrefix(BERTH_PROJECT, stack), "worker")], "desired-state": ["running"] } })) as Array<{ ID: string }>).map((t) => t.ID),
+    );
+    const containers = (await Promise.all(engines.map((docker) => docker.listContainers({ filters: { label: [`${LABELS.stack}=${stack}`] } })))).flat();
     const running = new Set(
-      (await Promise.all(engines.map((docker) => docker.listContainers({ filters: { label: [`${LABELS.stack}=${stack}`] } })))).flat().map((c) => c.Names[0].replace(/^\//, "")),
+      containers.filter((c) => c.Labels[SWARM_TASK_LABEL] === undefined || current.has(c.Labels[SWARM_TASK_LABEL])).map((c) => c.Names[0].replace(/^\//, "")),
     );
     const expected = 3 + workers;
     if (running.size !== expected) throw new Error(`swarm up of ${stack}: ${running.size} containers run, expected ${expected}`);
