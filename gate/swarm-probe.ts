@@ -7,6 +7,7 @@
 import type Docker from "dockerode";
 import { setTimeout as sleep } from "node:timers/promises";
 import { lastLines } from "./container-diagnostics";
+import { ATTEMPT_TIMEOUT_MS } from "./poll";
 import { createDockerClient, engineAddress, engineUnreachableMessage, isEngineUnreachable, isNoSuchContainer, unreachableReason } from "./docker-client";
 import type { SwarmServiceTarget } from "./swarm-args";
 import { assessService, FailedTask, NodeJson, ServiceJson, TaskJson } from "./swarm-state";
@@ -76,7 +77,9 @@ export function swarmServiceProbe(target: SwarmServiceTarget, options: SwarmProb
         let seen: Observation;
         try {
           client ??= docker();
-          const abortSignal = ctx.signal;
+          // One signal per look: the client adds an abort listener per request and never removes
+          // it, so the gate's own signal would collect thousands; and a manager that hangs times out.
+          const abortSignal = AbortSignal.any([ctx.signal, AbortSignal.timeout(ATTEMPT_TIMEOUT_MS)]);
           const service = (await client.getService(target.service).inspect({ abortSignal })) as ServiceJson;
           const [tasks, nodes] = await Promise.all([
             client.listTasks({ filters: { service: [service.ID] }, abortSignal }) as Promise<TaskJson[]>,
