@@ -134,10 +134,10 @@ export function swarmServiceArgs(container: docker.ContainerArgs, placement: Swa
     mode: { replicated: { replicas: placement.replicas } },
     // No virtual IP: nothing calls the workers, and VIP load balancing needs IPVS on every node.
     endpointSpec: { mode: "dnsrr" },
-    // All replicas at once, each new task started before its old one stops: the pids update right
-    // after create then never waits for tasks still preparing to shut down (about 4 s here), and a
-    // node keeps the overlay network while tasks are replaced. Replicas have their own WORKER_ID.
-    updateConfig: { parallelism: 0, order: "start-first", delay: "0s", failureAction: "pause" },
+    // All replicas at once, old tasks stopped first. The pids update right after create then waits
+    // a few seconds for tasks still preparing to stop, but starts every worker once: start-first
+    // started both generations and took 43 s instead of 25 s for 32 workers on 2 cores (bench).
+    updateConfig: { parallelism: 0, order: "stop-first", delay: "0s", failureAction: "pause" },
     taskSpec: {
       containerSpec,
       resources: { limits: { memoryBytes: c.memory * MIB, nanoCpus: Math.round(Number(c.cpus) * 1e9) } },

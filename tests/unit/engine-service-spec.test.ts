@@ -45,7 +45,7 @@ describe("engine mode: docker.Service translation", function () {
         Networks: [{ Target: "berth-network-id", Aliases: ["worker"] }],
       },
       Mode: { Replicated: { Replicas: 3 } },
-      UpdateConfig: { Parallelism: 0, Delay: 0, FailureAction: "pause", Order: "start-first" },
+      UpdateConfig: { Parallelism: 0, Delay: 0, FailureAction: "pause", Order: "stop-first" },
       EndpointSpec: { Mode: "dnsrr" },
     });
     // The provider waits for the tasks to go when a stop grace period is set (berth's: 10 s).

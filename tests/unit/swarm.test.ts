@@ -92,7 +92,7 @@ describe("swarm spec: the hardened worker container as a replicated service", fu
       labels: [{ label: "berth.project", value: "p" }],
       mode: { replicated: { replicas: 4 } },
       endpointSpec: { mode: "dnsrr" },
-      updateConfig: { parallelism: 0, order: "start-first", delay: "0s", failureAction: "pause" },
+      updateConfig: { parallelism: 0, order: "stop-first", delay: "0s", failureAction: "pause" },
       taskSpec: {
         containerSpec: {
           image: "reg:5000/app@sha256:abc",
