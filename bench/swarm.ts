@@ -8,14 +8,19 @@
 //
 //   const results = await swarmBench({ images, log });   // images: local tags (ensureDataImage/…)
 //   process.stdout.write(formatSwarmSection(results));
+//
+// On its own: `npx ts-node -T bench/swarm.ts [--workers 8,32] [--rounds 1]` (root, the engine
+// .ci/services.sh starts, `npm run build`): the section on stdout, progress on stderr.
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import { Command, InvalidArgumentError } from "commander";
 import Docker from "dockerode";
 import { LABELS } from "../components/contract";
 import { objectName, stackPrefix } from "../components/naming";
 import { BERTH_PROJECT, REPO_ROOT } from "../lab/berth-program";
 import { engineClient } from "../lab/dind-node";
+import { ensureDataImage, ensureWorkloadImage } from "../lab/images/e2e-images";
 import { managerClient, pushToSwarm, startSwarm, teardownSwarm, type LabSwarm } from "../lab/swarm";
 import type { ChildResult } from "./engine-child";
 import { BenchImages, engineConfig, engineRun } from "./engine-run";
@@ -220,4 +225,32 @@ export function formatSwarmSection(r: SwarmBenchResults): string {
     );
   }
   return `${out.join("\n").trimEnd()}\n`;
+}
+
+function counts(value: string): number[] {
+  const list = value.split(",").map(Number);
+  if (list.length === 0 || list.some((n) => !Number.isInteger(n) || n < 1)) throw new InvalidArgumentError("a comma-separated list of worker counts, e.g. 8,32");
+  return list;
+}
+
+async function main(): Promise<void> {
+  const opts = new Command("bench/swarm.ts")
+    .description("time to all-healthy: the test stack on one engine and on a three-node lab swarm")
+    .option("--workers <list>", "worker counts", counts, [8, 32])
+    .option("--rounds <n>", "pairs per worker count", (v) => Number(v), 1)
+    .parse()
+    .opts<{ workers: number[]; rounds: number }>();
+  const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+  const images = { data: ensureDataImage(log).tag, app: ensureWorkloadImage(log).tag };
+  process.stdout.write(formatSwarmSection(await swarmBench({ images, workerCounts: opts.workers, rounds: opts.rounds, log })));
+}
+
+if (require.main === module) {
+  main().then(
+    () => process.exit(0), // the mock runtime leaves promises behind; the section is complete
+    (err) => {
+      process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exit(1);
+    },
+  );
 }

@@ -61,9 +61,8 @@ export class SwarmWorkerPool extends pulumi.ComponentResource {
   /** Sets and reads back the service's pids limit (TaskTemplate.Resources.Limits.Pids). */
   public readonly pidsLimit: command.local.Command;
   public readonly serviceName: pulumi.Output<string>;
+  /** Replica count; with `service` this is what a HealthGate's `swarm` watches. */
   public readonly replicas: number;
-  /** What a HealthGate watches for this pool: none (its gate watches the service instead). */
-  public readonly containers: docker.Container[] = [];
 
   constructor(name: string, args: SwarmWorkerPoolArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("berth:index:SwarmWorkerPool", name, {}, opts);
