@@ -318,7 +318,7 @@ describe("e2e: the environment on a three-node swarm", function () {
     });
 
     it("fails fast when a replica fails, naming the task, its node and its logs", async () => {
-      await createService("gate-crash", 2, "echo starting; echo 'boom: cannot reach the database' >&2; exit 3");
+      await createService("gate-crash", 2, "echo starting >&2; echo 'boom: cannot reach the database' >&2; exit 3");
       const run = await gate("gate-crash", 2);
       assert.equal(run.code, 1, run.stderr);
       const report = run.stderrLines.slice(run.stderrLines.findIndex((l) => l.startsWith('berth gate "swarm" failed')));
