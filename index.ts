@@ -21,6 +21,8 @@ export const environment = settings.environment;
 export const imageStack = env.imageStack;
 export const networkName = env.network.name;
 export const containerNames = env.containerNames;
+/** The workers' swarm service with `berth:cluster: swarm` (undefined on one engine). */
+export const workerService = env.workerService;
 export const hostPorts = env.hostPorts;
 /** Secret: the Postgres URL carries the password. */
 export const hostUrls = pulumi.secret(env.hostUrls);

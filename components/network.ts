@@ -13,27 +13,39 @@ export interface NetworkArgs {
    * @default false - a normal user-defined bridge
    */
   internal?: boolean;
+  /**
+   * An attachable overlay network spanning a swarm's nodes: swarm services and standalone
+   * containers (Postgres, Redis, the orchestrator on the manager) join it and find each other by
+   * alias. The engine must be a swarm manager.
+   * @default false - a bridge on one engine
+   */
+  overlay?: boolean;
 }
 
-/** One user-defined bridge network per stack. */
+/** One user-defined network per stack: a bridge, or an attachable overlay on a swarm. */
 export class Network extends pulumi.ComponentResource {
   public readonly network: docker.Network;
   public readonly name: pulumi.Output<string>;
+  /** The engine's network id (a swarm service names its networks by id). */
+  public readonly networkId: pulumi.Output<string>;
 
   constructor(name: string, args: NetworkArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
     super("berth:index:Network", name, {}, opts);
+    const overlay = args.overlay ?? false;
     this.network = new docker.Network(
       name,
+      // Attachable: without it only swarm services could join an overlay, not the data tier's containers.
       {
         name: args.networkName ?? defaultObjectName(name),
-        driver: "bridge",
+        driver: overlay ? "overlay" : "bridge",
         internal: args.internal ?? false,
-        attachable: false,
+        attachable: overlay,
         labels: labelList(args.labels ?? defaultLabels()),
       },
       childOptions(this, opts),
     );
     this.name = this.network.name;
-    this.registerOutputs({ name: this.name });
+    this.networkId = this.network.id;
+    this.registerOutputs({ name: this.name, networkId: this.networkId });
   }
 }

@@ -3,12 +3,14 @@
 // Usage: node dist/gate/cli.js --name <gate> --timeout-seconds <n> [--interval-ms 200] [--log-lines 50]
 //          [--container <name>]... [--http <url>]... [--http-status 200] [--http-min-items key=n]
 //          [--tcp host:port]... [--postgres url|env:VAR]... [--redis url|env:VAR]...
+//          [--swarm-service service[=replicas]]...
 // Exit 0 passed, 1 failed (probe failed, timed out, engine/server unreachable), 2 usage error.
 import type Docker from "dockerode";
 import { ContainerDiagnostics, diagnoseContainer } from "./container-diagnostics";
 import { createDockerClient } from "./docker-client";
 import { GateOptions, parseGateArgs } from "./gate-args";
 import { buildProbes } from "./probes";
+import { swarmReport } from "./swarm-report";
 import { makeScrubber, secretsOfUrl } from "./redact";
 import { failureReport, withDiagnostics } from "./report";
 import { gateResult } from "./result";
@@ -32,12 +34,14 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   let client: Docker | undefined;
   const docker = (): Docker => (client ??= createDockerClient());
 
-  const gate = await runGate({ name: options.name, timeoutSeconds: options.timeoutSeconds, probes: buildProbes(options, docker), progress: say });
+  const probes = buildProbes(options, docker);
+  const gate = await runGate({ name: options.name, timeoutSeconds: options.timeoutSeconds, probes, progress: say });
   let outcomes = gate.outcomes;
   if (gate.ending !== "passed") {
     const diagnostics = client ? await diagnose(client, outcomes, options) : new Map<string, ContainerDiagnostics>();
     outcomes = outcomes.map((o) => withDiagnostics(o, o.kind === "container" ? diagnostics.get(o.target) : undefined));
     failureReport({ gate: options.name, elapsedMs: gate.elapsedMs, outcomes, diagnostics, logLines: options.logLines }).forEach(say);
+    swarmReport(probes).forEach(say);
     if (options.hint) say(options.hint);
   }
   const result = gateResult(options.name, gate.elapsedMs, outcomes);

@@ -2,6 +2,7 @@
 import { Command, Option } from "commander";
 import { collect, hostPort, HostPort, minItems, MinItems, positiveNumber, wholeNumber } from "./arg-parsers";
 import { redactUrl } from "./redact";
+import { swarmService, SWARM_SERVICE_HELP, SwarmServiceTarget } from "./swarm-args";
 import { ParseResult, parseWith, UsageError } from "./usage";
 
 export interface GateOptions {
@@ -19,9 +20,11 @@ export interface GateOptions {
   redis: string[];
   /** Printed after a failure report: which setting to change (HealthGate names the stack file and key). */
   hint?: string;
+  /** Swarm services whose every replica must run healthy (only present when given). */
+  swarmServices?: SwarmServiceTarget[];
 }
 
-const PROBE_FLAGS = "--container, --http, --tcp, --postgres, --redis";
+const PROBE_FLAGS = "--container, --http, --tcp, --postgres, --redis, --swarm-service";
 
 function gateProgram(): Command {
   const repeatable = collect((v: string) => v);
@@ -38,6 +41,7 @@ function gateProgram(): Command {
     .option("--tcp <host:port>", "address that must accept a TCP connection (repeatable)", collect(hostPort))
     .option("--postgres <url|env:VAR>", "Postgres that must answer SELECT 1 (repeatable)", repeatable)
     .option("--redis <url|env:VAR>", "Redis that must answer PING (repeatable)", repeatable)
+    .option("--swarm-service <service[=replicas]>", SWARM_SERVICE_HELP, collect(swarmService))
     .option("--hint <text>", "a line printed after a failure report, e.g. which config key to change");
 }
 
@@ -57,11 +61,16 @@ export function parseGateArgs(argv: string[], env: NodeJS.ProcessEnv): ParseResu
       postgres: list<string>("postgres").map((v) => checkUrl("--postgres", resolveEnv("--postgres", v, env), ["postgres:", "postgresql:"])),
       redis: list<string>("redis").map((v) => checkUrl("--redis", resolveEnv("--redis", v, env), ["redis:", "rediss:"])),
       ...(o.hint === undefined ? {} : { hint: o.hint as string }),
+      ...(o.swarmService === undefined ? {} : { swarmServices: o.swarmService as SwarmServiceTarget[] }),
     };
-    const probeCount = options.containers.length + options.http.length + options.tcp.length + options.postgres.length + options.redis.length;
+    const probeCount =
+      options.containers.length + options.http.length + options.tcp.length + options.postgres.length + options.redis.length + (options.swarmServices?.length ?? 0);
     if (probeCount === 0) throw new UsageError(`no probe given: pass at least one of ${PROBE_FLAGS}`);
     if (options.httpMinItems && options.http.length === 0) throw new UsageError("--http-min-items needs at least one --http probe");
     if (options.containers.some((c) => c.trim() === "")) throw new UsageError("--container needs a container name or id, got an empty value");
+    const services = (options.swarmServices ?? []).map((s) => s.service);
+    const twice = services.find((s, i) => services.indexOf(s) !== i);
+    if (twice !== undefined) throw new UsageError(`--swarm-service ${twice} is given twice`);
     return options;
   });
 }

@@ -5,6 +5,7 @@ import type { GateOptions } from "./gate-args";
 import { httpProbe } from "./http-probe";
 import { postgresProbe } from "./postgres-probe";
 import { redisProbe } from "./redis-probe";
+import { swarmServiceProbe } from "./swarm-probe";
 import { tcpProbe } from "./tcp-probe";
 import type { Probe } from "./types";
 
@@ -17,5 +18,6 @@ export function buildProbes(options: GateOptions, docker: () => Docker): Probe[]
     ...options.tcp.map((address) => tcpProbe(address, every)),
     ...options.postgres.map((url) => postgresProbe(url, every)),
     ...options.redis.map((url) => redisProbe(url, every)),
+    ...(options.swarmServices ?? []).map((target) => swarmServiceProbe(target, { intervalMs: every, logLines: options.logLines })),
   ];
 }

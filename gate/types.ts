@@ -1,6 +1,6 @@
 // Shared vocabulary of the gate: what a probe reports while running and how it ends.
 
-export type ProbeKind = "container" | "http" | "tcp" | "postgres" | "redis";
+export type ProbeKind = "container" | "http" | "tcp" | "postgres" | "redis" | "swarm-service";
 
 /** A probe's state while the gate runs. "starting" means "not ready yet, keep waiting". */
 export type LiveState = "starting" | "healthy" | "unhealthy" | "exited" | "oom" | "error";

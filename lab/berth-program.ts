@@ -42,6 +42,8 @@ export interface BerthOutputs {
   imageStack: string;
   networkName: string;
   containerNames: { postgres: string; redis: string; orchestrator: string; workers: string[] };
+  /** With berth:cluster swarm: the workers' service (containerNames.workers is then empty). */
+  workerService?: string;
   hostPorts: { postgres?: number; redis?: number; orchestrator?: number };
   hostUrls: { postgres?: string; redis?: string; orchestrator?: string };
   networkUrls: { postgres: string; redis: string };

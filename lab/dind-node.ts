@@ -35,6 +35,12 @@ export interface DaemonOptions {
   insecureRegistries?: string[];
   /** @default - BERTH_LAB_STORAGE_DRIVER, else overlay2 (vfs works everywhere but copies every layer) */
   storageDriver?: string;
+  /**
+   * dockerd's own `no-new-privileges` (CIS 2.18): every container it starts gets it. Swarm's
+   * service spec has no such field before API 1.44, so berth's swarm nodes must set it here.
+   * @default false - the engine's default
+   */
+  noNewPrivileges?: boolean;
 }
 
 export function storageDriver(options: DaemonOptions = {}): string {
@@ -49,6 +55,7 @@ export function dockerdConfig(options: DaemonOptions = {}): Record<string, unkno
     tls: false,
     "storage-driver": storageDriver(options),
     "insecure-registries": options.insecureRegistries ?? [],
+    ...(options.noNewPrivileges ? { "no-new-privileges": true } : {}),
   };
 }
 

@@ -10,7 +10,7 @@
 // work — use `EndpointSpec: { Mode: "dnsrr" }` and reach containers by name on an overlay network.
 import Docker from "dockerode";
 import { ensureDindImage } from "./images/dind-image";
-import { allSettledOrThrow, checkPrefixFree, createDindNode, createLabNetwork, engineClient, freePorts, LAB_LABEL, LAB_PREFIX_LABEL, listLabObjects, nodeEndpoints, removeLabObjects, uniquePrefix, waitForEngine, type LabObjects } from "./dind-node";
+import { allSettledOrThrow, checkPrefixFree, createDindNode, createLabNetwork, demuxLogs, engineClient, freePorts, LAB_LABEL, LAB_PREFIX_LABEL, listLabObjects, nodeEndpoints, removeLabObjects, uniquePrefix, waitForEngine, type LabObjects } from "./dind-node";
 import { ensureRegistry, imageRefAt, probeRegistry, pushImage, registryAddressFor } from "./registry";
 
 export type NodeRole = "manager" | "worker";
@@ -108,7 +108,8 @@ export async function startSwarm(options: StartSwarmOptions = {}): Promise<LabSw
     }
 
     const enginesStarted = Date.now();
-    const daemon = { insecureRegistries: [nodeAddress], storageDriver: options.storageDriver };
+    // no-new-privileges for every task: a 20.10 service spec cannot ask for it (README, Swarm).
+    const daemon = { insecureRegistries: [nodeAddress], storageDriver: options.storageDriver, noNewPrivileges: true };
     const managerPorts = await freePorts(options.managerPorts ?? 0);
     const created = await allSettledOrThrow(
       nodeNames(prefix, workers).map(async ({ name, role }) => {
@@ -283,6 +284,40 @@ export async function serviceTasks(swarm: LabSwarm, service: string): Promise<Ta
     desiredState: t.DesiredState,
     error: t.Status.Err,
   }));
+}
+
+export interface TaskContainer {
+  task: TaskRow;
+  /** The node the task runs on, and a client of that node's own engine. */
+  node: SwarmNode;
+  docker: Docker;
+  containerId: string;
+}
+
+/** The containers of a service's running tasks, each on its node's own engine (sorted by slot). */
+export async function taskContainers(swarm: LabSwarm, service: string): Promise<TaskContainer[]> {
+  const tasks = (await managerClient(swarm).listTasks({ filters: { service: [service], "desired-state": ["running"] } })) as Array<
+    TaskInfo & { Status: { ContainerStatus?: { ContainerID?: string } } }
+  >;
+  const rows = await serviceTasks(swarm, service);
+  return tasks
+    .filter((t) => t.Status.State === "running" && t.Status.ContainerStatus?.ContainerID)
+    .sort((a, b) => (a.Slot ?? 0) - (b.Slot ?? 0))
+    .map((t) => {
+      const node = swarm.nodes.find((n) => n.nodeId === t.NodeID);
+      if (!node) throw new Error(`task ${t.ID} of ${service} runs on node ${t.NodeID}, which is not in lab swarm ${swarm.prefix}`);
+      return { task: rows.find((r) => r.id === t.ID)!, node, docker: engineClient(node.engineHost), containerId: t.Status.ContainerStatus!.ContainerID! };
+    });
+}
+
+/** What a command prints inside a running container (stdout and stderr), e.g. `cat /proc/1/status`. */
+export async function execIn(docker: Docker, containerId: string, cmd: string[]): Promise<string> {
+  const exec = await docker.getContainer(containerId).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+  const stream = await exec.start({});
+  const chunks: Buffer[] = [];
+  stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+  await new Promise((resolve, reject) => stream.on("end", resolve).on("error", reject));
+  return demuxLogs(Buffer.concat(chunks));
 }
 
 /** Pushes a host-engine image into the lab registry; returns the reference the nodes pull. */

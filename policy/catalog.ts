@@ -223,6 +223,8 @@ export const RULES: readonly CisRule[] = [
       const settings = f.securityOpts.filter((o) => /^no-new-privileges([:=]|$)/.test(o));
       const last = settings[settings.length - 1];
       if (last !== undefined && /^no-new-privileges([:=]true)?$/.test(last)) return pass(`security option "${last}"`);
+      // Read only when the options lack it: a daemon-wide default shows nowhere but in the kernel.
+      if (last === undefined && f.runtimeNoNewPrivs === true) return pass("NoNewPrivs is 1 for the main process (the engine's daemon-wide no-new-privileges)");
       return fail(last === undefined ? `securityOpts ${list(f.securityOpts)} lack no-new-privileges` : `security option "${last}" allows new privileges`);
     },
   },

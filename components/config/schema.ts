@@ -21,6 +21,7 @@ import {
   WorkersSettings,
   workersSettings,
 } from "../workload/settings";
+import { ClusterMode, clusterDefaults, clusterProblems, clusterSchema, SwarmSettings } from "../workload/swarm-settings";
 import { ConfigError, ConfigProblem, describeIssues, within } from "./errors";
 import { ENVIRONMENTS, EnvironmentType, given } from "./fields";
 export { ConfigError };
@@ -36,6 +37,7 @@ export const configSchema = z.strictObject({
   redis: redisSchema.optional(),
   orchestrator: orchestratorSchema.optional(),
   workers: workersSchema.optional(),
+  ...clusterSchema,
   ports: portsSchema.optional(),
   tiers: z.strictObject({ data: tierSchema.optional(), orchestrator: tierSchema.optional(), workers: tierSchema.optional() }).optional(),
   hardening: z
@@ -60,6 +62,9 @@ export interface Settings {
   redis: RedisSettings;
   orchestrator: OrchestratorSettings;
   workers: WorkersSettings;
+  /** none: one engine; swarm: the workers as a service of the swarm docker.host manages. */
+  cluster: ClusterMode;
+  swarm: SwarmSettings;
   ports: PortSettings;
   tiers: Record<TierName, TierSettings>;
   hardening: Record<ServiceName, Hardening>;
@@ -78,6 +83,7 @@ export function defaultsFor(environment: EnvironmentType) {
     redis: redisDefaults(environment),
     orchestrator: orchestratorDefaults(environment),
     workers: workersDefaults(environment),
+    ...clusterDefaults(environment),
     ports: portsDefaults(environment),
     tiers: Object.fromEntries(TIERS.map((t) => [t, tierDefaults(environment)])) as Record<TierName, ReturnType<typeof tierDefaults>>,
     hardening: Object.fromEntries(SERVICES.map((s) => [s, { ...DEFAULT_HARDENING }])) as Record<ServiceName, Hardening>,
@@ -104,6 +110,8 @@ export function normalise(raw: RawConfig): { settings: Settings; problems: Confi
     redis: { ...d.redis, ...given(raw.redis) },
     orchestrator: { ...d.orchestrator, ...given(raw.orchestrator) },
     workers: workersSettings({ ...d.workers, ...given(raw.workers) }),
+    cluster: raw.cluster ?? d.cluster,
+    swarm: { ...d.swarm, ...given(raw.swarm) },
     ports: portSettings({ ...d.ports, publish: publishDefault, ...given(raw.ports) }),
     tiers: Object.fromEntries(TIERS.map((t) => [t, tierSettings({ ...d.tiers[t], ...given(raw.tiers?.[t]) })])) as Record<TierName, TierSettings>,
     hardening: Object.fromEntries(SERVICES.map((s) => [s, { ...d.hardening[s], ...given(raw.hardening?.[s]) }])) as Record<ServiceName, Hardening>,
@@ -117,6 +125,13 @@ export function normalise(raw: RawConfig): { settings: Settings; problems: Confi
     ...within(["workers"], workersProblems(settings.workers)),
     ...within(["ports"], portsProblems(settings.ports, raw.ports ?? {}, internal)),
     ...TIERS.flatMap((t) => within(["tiers", t], tierProblems(settings.tiers[t]))),
+    ...clusterProblems({
+      cluster: settings.cluster,
+      swarmGiven: raw.swarm,
+      workers: settings.workers,
+      appImage: raw.images?.app,
+      workersNoNewPrivileges: settings.hardening.workers.noNewPrivileges,
+    }),
   ];
   return { settings, problems };
 }

@@ -10,7 +10,8 @@ import { Redis } from "../redis/redis";
 import { Orchestrator } from "../workload/orchestrator";
 import { namespacesOf } from "../workload/settings";
 import { WorkerPool } from "../workload/worker-pool";
-import { imageFor } from "./images-resources";
+import { SwarmWorkerPool } from "../workload/swarm-worker-pool";
+import { imageFor, imageOf } from "./images-resources";
 import { PortPlan } from "./ports";
 import { tierGate } from "./tier-gate";
 import { HostUrls } from "./urls";
@@ -29,6 +30,8 @@ export interface EnvironmentArgs {
 /**
  * A whole environment in tiers: network → Postgres ∥ Redis → gate → orchestrator → gate →
  * workers → gate (every worker registered). Each gate fails fast with the failing service's logs.
+ * With `cluster: swarm` the workers are one replicated service of the swarm whose manager runs the
+ * rest, all on an attachable overlay network.
  */
 export class Environment extends pulumi.ComponentResource {
   public readonly imageStack: string;
@@ -36,7 +39,10 @@ export class Environment extends pulumi.ComponentResource {
   public readonly postgres: Postgres;
   public readonly redis: Redis;
   public readonly orchestrator: Orchestrator;
+  /** The workers on one engine (cluster: none). */
   public readonly workers?: WorkerPool;
+  /** The workers as a swarm service (cluster: swarm). */
+  public readonly swarmWorkers?: SwarmWorkerPool;
   public readonly gates: { data: HealthGate; orchestrator: HealthGate; workers?: HealthGate };
   /** Published host ports per service (undefined when not published). */
   public readonly hostPorts: pulumi.Output<PortPlan>;
@@ -44,6 +50,8 @@ export class Environment extends pulumi.ComponentResource {
   public readonly containerNames: pulumi.Output<{ postgres: string; redis: string; orchestrator: string; workers: string[] }>;
   /** URLs for clients on the host (secret: the Postgres one carries the password). */
   public readonly hostUrls: pulumi.Output<HostUrls>;
+  /** The workers' swarm service (cluster: swarm), else undefined. */
+  public readonly workerService: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: EnvironmentArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("berth:index:Environment", name, {}, opts);
@@ -75,7 +83,12 @@ export class Environment extends pulumi.ComponentResource {
     const password =
       args.postgresPassword ?? new random.RandomPassword(`${name}-postgres-password`, { length: 32, special: false }, { parent: this }).result;
 
-    this.network = new Network(`${name}-network`, { networkName: objectName(prefix, "net"), labels: labelMap(base), internal: s.network.internal }, childOpts());
+    const swarm = s.cluster === "swarm";
+    this.network = new Network(
+      `${name}-network`,
+      { networkName: objectName(prefix, "net"), labels: labelMap(base), internal: s.network.internal, ...(swarm ? { overlay: true } : {}) },
+      childOpts(),
+    );
 
     this.postgres = new Postgres(
       `${name}-postgres`,
@@ -120,7 +133,8 @@ export class Environment extends pulumi.ComponentResource {
       childOpts({ dependsOn: [this.postgres, this.redis] }),
     );
 
-    const appImage = imageFor(name, "app", s.images.app, images);
+    const app = imageOf(name, "app", s.images.app, images);
+    const appImage = app.id;
     this.orchestrator = new Orchestrator(
       `${name}-orchestrator`,
       {
@@ -145,7 +159,36 @@ export class Environment extends pulumi.ComponentResource {
     );
     this.gates = { data: dataGate, orchestrator: orchestratorGate };
 
-    if (s.workers.replicas > 0) {
+    // Worker health means "registered"; with the API published the gate also asks the
+    // orchestrator, which is the cross-service check a Docker healthcheck cannot make.
+    const registered = s.ports.publish !== "none" ? [pulumi.interpolate`${this.orchestrator.hostUrl}/v1/workers`] : [];
+    const workersGate = { ...gate, tier: "workers" as const, settings: s.tiers.workers, serviceKeys: ["workers", "images.app"], http: registered, httpMinItems: { key: "workers", count: s.workers.replicas } };
+    if (s.workers.replicas > 0 && swarm) {
+      const { hardening, healthcheck, labels } = service("workers");
+      this.swarmWorkers = new SwarmWorkerPool(
+        `${name}-worker`,
+        {
+          hardening,
+          healthcheck,
+          labels,
+          serviceName: objectName(prefix, "worker"),
+          alias: "worker",
+          networkId: this.network.networkId,
+          // Nodes pull it by digest: every replica runs the very image the manager pulled.
+          image: app.pinnedRef,
+          user: s.images.app.user,
+          databaseUrl: this.postgres.url,
+          redisUrl: this.redis.url,
+          replicas: s.workers.replicas,
+          namespaces: namespacesOf(s.workers, 0),
+          memoryMb: s.workers.memoryMb,
+          cpus: s.workers.cpus,
+          constraints: s.swarm.constraints,
+        },
+        childOpts({ dependsOn: [orchestratorGate] }),
+      );
+      this.gates.workers = tierGate(name, { ...workersGate, serviceKeys: ["workers", "swarm", "images.app"], watch: [], swarm: [this.swarmWorkers] }, childOpts({ dependsOn: [this.swarmWorkers] }));
+    } else if (s.workers.replicas > 0) {
       this.workers = new WorkerPool(
         `${name}-worker`,
         {
@@ -164,22 +207,7 @@ export class Environment extends pulumi.ComponentResource {
         },
         childOpts({ dependsOn: [orchestratorGate] }),
       );
-      // Worker health means "registered"; with the API published the gate also asks the
-      // orchestrator, which is the cross-service check a Docker healthcheck cannot make.
-      const published = s.ports.publish !== "none";
-      this.gates.workers = tierGate(
-        name,
-        {
-          ...gate,
-          tier: "workers",
-          settings: s.tiers.workers,
-          serviceKeys: ["workers", "images.app"],
-          watch: [this.workers],
-          http: published ? [pulumi.interpolate`${this.orchestrator.hostUrl}/v1/workers`] : [],
-          httpMinItems: { key: "workers", count: s.workers.replicas },
-        },
-        childOpts({ dependsOn: [this.workers] }),
-      );
+      this.gates.workers = tierGate(name, { ...workersGate, watch: [this.workers] }, childOpts({ dependsOn: [this.workers] }));
     }
 
     this.hostPorts = pulumi
@@ -191,6 +219,7 @@ export class Environment extends pulumi.ComponentResource {
     this.hostUrls = pulumi.secret(
       pulumi.all([this.postgres.hostUrl, this.redis.hostUrl, this.orchestrator.hostUrl]).apply(([postgres, redis, orchestrator]): HostUrls => ({ postgres, redis, orchestrator })),
     );
-    this.registerOutputs({ imageStack: this.imageStack, hostPorts: this.hostPorts, containerNames: this.containerNames, hostUrls: this.hostUrls });
+    this.workerService = pulumi.output(this.swarmWorkers?.serviceName);
+    this.registerOutputs({ imageStack: this.imageStack, hostPorts: this.hostPorts, containerNames: this.containerNames, hostUrls: this.hostUrls, workerService: this.workerService });
   }
 }

@@ -15,9 +15,24 @@ export interface ImageResourceArgs {
 
 /** The image a role's containers run, as an id or name that changes when the image does. */
 export function imageFor(name: string, role: ImageRole, resolved: ResolvedImage, a: ImageResourceArgs): pulumi.Output<string> {
+  return imageOf(name, role, resolved, a).id;
+}
+
+export interface ImageOutputs {
+  /** What a container on this engine runs: the image id (or the built image's name). */
+  id: pulumi.Output<string>;
+  /**
+   * What another engine pulls: `<repository>@sha256:…` once the image was pulled from a registry
+   * (every swarm node then runs exactly this image), else the reference as given.
+   */
+  pinnedRef: pulumi.Output<string>;
+}
+
+/** The image resource of a role and both ways of naming it. */
+export function imageOf(name: string, role: ImageRole, resolved: ResolvedImage, a: ImageResourceArgs): ImageOutputs {
   if (role === "app" && !resolved.overridden) {
     const services = path.join(path.dirname(distRoot()), "services");
-    return new docker.Image(
+    const built = new docker.Image(
       `${name}-app-image`,
       {
         imageName: `${a.prefix.toLowerCase()}-workload:${a.imageStack}`,
@@ -26,6 +41,8 @@ export function imageFor(name: string, role: ImageRole, resolved: ResolvedImage,
       },
       a.opts,
     ).imageName;
+    return { id: built, pinnedRef: built };
   }
-  return new docker.RemoteImage(`${name}-${role}-image`, { name: resolved.ref, keepLocally: true }, a.opts).imageId;
+  const image = new docker.RemoteImage(`${name}-${role}-image`, { name: resolved.ref, keepLocally: true }, a.opts);
+  return { id: image.imageId, pinnedRef: image.repoDigest.apply((digest) => (digest ? digest : resolved.ref)) };
 }

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Gated, HealthGate, HealthGateArgs } from "../gate/health-gate";
 import { tierHint, TierName, TierSettings } from "./tiers";
 
-export interface TierGateArgs extends Pick<HealthGateArgs, "http" | "httpMinItems"> {
+export interface TierGateArgs extends Pick<HealthGateArgs, "http" | "httpMinItems" | "swarm"> {
   tier: TierName;
   settings: TierSettings;
   stackFile: string;
@@ -20,6 +20,7 @@ export function tierGate(environment: string, a: TierGateArgs, opts: pulumi.Comp
       gateName: a.tier,
       hint: tierHint(a.stackFile, a.tier, a.settings.gateTimeoutSeconds, a.serviceKeys),
       watch: a.watch,
+      swarm: a.swarm,
       http: a.http,
       httpMinItems: a.httpMinItems,
       timeoutSeconds: a.settings.gateTimeoutSeconds,

@@ -9,7 +9,7 @@ export function distRoot(here: string = __dirname): string {
   return path.basename(parent) === "dist" ? parent : path.join(parent, "dist");
 }
 
-export type GateScript = "cli" | "set-pids-limit";
+export type GateScript = "cli" | "set-pids-limit" | "set-service-pids";
 
 /**
  * `node <path>/gate/cli.js`, quoted for a shell. The path is found from this package itself; it is
@@ -44,6 +44,8 @@ export interface GateProbes {
   postgresEnv: string[];
   /** Environment variables holding Redis URLs that must answer PING. */
   redisEnv: string[];
+  /** Swarm services whose replicas must all run healthy (with `replicas`: the count the service must ask for). */
+  swarmServices?: { name: string; replicas?: number }[];
   /** Retry interval of the HTTP, TCP, Postgres and Redis probes. @default the CLI's */
   intervalMs?: number;
   /** Container log lines shown on failure. @default the CLI's */
@@ -63,6 +65,7 @@ export function gateCommandLine(gateName: string, timeoutSeconds: number, probes
   for (const t of probes.tcp) words.push("--tcp", t);
   for (const v of probes.postgresEnv) words.push("--postgres", `env:${v}`);
   for (const v of probes.redisEnv) words.push("--redis", `env:${v}`);
+  for (const svc of probes.swarmServices ?? []) words.push("--swarm-service", svc.replicas === undefined ? svc.name : `${svc.name}=${svc.replicas}`);
   if (probes.hint) words.push("--hint", probes.hint);
   return [gateInvocation("cli"), ...words.map(shellQuote)].join(" ");
 }

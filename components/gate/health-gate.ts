@@ -19,6 +19,12 @@ export interface HealthGateArgs {
    * @default []
    */
   watch?: Gated[];
+  /**
+   * Swarm services (e.g. a SwarmWorkerPool) whose replicas must all be running and healthy; a task
+   * that fails ends the gate at once with the task, its node and its logs. The container probes
+   * and these ask the engine of the gate's docker provider: give the swarm's manager. @default []
+   */
+  swarm?: SwarmGated[];
   /** Containers this program does not declare, by name or id. @default [] */
   containerNames?: pulumi.Input<pulumi.Input<string>[]>;
   /**
@@ -57,6 +63,15 @@ export interface HealthGateArgs {
   hint?: string;
 }
 
+/** A swarm service a gate waits for: every replica running and healthy (SwarmWorkerPool is one). */
+export interface SwarmGated {
+  readonly service: docker.Service;
+  /** The replica count the service must ask for and run. */
+  readonly replicas: number;
+  /** Steps the service's spec still gets after create (e.g. its pids limit): the gate runs again when they do. */
+  readonly pidsLimit?: pulumi.CustomResource;
+}
+
 const containersOf = (g: Gated): readonly docker.Container[] => (docker.Container.isInstance(g) ? [g] : g.containers);
 
 /**
@@ -72,15 +87,16 @@ export class HealthGate extends pulumi.ComponentResource {
     super("berth:index:HealthGate", name, {}, opts);
     const gateName = args.gateName ?? name;
     const watched = (args.watch ?? []).flatMap(containersOf);
+    const swarm = args.swarm ?? [];
     const lists = pulumi.all([pulumi.all(watched.map((c) => c.name)), args.containerNames ?? [], args.http ?? [], args.tcp ?? [], args.postgres ?? [], args.redis ?? []]);
-    const create = lists.apply(([watchedNames, named, http, tcp, postgres, redis]) => {
+    const create = pulumi.all([lists, pulumi.all(swarm.map((s) => s.service.name))]).apply(([[watchedNames, named, http, tcp, postgres, redis], services]) => {
       const unpublished = [...postgres.map((u, i) => [`postgres[${i}]`, u]), ...redis.map((u, i) => [`redis[${i}]`, u])].filter(([, u]) => u === undefined);
       if (unpublished.length > 0) {
         const which = unpublished.map(([k]) => k).join(", ");
         throw new pulumi.ResourceError(`HealthGate ${name}: ${which} has no URL: a hostUrl is undefined when the service publishes no port; publish it or drop the probe`, this);
       }
-      if (watchedNames.length + named.length + http.length + tcp.length + postgres.length + redis.length === 0) {
-        throw new pulumi.ResourceError(`HealthGate ${name} has nothing to watch: give watch, containerNames, http, tcp, postgres or redis`, this);
+      if (watchedNames.length + named.length + http.length + tcp.length + postgres.length + redis.length + services.length === 0) {
+        throw new pulumi.ResourceError(`HealthGate ${name} has nothing to watch: give watch, swarm, containerNames, http, tcp, postgres or redis`, this);
       }
       return gateCommandLine(gateName, args.timeoutSeconds ?? DEFAULT_GATE_TIMEOUT_SECONDS, {
         containers: [...watchedNames, ...named],
@@ -90,6 +106,7 @@ export class HealthGate extends pulumi.ComponentResource {
         tcp,
         postgresEnv: postgres.map((_, i) => probeVariable("postgres", i)),
         redisEnv: redis.map((_, i) => probeVariable("redis", i)),
+        ...(services.length === 0 ? {} : { swarmServices: services.map((service, i) => ({ name: service, replicas: swarm[i].replicas })) }),
         intervalMs: args.intervalMs,
         logLines: args.logLines,
         hint: args.hint,
@@ -106,7 +123,7 @@ export class HealthGate extends pulumi.ComponentResource {
       {
         create,
         environment: args.postgres === undefined && args.redis === undefined ? environment : pulumi.secret(environment),
-        triggers: [...watched.map((c) => c.id), ...(args.triggers ?? [])],
+        triggers: [...watched.map((c) => c.id), ...swarm.flatMap((s) => [s.service.id, ...(s.pidsLimit ? [s.pidsLimit.id] : [])]), ...(args.triggers ?? [])],
         // Progress goes to stderr and shows in `pulumi up`; stdout carries the JSON result.
         logging: "stderr",
       },

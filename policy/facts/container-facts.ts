@@ -48,6 +48,12 @@ export interface ContainerFacts {
   readonly hostPorts: number[];
   /** "" when not set (the image's user, usually root). */
   readonly user: string;
+  /**
+   * The kernel's NoNewPrivs flag of the container's main process (/proc/<pid>/status), when it was
+   * read: the only evidence of a daemon-wide `no-new-privileges` (a swarm task on Engine API 1.41
+   * cannot ask for it, and `docker inspect` does not show the daemon's default).
+   */
+  readonly runtimeNoNewPrivs?: boolean;
   label(key: string): string | undefined;
 }
 

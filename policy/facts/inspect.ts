@@ -2,7 +2,8 @@
 //
 // API (what the e2e suite calls):
 //   inspectContainer(json, options?) → RuleResult[]   one result per rule of catalog.ts, in id order
-//   inspectReport(json, options?)    → ContainerReport { container, service?, results }, named after json.Name
+//   inspectReport(json, options?, runtime?) → ContainerReport { container, service?, results }, named after json.Name
+//     (runtime: what only the running container tells, e.g. { noNewPrivs: noNewPrivsOf(procStatus) })
 //   formatResultTable(reports)       → string (table.ts): container × rule pass/fail, then failures
 // `json` is one element of `docker inspect <id>` (the CLI prints an array) or dockerode's
 // `container.inspect()`. Every field is optional: what is absent counts as the engine default.
@@ -94,8 +95,20 @@ function pidsOf(json: InspectJson): PidsFact {
   return { limit: known && value > 0 ? value : undefined, source: "HostConfig.PidsLimit", raw: known ? String(value) : undefined };
 }
 
+/** What only the running container tells: read inside it, not from `docker inspect`. */
+export interface RuntimeFacts {
+  /** NoNewPrivs of its main process, e.g. from noNewPrivsOf(`cat /proc/1/status`). */
+  noNewPrivs?: boolean;
+}
+
+/** The NoNewPrivs flag from a /proc/<pid>/status text; undefined when the line is missing. */
+export function noNewPrivsOf(status: string): boolean | undefined {
+  const match = /^NoNewPrivs:\s*([01])\s*$/m.exec(status);
+  return match ? match[1] === "1" : undefined;
+}
+
 /** ContainerFacts from inspect output (a snapshot: nothing here can be unknown). */
-export function inspectFacts(json: InspectJson): ContainerFacts {
+export function inspectFacts(json: InspectJson, runtime: RuntimeFacts = {}): ContainerFacts {
   const host = json.HostConfig ?? {};
   const config = json.Config ?? {};
   const labels = config.Labels ?? {};
@@ -118,13 +131,14 @@ export function inspectFacts(json: InspectJson): ContainerFacts {
     capDrop: stringList(host.CapDrop),
     hostPorts: hostPortsOf(json),
     user: config.User ?? "",
+    ...(runtime.noNewPrivs === undefined ? {} : { runtimeNoNewPrivs: runtime.noNewPrivs }),
     label: (key) => (Object.prototype.hasOwnProperty.call(labels, key) ? labels[key] : undefined),
   };
 }
 
 /** Every rule against one container's inspect output, in CIS id order. */
-export function inspectContainer(json: InspectJson, options: RuleOptions = DEFAULT_RULE_OPTIONS): RuleResult[] {
-  const facts = inspectFacts(json);
+export function inspectContainer(json: InspectJson, options: RuleOptions = DEFAULT_RULE_OPTIONS, runtime: RuntimeFacts = {}): RuleResult[] {
+  const facts = inspectFacts(json, runtime);
   return RULES.map((rule) => ({ rule: rule.name, id: rule.id, title: rule.title, ...evaluate(rule, facts, options) }));
 }
 
@@ -133,9 +147,9 @@ export function containerName(json: InspectJson): string {
   return (json.Name ?? "").replace(/^\//, "") || (json.Id ?? "").slice(0, 12);
 }
 
-export function inspectReport(json: InspectJson, options: RuleOptions = DEFAULT_RULE_OPTIONS): ContainerReport {
+export function inspectReport(json: InspectJson, options: RuleOptions = DEFAULT_RULE_OPTIONS, runtime: RuntimeFacts = {}): ContainerReport {
   const service = json.Config?.Labels?.[LABELS.service];
-  return { container: containerName(json), ...(service === undefined ? {} : { service }), results: inspectContainer(json, options) };
+  return { container: containerName(json), ...(service === undefined ? {} : { service }), results: inspectContainer(json, options, runtime) };
 }
 
 export { formatResultTable } from "../report-table";

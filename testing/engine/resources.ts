@@ -5,6 +5,7 @@ import { spawn } from "node:child_process";
 import { randomInt } from "node:crypto";
 import Docker from "dockerode";
 import { containerCreateCall, publishedPorts } from "./container-spec";
+import { removalWaitSeconds, serviceCreateSpec } from "./service-spec";
 
 export type Inputs = Record<string, any>;
 
@@ -90,16 +91,37 @@ const randomPassword: Applier = {
   async delete() {},
 };
 
+/** Pulls `ref` through the engine, as the provider does for an image it does not have. */
+async function pull(docker: Docker, ref: string): Promise<void> {
+  const stream = await docker.pull(ref);
+  await new Promise<void>((resolve, reject) =>
+    docker.modem.followProgress(stream, (err: Error | null, events: Array<{ error?: string }>) => {
+      const failed = err?.message ?? events.find((e) => e.error)?.error;
+      if (failed) reject(new Error(failed));
+      else resolve();
+    }),
+  );
+}
+
+/** The repository of a reference, without tag or digest: "host:5000/team/app:1" → "host:5000/team/app". */
+const repositoryOf = (ref: string) => ref.replace(/@.*$/, "").replace(/:[^/:]+$/, "");
+
 const remoteImage: Applier = {
   async create(inputs, ctx) {
-    // No registry is reachable here: the image must already be on the engine (never pulled).
-    const info = await ctx.docker
-      .getImage(inputs.name)
-      .inspect()
-      .catch((err) => {
-        throw gone(err) ? new Error(`image ${inputs.name} is not on the engine; engine mode never pulls (build or load it first)`) : err;
+    // Only registries on this machine are reachable (the lab's): an image that is neither on the
+    // engine nor pullable from one fails with both reasons.
+    const inspect = () => ctx.docker.getImage(inputs.name).inspect();
+    let info = await inspect().catch((err) => (gone(err) ? undefined : Promise.reject(err)));
+    if (!info) {
+      await pull(ctx.docker, inputs.name).catch((err: Error) => {
+        throw new Error(`image ${inputs.name} is not on the engine and pulling it failed (${err.message}); build or load it first, or push it to a registry the engine reaches`);
       });
-    return { id: `${info.Id}${inputs.name}`, state: { ...inputs, imageId: info.Id, repoDigest: info.RepoDigests?.[0] ?? "" } };
+      info = await inspect();
+    }
+    // The provider's repo_digest: the digest of the repository the image was asked by.
+    const digests: string[] = info.RepoDigests ?? [];
+    const repoDigest = digests.find((d) => d.startsWith(`${repositoryOf(inputs.name)}@`)) ?? digests[0] ?? "";
+    return { id: `${info.Id}${inputs.name}`, state: { ...inputs, imageId: info.Id, repoDigest } };
   },
   async delete(r, docker) {
     if (r.inputs.keepLocally) return;
@@ -162,6 +184,35 @@ const container: Applier = {
   },
 };
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const service: Applier = {
+  async create(inputs, ctx) {
+    const created = (await ctx.docker.createService(serviceCreateSpec(inputs))) as { id?: string; ID?: string };
+    const id = created.id ?? created.ID;
+    if (!id) throw new Error(`the engine created service ${inputs.name} but returned no id`);
+    ctx.made(id);
+    return { id, state: { ...inputs } };
+  },
+  async delete(r, docker) {
+    await docker.getService(r.id).remove().catch(ignoreGone);
+    // As the provider with a stop grace period: wait until every task (and its container) is gone,
+    // so the network they were attached to can be removed next.
+    const grace = removalWaitSeconds(r.inputs);
+    if (grace === undefined) return;
+    const deadline = Date.now() + (grace + 60) * 1000;
+    for (;;) {
+      // Not filtered by service: the manager refuses a filter naming a service it removed.
+      const tasks = ((await docker.listTasks()) as Array<{ ID: string; ServiceID: string; Status: { State: string } }>).filter((t) => t.ServiceID === r.id);
+      if (tasks.length === 0) return;
+      if (Date.now() > deadline) {
+        throw new Error(`service ${r.inputs.name} was removed but ${tasks.length} task(s) remain after ${grace + 60} s: ${tasks.map((t) => `${t.ID.slice(0, 12)} ${t.Status.State}`).join(", ")}`);
+      }
+      await sleep(250);
+    }
+  },
+};
+
 export const PROVIDER_TYPE = "pulumi:providers:docker";
 const PROVIDER_INPUTS = new Set(["host", "version"]);
 
@@ -203,6 +254,7 @@ export const APPLIERS: Record<string, Applier> = {
   "docker:index/network:Network": network,
   "docker:index/volume:Volume": volume,
   "docker:index/remoteImage:RemoteImage": remoteImage,
+  "docker:index/service:Service": service,
   "command:local:Command": command,
   "random:index/randomPassword:RandomPassword": randomPassword,
   "docker:index/image:Image": unsupported("engine mode does not build images: set berth:images.app to an image on the engine"),

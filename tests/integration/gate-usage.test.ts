@@ -3,12 +3,12 @@ import assert from "node:assert/strict";
 import { GATE_CLI, PIDS_CLI, requireBuilt, runCli } from "../../lab/gate-runner";
 
 const cases: Array<[string, string, string[], string]> = [
-  ["no probe is given", GATE_CLI, ["--name", "g", "--timeout-seconds", "5"], "berth gate: no probe given: pass at least one of --container, --http, --tcp, --postgres, --redis"],
+  ["no probe is given", GATE_CLI, ["--name", "g", "--timeout-seconds", "5"], "berth gate: no probe given: pass at least one of --container, --http, --tcp, --postgres, --redis, --swarm-service"],
   [
     "a flag is unknown",
     GATE_CLI,
     ["--name", "g", "--timeout-seconds", "5", "--tcp", "127.0.0.1:1", "--retries", "3"],
-    "berth gate: unknown option '--retries'; allowed: --name, --timeout-seconds, --interval-ms, --log-lines, --container, --http, --http-status, --http-min-items, --tcp, --postgres, --redis, --hint",
+    "berth gate: unknown option '--retries'; allowed: --name, --timeout-seconds, --interval-ms, --log-lines, --container, --http, --http-status, --http-min-items, --tcp, --postgres, --redis, --swarm-service, --hint",
   ],
   [
     "--timeout-seconds is not a number",

@@ -31,7 +31,7 @@ const CASES: Case[] = [
     what: "a misspelt section",
     yaml: "  berth:environment: test\n  berth:postgress:\n    memoryMb: 1024",
     problems: [
-      "berth:postgress: got an unknown key; allowed: remove it, or use one of: environment, useAlpine, registryPrefix, images, postgres, redis, orchestrator, workers, ports, tiers, hardening, docker, network.",
+      "berth:postgress: got an unknown key; allowed: remove it, or use one of: environment, useAlpine, registryPrefix, images, postgres, redis, orchestrator, workers, cluster, swarm, ports, tiers, hardening, docker, network.",
     ],
   },
   { what: "words for a number", yaml: "  berth:environment: test\n  berth:workers:\n    replicas: three", problems: ['berth:workers.replicas: got "three"; allowed: a number.'] },
@@ -107,7 +107,7 @@ const CASES: Case[] = [
     what: "a typo together with two cross-field mistakes",
     yaml: "  berth:environment: dev\n  berth:colur: blue\n  berth:ports:\n    redis: 5432\n  berth:redis:\n    memoryMb: 64\n    maxmemoryMb: 64",
     problems: [
-      "berth:colur: got an unknown key; allowed: remove it, or use one of: environment, useAlpine, registryPrefix, images, postgres, redis, orchestrator, workers, ports, tiers, hardening, docker, network.",
+      "berth:colur: got an unknown key; allowed: remove it, or use one of: environment, useAlpine, registryPrefix, images, postgres, redis, orchestrator, workers, cluster, swarm, ports, tiers, hardening, docker, network.",
       "berth:redis.memoryMb: got 64; allowed: at least 80 (maxmemory 64 MB + 16 MB overhead).",
       "berth:ports.redis: got 5432; allowed: a host port other than ports.postgres's (two services cannot bind one port).",
     ],

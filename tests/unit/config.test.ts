@@ -128,7 +128,7 @@ describe("config: errors", function () {
         "  - berth:postgres.tmpfsSizeMb: got 4; allowed: a number >= 16.",
         "  - berth:postgres.sharedBufers: got an unknown key; allowed: remove it, or use one of: database, user, memoryMb, cpus, tmpfsSizeMb, sharedBuffersMb, durable.",
         "  - berth:workers.replicas: got -1; allowed: a number >= 0.",
-        "  - berth:colour: got an unknown key; allowed: remove it, or use one of: environment, useAlpine, registryPrefix, images, postgres, redis, orchestrator, workers, ports, tiers, hardening, docker, network.",
+        "  - berth:colour: got an unknown key; allowed: remove it, or use one of: environment, useAlpine, registryPrefix, images, postgres, redis, orchestrator, workers, cluster, swarm, ports, tiers, hardening, docker, network.",
         "Edit Pulumi.test.yaml (or use `pulumi config set --path <key> <value>`) and run again.",
       ].join("\n"),
     );
@@ -242,7 +242,7 @@ describe("config: rules between keys, and how mistakes are told", function () {
   it("reports schema and cross-field mistakes together", function () {
     const message = problemsOf({ environment: "dev", colur: "blue", ports: { redis: 5432, orchestrator: 443 } });
     assert.deepEqual(lines(message), [
-      "  - berth:colur: got an unknown key; allowed: remove it, or use one of: environment, useAlpine, registryPrefix, images, postgres, redis, orchestrator, workers, ports, tiers, hardening, docker, network.",
+      "  - berth:colur: got an unknown key; allowed: remove it, or use one of: environment, useAlpine, registryPrefix, images, postgres, redis, orchestrator, workers, cluster, swarm, ports, tiers, hardening, docker, network.",
       "  - berth:ports.redis: got 5432; allowed: a host port other than ports.postgres's (two services cannot bind one port).",
       "  - berth:ports.orchestrator: got 443; allowed: a host port from 1024 to 65535 (lower ports need root, and berth's policy pack refuses them, CIS 5.8).",
     ]);

@@ -52,7 +52,7 @@ describe("gate command line", () => {
   }
 
   const rejected: Array<[string, string[], string]> = [
-    ["no probe is given", base, "berth gate: no probe given: pass at least one of --container, --http, --tcp, --postgres, --redis"],
+    ["no probe is given", base, "berth gate: no probe given: pass at least one of --container, --http, --tcp, --postgres, --redis, --swarm-service"],
     ["--name is missing", ["--timeout-seconds", "3", "--container", "c"], "berth gate: required option '--name <gate-name>' not specified"],
     ["--timeout-seconds is missing", ["--name", "n", "--container", "c"], "berth gate: required option '--timeout-seconds <n>' not specified"],
     ["--timeout-seconds is 0", ["--name", "n", "--timeout-seconds", "0", "--container", "c"], "berth gate: option '--timeout-seconds <n>' argument '0' is invalid. expected a number greater than 0, e.g. 30 or 2.5"],
@@ -73,7 +73,7 @@ describe("gate command line", () => {
     [
       "a flag is misspelt",
       [...base, "--containers", "c"],
-      "berth gate: unknown option '--containers'; allowed: --name, --timeout-seconds, --interval-ms, --log-lines, --container, --http, --http-status, --http-min-items, --tcp, --postgres, --redis, --hint",
+      "berth gate: unknown option '--containers'; allowed: --name, --timeout-seconds, --interval-ms, --log-lines, --container, --http, --http-status, --http-min-items, --tcp, --postgres, --redis, --swarm-service, --hint",
     ],
   ];
   for (const [when, args, message] of rejected) {

@@ -76,6 +76,18 @@ describe("lab: Docker-in-Docker nodes", () => {
     );
   });
 
+  it("sets no-new-privileges daemon-wide when asked, as berth's swarm nodes must", () => {
+    withEnv("BERTH_LAB_STORAGE_DRIVER", undefined, () =>
+      assert.deepEqual(dockerdConfig({ insecureRegistries: [], noNewPrivileges: true }), {
+        hosts: ["unix:///var/run/docker.sock", "tcp://0.0.0.0:2375"],
+        tls: false,
+        "storage-driver": "overlay2",
+        "insecure-registries": [],
+        "no-new-privileges": true,
+      }),
+    );
+  });
+
   it("takes the storage driver from the option, then BERTH_LAB_STORAGE_DRIVER", () => {
     withEnv("BERTH_LAB_STORAGE_DRIVER", "vfs", () => {
       assert.equal(dockerdConfig()["storage-driver"], "vfs");

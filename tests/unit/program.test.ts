@@ -343,7 +343,7 @@ describe("program: isolation and options", function () {
       [
         "Invalid configuration in Pulumi.test.yaml (2 problems):",
         "  - berth:workers.replicas: got -2; allowed: a number >= 0.",
-        "  - berth:colour: got an unknown key; allowed: remove it, or use one of: environment, useAlpine, registryPrefix, images, postgres, redis, orchestrator, workers, ports, tiers, hardening, docker, network.",
+        "  - berth:colour: got an unknown key; allowed: remove it, or use one of: environment, useAlpine, registryPrefix, images, postgres, redis, orchestrator, workers, cluster, swarm, ports, tiers, hardening, docker, network.",
         "Edit Pulumi.test.yaml (or use `pulumi config set --path <key> <value>`) and run again.",
       ].join("\n"),
     );

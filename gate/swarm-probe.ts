@@ -1,0 +1,112 @@
+// --swarm-service: every replica of a replicated swarm service runs its current spec, healthy, on
+// a Ready node. Swarm has no event stream for tasks, so the manager is asked every --interval-ms
+// (service, tasks, nodes: three small calls). The probe keeps watching after it is healthy, so a
+// task that fails while other probes still wait fails the gate too. When a task fails, its logs are
+// read through the manager (GET /tasks/{id}/logs) before the gate ends: the report names the task,
+// its node and what it said.
+import type Docker from "dockerode";
+import { setTimeout as sleep } from "node:timers/promises";
+import { lastLines } from "./container-diagnostics";
+import { ATTEMPT_TIMEOUT_MS } from "./poll";
+import { createDockerClient, engineAddress, engineUnreachableMessage, isEngineUnreachable, isNoSuchContainer, unreachableReason } from "./docker-client";
+import type { SwarmServiceTarget } from "./swarm-args";
+import { assessService, FailedTask, NodeJson, ServiceJson, TaskJson } from "./swarm-state";
+import { errorMessage, Observation, Probe, ProbeContext } from "./types";
+
+/** Reading a failed task's logs must not hold the report back for long. */
+const TASK_LOGS_BUDGET_MS = 5000;
+
+export interface SwarmProbe extends Probe {
+  /** Lines for the failure report: the failed task, its node and its logs (empty unless a task failed). */
+  report(): string[];
+}
+
+export interface SwarmProbeOptions {
+  intervalMs: number;
+  /** Log lines of a failed task in the report. */
+  logLines: number;
+}
+
+/** The text of a multiplexed (non-TTY) log: frames of an 8-byte header (stream, size) and payload. */
+export function demuxFrames(buf: Buffer): string {
+  const parts: Buffer[] = [];
+  let offset = 0;
+  while (offset + 8 <= buf.length && buf[offset] <= 2 && buf.readUInt16BE(offset + 1) === 0) {
+    const size = buf.readUInt32BE(offset + 4);
+    parts.push(buf.subarray(offset + 8, offset + 8 + size));
+    offset += 8 + size;
+  }
+  // Not framed (a TTY task): the bytes are the text.
+  return offset === 0 ? buf.toString("utf8") : Buffer.concat(parts).toString("utf8");
+}
+
+/** The report's section for one failed task. */
+export function taskSection(task: FailedTask, logLines: number, logs: { lines: string[] } | { error: string }): string[] {
+  const lines = [`  task ${task.name} (${task.id}) on node ${task.node}: ${task.state}: ${task.error}`];
+  if (logLines === 0) return lines;
+  lines.push(`  last ${logLines} log lines of task ${task.name}:`);
+  if ("error" in logs) lines.push(`    (could not read the logs: ${logs.error})`);
+  else if (logs.lines.length === 0) lines.push("    (no output)");
+  else lines.push(...logs.lines.map((line) => `    ${line}`));
+  return lines;
+}
+
+interface TaskLogs {
+  logs(options: { stdout: boolean; stderr: boolean; follow: false; tail: number; abortSignal?: AbortSignal }): Promise<Buffer>;
+}
+
+async function taskLogs(docker: Docker, id: string, count: number): Promise<{ lines: string[] } | { error: string }> {
+  try {
+    const task = docker.getTask(id) as unknown as TaskLogs;
+    const raw = await task.logs({ stdout: true, stderr: true, follow: false, tail: count, abortSignal: AbortSignal.timeout(TASK_LOGS_BUDGET_MS) });
+    return { lines: lastLines(demuxFrames(Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw))), count) };
+  } catch (err) {
+    return { error: errorMessage(err) };
+  }
+}
+
+export function swarmServiceProbe(target: SwarmServiceTarget, options: SwarmProbeOptions, docker: () => Docker = createDockerClient): SwarmProbe {
+  let report: string[] = [];
+  return {
+    kind: "swarm-service",
+    target: target.service,
+    report: () => report,
+    run: async (ctx: ProbeContext) => {
+      let client: Docker | undefined;
+      while (!ctx.signal.aborted) {
+        let seen: Observation;
+        try {
+          client ??= docker();
+          // One signal per look: the client adds an abort listener per request and never removes
+          // it, so the gate's own signal would collect thousands; and a manager that hangs times out.
+          const abortSignal = AbortSignal.any([ctx.signal, AbortSignal.timeout(ATTEMPT_TIMEOUT_MS)]);
+          const service = (await client.getService(target.service).inspect({ abortSignal })) as ServiceJson;
+          const [tasks, nodes] = await Promise.all([
+            client.listTasks({ filters: { service: [service.ID] }, abortSignal }) as Promise<TaskJson[]>,
+            client.listNodes({ abortSignal } as object) as Promise<NodeJson[]>,
+          ]);
+          const seenNow = assessService(service, tasks, nodes, target.replicas);
+          if (seenNow.state === "error" && seenNow.failed && !ctx.signal.aborted) {
+            report = taskSection(seenNow.failed, options.logLines, options.logLines === 0 ? { lines: [] } : await taskLogs(client, seenNow.failed.id, options.logLines));
+          }
+          seen = { state: seenNow.state, detail: seenNow.detail };
+        } catch (err) {
+          if (ctx.signal.aborted) return;
+          seen = await engineFailure(client, err);
+        }
+        if (ctx.signal.aborted) return;
+        ctx.update(seen);
+        if (seen.state === "error") return;
+        await sleep(options.intervalMs, undefined, { signal: ctx.signal }).catch(() => undefined);
+      }
+    },
+  };
+}
+
+async function engineFailure(docker: Docker | undefined, err: unknown): Promise<Observation> {
+  if (isNoSuchContainer(err)) return { state: "error", detail: "does not exist (no such service on this engine: is DOCKER_HOST a manager of the swarm?)" };
+  if ((err as { statusCode?: number }).statusCode === 503) return { state: "error", detail: `the engine is not a swarm manager: ${errorMessage(err)}` };
+  if (!isEngineUnreachable(err)) return { state: "error", detail: `Docker engine error: ${errorMessage(err)}` };
+  const address = await engineAddress(docker, process.env);
+  return { state: "error", detail: engineUnreachableMessage(address, unreachableReason(err)), engineUnreachable: true };
+}
