@@ -10,6 +10,7 @@ import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import Docker from "dockerode";
 import { Client } from "pg";
+import { PGDATA, postgresCommand, postgresTmpfs } from "../../components/postgres/spec";
 import { ensureDataImage } from "../images/e2e-images";
 import { ensureTemplateImage, TEMPLATE_DIR } from "./template-image";
 
@@ -33,13 +34,13 @@ const MB = 1024 * 1024;
 async function startPostgres(image: string, owner: string, env: Record<string, string>): Promise<Started> {
   const name = `berth-pgtpl-${RUN}-${++counter}`;
   created.push(name);
-  const [uid, gid] = owner.split(":");
+  const tuning = { ephemeral: true, sharedBuffersMb: 64, tmpfsSizeMb: 256, user: owner };
   const t0 = performance.now();
   const container = await docker.createContainer({
     name,
     Image: image,
     User: owner,
-    Cmd: ["postgres", "-c", "shared_buffers=64MB", "-c", "listen_addresses=*", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"],
+    Cmd: postgresCommand(tuning),
     Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
     Labels: { "berth.lab": "postgres-template" },
     HostConfig: {
@@ -49,11 +50,7 @@ async function startPostgres(image: string, owner: string, env: Record<string, s
       Memory: 512 * MB,
       MemorySwap: 512 * MB,
       NanoCpus: 1e9,
-      Tmpfs: {
-        "/tmp": "rw,noexec,nosuid,size=64m",
-        "/var/run/postgresql": `rw,nosuid,nodev,size=1m,uid=${uid},gid=${gid},mode=0775`,
-        "/var/lib/postgresql/data": `rw,nosuid,nodev,size=256m,uid=${uid},gid=${gid},mode=0700`,
-      },
+      Tmpfs: { "/tmp": "rw,noexec,nosuid,size=64m", ...postgresTmpfs(tuning) },
     },
   });
   await container.start();
@@ -108,7 +105,7 @@ async function main(): Promise<void> {
   const database = "berth";
   const built = ensureTemplateImage({ base: baseRef, user, database });
   console.log(`base ${baseRef} (postgres ${built.base.owner}, entrypoint ${built.base.entrypoint}); template ${built.tag} (${built.seconds ? `built in ${built.seconds.toFixed(1)} s` : "cached"})`);
-  const env = (password: string) => ({ POSTGRES_USER: user, POSTGRES_DB: database, POSTGRES_PASSWORD: password, PGDATA: "/var/lib/postgresql/data" });
+  const env = (password: string) => ({ POSTGRES_USER: user, POSTGRES_DB: database, POSTGRES_PASSWORD: password, PGDATA });
 
   const times: Record<"initdb" | "template", Started[]> = { initdb: [], template: [] };
   for (let i = 0; i < runs; i++) {
