@@ -1,12 +1,15 @@
-// Side A: berth's test stack brought up through the e2e engine mode (engine-child.ts, a fresh
-// process per run) and timed to all-healthy by the engine's own health events.
+// berth: the test stack brought up through the e2e engine mode (engine-child.ts, a fresh process
+// per run). Its figure is the time to a usable environment: up() returned, so every gate passed.
+// The engine's health events give the per-tier Docker view beside it.
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import Docker from "dockerode";
+import type { TimelineEntry } from "../testing/engine/mode";
 import { REPO_ROOT } from "../lab/berth-program";
 import type { ChildResult } from "./engine-child";
 import { HealthWatch, nowMs } from "./health-watch";
+import { IdleCpu, idleCpu } from "./idle-cpu";
 import { gateSplit, GateSplit, Tier, tierHealthyAt } from "./tiers";
 
 export interface BenchImages {
@@ -14,17 +17,24 @@ export interface BenchImages {
   app: string;
 }
 
+/** After up: how long to let start-up work die down, then how long to measure idle CPU (0: not measured). */
+export interface IdleWindow {
+  settleMs: number;
+  windowMs: number;
+}
+
 export interface EngineRun {
-  /** up() call → every container healthy (engine event time). */
-  allHealthyMs: number;
-  /** Process spawn → every container healthy: adds node start-up and loading the Pulumi SDK. */
-  spawnToHealthyMs: number;
-  /** up() call → up() returned (every gate passed, outputs resolved). */
+  workers: number;
+  /** up() call → up() returned: every gate passed, outputs resolved. */
   upMs: number;
-  /** up() call → each tier's last container healthy. */
-  tierHealthyMs: Record<Tier, number>;
+  /** Process spawn → up() returned: adds Node start-up and loading the Pulumi SDK. */
+  spawnToUpMs: number;
+  /** up() call → each tier's last container healthy by Docker's own healthcheck (undefined: not within the wait). */
+  tierHealthyMs?: Record<Tier, number>;
   gates: GateSplit;
   containers: number;
+  idle?: IdleCpu;
+  timeline: TimelineEntry[];
 }
 
 /** The test stack's config with the locally built images, as tests/e2e/stack.test.ts passes them. */
@@ -37,10 +47,27 @@ export function engineConfig(images: BenchImages, workers?: number): Record<stri
   };
 }
 
-export async function engineRun(docker: Docker, stack: string, config: Record<string, unknown>, timeoutMs = 300_000): Promise<EngineRun> {
-  const watch = await HealthWatch.start(docker, { label: [`berth.stack=${stack}`] });
+/** No idle-CPU measurement after up. */
+export const NO_IDLE: IdleWindow = { settleMs: 0, windowMs: 0 };
+
+/** How long after up() the bench waits for Docker to call every container healthy. */
+const DOCKER_HEALTH_WAIT_MS = 30_000;
+
+/** One bring-up of the test stack with `workers` workers; `extra` config ("berth:…") layered over. */
+export async function engineRun(
+  docker: Docker,
+  stack: string,
+  images: BenchImages,
+  workers: number,
+  idle: IdleWindow,
+  timeoutMs = 300_000,
+  extra: Record<string, unknown> = {},
+): Promise<EngineRun> {
+  const label = `berth.stack=${stack}`;
+  const watch = await HealthWatch.start(docker, { label: [label] });
   const spawnedAtMs = nowMs();
-  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", join(__dirname, "engine-child.ts"), JSON.stringify({ stack, configFrom: "test", config })], {
+  const request = { stack, configFrom: "test", config: { ...engineConfig(images, workers), ...extra } };
+  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", join(__dirname, "engine-child.ts"), JSON.stringify(request)], {
     cwd: REPO_ROOT,
     stdio: ["pipe", "pipe", "pipe"],
   });
@@ -56,14 +83,20 @@ export async function engineRun(docker: Docker, stack: string, config: Record<st
       new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`engine-mode up of ${stack} took over ${timeoutMs} ms`)), timeoutMs).unref()),
     ]);
     const result = JSON.parse(line) as ChildResult;
-    const healthyAt = await watch.allHealthy(result.containers, 10_000);
+    const measured = idle.windowMs > 0 ? await idleCpu(docker, label, idle.settleMs, idle.windowMs) : undefined;
+    const dockerHealthy = await watch.allHealthy(result.containers, DOCKER_HEALTH_WAIT_MS).then(
+      () => tierHealthyAt(watch.events, result.upCalledAtMs),
+      () => undefined,
+    );
     return {
-      allHealthyMs: healthyAt - result.upCalledAtMs,
-      spawnToHealthyMs: healthyAt - spawnedAtMs,
+      workers,
       upMs: result.upMs,
-      tierHealthyMs: tierHealthyAt(watch.events, result.upCalledAtMs),
+      spawnToUpMs: result.upCalledAtMs + result.upMs - spawnedAtMs,
+      ...(dockerHealthy ? { tierHealthyMs: dockerHealthy } : {}),
       gates: gateSplit(result.timeline),
       containers: result.containers,
+      ...(measured ? { idle: measured } : {}),
+      timeline: result.timeline,
     };
   } catch (err) {
     failed = true;

@@ -12,7 +12,11 @@ import { GATE_CLI, PIDS_CLI, requireBuilt } from "../lab/gate-runner";
 import { openStack, PostgresTemplates, withDatabase } from "../testing/client";
 import { EngineMode } from "../testing/engine/engine-mode";
 import { berthRequest } from "../lab/berth-program";
-import { BenchImages, engineConfig, engineRun } from "./engine-run";
+import { workersDefaults } from "../components/workload/settings";
+import { BenchImages, engineConfig, engineRun, NO_IDLE } from "./engine-run";
+
+/** A new stack is the test stack as it comes: its default worker count. */
+const DEFAULT_WORKERS = workersDefaults("test").replicas;
 import { FreshDatabaseResults, formatFreshDatabaseSection, migrationSql, SchemaFigures, SchemaShape, SCHEMAS } from "./fresh-database-report";
 import { waitForQuiet } from "./machine";
 
@@ -104,9 +108,9 @@ export async function measureFreshDatabase(opts: FreshDatabaseOptions): Promise<
   const newStack: FreshDatabaseResults["newStack"] = { upMs: [], dataHealthyMs: [] };
   for (let i = 1; i <= (opts.newStackRuns ?? 3); i++) {
     await waitForQuiet();
-    const run = await engineRun(docker, opts.stackName(`fresh-new${i}`), engineConfig(opts.images));
+    const run = await engineRun(docker, opts.stackName(`fresh-new${i}`), opts.images, DEFAULT_WORKERS, NO_IDLE);
     newStack.upMs.push(run.upMs);
-    newStack.dataHealthyMs.push(run.tierHealthyMs.data);
+    newStack.dataHealthyMs.push(run.gates.passedAtMs.data);
     log(`new stack ${i}: every gate passed after ${(run.upMs / 1000).toFixed(2)} s`);
   }
 

@@ -1,10 +1,21 @@
-// The bench's Markdown report (pure: the figures in, the text out).
+// The bench's Markdown report (pure: the figures in, the text out; tests/unit/bench-report.test.ts).
 import type { ComposeRun } from "./compose-run";
 import type { EngineRun } from "./engine-run";
 import type { EvalRun } from "./eval-scaling";
+import type { GateStartup } from "./gate-startup";
+import type { IdleCpu } from "./idle-cpu";
 import type { Machine } from "./machine";
 import { growth, median, pairwiseRatios, percentile, summarise } from "./stats";
-import { TIER_NAMES } from "./tiers";
+import { Tier, TIER_NAMES } from "./tiers";
+
+/** One round: berth and both compose baselines at one worker count, in `order`. */
+export interface Round {
+  workers: number;
+  order: string[];
+  berth: EngineRun;
+  tuned: ComposeRun;
+  typical: ComposeRun;
+}
 
 export interface BenchResults {
   command: string;
@@ -15,20 +26,34 @@ export interface BenchResults {
   foreignContainers: string[];
   /** Before each run: how long until the machine was quiet, and whether it got there. */
   settles: { waitedMs: number; quiet: boolean }[];
-  pairs: { a: EngineRun; b: ComposeRun }[];
+  rounds: Round[];
   evaluation: EvalRun[];
-  engineScaling: { workers: number; run: EngineRun }[];
   gateLatencyMs: number[];
+  gateStartups: GateStartup[];
 }
+
+/** Issue 11's targets. */
+export const TARGETS = {
+  tunedRatioSmall: 1.5,
+  tunedRatioLarge: 2,
+  typicalRatio: 6,
+  growthPerWorkerMs: 250,
+  gateLatencyP95Ms: 20,
+  eval100Ms: 1000,
+  idlePctOfCore: 10,
+};
 
 const s = (ms: number) => (ms / 1000).toFixed(2);
 const x = (ratio: number) => `${ratio.toFixed(2)}×`;
+const pct = (p: number) => `${p.toFixed(1)}%`;
+const ms1 = (ms: number) => ms.toFixed(1);
 const row = (cells: string[]) => `| ${cells.join(" | ")} |`;
 const table = (head: string[], rows: string[][]) => [row(head), row(head.map(() => "---")), ...rows.map(row)].join("\n");
 const mmm = (values: number[], f: (v: number) => string) => {
   const m = summarise(values);
   return [f(m.min), f(m.median), f(m.max)];
 };
+const met = (ok: boolean) => (ok ? "met" : "**NOT met**");
 
 function growthLines(points: { x: number; y: number }[], unit: string): string {
   const g = growth(points);
@@ -44,16 +69,111 @@ function medianBy<T>(items: T[], key: (t: T) => number, value: (t: T) => number)
   return [...groups].sort((a, b) => a[0] - b[0]).map(([k, v]) => ({ x: k, y: median(v), n: v.length }));
 }
 
+/** The figures of one worker count, medians and pair-by-pair ratios. */
+export interface SizeSummary {
+  workers: number;
+  rounds: number;
+  berthMs: number;
+  tunedMs: number;
+  typicalMs: number;
+  tunedRatio: number;
+  typicalRatio: number;
+}
+
+export function summariseSize(rounds: Round[]): SizeSummary {
+  const berth = rounds.map((r) => r.berth.upMs);
+  return {
+    workers: rounds[0].workers,
+    rounds: rounds.length,
+    berthMs: median(berth),
+    tunedMs: median(rounds.map((r) => r.tuned.allHealthyMs)),
+    typicalMs: median(rounds.map((r) => r.typical.allHealthyMs)),
+    tunedRatio: median(pairwiseRatios(berth, rounds.map((r) => r.tuned.allHealthyMs))),
+    typicalRatio: median(pairwiseRatios(berth, rounds.map((r) => r.typical.allHealthyMs))),
+  };
+}
+
+/** Per-worker growth of each side's median from the smallest to the largest worker count (ms per worker). */
+export function growthPerWorker(small: SizeSummary, large: SizeSummary): { berth: number; tuned: number; typical: number } {
+  const per = (a: number, b: number) => (b - a) / (large.workers - small.workers);
+  return { berth: per(small.berthMs, large.berthMs), tuned: per(small.tunedMs, large.tunedMs), typical: per(small.typicalMs, large.typicalMs) };
+}
+
+/** What the stack itself costs while idle: its containers (healthchecks included) and their shims, % of one core. */
+export const stackPct = (idle: IdleCpu): number => idle.containersPct + idle.shimsPct;
+
+function sizeSection(rounds: Round[]): string[] {
+  const n = rounds[0].workers;
+  const berth = rounds.map((r) => r.berth.upMs);
+  const tuned = rounds.map((r) => r.tuned.allHealthyMs);
+  const typical = rounds.map((r) => r.typical.allHealthyMs);
+  const out = [`### ${n} worker${n === 1 ? "" : "s"}, ${rounds.length} round${rounds.length === 1 ? "" : "s"}`, ""];
+  out.push(
+    table(
+      ["", "min", "median", "max"],
+      [
+        ["berth: `up()` called → returned, every gate passed (s)", ...mmm(berth, s)],
+        ["berth: process spawn → `up()` returned (s)", ...mmm(rounds.map((r) => r.berth.spawnToUpMs), s)],
+        ["compose, tuned: `up -d` → every container healthy (s)", ...mmm(tuned, s)],
+        ["compose, typical: `up -d` → every container healthy (s)", ...mmm(typical, s)],
+        ["tuned / berth, round by round", ...mmm(pairwiseRatios(berth, tuned), x)],
+        ["typical / berth, round by round", ...mmm(pairwiseRatios(berth, typical), x)],
+      ],
+    ),
+    "",
+  );
+  out.push("Per tier, median over the rounds (s after the start):", "");
+  const med = (values: (number | undefined)[]) => {
+    const known = values.filter((v): v is number => v !== undefined);
+    return known.length === 0 ? "—" : s(median(known));
+  };
+  const dockerRuns = rounds.filter((r) => r.berth.tierHealthyMs).length;
+  out.push(
+    table(
+      ["", "evaluation", ...TIER_NAMES],
+      [
+        ["berth: tier's gate passed", med(rounds.map((r) => r.berth.gates.evaluationMs)), ...TIER_NAMES.map((t) => med(rounds.map((r) => r.berth.gates.passedAtMs[t])))],
+        [`berth: tier healthy by Docker's healthcheck (${dockerRuns} of ${rounds.length} rounds)`, "", ...TIER_NAMES.map((t: Tier) => med(rounds.map((r) => r.berth.tierHealthyMs?.[t])))],
+        ["compose, tuned: tier healthy", "", ...TIER_NAMES.map((t) => med(rounds.map((r) => r.tuned.tierHealthyMs[t])))],
+        ["compose, typical: tier healthy", "", ...TIER_NAMES.map((t) => med(rounds.map((r) => r.typical.tierHealthyMs[t])))],
+      ],
+    ),
+    "",
+  );
+  return out;
+}
+
+function idleSection(rounds: Round[]): string[] {
+  const sides: [string, (r: Round) => IdleCpu | undefined][] = [
+    ["berth", (r) => r.berth.idle],
+    ["compose, tuned", (r) => r.tuned.idle],
+    ["compose, typical", (r) => r.typical.idle],
+  ];
+  const rows = sides.flatMap(([name, get]) => {
+    const idles = rounds.map(get).filter((i): i is IdleCpu => i !== undefined);
+    if (idles.length === 0) return [];
+    const m = (f: (i: IdleCpu) => number) => pct(median(idles.map(f)));
+    return [[`${name} (${idles.length})`, m((i) => i.containersPct), m((i) => i.shimsPct), m(stackPct), m((i) => i.enginePct), m((i) => i.machinePct)]];
+  });
+  if (rows.length === 0) return [];
+  const first = rounds.map((r) => r.berth.idle).find((i) => i !== undefined);
+  return [
+    `### Idle CPU of the running stack, ${rounds[0].workers} workers`,
+    "",
+    `Median over the rounds; each measured over ${first ? s(first.windowMs) : "?"} s once the stack was up (berth: \`up()\` returned; compose: every container healthy) and had settled. ` +
+      "Containers: their cgroups' CPU, every healthcheck process included; shims: their containerd-shims with reaped children (each healthcheck's `runc exec`); " +
+      "engine: the host's dockerd and containerd, shared with whatever else runs on the engine; machine: all cores, everyone's load.",
+    "",
+    table(["", "containers (% of a core)", "shims", "stack = containers + shims", "engine", "machine (% of all cores)"], rows),
+    "",
+  ];
+}
+
 export function formatReport(r: BenchResults): string {
-  const a = r.pairs.map((p) => p.a.allHealthyMs);
-  const aSpawn = r.pairs.map((p) => p.a.spawnToHealthyMs);
-  const b = r.pairs.map((p) => p.b.allHealthyMs);
-  const ratios = pairwiseRatios(a, b);
-  const spawnRatios = pairwiseRatios(aSpawn, b);
-  const evals = medianBy(r.evaluation, (e) => e.workers, (e) => e.ms);
-  const scaling = medianBy(r.engineScaling, (e) => e.workers, (e) => e.run.allHealthyMs);
-  const eval100 = evals.find((e) => e.x === 100);
   const m = r.machine;
+  const sizes = [...new Set(r.rounds.map((round) => round.workers))].sort((a, b) => a - b);
+  const bySize = sizes.map((n) => r.rounds.filter((round) => round.workers === n));
+  const summaries = bySize.map(summariseSize);
   const out: string[] = [];
 
   out.push(`Command: \`${r.command}\` — ${r.startedAt} to ${r.finishedAt}.`, "");
@@ -65,59 +185,87 @@ export function formatReport(r: BenchResults): string {
       : `Other containers on the engine during the run (sampled before each run): ${[...new Set(r.foreignContainers)].sort().join(", ")}.`,
     "",
     `Each run started once the machine was quiet (under 15% CPU busy over 1 s): median wait ${s(median(r.settles.map((q) => q.waitedMs)))} s; ` +
-      `${r.settles.filter((q) => !q.quiet).length} of ${r.settles.length} runs started without that after 30 s.`,
+      `${r.settles.filter((q) => !q.quiet).length} of ${r.settles.length} runs started without that after 30 s (the machine was busy).`,
     "",
   );
 
-  out.push(`### Time to all-healthy: berth (A) and docker-compose (B), ${r.pairs.length} pairs after a warm-up`, "");
+  out.push("## Time to a usable environment", "");
   out.push(
-    table(
-      ["", "min", "median", "max"],
-      [
-        ["A: up() → every container healthy (s)", ...mmm(a, s)],
-        ["A: process spawn → every container healthy (s)", ...mmm(aSpawn, s)],
-        ["B: `docker-compose up -d` → every container healthy (s)", ...mmm(b, s)],
-        ["B/A, pair by pair", ...mmm(ratios, x)],
-        ["B/A (A from process spawn), pair by pair", ...mmm(spawnRatios, x)],
-      ],
-    ),
+    "berth: `up()` of the test stack in engine mode returned (every gate passed). compose: from `docker-compose up -d` to every container healthy by the engine's health events. " +
+      "Ratios are compose / berth, taken round by round (a round runs the three back to back, in rotating order).",
     "",
   );
-  out.push("Per tier, median over the pairs (s after the start; a tier is healthy when its last container's health event arrives):", "");
-  const med = (f: (p: BenchResults["pairs"][number]) => number) => s(median(r.pairs.map(f)));
-  out.push(
-    table(
-      ["", "evaluation", ...TIER_NAMES],
-      [
-        ["A: tier healthy", med((p) => p.a.gates.evaluationMs), ...TIER_NAMES.map((t) => med((p) => p.a.tierHealthyMs[t]))],
-        ["A: tier's gate passed", "", ...TIER_NAMES.map((t) => med((p) => p.a.gates.passedAtMs[t]))],
-        ["B: tier healthy", "", ...TIER_NAMES.map((t) => med((p) => p.b.tierHealthyMs[t]))],
-      ],
-    ),
-    "",
-  );
-  out.push(
-    "Every pair, in run order:",
-    "",
-    table(
-      ["pair", "A (s)", "A from spawn (s)", "A up() returned (s)", "B (s)", "B `up -d` returned (s)", "B/A"],
-      r.pairs.map((p, i) => [String(i + 1), s(p.a.allHealthyMs), s(p.a.spawnToHealthyMs), s(p.a.upMs), s(p.b.allHealthyMs), s(p.b.upCommandMs), x(ratios[i])]),
-    ),
-    "",
-  );
+  for (const rounds of bySize) out.push(...sizeSection(rounds));
 
-  out.push("### Scaling", "", "Program evaluation under the mock runtime (no engine), median per worker count:", "");
-  out.push(table(["workers", "resources", "runs", "median (s)"], evals.map((e) => [String(e.x), String(r.evaluation.find((v) => v.workers === e.x)!.resources), String(e.n), s(e.y)])), "");
-  out.push(growthLines(evals, "worker"), "");
-  out.push("Time to all-healthy on the engine (A, up() → every container healthy), median per worker count:", "");
-  out.push(table(["workers", "runs", "median (s)"], scaling.map((e) => [String(e.x), String(e.n), s(e.y)])), "");
-  out.push(growthLines(scaling, "worker"), "");
+  const growthPer = summaries.length >= 2 ? growthPerWorker(summaries[0], summaries[summaries.length - 1]) : undefined;
+  if (growthPer) {
+    const [a, b] = [summaries[0].workers, summaries[summaries.length - 1].workers];
+    out.push(
+      `Growth per worker from ${a} to ${b} workers (difference of the medians / ${b - a}): berth ${s(growthPer.berth)} s, compose tuned ${s(growthPer.tuned)} s, compose typical ${s(growthPer.typical)} s.`,
+      "",
+    );
+  }
+  if (bySize.length > 0) out.push(...idleSection(bySize[0]));
 
+  out.push("## The gate", "");
+  const st = r.gateStartups;
+  if (st.length > 0) {
+    out.push(
+      `Start-up, ${st.length} runs, median: process spawn → first Engine API request ${ms1(median(st.map((g) => g.engineMs)))} ms; → first --ready Postgres attempt ${ms1(median(st.map((g) => g.readyMs)))} ms; ` +
+        `a bare \`node -e 0\` takes ${ms1(median(st.map((g) => g.nodeFloorMs)))} ms from spawn to exit.`,
+      "",
+    );
+  }
   const lat = r.gateLatencyMs;
-  out.push("### Gate latency", "", `Docker's health_status event → the gate's exit, ${lat.length} runs: median ${median(lat).toFixed(1)} ms, p95 ${percentile(lat, 95).toFixed(1)} ms (min ${summarise(lat).min.toFixed(1)}, max ${summarise(lat).max.toFixed(1)}).`, "");
+  if (lat.length > 0) {
+    out.push(
+      `Latency, Docker's health_status event → the gate's exit, ${lat.length} runs: median ${ms1(median(lat))} ms, p95 ${ms1(percentile(lat, 95))} ms (min ${ms1(summarise(lat).min)}, max ${ms1(summarise(lat).max)}).`,
+      "",
+    );
+  }
 
-  out.push("### Done when", "");
-  out.push(`- Median B/A ${x(median(ratios))} (target ≥ 3×): ${median(ratios) >= 3 ? "met" : "NOT met"}; from process spawn ${x(median(spawnRatios))}.`);
-  out.push(eval100 ? `- Evaluation of 100 workers ${s(eval100.y)} s (target < 2 s): ${eval100.y < 2000 ? "met" : "NOT met"}.` : "- Evaluation of 100 workers: not measured.");
+  const evals = medianBy(r.evaluation, (e) => e.workers, (e) => e.ms);
+  if (evals.length > 0) {
+    out.push("## Program evaluation", "", "Under the mock runtime (no engine), median per worker count:", "");
+    out.push(table(["workers", "resources", "runs", "median (s)"], evals.map((e) => [String(e.x), String(r.evaluation.find((v) => v.workers === e.x)!.resources), String(e.n), s(e.y)])), "");
+    if (evals.length >= 3) out.push(growthLines(evals, "worker"), "");
+  }
+
+  out.push("## Every round, in run order", "");
+  out.push(
+    table(
+      ["workers", "order", "berth up() (s)", "berth from spawn (s)", "tuned (s)", "typical (s)", "tuned / berth", "typical / berth", "berth stack idle"],
+      r.rounds.map((round) => [
+        String(round.workers),
+        round.order.join(", "),
+        s(round.berth.upMs),
+        s(round.berth.spawnToUpMs),
+        s(round.tuned.allHealthyMs),
+        s(round.typical.allHealthyMs),
+        x(round.tuned.allHealthyMs / round.berth.upMs),
+        x(round.typical.allHealthyMs / round.berth.upMs),
+        round.berth.idle ? pct(stackPct(round.berth.idle)) : "—",
+      ]),
+    ),
+    "",
+  );
+
+  out.push("## Done when (issue 11)", "");
+  const small = summaries.find((q) => q.workers === 2);
+  const large = summaries.find((q) => q.workers === 16);
+  const line = (what: string, value: string | undefined, target: string, ok: boolean | undefined) =>
+    out.push(`- ${what}: ${value === undefined ? "not measured" : `${value} (target ${target}): ${met(ok === true)}`}.`);
+  line("tuned / berth at 2 workers, median", small && x(small.tunedRatio), `≥ ${TARGETS.tunedRatioSmall}×`, small && small.tunedRatio >= TARGETS.tunedRatioSmall);
+  line("tuned / berth at 16 workers, median", large && x(large.tunedRatio), `≥ ${TARGETS.tunedRatioLarge}×`, large && large.tunedRatio >= TARGETS.tunedRatioLarge);
+  line("typical / berth at 2 workers, median", small && x(small.typicalRatio), `≥ ${TARGETS.typicalRatio}×`, small && small.typicalRatio >= TARGETS.typicalRatio);
+  const per = small && large ? growthPerWorker(small, large).berth : undefined;
+  line("berth's growth per worker, 2 → 16", per === undefined ? undefined : `${s(per)} s`, `≤ ${s(TARGETS.growthPerWorkerMs)} s`, per !== undefined && per <= TARGETS.growthPerWorkerMs);
+  const p95 = lat.length > 0 ? percentile(lat, 95) : undefined;
+  line("gate latency p95", p95 === undefined ? undefined : `${ms1(p95)} ms`, `≤ ${TARGETS.gateLatencyP95Ms} ms`, p95 !== undefined && p95 <= TARGETS.gateLatencyP95Ms);
+  const eval100 = evals.find((e) => e.x === 100);
+  line("evaluation of 100 workers", eval100 && `${s(eval100.y)} s`, `< ${s(TARGETS.eval100Ms)} s`, eval100 && eval100.y < TARGETS.eval100Ms);
+  const idles = bySize[0]?.filter((round) => round.workers === 2).map((round) => round.berth.idle).filter((i): i is IdleCpu => i !== undefined) ?? [];
+  const idle = idles.length > 0 ? median(idles.map((i) => stackPct(i) + i.enginePct)) : undefined;
+  line("idle 2-worker test stack, stack + engine", idle === undefined ? undefined : `${pct(idle)} of one core`, `≤ ${TARGETS.idlePctOfCore}%`, idle !== undefined && idle <= TARGETS.idlePctOfCore);
   return `${out.join("\n")}\n`;
 }

@@ -1,18 +1,22 @@
-// `npm run bench`: berth's test stack against a hand-written docker-compose setup on the same
-// engine (warm-up, then A B A B …), scaling with the number of workers, and the gate's latency.
-// Progress goes to stderr, the Markdown report to stdout (and to --out). Needs a Docker engine,
-// docker-compose, `npm run build` (the gate CLI) and root for the first, offline image build.
+// `npm run bench`: berth's test stack against two docker-compose baselines on the same engine and
+// images (typical: healthchecks every 5–10 s; tuned: every 500 ms), in rounds at 2 and at 16
+// workers, each round running the three back to back in rotating order; the idle CPU of each
+// running stack; the gate's start-up and latency; program evaluation. Progress goes to stderr, the
+// Markdown report to stdout (and to --out). Needs a Docker engine, docker-compose, `npm run build`
+// (the gate CLI) and root for the first, offline image build.
 import { writeFileSync } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
 import Docker from "dockerode";
 import { ensureDataImage, ensureWorkloadImage } from "../lab/images/e2e-images";
 import { GATE_CLI, PIDS_CLI, requireBuilt } from "../lab/gate-runner";
-import { composeDown, composeRun } from "./compose-run";
-import { BenchImages, engineConfig, engineRun } from "./engine-run";
+import { ComposeProject, ComposeRun, composeRun } from "./compose-run";
+import type { ComposeVariant } from "./compose/template";
+import { BenchImages, engineRun, EngineRun, IdleWindow } from "./engine-run";
 import { evaluationScaling } from "./eval-scaling";
 import { gateLatencies } from "./gate-latency";
+import { gateStartups } from "./gate-startup";
 import { describeMachine, foreignContainers, waitForQuiet } from "./machine";
-import { BenchResults, formatReport } from "./report";
+import { BenchResults, formatReport, Round } from "./report";
 
 const count = (min: number) => (value: string) => {
   const n = Number(value);
@@ -20,23 +24,58 @@ const count = (min: number) => (value: string) => {
   return n;
 };
 
+/** After up, before the idle window: worker registration, JIT and the first probes die down. */
+const IDLE_SETTLE_MS = 2000;
+
 const program = new Command("bench")
-  .description("time to all-healthy: berth (engine mode) vs docker-compose, scaling, gate latency")
-  .option("--pairs <n>", "A/B pairs after the warm-up", count(1), 5)
-  .option("--eval-rounds <n>", "rounds of the evaluation scaling (1, 10, 100 workers)", count(1), 3)
-  .option("--scaling-rounds <n>", "rounds of the engine scaling (1, 4, 16 workers)", count(1), 2)
-  .option("--latency-runs <n>", "gate latency runs", count(2), 20)
+  .description("time to a usable environment: berth (engine mode) vs a typical and a tuned docker-compose file; idle CPU; the gate's start-up and latency")
+  .option("--rounds <n>", "rounds (berth, tuned, typical) at --workers", count(1), 5)
+  .option("--large-rounds <n>", "rounds at --large-workers (0: none)", count(0), 3)
+  .option("--workers <n>", "workers of the small rounds", count(1), 2)
+  .option("--large-workers <n>", "workers of the large rounds", count(2), 16)
+  .option("--no-warm-up", "skip the uncounted first round")
+  .option("--idle-seconds <n>", "idle-CPU window after each small round's bring-up (0: not measured)", count(0), 10)
+  .option("--eval-rounds <n>", "rounds of program evaluation at 1, 10, 100 workers (0: none)", count(0), 3)
+  .option("--latency-runs <n>", "gate latency runs (0: none)", count(0), 20)
+  .option("--startup-runs <n>", "gate start-up runs (0: none)", count(0), 20)
+  .option("--smoke", "a quick run: 1 small round, no large rounds, no warm-up, short idle window, few gate runs (explicit flags still win)")
+  .option("--timeline-out <file>", "write berth's engine-mode timelines (JSON) to this file")
   .option("--out <file>", "also write the report to this file");
+
+interface Options {
+  rounds: number;
+  largeRounds: number;
+  workers: number;
+  largeWorkers: number;
+  warmUp: boolean;
+  idleSeconds: number;
+  evalRounds: number;
+  latencyRuns: number;
+  startupRuns: number;
+  smoke?: boolean;
+  timelineOut?: string;
+  out?: string;
+}
+
+const SMOKE: Partial<Options> = { rounds: 1, largeRounds: 0, warmUp: false, idleSeconds: 3, evalRounds: 1, latencyRuns: 3, startupRuns: 3 };
+
+function options(): Options {
+  program.parse();
+  const opts = program.opts<Options>();
+  if (!opts.smoke) return opts;
+  const given = (key: string) => program.getOptionValueSource(key) === "cli";
+  return { ...opts, ...Object.fromEntries(Object.entries(SMOKE).filter(([key]) => !given(key))) };
+}
 
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 const RUN = `${Date.now().toString(36).slice(-4)}${process.pid.toString(36)}`;
 // Stack and project names: unique per run, so nothing collides with a concurrent test run.
 const stack = (part: string) => `bench-${RUN}-${part}`;
 const OWN_PREFIXES = [`berth-bench-${RUN}-`, `bench-${RUN}-`, "berth-gatetest-bench-"];
+const SIDES = ["berth", "tuned", "typical"] as const;
 
 async function main(): Promise<void> {
-  program.parse();
-  const opts = program.opts<{ pairs: number; evalRounds: number; scalingRounds: number; latencyRuns: number; out?: string }>();
+  const opts = options();
   const docker = new Docker();
   await docker.ping().catch((err) => {
     throw new Error(`no Docker engine answers (${err.message}): run \`eval "$(bash .ci/services.sh)"\` as root first`);
@@ -55,45 +94,69 @@ async function main(): Promise<void> {
     foreign.push(...(await foreignContainers(docker, OWN_PREFIXES)));
     settles.push(await waitForQuiet());
   };
-  const a = async (part: string, workers?: number) => {
+  const berth = async (part: string, workers: number, idle: IdleWindow): Promise<EngineRun> => {
     await sample();
-    const run = await engineRun(docker, stack(part), engineConfig(images, workers));
-    log(`A ${part}: all healthy after ${(run.allHealthyMs / 1000).toFixed(2)} s (${run.containers} containers)`);
+    const run = await engineRun(docker, stack(part), images, workers, idle);
+    log(`berth ${part}: up() returned after ${(run.upMs / 1000).toFixed(2)} s (${run.containers} containers)`);
     return run;
   };
-  const b = async (part: string) => {
+  const compose = async (part: string, variant: ComposeVariant, workers: number, idle: IdleWindow): Promise<ComposeRun> => {
     await sample();
-    const project = `berth-bench-${RUN}-${part}`;
+    const project = new ComposeProject(`berth-bench-${RUN}-${part}`, variant, workers, images);
+    let run: ComposeRun;
     try {
-      const run = await composeRun(docker, project, images);
-      log(`B ${part}: all healthy after ${(run.allHealthyMs / 1000).toFixed(2)} s`);
-      return run;
+      run = await composeRun(docker, project, idle);
     } catch (err) {
-      await composeDown(project, images).catch(() => undefined);
+      // The bring-up's error says why; a failing clean-up after it must not hide it.
+      await project.down().catch((down: Error) => log(`compose ${variant} ${part}: down failed too: ${down.message}`));
       throw err;
     }
+    await project.down();
+    log(`compose ${variant} ${part}: all healthy after ${(run.allHealthyMs / 1000).toFixed(2)} s`);
+    return run;
+  };
+  const round = async (part: string, workers: number, index: number, idle: IdleWindow): Promise<Round> => {
+    // Rotating order: no side always runs first (or right after the same other side).
+    const order = SIDES.map((_, i) => SIDES[(i + index) % SIDES.length]);
+    const done: Partial<Pick<Round, (typeof SIDES)[number]>> = {};
+    for (const side of order) {
+      if (side === "berth") done.berth = await berth(`${part}-berth`, workers, idle);
+      else done[side] = await compose(`${part}-${side}`, side, workers, idle);
+    }
+    return { workers, order: [...order], berth: done.berth!, tuned: done.tuned!, typical: done.typical! };
   };
 
   // Evaluation first: it is CPU-bound and needs no engine, so nothing of ours runs beside it.
-  log(`evaluation scaling: ${opts.evalRounds} round(s) of 1, 10, 100 workers`);
-  const evaluation = await evaluationScaling([1, 10, 100], opts.evalRounds);
+  const evaluation = opts.evalRounds > 0 ? (log(`evaluation: ${opts.evalRounds} round(s) of 1, 10, 100 workers`), await evaluationScaling([1, 10, 100], opts.evalRounds)) : [];
 
-  log("warm-up: one A, one B (not counted)");
-  await a("warm");
-  await b("warm");
-  const pairs: BenchResults["pairs"] = [];
-  for (let i = 1; i <= opts.pairs; i++) pairs.push({ a: await a(`a${i}`), b: await b(`b${i}`) });
-
-  const engineScaling: BenchResults["engineScaling"] = [];
-  for (let round = 1; round <= opts.scalingRounds; round++) {
-    for (const workers of [1, 4, 16]) engineScaling.push({ workers, run: await a(`s${round}w${workers}`, workers) });
+  const measureIdle: IdleWindow = { settleMs: IDLE_SETTLE_MS, windowMs: opts.idleSeconds * 1000 };
+  const noIdle: IdleWindow = { settleMs: 0, windowMs: 0 };
+  if (opts.warmUp) {
+    log(`warm-up: one round at ${opts.workers} workers (not counted)`);
+    await round("warm", opts.workers, 0, noIdle);
   }
+  const rounds: Round[] = [];
+  for (let i = 0; i < opts.rounds; i++) rounds.push(await round(`r${i + 1}`, opts.workers, i, measureIdle));
+  for (let i = 0; i < opts.largeRounds; i++) rounds.push(await round(`l${i + 1}`, opts.largeWorkers, i, noIdle));
 
-  log(`gate latency: ${opts.latencyRuns} runs`);
-  await sample();
-  const gateLatencyMs = await gateLatencies(opts.latencyRuns);
+  let gateLatencyMs: number[] = [];
+  if (opts.latencyRuns > 0) {
+    log(`gate latency: ${opts.latencyRuns} runs`);
+    await sample();
+    gateLatencyMs = await gateLatencies(opts.latencyRuns);
+  }
+  let startups: BenchResults["gateStartups"] = [];
+  if (opts.startupRuns > 0) {
+    log(`gate start-up: ${opts.startupRuns} runs`);
+    await sample();
+    startups = await gateStartups(opts.startupRuns);
+  }
   foreign.push(...(await foreignContainers(docker, OWN_PREFIXES)));
 
+  if (opts.timelineOut) {
+    const timelines = rounds.map((r) => ({ workers: r.workers, upMs: r.berth.upMs, timeline: r.berth.timeline }));
+    writeFileSync(opts.timelineOut, `${JSON.stringify(timelines, null, 1)}\n`);
+  }
   const report = formatReport({
     command: `npm run bench -- ${process.argv.slice(2).join(" ")}`.trim().replace(/ --$/, ""),
     startedAt,
@@ -101,10 +164,10 @@ async function main(): Promise<void> {
     machine,
     foreignContainers: foreign,
     settles,
-    pairs,
+    rounds,
     evaluation,
-    engineScaling,
     gateLatencyMs,
+    gateStartups: startups,
   });
   process.stdout.write(report);
   if (opts.out) writeFileSync(opts.out, report);

@@ -23,7 +23,7 @@ import { engineClient } from "../lab/dind-node";
 import { ensureDataImage, ensureWorkloadImage } from "../lab/images/e2e-images";
 import { managerClient, pushToSwarm, startSwarm, teardownSwarm, type LabSwarm } from "../lab/swarm";
 import type { ChildResult } from "./engine-child";
-import { BenchImages, engineConfig, engineRun } from "./engine-run";
+import { BenchImages, engineConfig, engineRun, NO_IDLE } from "./engine-run";
 import { allHealthyAt, HealthEvent } from "./health-events";
 import { HealthWatch } from "./health-watch";
 import { waitForQuiet } from "./machine";
@@ -133,8 +133,9 @@ async function swarmRun(swarm: LabSwarm, stack: string, config: Record<string, u
 }
 
 async function oneEngineRun(docker: Docker, stack: string, images: BenchImages, workers: number): Promise<SwarmBenchRun> {
-  const run = await engineRun(docker, stack, { ...engineConfig(images, workers), ...WORKERS_TIER }, 900_000);
-  return { where: "one engine", workers, allHealthyMs: run.allHealthyMs, upMs: run.upMs, gates: run.gates };
+  const run = await engineRun(docker, stack, images, workers, NO_IDLE, 900_000, WORKERS_TIER);
+  if (!run.tierHealthyMs) throw new Error(`${stack}: not every container turned healthy by Docker's healthcheck`);
+  return { where: "one engine", workers, allHealthyMs: Math.max(...Object.values(run.tierHealthyMs)), upMs: run.upMs, gates: run.gates };
 }
 
 /**

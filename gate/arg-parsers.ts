@@ -46,6 +46,18 @@ export function hostPort(value: string): HostPort {
   return { host: match[1] ?? match[2], port };
 }
 
+export interface PidsLimit {
+  container: string;
+  pidsLimit: number;
+}
+
+/** `<container>=<n>`, split at the first "=" (Docker names never hold one). */
+export function pidsLimit(value: string): PidsLimit {
+  const match = /^([^=\s]+)=(\d+)$/.exec(value);
+  if (!match || Number(match[2]) < 1) throw new InvalidArgumentError("expected <container>=<n> with n >= 1, e.g. berth-test-postgres=256");
+  return { container: match[1], pidsLimit: Number(match[2]) };
+}
+
 /** Accumulates a repeatable option's values (no default, so --help shows none). */
 export function collect<T>(parse: (value: string) => T): (value: string, previous: T[] | undefined) => T[] {
   return (value, previous) => [...(previous ?? []), parse(value)];

@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 // berth gate: waits until a tier's services are healthy, or says fast and clearly why not.
 // Usage: node dist/gate/cli.js --name <gate> --timeout-seconds <n> [--interval-ms 200] [--log-lines 50]
-//          [--container <name>]... [--http <url>]... [--http-status 200] [--http-min-items key=n]
+//          [--container <name>]... [--pids-limit <name>=<n>]... [--ready <name>=<url|env:VAR>]...
+//          [--ready-interval-ms 50] [--http <url>]... [--http-status 200] [--http-min-items key=n]
 //          [--tcp host:port]... [--postgres url|env:VAR]... [--redis url|env:VAR]...
-//          [--swarm-service service[=replicas]]...
+//          [--swarm-service service[=replicas]]... [--hint text]
 // Exit 0 passed, 1 failed (probe failed, timed out, engine/server unreachable), 2 usage error.
-import type Docker from "dockerode";
 import { ContainerDiagnostics, diagnoseContainer } from "./container-diagnostics";
-import { createDockerClient } from "./docker-client";
+import { createEngineClient, EngineClient } from "./engine-client";
 import { GateOptions, parseGateArgs } from "./gate-args";
 import { buildProbes } from "./probes";
 import { swarmReport } from "./swarm-report";
@@ -29,12 +29,12 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     return parsed.code;
   }
   const options = parsed.value;
-  const scrub = makeScrubber([...options.http, ...options.postgres, ...options.redis].flatMap(secretsOfUrl));
+  const scrub = makeScrubber([...options.http, ...options.postgres, ...options.redis, ...options.ready.map((r) => r.url)].flatMap(secretsOfUrl));
   const say = (line: string): void => void process.stderr.write(`${scrub(line)}\n`);
-  let client: Docker | undefined;
-  const docker = (): Docker => (client ??= createDockerClient());
+  let client: EngineClient | undefined;
+  const engine = (): EngineClient => (client ??= createEngineClient());
 
-  const probes = buildProbes(options, docker);
+  const probes = buildProbes(options, engine);
   const gate = await runGate({ name: options.name, timeoutSeconds: options.timeoutSeconds, probes, progress: say });
   let outcomes = gate.outcomes;
   if (gate.ending !== "passed") {
@@ -50,10 +50,10 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return gate.ending === "passed" ? 0 : 1;
 }
 
-async function diagnose(docker: Docker, outcomes: readonly ProbeOutcome[], options: GateOptions): Promise<Map<string, ContainerDiagnostics>> {
+async function diagnose(engine: EngineClient, outcomes: readonly ProbeOutcome[], options: GateOptions): Promise<Map<string, ContainerDiagnostics>> {
   const failed = outcomes.filter((o) => o.kind === "container" && DIAGNOSED.has(o.status) && !o.engineUnreachable);
   const found = new Map<string, ContainerDiagnostics>();
-  const all = Promise.all(failed.map(async (o) => found.set(o.target, await diagnoseContainer(docker, o.target, options.logLines))));
+  const all = Promise.all(failed.map(async (o) => found.set(o.target, await diagnoseContainer(engine, o.target, options.logLines))));
   await Promise.race([all, new Promise((resolve) => setTimeout(resolve, DIAGNOSTICS_BUDGET_MS).unref())]);
   return found;
 }

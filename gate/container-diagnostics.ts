@@ -1,8 +1,8 @@
 // What a failure report shows about a container: the healthcheck outputs Docker recorded
 // (State.Health.Log, newest last) and the tail of its logs, stdout and stderr interleaved.
-import type Docker from "dockerode";
 import { once } from "node:events";
 import { Readable, Writable } from "node:stream";
+import type { EngineClient } from "./engine-client";
 import { errorMessage } from "./types";
 
 export interface HealthcheckRun {
@@ -19,13 +19,12 @@ export interface ContainerDiagnostics {
   logsError?: string;
 }
 
-export async function diagnoseContainer(docker: Docker, ref: string, logLines: number): Promise<ContainerDiagnostics> {
-  const container = docker.getContainer(ref);
+export async function diagnoseContainer(engine: EngineClient, ref: string, logLines: number): Promise<ContainerDiagnostics> {
   let healthLog: HealthcheckRun[] = [];
   let memoryLimitBytes = 0;
   let tty = false;
   try {
-    const info = await container.inspect();
+    const info = await engine.inspect(ref);
     healthLog = (info.State.Health?.Log ?? []).map((run) => ({ exitCode: run.ExitCode, output: run.Output }));
     memoryLimitBytes = info.HostConfig.Memory ?? 0;
     tty = info.Config.Tty;
@@ -35,15 +34,15 @@ export async function diagnoseContainer(docker: Docker, ref: string, logLines: n
   const known = { healthLog, memoryLimitBytes };
   if (logLines === 0) return { ...known, logLines: [] };
   try {
-    const raw = await container.logs({ stdout: true, stderr: true, follow: false, tail: logLines });
-    return { ...known, logLines: lastLines(tty ? raw.toString("utf8") : await demux(docker, raw), logLines) };
+    const raw = await engine.logs(ref, logLines);
+    return { ...known, logLines: lastLines(tty ? raw.toString("utf8") : await demux(engine, raw), logLines) };
   } catch (err) {
     return { ...known, logLines: [], logsError: errorMessage(err) };
   }
 }
 
 /** Without a TTY the engine multiplexes stdout and stderr into frames; docker-modem splits them. */
-async function demux(docker: Docker, raw: Buffer): Promise<string> {
+async function demux(engine: EngineClient, raw: Buffer): Promise<string> {
   const chunks: Buffer[] = [];
   // A Writable that stores synchronously: every frame is in `chunks` by the time the source ends.
   const sink = new Writable({
@@ -53,7 +52,7 @@ async function demux(docker: Docker, raw: Buffer): Promise<string> {
     },
   });
   const source = Readable.from([raw]);
-  docker.modem.demuxStream(source, sink, sink);
+  engine.modem.demuxStream(source, sink, sink);
   await once(source, "end");
   return Buffer.concat(chunks).toString("utf8");
 }

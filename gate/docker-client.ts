@@ -1,49 +1,10 @@
-// One way to reach the Docker engine for both entry points: dockerode reads DOCKER_HOST (unix://,
-// tcp://, ssh://, DOCKER_TLS_VERIFY/DOCKER_CERT_PATH) like the docker CLI, else the default socket.
+// dockerode for tools outside the gate's start path (npm run status): it reads DOCKER_HOST
+// (unix://, tcp://, ssh://, DOCKER_TLS_VERIFY/DOCKER_CERT_PATH) like the docker CLI. The gate CLI
+// itself uses the lighter engine-client.ts.
 import Docker from "dockerode";
-import { redactUrl } from "./redact";
+
+export { engineAddress, engineUnreachableMessage, isEngineUnreachable, isNoSuchContainer, unreachableReason } from "./engine-errors";
 
 export function createDockerClient(): Docker {
   return new Docker();
-}
-
-/** Where the client talks to, for messages: DOCKER_HOST as given, else the socket it resolved. */
-export async function engineAddress(docker: Docker | undefined, env: NodeJS.ProcessEnv): Promise<string> {
-  if (env.DOCKER_HOST) return redactUrl(env.DOCKER_HOST) ?? env.DOCKER_HOST;
-  // docker-modem keeps the default socket as a function that picks ~/.docker/run or /var/run.
-  const socket = (docker?.modem as { socketPath?: string | (() => Promise<string>) } | undefined)?.socketPath;
-  const path = typeof socket === "function" ? await socket() : socket;
-  return `unix://${path ?? "/var/run/docker.sock"}`;
-}
-
-/**
- * docker-modem gives errors from the engine a numeric statusCode; anything else (socket missing,
- * refused, ssh failure, malformed DOCKER_HOST) means the engine was never reached.
- */
-export function isEngineUnreachable(err: unknown): boolean {
-  return typeof (err as { statusCode?: unknown })?.statusCode !== "number";
-}
-
-const REASONS: Record<string, string> = {
-  ENOENT: "no socket at that path",
-  ECONNREFUSED: "connection refused",
-  EACCES: "permission denied",
-  ETIMEDOUT: "connection timed out",
-  EHOSTUNREACH: "host unreachable",
-  ENOTFOUND: "host not found",
-  ECONNRESET: "connection reset",
-};
-
-export function unreachableReason(err: unknown): string {
-  const e = err as { code?: string; message?: string };
-  return (e?.code && REASONS[e.code]) ?? e?.message ?? String(err);
-}
-
-export function engineUnreachableMessage(address: string, reason: string): string {
-  return `cannot reach the Docker engine at ${address} (${reason}). Start dockerd or set DOCKER_HOST.`;
-}
-
-/** True for the engine's 404 "no such container". */
-export function isNoSuchContainer(err: unknown): boolean {
-  return (err as { statusCode?: unknown })?.statusCode === 404;
 }

@@ -1,7 +1,9 @@
 // --http: the URL answers the expected status and, optionally, the JSON condition.
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
 import type { MinItems } from "./arg-parsers";
 import { checkMinItems } from "./http-condition";
-import { Attempt, pollUntilHealthy } from "./poll";
+import { Attempt, AttemptOutcome, pollUntilHealthy } from "./poll";
 import { redactUrl } from "./redact";
 import { errorMessage, Probe } from "./types";
 
@@ -18,36 +20,41 @@ export function httpProbe(rawUrl: string, expect: HttpExpectation, intervalMs: n
   };
 }
 
+/**
+ * node:http, one connection per attempt. Not fetch: undici leaves its first request hanging until
+ * the attempt's timeout when the peer closes the connection right after accepting it, which is
+ * what Docker's port proxy does until the container listens (5 s lost per tier).
+ */
 export function httpAttempt(rawUrl: string, expect: HttpExpectation): Attempt {
   const { url, headers } = splitCredentials(rawUrl);
-  return async (signal) => {
-    let response: Response;
-    try {
-      response = await fetch(url, { headers, signal });
-    } catch (err) {
-      return { ok: false, detail: fetchFailure(err) };
-    }
-    const body = await response.text();
-    const status = `HTTP ${response.status}`;
-    if (response.status !== expect.status) return { ok: false, detail: `${status} (expected ${expect.status})` };
-    if (!expect.minItems) return { ok: true, detail: status };
-    const condition = checkMinItems(body, expect.minItems);
-    return { ok: condition.ok, detail: `${status}, ${condition.detail}` };
-  };
+  const send = url.protocol === "https:" ? httpsRequest : httpRequest;
+  return (signal) =>
+    new Promise((resolve) => {
+      const request = send(url, { headers, signal, agent: false }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        response.on("error", (err) => resolve({ ok: false, detail: errorMessage(err) }));
+        response.on("end", () => resolve(judge(response.statusCode ?? 0, Buffer.concat(chunks).toString("utf8"), expect)));
+      });
+      request.on("error", (err) => resolve({ ok: false, detail: errorMessage(err) }));
+      request.end();
+    });
 }
 
-/** fetch refuses URLs with user:password; send them as Basic auth instead. */
-function splitCredentials(raw: string): { url: string; headers: Record<string, string> } {
+function judge(statusCode: number, body: string, expect: HttpExpectation): AttemptOutcome {
+  const status = `HTTP ${statusCode}`;
+  if (statusCode !== expect.status) return { ok: false, detail: `${status} (expected ${expect.status})` };
+  if (!expect.minItems) return { ok: true, detail: status };
+  const condition = checkMinItems(body, expect.minItems);
+  return { ok: condition.ok, detail: `${status}, ${condition.detail}` };
+}
+
+/** Credentials in the URL go as Basic auth, never in the request line. */
+function splitCredentials(raw: string): { url: URL; headers: Record<string, string> } {
   const url = new URL(raw);
-  if (!url.username && !url.password) return { url: raw, headers: {} };
+  if (!url.username && !url.password) return { url, headers: {} };
   const basic = Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString("base64");
   url.username = "";
   url.password = "";
-  return { url: url.toString(), headers: { authorization: `Basic ${basic}` } };
-}
-
-/** undici reports "fetch failed" and hides the socket error in `cause`. */
-function fetchFailure(err: unknown): string {
-  const cause = (err as { cause?: unknown }).cause;
-  return cause ? errorMessage(cause) : errorMessage(err);
+  return { url, headers: { authorization: `Basic ${basic}` } };
 }

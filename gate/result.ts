@@ -14,7 +14,7 @@ export interface ProbeTrack {
 export function settle(tracks: readonly ProbeTrack[], ending: Ending, timeoutSeconds: number): ProbeOutcome[] {
   return tracks.map((track) => {
     const seen = track.observation;
-    const last = seen?.detail ?? "no answer yet";
+    const last = seen ? `${seen.detail}${seen.pending ? `; ${seen.pending}` : ""}` : "no answer yet";
     const base = {
       kind: track.kind,
       target: track.target,

@@ -4,11 +4,11 @@
 // it back so a silently ignored update cannot pass.
 // Usage: node dist/gate/set-pids-limit.js --container <name-or-id> --pids-limit <n>
 // Prints {"container":"…","pidsLimit":n}; exit 1 when the engine or container is missing, 2 on usage errors.
-import { createDockerClient, engineAddress, engineUnreachableMessage, isEngineUnreachable, isNoSuchContainer, unreachableReason } from "./docker-client";
+import { createEngineClient, EngineClient } from "./engine-client";
+import { engineAddress, engineUnreachableMessage, isEngineUnreachable, isNoSuchContainer, unreachableReason } from "./engine-errors";
 import { exitAfterFlush, runMain } from "./process-exit";
 import { errorMessage } from "./types";
 import { parsePidsArgs, PIDS_TOOL as TOOL } from "./pids-args";
-import type Docker from "dockerode";
 
 async function main(argv: string[]): Promise<number> {
   const parsed = parsePidsArgs(argv);
@@ -17,27 +17,26 @@ async function main(argv: string[]): Promise<number> {
     return parsed.code;
   }
   const { container, pidsLimit } = parsed.value;
-  let docker: Docker | undefined;
+  let engine: EngineClient | undefined;
   try {
-    docker = createDockerClient();
-    const handle = docker.getContainer(container);
-    await handle.update({ PidsLimit: pidsLimit });
-    const applied = (await handle.inspect()).HostConfig.PidsLimit;
+    engine = createEngineClient();
+    await engine.update(container, { PidsLimit: pidsLimit });
+    const applied = (await engine.inspect(container)).HostConfig.PidsLimit;
     if (applied !== pidsLimit) {
       process.stderr.write(`${TOOL}: the engine accepted the update but reports PidsLimit ${applied} for container "${container}", not ${pidsLimit}\n`);
       return 1;
     }
   } catch (err) {
-    process.stderr.write(`${TOOL}: ${await failure(docker, container, err)}\n`);
+    process.stderr.write(`${TOOL}: ${await failure(engine, container, err)}\n`);
     return 1;
   }
   process.stdout.write(`${JSON.stringify({ container, pidsLimit })}\n`);
   return 0;
 }
 
-async function failure(docker: Docker | undefined, container: string, err: unknown): Promise<string> {
+async function failure(engine: EngineClient | undefined, container: string, err: unknown): Promise<string> {
   if (isNoSuchContainer(err)) return `no such container "${container}"`;
-  if (isEngineUnreachable(err)) return engineUnreachableMessage(await engineAddress(docker, process.env), unreachableReason(err));
+  if (isEngineUnreachable(err)) return engineUnreachableMessage(await engineAddress(engine, process.env), unreachableReason(err));
   return `could not update container "${container}": ${errorMessage(err)}`;
 }
 

@@ -19,6 +19,8 @@ export interface Observation {
   engineUnreachable?: boolean;
   /** Container exit code, when the container exited or was OOM-killed. */
   exitCode?: number;
+  /** While waiting: what a container's --ready probe said last (shown when the gate times out). */
+  pending?: string;
 }
 
 export interface ProbeContext {

@@ -1,7 +1,7 @@
 // The gate's HTTP, TCP, Postgres and Redis probes against real local servers.
 import assert from "node:assert/strict";
 import { createServer as createHttpServer, Server } from "node:http";
-import { AddressInfo, createServer as createTcpServer } from "node:net";
+import { AddressInfo, createServer as createTcpServer, Socket } from "node:net";
 import { Client } from "pg";
 import Redis from "ioredis";
 import { GATE_CLI, gateJson, requireBuilt, runCli } from "../../lab/gate-runner";
@@ -51,6 +51,30 @@ describe("gate CLI: HTTP and TCP probes", function () {
       );
     } finally {
       await server.close();
+    }
+  });
+
+  it("passes when the server at first closes each connection as soon as it accepts it (Docker's port proxy before the container listens)", async () => {
+    let connections = 0;
+    const sockets: Socket[] = [];
+    const server = createTcpServer((socket) => {
+      connections += 1;
+      sockets.push(socket);
+      if (connections <= 3) return void socket.end();
+      socket.once("data", () => socket.end("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/health`;
+    try {
+      // A budget shorter than one attempt's own timeout (5 s): an attempt left hanging by the
+      // closed connection would make this gate time out instead of pass.
+      const run = await gate(["--timeout-seconds", "3", "--interval-ms", "20", "--http", url]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(connections, 4);
+      assert.deepEqual(run.stderrLines.map((l) => l.replace(elapsedSecondsLine, "<t>")), [`gate probes: ${url} starting <t> (socket hang up)`, `gate probes: ${url} healthy <t> (HTTP 200)`]);
+    } finally {
+      sockets.forEach((socket) => socket.destroy());
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 

@@ -97,6 +97,18 @@ describe("gate settling and result", () => {
     );
   });
 
+  it("adds a waiting container's --ready answer to its last word", () => {
+    const waiting: ProbeTrack = {
+      kind: "container",
+      target: "pg",
+      observation: { state: "starting", detail: "health: starting", pending: "postgres://app:***@127.0.0.1:5432/app: Connection terminated unexpectedly" },
+      healthyAtMs: null,
+    };
+    assert.deepEqual(settle([waiting], "timeout", 5).map((o) => [o.status, o.detail]), [
+      ["timeout", "not healthy within 5s; last: health: starting; postgres://app:***@127.0.0.1:5432/app: Connection terminated unexpectedly"],
+    ]);
+  });
+
   it("marks probes still waiting when another failed as cancelled errors", () => {
     const failed: ProbeTrack[] = [...tracks.slice(0, 2), { kind: "container", target: "app", observation: { state: "exited", detail: "exited with code 1", exitCode: 1 }, healthyAtMs: null }];
     assert.deepEqual(
