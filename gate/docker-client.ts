@@ -1,10 +1,12 @@
 // dockerode for tools outside the gate's start path (npm run status): it reads DOCKER_HOST
 // (unix://, tcp://, ssh://, DOCKER_TLS_VERIFY/DOCKER_CERT_PATH) like the docker CLI. The gate CLI
 // itself uses the lighter engine-client.ts.
-import Docker from "dockerode";
+import type Docker from "dockerode";
 
 export { engineAddress, engineUnreachableMessage, isEngineUnreachable, isNoSuchContainer, unreachableReason } from "./engine-errors";
 
+/** Loaded on first use: the gate imports this file for the swarm probe, but must not pay for dockerode at start. */
 export function createDockerClient(): Docker {
-  return new Docker();
+  const Dockerode = require("dockerode") as typeof Docker;
+  return new Dockerode();
 }
