@@ -8,7 +8,7 @@ import { Command, InvalidArgumentError } from "commander";
 import Docker from "dockerode";
 import { Client } from "pg";
 import { ensureDataImage, ensureWorkloadImage } from "../lab/images/e2e-images";
-import { GATE_CLI, PIDS_CLI, requireBuilt } from "../lab/gate-runner";
+import { GATE_CLI, requireBuilt } from "../lab/gate-runner";
 import { openStack, PostgresTemplates, withDatabase } from "../testing/client";
 import { EngineMode } from "../testing/engine/engine-mode";
 import { berthRequest } from "../lab/berth-program";
@@ -147,7 +147,6 @@ async function main(): Promise<void> {
     .parse()
     .opts<{ rounds: number; recreateRounds: number; newStackRuns: number }>();
   requireBuilt(GATE_CLI);
-  requireBuilt(PIDS_CLI);
   const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
   const images = { data: ensureDataImage(log).tag, app: ensureWorkloadImage(log).tag };
   const run = `${Date.now().toString(36).slice(-4)}${process.pid.toString(36)}`;

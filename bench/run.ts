@@ -8,7 +8,7 @@ import { writeFileSync } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
 import Docker from "dockerode";
 import { ensureDataImage, ensureWorkloadImage } from "../lab/images/e2e-images";
-import { GATE_CLI, PIDS_CLI, requireBuilt } from "../lab/gate-runner";
+import { GATE_CLI, requireBuilt } from "../lab/gate-runner";
 import { ComposeProject, ComposeRun, composeRun } from "./compose-run";
 import type { ComposeVariant } from "./compose/template";
 import { BenchImages, engineRun, EngineRun, IdleWindow } from "./engine-run";
@@ -81,7 +81,6 @@ async function main(): Promise<void> {
     throw new Error(`no Docker engine answers (${err.message}): run \`eval "$(bash .ci/services.sh)"\` as root first`);
   });
   requireBuilt(GATE_CLI);
-  requireBuilt(PIDS_CLI);
   const startedAt = new Date().toISOString();
   const machine = await describeMachine(docker);
   const images: BenchImages = { data: ensureDataImage(log).tag, app: ensureWorkloadImage(log).tag };

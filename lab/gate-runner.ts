@@ -5,7 +5,6 @@ import { performance } from "node:perf_hooks";
 import { join } from "node:path";
 
 export const GATE_CLI = join(__dirname, "..", "dist", "gate", "cli.js");
-export const PIDS_CLI = join(__dirname, "..", "dist", "gate", "set-pids-limit.js");
 
 /** tests/run.sh builds dist/ before mocha; a bare `npx mocha` needs `npm run build` first. */
 export function requireBuilt(script: string): void {

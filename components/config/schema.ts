@@ -76,7 +76,7 @@ export interface Settings {
  * Every default of one environment type, in the shape of the stack file: what a key holds when
  * the stack file leaves it out. README's configuration table is generated from this and the schema.
  */
-export function defaultsFor(environment: EnvironmentType) {
+export function defaultsFor(environment: EnvironmentType, published = true, swarm = false) {
   return {
     useAlpine: useAlpineDefault(environment),
     postgres: postgresDefaults(environment),
@@ -85,7 +85,8 @@ export function defaultsFor(environment: EnvironmentType) {
     workers: workersDefaults(environment),
     ...clusterDefaults(environment),
     ports: portsDefaults(environment),
-    tiers: Object.fromEntries(TIERS.map((t) => [t, tierDefaults(environment)])) as Record<TierName, ReturnType<typeof tierDefaults>>,
+    // A swarm's workers gate waits for the tasks' Docker health: that check stays fast.
+    tiers: Object.fromEntries(TIERS.map((t) => [t, tierDefaults(environment, published && !(swarm && t === "workers"))])) as Record<TierName, ReturnType<typeof tierDefaults>>,
     hardening: Object.fromEntries(SERVICES.map((s) => [s, { ...DEFAULT_HARDENING }])) as Record<ServiceName, Hardening>,
     network: { internal: false },
   };
@@ -93,11 +94,13 @@ export function defaultsFor(environment: EnvironmentType) {
 
 /** Applies the environment's defaults to validated raw config and checks the cross-field rules. */
 export function normalise(raw: RawConfig): { settings: Settings; problems: ConfigProblem[] } {
-  const d = defaultsFor(raw.environment);
-  const imageStack = imageStackOf(raw.useAlpine ?? d.useAlpine);
-  const internal = raw.network?.internal ?? d.network.internal;
+  const base = defaultsFor(raw.environment);
+  const internal = raw.network?.internal ?? base.network.internal;
   // An internal network cannot publish: unless told otherwise, it publishes nothing.
-  const publishDefault = internal ? "none" : d.ports.publish;
+  const publishDefault = internal ? "none" : base.ports.publish;
+  // Without published ports the gates wait for Docker's healthchecks, which then stay fast.
+  const d = defaultsFor(raw.environment, (raw.ports?.publish ?? publishDefault) !== "none", (raw.cluster ?? base.cluster) === "swarm");
+  const imageStack = imageStackOf(raw.useAlpine ?? d.useAlpine);
   const settings: Settings = {
     environment: raw.environment,
     imageStack,

@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import * as command from "@pulumi/command";
 import { PublishedServiceArgs, serviceContainer } from "./service";
 import { APP_CONTAINER_DEFAULTS } from "./settings";
 
@@ -13,6 +12,12 @@ export interface AppContainerArgs extends PublishedServiceArgs {
   healthcheck: { test: string[] } & PublishedServiceArgs["healthcheck"];
   /** The port clients use; published on the host unless publish is false. @default none */
   port?: number;
+  /**
+   * An HTTP path on `port` that answers 200 once the service is ready: a gate watching this container
+   * asks it (from the machine running Pulumi, through the published port) instead of waiting for
+   * Docker's next healthcheck. @default none - the gate waits for Docker's healthcheck
+   */
+  readyPath?: string;
   /** Command (exec form). @default the image's */
   command?: string[];
   /** Writable tmpfs mounts besides /tmp (the root filesystem is read-only), path → mount options. @default none */
@@ -28,7 +33,6 @@ export class AppContainer extends pulumi.ComponentResource {
   public readonly container: docker.Container;
   /** The containers a HealthGate watches for this service. */
   public readonly containers: docker.Container[];
-  public readonly pidsLimit: command.local.Command;
   public readonly containerName: pulumi.Output<string>;
   /** DNS names on the network. */
   public readonly aliases: string[];
@@ -38,6 +42,8 @@ export class AppContainer extends pulumi.ComponentResource {
   public readonly url: pulumi.Output<string | undefined>;
   /** `http://<host>:<published port>` for the machine running Pulumi (undefined when not published). */
   public readonly hostUrl: pulumi.Output<string | undefined>;
+  /** Per container, `hostUrl` + `readyPath`, which the gate asks to see the service ready (undefined without both). */
+  public readonly readyUrls: pulumi.Output<(string | undefined)[]>;
 
   constructor(name: string, args: AppContainerArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("berth:index:AppContainer", name, {}, opts);
@@ -57,6 +63,7 @@ export class AppContainer extends pulumi.ComponentResource {
         cpus: args.cpus ?? APP_CONTAINER_DEFAULTS.cpus,
         healthcheckTest: test,
         port: args.port,
+        gatedDirectly: args.readyPath !== undefined && args.port !== undefined && args.publish !== false,
         command: args.command,
         tmpfs: args.tmpfs,
       },
@@ -64,12 +71,12 @@ export class AppContainer extends pulumi.ComponentResource {
     );
     this.container = made.container;
     this.containers = [made.container];
-    this.pidsLimit = made.pidsLimit;
     this.containerName = made.containerName;
     this.aliases = made.aliases;
     this.hostPort = made.hostPort;
     this.url = pulumi.output(args.port === undefined ? undefined : `http://${made.aliases[0]}:${args.port}`);
     this.hostUrl = pulumi.all([made.hostAddress, made.hostPort]).apply(([host, port]) => (port === undefined ? undefined : `http://${host}:${port}`));
+    this.readyUrls = this.hostUrl.apply((url) => [url === undefined || args.readyPath === undefined ? undefined : `${url}${args.readyPath}`]);
     this.registerOutputs({ containerName: this.containerName, hostPort: this.hostPort, url: this.url, hostUrl: this.hostUrl });
   }
 }

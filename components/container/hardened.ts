@@ -1,15 +1,13 @@
 // The one hardened-container helper every berth service is built on: limits, non-root user,
 // no-new-privileges, read-only root with tmpfs, capabilities dropped, bounded restarts, a
-// healthcheck, labels, and the pids limit applied right after create (the provider has no pids
-// argument, so a command sets it through the Engine API and a `docker inspect` confirms it).
+// healthcheck and labels. The provider has no pids argument: the container carries its limit in
+// the berth.pids-limit label, and the HealthGate that watches it applies it through the Engine
+// API before anything depends on the container (and reads it back).
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import * as command from "@pulumi/command";
 import { waivedBy } from "../../policy/catalog";
 import { ContainerArgsFacts } from "../../policy/facts/args";
 import { DOCKER_SOCKET, LABELS } from "../contract";
-import { gateInvocation, shellQuote } from "../gate/command-line";
-import { engineEnvironment } from "./engine";
 import { labelList } from "../naming";
 import { Hardening, HealthcheckTiming } from "./settings";
 
@@ -115,33 +113,12 @@ export function hardenedContainerArgs(spec: HardenedContainerSpec): docker.Conta
   return args;
 }
 
-export interface HardenedContainer {
-  container: docker.Container;
-  /** Applies and verifies the pids limit; gates depend on it so no tier starts unlimited. */
-  pidsLimit: command.local.Command;
-}
-
-/** Creates the container and the step that applies its pids limit, both children of `opts.parent`. */
-export function createHardenedContainer(
-  name: string,
-  spec: HardenedContainerSpec,
-  engine: pulumi.Input<string | undefined>,
-  opts: pulumi.CustomResourceOptions,
-): HardenedContainer {
-  const container = new docker.Container(
+/** Creates the container, a child of `opts.parent`. */
+export function createHardenedContainer(name: string, spec: HardenedContainerSpec, opts: pulumi.CustomResourceOptions): docker.Container {
+  return new docker.Container(
     name,
     hardenedContainerArgs(spec),
     // Healthcheck edits applied in place have been ignored upstream: replace instead.
     pulumi.mergeOptions(opts, { replaceOnChanges: ["healthcheck"], deleteBeforeReplace: true }),
   );
-  const pidsLimit = new command.local.Command(
-    `${name}-pids-limit`,
-    {
-      create: pulumi.output(spec.containerName).apply((c) => `${gateInvocation("set-pids-limit")} --container ${shellQuote(c)} --pids-limit ${spec.hardening.pidsLimit}`),
-      environment: engineEnvironment(engine),
-      triggers: [container.id],
-    },
-    pulumi.mergeOptions(opts, { dependsOn: [container] }),
-  );
-  return { container, pidsLimit };
 }

@@ -3,14 +3,13 @@
 // container with its outputs. Each component adds only what is its own (command, env, healthcheck).
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import * as command from "@pulumi/command";
 import { DEFAULT_HOST_IP } from "../environment/ports";
 import { probeHost } from "../environment/urls";
 import { defaultLabels, defaultObjectName, labelList } from "../naming";
 import { childOptions } from "../options";
 import { engineOf } from "./engine";
 import { createHardenedContainer, HardenedContainerSpec } from "./hardened";
-import { DEFAULT_HARDENING, DEFAULT_HEALTHCHECK, Hardening, HealthcheckTiming } from "./settings";
+import { DEFAULT_HARDENING, defaultHealthcheck, Hardening, HealthcheckTiming } from "./settings";
 
 /** Args every berth service component takes, beside its own. */
 export interface ServiceArgs {
@@ -26,7 +25,10 @@ export interface ServiceArgs {
   memoryMb?: number;
   /** CPU limit in cores. @default the kind's default */
   cpus?: number;
-  /** Docker healthcheck timing; keys left out keep theirs. @default DEFAULT_HEALTHCHECK (the test stack's) */
+  /**
+   * Docker healthcheck timing; keys left out keep theirs.
+   * @default defaultHealthcheck() - the test stack's: every 10 s when the gate asks the service itself, else every 500 ms
+   */
   healthcheck?: Partial<HealthcheckTiming>;
   /** Explicit opt-outs of the hardening rules; keys left out stay on. @default DEFAULT_HARDENING (every rule on) */
   hardening?: Partial<Hardening>;
@@ -45,8 +47,8 @@ export interface PublishedServiceArgs extends ServiceArgs {
 }
 
 /** Partial overrides over the defaults: a component's args become the container's full settings. */
-export function withDefaults(args: Pick<ServiceArgs, "hardening" | "healthcheck">): { hardening: Hardening; healthcheck: HealthcheckTiming } {
-  return { hardening: { ...DEFAULT_HARDENING, ...given(args.hardening) }, healthcheck: { ...DEFAULT_HEALTHCHECK, ...given(args.healthcheck) } };
+export function withDefaults(args: Pick<ServiceArgs, "hardening" | "healthcheck">, gatedDirectly = false): { hardening: Hardening; healthcheck: HealthcheckTiming } {
+  return { hardening: { ...DEFAULT_HARDENING, ...given(args.hardening) }, healthcheck: { ...defaultHealthcheck(gatedDirectly), ...given(args.healthcheck) } };
 }
 
 function given<T extends object>(o: T | undefined): Partial<T> {
@@ -58,12 +60,13 @@ export type OwnSpec = Omit<HardenedContainerSpec, "containerName" | "networkName
   healthcheckTest: string[];
   /** The port clients use; published on the host unless publish is false. */
   port?: number;
+  /** A gate can ask the service itself (so Docker's healthcheck may be calm). @default the port is published */
+  gatedDirectly?: boolean;
 };
 
 /** A service's container and what clients need to reach it. */
 export interface ServiceContainer {
   container: docker.Container;
-  pidsLimit: command.local.Command;
   containerName: pulumi.Output<string>;
   aliases: string[];
   /** Published host port (undefined when not published). */
@@ -81,35 +84,34 @@ export function serviceContainer(
   own: OwnSpec,
   opts: pulumi.ComponentResourceOptions,
 ): ServiceContainer {
-  const { hardening, healthcheck } = withDefaults(args);
   const aliases = args.aliases ?? [name];
   if (aliases.length === 0) throw new pulumi.ResourceError(`${kind} ${name}: aliases is empty; give at least one DNS name (url uses the first)`, parent);
   const hostIp = args.hostIp ?? DEFAULT_HOST_IP;
   const publish = own.port !== undefined && args.publish !== false;
+  const { gatedDirectly = publish, healthcheckTest, port: _port, ...spec } = own;
+  const { hardening, healthcheck } = withDefaults(args, gatedDirectly);
   const extra = Object.entries(args.env ?? {}).map(([k, v]) => pulumi.interpolate`${k}=${v}`);
   // Secret as a whole: the component's own entries often carry a password, and so may the caller's.
   const envs =
     own.envs === undefined && extra.length === 0 ? undefined : pulumi.secret(pulumi.all([own.envs ?? [], pulumi.all(extra)]).apply(([base, more]) => [...base, ...more]));
   const engine = engineOf(parent);
-  const { container, pidsLimit } = createHardenedContainer(
+  const container = createHardenedContainer(
     name,
     {
-      ...own,
+      ...spec,
       envs,
       containerName: args.containerName ?? defaultObjectName(name),
       networkName: args.networkName,
       aliases,
       labels: args.labels ?? defaultLabels(kind),
       hardening,
-      healthcheck: { test: own.healthcheckTest, timing: healthcheck },
+      healthcheck: { test: healthcheckTest, timing: healthcheck },
       ports: publish ? [{ internal: own.port as number, external: args.hostPort, hostIp }] : [],
     },
-    engine,
     childOptions(parent, opts),
   );
   return {
     container,
-    pidsLimit,
     containerName: container.name,
     aliases,
     hostPort: container.ports.apply((ports) => ports?.[0]?.external),

@@ -9,6 +9,7 @@ import { Postgres } from "../postgres/postgres";
 import { Redis } from "../redis/redis";
 import { Orchestrator } from "../workload/orchestrator";
 import { namespacesOf } from "../workload/settings";
+import { WORKERS_PATH } from "../workload/contract";
 import { WorkerPool } from "../workload/worker-pool";
 import { SwarmWorkerPool } from "../workload/swarm-worker-pool";
 import { imageFor, imageOf } from "./images-resources";
@@ -159,10 +160,11 @@ export class Environment extends pulumi.ComponentResource {
     );
     this.gates = { data: dataGate, orchestrator: orchestratorGate };
 
-    // Worker health means "registered"; with the API published the gate also asks the
-    // orchestrator, which is the cross-service check a Docker healthcheck cannot make.
-    const registered = s.ports.publish !== "none" ? [pulumi.interpolate`${this.orchestrator.hostUrl}/v1/workers`] : [];
-    const workersGate = { ...gate, tier: "workers" as const, settings: s.tiers.workers, serviceKeys: ["workers", "images.app"], http: registered, httpMinItems: { key: "workers", count: s.workers.replicas } };
+    // Worker health means "registered". With the API published the gate asks the orchestrator,
+    // the cross-service check a Docker healthcheck cannot make: every worker is ready once it
+    // lists them all, without waiting for their next healthcheck.
+    const registered = s.ports.publish !== "none" ? pulumi.interpolate`${this.orchestrator.hostUrl}${WORKERS_PATH}` : undefined;
+    const workersGate = { ...gate, tier: "workers" as const, settings: s.tiers.workers, serviceKeys: ["workers", "images.app"], httpMinItems: { key: "workers", count: s.workers.replicas } };
     if (s.workers.replicas > 0 && swarm) {
       const { hardening, healthcheck, labels } = service("workers");
       this.swarmWorkers = new SwarmWorkerPool(
@@ -187,7 +189,11 @@ export class Environment extends pulumi.ComponentResource {
         },
         childOpts({ dependsOn: [orchestratorGate] }),
       );
-      this.gates.workers = tierGate(name, { ...workersGate, serviceKeys: ["workers", "swarm", "images.app"], watch: [], swarm: [this.swarmWorkers] }, childOpts({ dependsOn: [this.swarmWorkers] }));
+      this.gates.workers = tierGate(
+        name,
+        { ...workersGate, serviceKeys: ["workers", "swarm", "images.app"], watch: [], swarm: [this.swarmWorkers], http: registered ? [registered] : [] },
+        childOpts({ dependsOn: [this.swarmWorkers] }),
+      );
     } else if (s.workers.replicas > 0) {
       this.workers = new WorkerPool(
         `${name}-worker`,
@@ -204,6 +210,7 @@ export class Environment extends pulumi.ComponentResource {
           memoryMb: s.workers.memoryMb,
           cpus: s.workers.cpus,
           dockerSocket: s.workers.dockerSocket,
+          readyUrl: registered,
         },
         childOpts({ dependsOn: [orchestratorGate] }),
       );

@@ -18,9 +18,12 @@ export interface TierSettings {
   gateTimeoutSeconds: number;
 }
 
-/** A tier's config keys with every default filled in (the shape of the stack file). */
-export function tierDefaults(environment: EnvironmentType): Required<TierInput> {
-  return { ...healthcheckDefaults(environment), gateTimeoutSeconds: gateTimeoutDefault(environment) };
+/**
+ * A tier's config keys with every default filled in (the shape of the stack file). `published`:
+ * the services publish host ports, so the gates ask them directly and Docker's checks may be calm.
+ */
+export function tierDefaults(environment: EnvironmentType, published = true): Required<TierInput> {
+  return { ...healthcheckDefaults(environment, published), gateTimeoutSeconds: gateTimeoutDefault(environment) };
 }
 
 export function tierSettings(filled: Required<TierInput>): TierSettings {

@@ -9,7 +9,7 @@ export function distRoot(here: string = __dirname): string {
   return path.basename(parent) === "dist" ? parent : path.join(parent, "dist");
 }
 
-export type GateScript = "cli" | "set-pids-limit" | "set-service-pids";
+export type GateScript = "cli" | "set-service-pids";
 
 /**
  * `node <path>/gate/cli.js`, quoted for a shell. The path is found from this package itself; it is
@@ -32,6 +32,12 @@ export function shellQuote(word: string): string {
 export interface GateProbes {
   /** Containers (names or ids) whose Docker health must turn healthy. */
   containers: string[];
+  /** Pids limits the gate sets (and reads back) on its containers before it watches them. */
+  pidsLimits?: { container: string; limit: number }[];
+  /** A container also counts ready once the URL in this environment variable answers. */
+  ready?: { container: string; env: string }[];
+  /** Retry interval of the ready probes. @default the CLI's */
+  readyIntervalMs?: number;
   /** URLs that must answer `httpStatus`. */
   http: string[];
   /** @default 200 */
@@ -59,9 +65,12 @@ export function gateCommandLine(gateName: string, timeoutSeconds: number, probes
   if (probes.intervalMs !== undefined) words.push("--interval-ms", String(probes.intervalMs));
   if (probes.logLines !== undefined) words.push("--log-lines", String(probes.logLines));
   for (const c of probes.containers) words.push("--container", c);
+  for (const p of probes.pidsLimits ?? []) words.push("--pids-limit", `${p.container}=${p.limit}`);
+  for (const r of probes.ready ?? []) words.push("--ready", `${r.container}=env:${r.env}`);
+  if ((probes.ready ?? []).length > 0 && probes.readyIntervalMs !== undefined) words.push("--ready-interval-ms", String(probes.readyIntervalMs));
   for (const url of probes.http) words.push("--http", url);
   if (probes.http.length > 0 && probes.httpStatus !== undefined) words.push("--http-status", String(probes.httpStatus));
-  if (probes.httpMinItems && probes.http.length > 0) words.push("--http-min-items", `${probes.httpMinItems.key}=${probes.httpMinItems.count}`);
+  if (probes.httpMinItems && (probes.http.length > 0 || (probes.ready ?? []).length > 0)) words.push("--http-min-items", `${probes.httpMinItems.key}=${probes.httpMinItems.count}`);
   for (const t of probes.tcp) words.push("--tcp", t);
   for (const v of probes.postgresEnv) words.push("--postgres", `env:${v}`);
   for (const v of probes.redisEnv) words.push("--redis", `env:${v}`);
@@ -71,6 +80,6 @@ export function gateCommandLine(gateName: string, timeoutSeconds: number, probes
 }
 
 /** The environment variable that carries the i-th URL of a kind of probe. */
-export function probeVariable(kind: "postgres" | "redis", index: number): string {
+export function probeVariable(kind: "postgres" | "redis" | "ready", index: number): string {
   return `BERTH_GATE_${kind.toUpperCase()}_${index}`;
 }

@@ -2,23 +2,32 @@ import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import * as command from "@pulumi/command";
 import type { GateResult } from "../../gate/result";
+import { LABELS } from "../contract";
 import { engineEnvironment, engineOf } from "../container/engine";
 import { childOptions } from "../options";
 import { gateCommandLine, probeVariable } from "./command-line";
 import { DEFAULT_GATE_TIMEOUT_SECONDS } from "./settings";
 
-/** What a gate can watch: a container, or a berth component with its containers. */
-export type Gated = docker.Container | { readonly containers: readonly docker.Container[] };
+/**
+ * What a gate can watch: a container, or a berth component with its containers and, per container,
+ * a URL (seen from the machine running Pulumi) whose answer means the service is ready.
+ */
+export type Gated = docker.Container | { readonly containers: readonly docker.Container[]; readonly readyUrls?: pulumi.Output<(string | undefined)[]> };
 
 export interface HealthGateArgs {
   /** Shown in progress lines and failure reports, e.g. "data". @default the resource name */
   gateName?: string;
   /**
-   * Containers, or berth components (Postgres, Redis, Orchestrator, WorkerPool, AppContainer), whose
-   * Docker health must turn healthy. The gate runs again when one of them is replaced.
+   * Containers, or berth components (Postgres, Redis, Orchestrator, WorkerPool, AppContainer), that
+   * must turn ready: Docker's healthcheck says healthy, or — for a component with a published port
+   * — its service answers the gate directly (SELECT 1, PING, its HTTP health) without waiting for
+   * Docker's next healthcheck. Before watching, the gate sets each container's pids limit from its
+   * berth.pids-limit label (the provider has no pids argument). It runs again when one is replaced.
    * @default []
    */
   watch?: Gated[];
+  /** Retry interval of the direct readiness probes. @default 50 */
+  readyIntervalMs?: number;
   /**
    * Swarm services (e.g. a SwarmWorkerPool) whose replicas must all be running and healthy; a task
    * that fails ends the gate at once with the task, its node and its logs. The container probes
@@ -73,6 +82,14 @@ export interface SwarmGated {
 }
 
 const containersOf = (g: Gated): readonly docker.Container[] => (docker.Container.isInstance(g) ? [g] : g.containers);
+const readyUrlsOf = (g: Gated): pulumi.Output<(string | undefined)[]> =>
+  docker.Container.isInstance(g) || g.readyUrls === undefined ? pulumi.output(containersOf(g).map(() => undefined)) : g.readyUrls;
+
+/** The pids limit berth's hardened container carries in its labels (none on other containers). */
+function pidsLimitOf(labels: { label: string; value: string }[] | undefined): number | undefined {
+  const value = labels?.find((l) => l.label === LABELS.pidsLimit)?.value;
+  return value !== undefined && /^[1-9][0-9]*$/.test(value) ? Number(value) : undefined;
+}
 
 /**
  * Waits until a tier is ready and fails fast, naming the service with its healthcheck output and
@@ -87,9 +104,13 @@ export class HealthGate extends pulumi.ComponentResource {
     super("berth:index:HealthGate", name, {}, opts);
     const gateName = args.gateName ?? name;
     const watched = (args.watch ?? []).flatMap(containersOf);
+    // Per watched container: its name, its pids limit, and its readiness URL (kept secret: it may carry a password).
+    const watchedFacts = pulumi.all(watched.map((c) => pulumi.all([c.name, c.labels]).apply(([n, labels]) => ({ name: n, pidsLimit: pidsLimitOf(labels) }))));
+    const readyUrls = pulumi.all((args.watch ?? []).map(readyUrlsOf)).apply((lists) => lists.flat());
     const swarm = args.swarm ?? [];
-    const lists = pulumi.all([pulumi.all(watched.map((c) => c.name)), args.containerNames ?? [], args.http ?? [], args.tcp ?? [], args.postgres ?? [], args.redis ?? []]);
-    const create = pulumi.all([lists, pulumi.all(swarm.map((s) => s.service.name))]).apply(([[watchedNames, named, http, tcp, postgres, redis], services]) => {
+    const lists = pulumi.all([watchedFacts, args.containerNames ?? [], args.http ?? [], args.tcp ?? [], args.postgres ?? [], args.redis ?? []]);
+    const create = pulumi.all([lists, pulumi.all(swarm.map((s) => s.service.name)), readyUrls]).apply(([[facts, named, http, tcp, postgres, redis], services, ready]) => {
+      const watchedNames = facts.map((f) => f.name);
       const unpublished = [...postgres.map((u, i) => [`postgres[${i}]`, u]), ...redis.map((u, i) => [`redis[${i}]`, u])].filter(([, u]) => u === undefined);
       if (unpublished.length > 0) {
         const which = unpublished.map(([k]) => k).join(", ");
@@ -100,6 +121,9 @@ export class HealthGate extends pulumi.ComponentResource {
       }
       return gateCommandLine(gateName, args.timeoutSeconds ?? DEFAULT_GATE_TIMEOUT_SECONDS, {
         containers: [...watchedNames, ...named],
+        pidsLimits: facts.flatMap((f) => (f.pidsLimit === undefined ? [] : [{ container: f.name, limit: f.pidsLimit }])),
+        ready: facts.flatMap((f, i) => (ready[i] === undefined ? [] : [{ container: f.name, env: probeVariable("ready", i) }])),
+        readyIntervalMs: args.readyIntervalMs,
         http,
         httpStatus: args.httpStatus,
         httpMinItems: args.httpMinItems,
@@ -113,16 +137,17 @@ export class HealthGate extends pulumi.ComponentResource {
       });
     });
     // URLs with passwords travel in the command's environment, which Pulumi keeps encrypted.
-    const secretUrls = pulumi.all([args.postgres ?? [], args.redis ?? []]).apply(([postgres, redis]): Record<string, string> => ({
+    const secretUrls = pulumi.all([args.postgres ?? [], args.redis ?? [], readyUrls]).apply(([postgres, redis, ready]): Record<string, string> => ({
       ...Object.fromEntries(postgres.map((url, i) => [probeVariable("postgres", i), url ?? ""])),
       ...Object.fromEntries(redis.map((url, i) => [probeVariable("redis", i), url ?? ""])),
+      ...Object.fromEntries(ready.flatMap((url, i) => (url === undefined ? [] : [[probeVariable("ready", i), url]]))),
     }));
     const environment = pulumi.all([engineEnvironment(engineOf(this, args.dockerHost)), secretUrls]).apply(([engine, urls]) => ({ ...engine, ...urls }));
     this.command = new command.local.Command(
       `${name}-wait`,
       {
         create,
-        environment: args.postgres === undefined && args.redis === undefined ? environment : pulumi.secret(environment),
+        environment: pulumi.secret(environment),
         triggers: [...watched.map((c) => c.id), ...swarm.flatMap((s) => [s.service.id, ...(s.pidsLimit ? [s.pidsLimit.id] : [])]), ...(args.triggers ?? [])],
         // Progress goes to stderr and shows in `pulumi up`; stdout carries the JSON result.
         logging: "stderr",

@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import * as command from "@pulumi/command";
 import { componentError } from "../config/errors";
 import { dataVolume, PublishedServiceArgs, serviceContainer } from "../container/service";
 import { IMAGE_STACKS } from "../environment/images";
@@ -46,7 +45,6 @@ export class Postgres extends pulumi.ComponentResource {
   public readonly container: docker.Container;
   /** The containers a HealthGate watches for this service. */
   public readonly containers: docker.Container[];
-  public readonly pidsLimit: command.local.Command;
   public readonly volume?: docker.Volume;
   public readonly containerName: pulumi.Output<string>;
   /** DNS names on the network; `url` uses the first. */
@@ -57,6 +55,8 @@ export class Postgres extends pulumi.ComponentResource {
   public readonly url: pulumi.Output<string>;
   /** URL for clients on the machine running Pulumi, through the published port (secret; undefined when not published). */
   public readonly hostUrl: pulumi.Output<string | undefined>;
+  /** Per container, the URL the gate asks to see the service ready before Docker's next healthcheck (secret; undefined when not published). */
+  public readonly readyUrls: pulumi.Output<(string | undefined)[]>;
 
   constructor(name: string, args: PostgresArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("berth:index:Postgres", name, {}, opts);
@@ -104,7 +104,6 @@ export class Postgres extends pulumi.ComponentResource {
     );
     this.container = made.container;
     this.containers = [made.container];
-    this.pidsLimit = made.pidsLimit;
     this.containerName = made.containerName;
     this.aliases = made.aliases;
     this.hostPort = made.hostPort;
@@ -113,6 +112,7 @@ export class Postgres extends pulumi.ComponentResource {
     this.hostUrl = pulumi.secret(
       pulumi.all([args.password, made.hostAddress, made.hostPort]).apply(([password, host, port]) => (port === undefined ? undefined : login(password, host, port))),
     );
+    this.readyUrls = pulumi.secret(this.hostUrl.apply((url) => [url]));
     this.registerOutputs({ containerName: this.containerName, hostPort: this.hostPort, url: this.url, hostUrl: this.hostUrl });
   }
 }

@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import * as command from "@pulumi/command";
 import { componentError } from "../config/errors";
 import { dataVolume, PublishedServiceArgs, serviceContainer } from "../container/service";
 import { IMAGE_STACKS } from "../environment/images";
@@ -40,7 +39,6 @@ export class Redis extends pulumi.ComponentResource {
   public readonly container: docker.Container;
   /** The containers a HealthGate watches for this service. */
   public readonly containers: docker.Container[];
-  public readonly pidsLimit: command.local.Command;
   public readonly volume?: docker.Volume;
   public readonly containerName: pulumi.Output<string>;
   /** DNS names on the network; `url` uses the first. */
@@ -50,6 +48,8 @@ export class Redis extends pulumi.ComponentResource {
   public readonly url: pulumi.Output<string>;
   /** URL for clients on the machine running Pulumi (undefined when not published). */
   public readonly hostUrl: pulumi.Output<string | undefined>;
+  /** Per container, the URL the gate asks to see the service ready before Docker's next healthcheck (secret; undefined when not published). */
+  public readonly readyUrls: pulumi.Output<(string | undefined)[]>;
 
   constructor(name: string, args: RedisArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("berth:index:Redis", name, {}, opts);
@@ -88,13 +88,13 @@ export class Redis extends pulumi.ComponentResource {
     );
     this.container = made.container;
     this.containers = [made.container];
-    this.pidsLimit = made.pidsLimit;
     this.containerName = made.containerName;
     this.aliases = made.aliases;
     this.hostPort = made.hostPort;
     const secretIf = <T>(o: pulumi.Output<T>) => (password === undefined ? o : pulumi.secret(o));
     this.url = secretIf(pulumi.output(password).apply((p) => redisUrl(made.aliases[0], REDIS_PORT, p)));
     this.hostUrl = secretIf(pulumi.all([password, made.hostAddress, made.hostPort]).apply(([p, host, port]) => (port === undefined ? undefined : redisUrl(host, port, p))));
+    this.readyUrls = secretIf(this.hostUrl.apply((url) => [url]));
     this.registerOutputs({ containerName: this.containerName, hostPort: this.hostPort, url: this.url, hostUrl: this.hostUrl });
   }
 }

@@ -6,6 +6,10 @@ export const ORCHESTRATOR_PORT = 8080;
 /** The workload image's non-root user (services/Dockerfile), on both image stacks. */
 export const APP_USER = "1000:1000";
 export const WORKER_PORT = 8081;
+/** Every workload service answers 200 here once it is ready (services/README.md). */
+export const HEALTH_PATH = "/health";
+/** The orchestrator lists the registered workers here: { workers: [...] }. */
+export const WORKERS_PATH = "/v1/workers";
 
 /** Docker healthcheck in exec form: the workload's own node script, no curl/wget/bash needed. */
 export function appHealthcheck(port: number): string[] {

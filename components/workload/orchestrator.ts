@@ -1,8 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import * as command from "@pulumi/command";
 import { PublishedServiceArgs, serviceContainer } from "../container/service";
-import { APP_USER, appEnvs, appHealthcheck, ORCHESTRATOR_PORT } from "./contract";
+import { APP_USER, appEnvs, appHealthcheck, HEALTH_PATH, ORCHESTRATOR_PORT } from "./contract";
 import { orchestratorDefaults } from "./settings";
 
 const DEFAULTS = orchestratorDefaults("test");
@@ -31,7 +30,6 @@ export class Orchestrator extends pulumi.ComponentResource {
   public readonly container: docker.Container;
   /** The containers a HealthGate watches for this service. */
   public readonly containers: docker.Container[];
-  public readonly pidsLimit: command.local.Command;
   public readonly containerName: pulumi.Output<string>;
   /** DNS names on the network; `url` uses the first. */
   public readonly aliases: string[];
@@ -40,6 +38,8 @@ export class Orchestrator extends pulumi.ComponentResource {
   public readonly url: pulumi.Output<string>;
   /** The API for clients on the machine running Pulumi (undefined when not published). */
   public readonly hostUrl: pulumi.Output<string | undefined>;
+  /** Per container, the health endpoint the gate asks to see the API ready (undefined when not published). */
+  public readonly readyUrls: pulumi.Output<(string | undefined)[]>;
 
   constructor(name: string, args: OrchestratorArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("berth:index:Orchestrator", name, {}, opts);
@@ -68,12 +68,12 @@ export class Orchestrator extends pulumi.ComponentResource {
     );
     this.container = made.container;
     this.containers = [made.container];
-    this.pidsLimit = made.pidsLimit;
     this.containerName = made.containerName;
     this.aliases = made.aliases;
     this.hostPort = made.hostPort;
     this.url = pulumi.output(`http://${made.aliases[0]}:${ORCHESTRATOR_PORT}`);
     this.hostUrl = pulumi.all([made.hostAddress, made.hostPort]).apply(([host, port]) => (port === undefined ? undefined : `http://${host}:${port}`));
+    this.readyUrls = this.hostUrl.apply((url) => [url === undefined ? undefined : `${url}${HEALTH_PATH}`]);
     this.registerOutputs({ containerName: this.containerName, hostPort: this.hostPort, url: this.url, hostUrl: this.hostUrl });
   }
 }

@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import * as command from "@pulumi/command";
 import { ServiceArgs, serviceContainer } from "../container/service";
 import { defaultObjectName } from "../naming";
 import { APP_USER, appEnvs, appHealthcheck, WORKER_PORT } from "./contract";
@@ -39,12 +38,19 @@ export interface WorkerPoolArgs extends Omit<ServiceArgs, "containerName" | "ali
   dockerSocket?: boolean;
   /** @default "info" */
   logLevel?: string;
+  /**
+   * A URL (from the machine running Pulumi) whose answer means every worker is ready, e.g. the
+   * orchestrator's /v1/workers with the gate's httpMinItems: a gate watching the pool asks it
+   * instead of waiting for Docker's next healthcheck. @default none - Docker's healthcheck decides
+   */
+  readyUrl?: pulumi.Input<string>;
 }
 
 /** N identical workers; replica i is WORKER_ID `worker-i`, healthy on 8081 once registered. */
 export class WorkerPool extends pulumi.ComponentResource {
   public readonly containers: docker.Container[];
-  public readonly pidsLimits: command.local.Command[];
+  /** Per container, the URL the gate asks to see the worker ready (all the same: `readyUrl`). */
+  public readonly readyUrls: pulumi.Output<(string | undefined)[]>;
   public readonly containerNames: pulumi.Output<string[]>;
   public readonly workerIds: string[];
 
@@ -70,6 +76,7 @@ export class WorkerPool extends pulumi.ComponentResource {
           memoryMb: args.memoryMb ?? DEFAULTS.memoryMb,
           cpus: args.cpus ?? DEFAULTS.cpus,
           healthcheckTest: appHealthcheck(WORKER_PORT),
+          gatedDirectly: args.readyUrl !== undefined,
           command: ["node", "/app/dist/worker.js"],
           envs: appEnvs({
             databaseUrl: args.databaseUrl,
@@ -84,7 +91,7 @@ export class WorkerPool extends pulumi.ComponentResource {
       ),
     );
     this.containers = made.map((m) => m.container);
-    this.pidsLimits = made.map((m) => m.pidsLimit);
+    this.readyUrls = pulumi.output(args.readyUrl).apply((url) => this.containers.map(() => url));
     this.containerNames = pulumi.all(this.containers.map((c) => c.name));
     this.registerOutputs({ containerNames: this.containerNames });
   }

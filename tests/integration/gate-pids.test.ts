@@ -1,11 +1,11 @@
-// Pids limits (CIS 5.29) against a real engine, set by the gate (--pids-limit) and by the
-// set-pids-limit tool: the limit lands in HostConfig.PidsLimit. An engine that refuses or ignores
+// Pids limits (CIS 5.29) against a real engine, set by the gate (--pids-limit) before it watches
+// its containers: the limit lands in HostConfig.PidsLimit. An engine that refuses or ignores
 // the update is a stand-in HTTP server (a real engine does neither on demand).
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { createServer, IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { GATE_CLI, gateJson, PIDS_CLI, requireBuilt, runCli } from "../../lab/gate-runner";
+import { GATE_CLI, gateJson, requireBuilt, runCli } from "../../lab/gate-runner";
 import { pingEngine, TestContainers } from "../../lab/gate-containers";
 import { requireService } from "../support/required-service";
 
@@ -87,47 +87,5 @@ describe("gate CLI: --pids-limit (real engine)", function () {
     } finally {
       await engine.close();
     }
-  });
-});
-
-describe("set-pids-limit CLI (real engine)", function () {
-  this.timeout(20_000);
-
-  before(async function () {
-    requireBuilt(PIDS_CLI);
-    await requireService(this, "the Docker engine", pingEngine, "run `bash .ci/services.sh` to start dockerd");
-  });
-  afterEach(() => containers.removeAll());
-
-  it("sets the pids limit of a running container, as docker inspect shows", async () => {
-    const name = await containers.start({ script: "sleep 60" });
-    const run = await runCli(PIDS_CLI, ["--container", name, "--pids-limit", "64"]);
-    assert.deepEqual({ code: run.code, stdout: run.stdout, stderr: run.stderr }, { code: 0, stdout: `{"container":"${name}","pidsLimit":64}\n`, stderr: "" });
-    assert.equal(pidsLimitOf(name), "64");
-  });
-
-  it("sets the pids limit of a created, not yet started container", async () => {
-    const name = await containers.start({ script: "sleep 60", createOnly: true });
-    const run = await runCli(PIDS_CLI, ["--container", name, "--pids-limit", "100"]);
-    assert.equal(run.code, 0, run.stderr);
-    assert.equal(pidsLimitOf(name), "100");
-  });
-
-  it("fails when the container does not exist", async () => {
-    const name = containers.nextName();
-    const run = await runCli(PIDS_CLI, ["--container", name, "--pids-limit", "64"]);
-    assert.deepEqual({ code: run.code, stdout: run.stdout, stderr: run.stderrLines }, { code: 1, stdout: "", stderr: [`berth set-pids-limit: no such container "${name}"`] });
-  });
-
-  it("fails with a clear message, no stack trace, when the Docker engine is unreachable", async () => {
-    const run = await runCli(PIDS_CLI, ["--container", "anything", "--pids-limit", "64"], { DOCKER_HOST: "unix:///nonexistent.sock" });
-    assert.deepEqual(
-      { code: run.code, stdout: run.stdout, stderr: run.stderrLines },
-      {
-        code: 1,
-        stdout: "",
-        stderr: ["berth set-pids-limit: cannot reach the Docker engine at unix:///nonexistent.sock (no socket at that path). Start dockerd or set DOCKER_HOST."],
-      },
-    );
   });
 });

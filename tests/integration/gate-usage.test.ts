@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { GATE_CLI, PIDS_CLI, requireBuilt, runCli } from "../../lab/gate-runner";
+import { GATE_CLI, requireBuilt, runCli } from "../../lab/gate-runner";
 
 const cases: Array<[string, string, string[], string]> = [
   ["no probe is given", GATE_CLI, ["--name", "g", "--timeout-seconds", "5"], "berth gate: no probe given: pass at least one of --container, --http, --tcp, --postgres, --redis, --swarm-service"],
@@ -21,14 +21,14 @@ const cases: Array<[string, string, string[], string]> = [
   ],
   [
     "--pids-limit is 0",
-    PIDS_CLI,
-    ["--container", "c", "--pids-limit", "0"],
-    "berth set-pids-limit: option '--pids-limit <n>' argument '0' is invalid. expected a whole number >= 1",
+    GATE_CLI,
+    ["--name", "g", "--timeout-seconds", "5", "--container", "c", "--pids-limit", "c=0"],
+    "berth gate: option '--pids-limit <container=n>' argument 'c=0' is invalid. expected <container>=<n> with n >= 1, e.g. berth-test-postgres=256",
   ],
 ];
 
 describe("gate CLI: usage errors (compiled)", () => {
-  before(() => [GATE_CLI, PIDS_CLI].forEach(requireBuilt));
+  before(() => requireBuilt(GATE_CLI));
 
   for (const [when, script, args, message] of cases) {
     it(`fails with exit 2 when ${when}`, async () => {

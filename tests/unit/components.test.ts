@@ -88,20 +88,27 @@ describe("components on their own", function () {
     assert.deepEqual(run.outputs, { url: "http://api:3000", hostUrl: `http://127.0.0.1:${pickedPort("shop-ci-api")}` });
   });
 
-  it("gates on containers and components, deriving triggers, with database URLs kept in a secret environment", async function () {
+  it("gates on containers and components: their pids limits, their readiness URLs (secret), derived triggers", async function () {
     const run = await record(() => {
       const db = new Postgres("db", { networkName: "n", password: "p" });
       const extra = new docker.Container("side", { image: "x", name: "side-car" });
-      new HealthGate("g", { watch: [db, extra], postgres: [db.hostUrl], intervalMs: 50, logLines: 5 });
+      const cache = new Redis("cache", { networkName: "n" });
+      new HealthGate("g", { watch: [db, extra], redis: [cache.hostUrl], intervalMs: 50, logLines: 5, readyIntervalMs: 20 });
     });
     const gate = resourceNamed(run, COMMAND, "g-wait");
     assert.equal(
       (gate.inputs.create as string).replace(/^node \S+ /, ""),
-      "--name g --timeout-seconds 90 --interval-ms 50 --log-lines 5 --container shop-ci-db --container side-car --postgres env:BERTH_GATE_POSTGRES_0",
+      "--name g --timeout-seconds 90 --interval-ms 50 --log-lines 5 --container shop-ci-db --container side-car --pids-limit shop-ci-db=256 " +
+        "--ready shop-ci-db=env:BERTH_GATE_READY_0 --ready-interval-ms 20 --redis env:BERTH_GATE_REDIS_0",
     );
-    assert.deepEqual(gate.inputs.environment, { BERTH_GATE_POSTGRES_0: `postgres://berth:p@127.0.0.1:${pickedPort("shop-ci-db")}/berth` });
+    assert.deepEqual(gate.inputs.environment, {
+      BERTH_GATE_READY_0: `postgres://berth:p@127.0.0.1:${pickedPort("shop-ci-db")}/berth`,
+      BERTH_GATE_REDIS_0: `redis://127.0.0.1:${pickedPort("shop-ci-cache")}`,
+    });
     assert.ok(gate.secretInputs.includes("environment"));
     assert.deepEqual(gate.inputs.triggers, ["db-id", "side-id"]);
+    // Nothing but the gate applies a pids limit: no helper process per container.
+    assert.deepEqual(run.resources.filter((r) => r.type === COMMAND).map((r) => r.name), ["g-wait"]);
   });
 
   it("fails when a gate probes a database that publishes no port", async function () {
@@ -114,7 +121,7 @@ describe("components on their own", function () {
     );
   });
 
-  it("takes the engine from the docker provider: containers, gate and pids step all on it", async function () {
+  it("takes the engine from the docker provider: containers and the gate (and so its pids limits) all on it", async function () {
     const run = await record(() => {
       const remote = new docker.Provider("remote", { host: "tcp://10.0.0.7:2375" });
       const db = new Postgres("db", { networkName: "n", password: "p" }, { providers: [remote] });
@@ -122,8 +129,10 @@ describe("components on their own", function () {
       return { hostUrl: db.hostUrl };
     });
     assert.match(resourceNamed(run, CONTAINER, "db").provider, /pulumi:providers:docker::remote::/);
-    assert.deepEqual(resourceNamed(run, COMMAND, "g-wait").inputs.environment, { DOCKER_HOST: "tcp://10.0.0.7:2375" });
-    assert.deepEqual(resourceNamed(run, COMMAND, "db-pids-limit").inputs.environment, { DOCKER_HOST: "tcp://10.0.0.7:2375" });
+    assert.deepEqual(resourceNamed(run, COMMAND, "g-wait").inputs.environment, {
+      DOCKER_HOST: "tcp://10.0.0.7:2375",
+      BERTH_GATE_READY_0: `postgres://berth:p@10.0.0.7:${pickedPort("shop-ci-db")}/berth`,
+    });
     // Published ports are reached on the engine's host.
     assert.equal(run.outputs.hostUrl, `postgres://berth:p@10.0.0.7:${pickedPort("shop-ci-db")}/berth`);
   });

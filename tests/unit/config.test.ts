@@ -16,7 +16,7 @@ function problemsOf(values: Record<string, unknown>, secretKeys: string[] = []):
 }
 
 describe("config: per-environment defaults", function () {
-  it("test: Alpine images, tmpfs Postgres without durability, engine-chosen ports, fast tiers", function () {
+  it("test: Alpine images, tmpfs Postgres without durability, engine-chosen ports, calm healthchecks the gates do not wait for", function () {
     const s = parse({ environment: "test" });
     assert.equal(s.imageStack, "alpine");
     assert.equal(s.images.postgres.ref, "postgres:16-alpine");
@@ -25,7 +25,7 @@ describe("config: per-environment defaults", function () {
     assert.deepEqual(s.postgres, { database: "berth", user: "berth", memoryMb: 512, cpus: 1, tmpfsSizeMb: 256, sharedBuffersMb: 64, durable: false });
     assert.deepEqual(s.redis, { memoryMb: 128, cpus: 0.5, maxmemoryMb: 64, maxmemoryPolicy: "allkeys-lru", durable: false });
     assert.deepEqual(s.ports, { publish: "auto", hostIp: "127.0.0.1", hostPorts: { postgres: undefined, redis: undefined, orchestrator: undefined } });
-    assert.deepEqual(s.tiers.data, { healthcheck: { intervalMs: 500, timeoutMs: 2000, startPeriodMs: 20000, retries: 3 }, gateTimeoutSeconds: 90 });
+    assert.deepEqual(s.tiers.data, { healthcheck: { intervalMs: 10000, timeoutMs: 2000, startPeriodMs: 20000, retries: 3 }, gateTimeoutSeconds: 90 });
     assert.deepEqual(s.workers, { replicas: 2, namespaces: [["default"]], memoryMb: 256, cpus: 0.5, dockerSocket: false });
     assert.deepEqual(s.hardening.orchestrator, { readOnly: true, noNewPrivileges: true, capAdd: [], pidsLimit: 256, maxRetryCount: 3 });
   });
@@ -59,7 +59,7 @@ describe("config: per-environment defaults", function () {
     assert.equal(s.workers.replicas, 0);
     assert.equal(s.tiers.data.healthcheck.startPeriodMs, 0);
     assert.equal(s.tiers.data.healthcheck.intervalMs, 100);
-    assert.equal(s.tiers.orchestrator.healthcheck.intervalMs, 500);
+    assert.equal(s.tiers.orchestrator.healthcheck.intervalMs, 10000);
     assert.equal(s.postgres.tmpfsSizeMb, 64);
     assert.equal(s.postgres.durable, false);
     assert.deepEqual(s.hardening.redis, { readOnly: false, noNewPrivileges: true, capAdd: ["SETUID"], pidsLimit: 256, maxRetryCount: 3 });
@@ -91,6 +91,17 @@ describe("config: per-environment defaults", function () {
   it("an internal network publishes no ports", function () {
     const s = parse({ environment: "test", network: { internal: true } });
     assert.equal(s.ports.publish, "none");
+  });
+
+  it("keeps the test stack's healthchecks fast where the gates wait for them: no published ports, a swarm's workers", function () {
+    const intervals = (values: Record<string, unknown>) => {
+      const s = parse({ environment: "test", ...values });
+      return [s.tiers.data.healthcheck.intervalMs, s.tiers.orchestrator.healthcheck.intervalMs, s.tiers.workers.healthcheck.intervalMs];
+    };
+    assert.deepEqual(intervals({}), [10000, 10000, 10000]);
+    assert.deepEqual(intervals({ ports: { publish: "none" } }), [500, 500, 500]);
+    assert.deepEqual(intervals({ cluster: "swarm", images: { app: "r:5000/app:1" } }), [10000, 10000, 500]);
+    assert.deepEqual(intervals({ ports: { publish: "none" }, tiers: { data: { intervalMs: 2000 } } }), [2000, 500, 500]);
   });
 });
 

@@ -1,7 +1,6 @@
-// The gate's and set-pids-limit's command lines: accepted forms and the one-line usage errors.
+// The gate's command line: accepted forms and the one-line usage errors.
 import assert from "node:assert/strict";
 import { GateOptions, parseGateArgs } from "../../gate/gate-args";
-import { parsePidsArgs } from "../../gate/pids-args";
 
 const base = ["--name", "data", "--timeout-seconds", "30"];
 const defaults: GateOptions = {
@@ -121,23 +120,6 @@ describe("gate command line", () => {
   for (const [when, args, message] of rejected) {
     it(`fails when ${when}`, () => {
       assert.deepEqual(parseGateArgs(args, env), { kind: "exit", code: 2, message });
-    });
-  }
-});
-
-describe("set-pids-limit command line", () => {
-  it("accepts a container and a limit", () => {
-    assert.deepEqual(parsePidsArgs(["--container", "web", "--pids-limit", "128"]), { kind: "ok", value: { container: "web", pidsLimit: 128 } });
-  });
-
-  const rejected: Array<[string, string[], string]> = [
-    ["--pids-limit is missing", ["--container", "web"], "berth set-pids-limit: required option '--pids-limit <n>' not specified"],
-    ["--pids-limit is not a whole number", ["--container", "web", "--pids-limit", "1e3"], "berth set-pids-limit: option '--pids-limit <n>' argument '1e3' is invalid. expected a whole number >= 1"],
-    ["--container is missing", ["--pids-limit", "5"], "berth set-pids-limit: required option '--container <name-or-id>' not specified"],
-  ];
-  for (const [when, args, message] of rejected) {
-    it(`fails when ${when}`, () => {
-      assert.deepEqual(parsePidsArgs(args), { kind: "exit", code: 2, message });
     });
   }
 });

@@ -32,11 +32,6 @@ describe("program: test stack", function () {
         "berth:index:WorkerPool berth-worker",
         "command:local:Command berth-data-gate-wait",
         "command:local:Command berth-orchestrator-gate-wait",
-        "command:local:Command berth-orchestrator-pids-limit",
-        "command:local:Command berth-postgres-pids-limit",
-        "command:local:Command berth-redis-pids-limit",
-        "command:local:Command berth-worker-0-pids-limit",
-        "command:local:Command berth-worker-1-pids-limit",
         "command:local:Command berth-workers-gate-wait",
         "docker:index/container:Container berth-orchestrator",
         "docker:index/container:Container berth-postgres",
@@ -95,39 +90,53 @@ describe("program: test stack", function () {
 
   it("orders tiers: data → gate → orchestrator → gate → workers → gate", function () {
     const deps = (type: string, name: string) => resourceNamed(run, type, name).dependencies.map(short).sort();
-    assert.deepEqual(deps(COMMAND, "berth-data-gate-wait"), ["berth-postgres", "berth-postgres-pids-limit", "berth-redis", "berth-redis-pids-limit"]);
+    // The data gate also reads the password: its readiness probe logs in.
+    assert.deepEqual(deps(COMMAND, "berth-data-gate-wait"), ["berth-postgres", "berth-postgres-password", "berth-redis"]);
     assert.ok(deps(CONTAINER, "berth-orchestrator").includes("berth-data-gate-wait"));
-    assert.deepEqual(deps(COMMAND, "berth-orchestrator-gate-wait"), ["berth-orchestrator", "berth-orchestrator-pids-limit"]);
+    assert.deepEqual(deps(COMMAND, "berth-orchestrator-gate-wait"), ["berth-orchestrator"]);
     for (const w of ["berth-worker-0", "berth-worker-1"]) assert.ok(deps(CONTAINER, w).includes("berth-orchestrator-gate-wait"), w);
-    assert.deepEqual(deps(COMMAND, "berth-workers-gate-wait"), ["berth-orchestrator", "berth-worker-0", "berth-worker-0-pids-limit", "berth-worker-1", "berth-worker-1-pids-limit"]);
+    assert.deepEqual(deps(COMMAND, "berth-workers-gate-wait"), ["berth-orchestrator", "berth-worker-0", "berth-worker-1"]);
     // Postgres and Redis wait only for the network: they start in parallel.
     assert.ok(!deps(CONTAINER, "berth-redis").includes("berth-postgres"));
     assert.ok(deps(CONTAINER, "berth-redis").includes("berth-network"));
   });
 
-  it("gates run the gate CLI on the tier's containers with the tier's time budget and a hint naming the keys", function () {
+  it("gates apply each container's pids limit, ask each service directly, within the tier's budget, with a hint naming the keys", function () {
     const create = (name: string) => resourceNamed(run, COMMAND, name).inputs.create;
     const hint = (tier: string, keys: string) =>
       `--hint 'To change this, edit Pulumi.test.yaml: the settings of these services are under ${keys}; raise berth:tiers.${tier}.gateTimeoutSeconds (now 90) only if they are healthy but slow.'`;
     assert.equal(
       create("berth-data-gate-wait"),
-      `node dist/gate/cli.js --name data --timeout-seconds 90 --container berth-test-postgres --container berth-test-redis ${hint("data", "berth:postgres, berth:redis")}`,
+      "node dist/gate/cli.js --name data --timeout-seconds 90 --container berth-test-postgres --container berth-test-redis " +
+        "--pids-limit berth-test-postgres=256 --pids-limit berth-test-redis=256 --ready berth-test-postgres=env:BERTH_GATE_READY_0 --ready berth-test-redis=env:BERTH_GATE_READY_1 " +
+        hint("data", "berth:postgres, berth:redis"),
     );
     assert.equal(
       create("berth-orchestrator-gate-wait"),
-      `node dist/gate/cli.js --name orchestrator --timeout-seconds 90 --container berth-test-orchestrator ${hint("orchestrator", "berth:orchestrator, berth:images.app")}`,
+      "node dist/gate/cli.js --name orchestrator --timeout-seconds 90 --container berth-test-orchestrator --pids-limit berth-test-orchestrator=256 " +
+        `--ready berth-test-orchestrator=env:BERTH_GATE_READY_0 ${hint("orchestrator", "berth:orchestrator, berth:images.app")}`,
+    );
+    assert.equal(
+      create("berth-workers-gate-wait"),
+      "node dist/gate/cli.js --name workers --timeout-seconds 90 --container berth-test-worker-0 --container berth-test-worker-1 " +
+        "--pids-limit berth-test-worker-0=256 --pids-limit berth-test-worker-1=256 --ready berth-test-worker-0=env:BERTH_GATE_READY_0 --ready berth-test-worker-1=env:BERTH_GATE_READY_1 " +
+        `--http-min-items workers=2 ${hint("workers", "berth:workers, berth:images.app")}`,
     );
     // The engine picks the host ports in the test stack (under mocks: pickedPort, from the name).
     const picked = { postgres: pickedPort("berth-test-postgres"), redis: pickedPort("berth-test-redis"), orchestrator: pickedPort("berth-test-orchestrator") };
     assert.deepEqual(run.outputs.hostPorts, picked);
-    assert.equal(
-      create("berth-workers-gate-wait"),
-      "node dist/gate/cli.js --name workers --timeout-seconds 90 --container berth-test-worker-0 --container berth-test-worker-1 " +
-        `--http http://127.0.0.1:${picked.orchestrator}/v1/workers --http-min-items workers=2 ${hint("workers", "berth:workers, berth:images.app")}`,
-    );
-    const gate = resourceNamed(run, COMMAND, "berth-data-gate-wait").inputs;
-    assert.equal(gate.logging, "stderr");
-    assert.deepEqual(gate.triggers, ["berth-postgres-id", "berth-redis-id"]);
+    // What the gates ask, through the published ports; secret, since the Postgres URL logs in.
+    const env = (name: string) => resourceNamed(run, COMMAND, name).inputs.environment;
+    assert.deepEqual(env("berth-data-gate-wait"), {
+      BERTH_GATE_READY_0: `postgres://berth:mock-password-0123456789abcdef@127.0.0.1:${picked.postgres}/berth`,
+      BERTH_GATE_READY_1: `redis://127.0.0.1:${picked.redis}`,
+    });
+    assert.deepEqual(env("berth-orchestrator-gate-wait"), { BERTH_GATE_READY_0: `http://127.0.0.1:${picked.orchestrator}/health` });
+    const workers = `http://127.0.0.1:${picked.orchestrator}/v1/workers`;
+    assert.deepEqual(env("berth-workers-gate-wait"), { BERTH_GATE_READY_0: workers, BERTH_GATE_READY_1: workers });
+    const gate = resourceNamed(run, COMMAND, "berth-data-gate-wait");
+    assert.deepEqual([gate.inputs.logging, gate.secretInputs.includes("environment")], ["stderr", true]);
+    assert.deepEqual(gate.inputs.triggers, ["berth-postgres-id", "berth-redis-id"]);
   });
 
   it("hardens every container: limits, non-root, read-only, no-new-privileges, caps dropped, bounded restarts", function () {
@@ -153,15 +162,13 @@ describe("program: test stack", function () {
       assert.equal(i.tmpfs["/tmp"], "rw,noexec,nosuid,size=64m", c.name);
       assert.deepEqual(
         { interval: i.healthcheck.interval, timeout: i.healthcheck.timeout, startPeriod: i.healthcheck.startPeriod, retries: i.healthcheck.retries },
-        { interval: "500ms", timeout: "2s", startPeriod: "20s", retries: 3 },
+        // Calm: the gates ask the services themselves, so Docker's check only keeps the status.
+        { interval: "10s", timeout: "2s", startPeriod: "20s", retries: 3 },
         c.name,
       );
       assert.equal(labelsOf(c)["berth.pids-limit"], "256", c.name);
       assert.deepEqual(c.replaceOnChanges, ["healthcheck"], c.name);
       assert.equal(c.deleteBeforeReplace, true, c.name);
-      const pids = resourceNamed(run, COMMAND, `${c.name}-pids-limit`).inputs;
-      assert.equal(pids.create, `node dist/gate/set-pids-limit.js --container ${i.name} --pids-limit 256`);
-      assert.deepEqual(pids.triggers, [`${c.name}-id`]);
     }
   });
 
@@ -249,11 +256,9 @@ describe("program: dev stack", function () {
   it("publishes the fixed host ports from Pulumi.dev.yaml", function () {
     const external = (name: string) => resourceNamed(run, CONTAINER, name).inputs.ports[0].external;
     assert.deepEqual([external("berth-postgres"), external("berth-redis"), external("berth-orchestrator")], [15432, 16379, 18080]);
-    assert.equal(
-      resourceNamed(run, COMMAND, "berth-workers-gate-wait").inputs.create,
-      "node dist/gate/cli.js --name workers --timeout-seconds 300 --container berth-dev-worker-0 --container berth-dev-worker-1 --http http://127.0.0.1:18080/v1/workers --http-min-items workers=2 " +
-        "--hint 'To change this, edit Pulumi.dev.yaml: the settings of these services are under berth:workers, berth:images.app; raise berth:tiers.workers.gateTimeoutSeconds (now 300) only if they are healthy but slow.'",
-    );
+    // The workers gate asks the orchestrator on its fixed port.
+    const workers = "http://127.0.0.1:18080/v1/workers";
+    assert.deepEqual(resourceNamed(run, COMMAND, "berth-workers-gate-wait").inputs.environment, { BERTH_GATE_READY_0: workers, BERTH_GATE_READY_1: workers });
   });
 
   it("uses calm healthchecks", function () {
@@ -282,9 +287,8 @@ describe("program: isolation and options", function () {
     assert.equal(provider.inputs.host, "ssh://ci@build-7");
     for (const c of containers(run)) assert.match(c.provider, /::berth-docker::berth-docker-id$/, c.name);
     const gate = resourceNamed(run, COMMAND, "berth-workers-gate-wait").inputs;
-    assert.deepEqual(gate.environment, { DOCKER_HOST: "ssh://ci@build-7" });
-    assert.match(gate.create, /--http http:\/\/build-7:18080\/v1\/workers/);
-    assert.deepEqual(resourceNamed(run, COMMAND, "berth-postgres-pids-limit").inputs.environment, { DOCKER_HOST: "ssh://ci@build-7" });
+    const workers = "http://build-7:18080/v1/workers";
+    assert.deepEqual(gate.environment, { DOCKER_HOST: "ssh://ci@build-7", BERTH_GATE_READY_0: workers, BERTH_GATE_READY_1: workers });
   });
 
   it("takes image overrides as given and builds no app image", async function () {

@@ -3,7 +3,7 @@ import { strict as assert } from "node:assert";
 import { dockerSafe, labelMap, objectName, stackPrefix } from "../../components/naming";
 import { isImageRef, resolveImage, withRegistryPrefix } from "../../components/environment/images";
 import { duration, hardenedContainerArgs, HardenedContainerSpec } from "../../components/container/hardened";
-import { DEFAULT_HARDENING, DEFAULT_HEALTHCHECK } from "../../components/container/settings";
+import { DEFAULT_HARDENING, defaultHealthcheck } from "../../components/container/settings";
 import { postgresCommand, postgresTmpfs, postgresUrl } from "../../components/postgres/spec";
 import { redisCommand } from "../../components/redis/spec";
 import { gateCommandLine } from "../../components/gate/command-line";
@@ -87,7 +87,7 @@ describe("gate command line", function () {
     assert.equal(distRoot("/x/berth/components/gate"), "/x/berth/dist");
     assert.equal(distRoot("/x/node_modules/berth/dist/components/gate"), "/x/node_modules/berth/dist");
     assert.equal(gateInvocation("cli", "/x", "/x/node_modules/berth/dist/components/gate"), "node node_modules/berth/dist/gate/cli.js");
-    assert.equal(gateInvocation("set-pids-limit", "/x/berth", "/x/berth/components/gate"), "node dist/gate/set-pids-limit.js");
+    assert.equal(gateInvocation("set-service-pids", "/x/berth", "/x/berth/components/gate"), "node dist/gate/set-service-pids.js");
     // A package outside the program's directory (npm link, a workspace): the absolute path.
     assert.equal(gateInvocation("cli", "/work/app", "/opt/shared/node_modules/berth/dist/components/gate"), "node /opt/shared/node_modules/berth/dist/gate/cli.js");
   });
@@ -146,7 +146,7 @@ describe("hardened container", function () {
     memoryMb: 64,
     cpus: 0.5,
     hardening: { ...DEFAULT_HARDENING },
-    healthcheck: { test: ["true"], timing: { ...DEFAULT_HEALTHCHECK } },
+    healthcheck: { test: ["true"], timing: defaultHealthcheck(false) },
     networkName: "net",
     aliases: ["c"],
     labels: {},

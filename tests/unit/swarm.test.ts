@@ -3,7 +3,7 @@
 import { strict as assert } from "node:assert";
 import { ConfigError, parseStackConfig } from "../../components/config/schema";
 import { hardenedContainerArgs, HardenedContainerSpec } from "../../components/container/hardened";
-import { DEFAULT_HARDENING, DEFAULT_HEALTHCHECK } from "../../components/container/settings";
+import { DEFAULT_HARDENING, defaultHealthcheck } from "../../components/container/settings";
 import { envMap, swarmServiceArgs, tmpfsOptions } from "../../components/workload/swarm-spec";
 import { runProgram } from "../../lab/berth-program";
 import { ProgramRun, resourceNamed } from "../../testing/recorder";
@@ -76,7 +76,7 @@ const WORKER: HardenedContainerSpec = {
   memoryMb: 256,
   cpus: 0.5,
   hardening: { ...DEFAULT_HARDENING },
-  healthcheck: { test: ["node", "/app/dist/healthcheck.js", "8081"], timing: { ...DEFAULT_HEALTHCHECK } },
+  healthcheck: { test: ["node", "/app/dist/healthcheck.js", "8081"], timing: defaultHealthcheck(false) },
   networkName: "net-id",
   aliases: ["worker"],
   labels: { "berth.project": "p", "berth.service": "workers", "berth.stack": "s" },
@@ -194,9 +194,6 @@ describe("program: the test stack with cluster: swarm, under mocks", function ()
         "berth:index:SwarmWorkerPool berth-worker",
         "command:local:Command berth-data-gate-wait",
         "command:local:Command berth-orchestrator-gate-wait",
-        "command:local:Command berth-orchestrator-pids-limit",
-        "command:local:Command berth-postgres-pids-limit",
-        "command:local:Command berth-redis-pids-limit",
         "command:local:Command berth-worker-pids-limit",
         "command:local:Command berth-workers-gate-wait",
         "docker:index/container:Container berth-orchestrator",
