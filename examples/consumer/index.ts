@@ -28,12 +28,9 @@ const appDb = new Postgres("app-db", { ...data, password: secret("app-db-passwor
 const analyticsDb = new Postgres("analytics-db", { ...data, password: secret("analytics-db-password"), database: "analytics" }, { dependsOn: [network] });
 const cache = new Redis("cache", { networkName: network.name, image: redisImage, user: redisUser, password: secret("cache-password") }, { dependsOn: [network] });
 
-// Ready means: healthy by Docker's healthchecks, and answering from here through the published ports.
-const dataGate = new HealthGate(
-  "data-gate",
-  { watch: [appDb, analyticsDb, cache], postgres: [appDb.hostUrl, analyticsDb.hostUrl], redis: [cache.hostUrl], timeoutSeconds: 120 },
-  { dependsOn: [appDb, analyticsDb, cache] },
-);
+// Ready as soon as each answers from here through its published port (SELECT 1 with the
+// credentials, PING), or Docker's healthcheck says so; an exit, OOM or unhealthy fails at once.
+const dataGate = new HealthGate("data-gate", { watch: [appDb, analyticsDb, cache], timeoutSeconds: 120 }, { dependsOn: [appDb, analyticsDb, cache] });
 
 const api = new AppContainer(
   "api",
@@ -43,12 +40,14 @@ const api = new AppContainer(
     user: "1000:1000",
     command: ["node", "/app/dist/orchestrator.js"],
     port: 8080,
+    // The gate asks GET /health on the published port; Docker's healthcheck keeps the status.
+    readyPath: "/health",
     healthcheck: { test: ["node", "/app/dist/healthcheck.js", "8080"] },
     env: { DATABASE_URL: appDb.url, ANALYTICS_URL: analyticsDb.url, REDIS_URL: cache.url, NAMESPACES: "orders", LOG_LEVEL: "info", ORCHESTRATOR_PORT: "8080" },
   },
   { dependsOn: [dataGate] },
 );
-new HealthGate("api-gate", { watch: [api], http: [pulumi.interpolate`${api.hostUrl}/health`], timeoutSeconds: 120 }, { dependsOn: [api] });
+new HealthGate("api-gate", { watch: [api], timeoutSeconds: 120 }, { dependsOn: [api] });
 
 export const containerNames = pulumi.all({ appDb: appDb.containerName, analyticsDb: analyticsDb.containerName, cache: cache.containerName, api: api.containerName });
 export const aliases = { appDb: appDb.aliases, analyticsDb: analyticsDb.aliases, cache: cache.aliases, api: api.aliases };

@@ -71,16 +71,19 @@ describe("orders-it under mocks", function () {
     assert.ok(dependsOn(run, gate("api-gate")).includes(`${CONTAINER} api`));
   });
 
-  it("gates on Docker health, the databases and cache by protocol, and the app's HTTP health", function () {
+  it("gates ask each service directly (SELECT 1, PING, GET /health) with URLs kept secret, and apply the pids limits", function () {
     const create = (name: string) => (resourceNamed(run, COMMAND, `${name}-wait`).inputs.create as string).replace(/^node \S+ /, "");
+    const names = ["app-db", "analytics-db", "cache"].map((n) => `orders-it-test-${n}`);
     assert.equal(
       create("data-gate"),
-      "--name data-gate --timeout-seconds 120 --container orders-it-test-app-db --container orders-it-test-analytics-db --container orders-it-test-cache " +
-        "--postgres env:BERTH_GATE_POSTGRES_0 --postgres env:BERTH_GATE_POSTGRES_1 --redis env:BERTH_GATE_REDIS_0",
+      `--name data-gate --timeout-seconds 120 ${names.map((n) => `--container ${n}`).join(" ")} ${names.map((n) => `--pids-limit ${n}=256`).join(" ")} ` +
+        names.map((n, i) => `--ready ${n}=env:BERTH_GATE_READY_${i}`).join(" "),
     );
-    // Under mocks the engine's pick of a host port is pickedPort(container name).
-    assert.equal(create("api-gate"), `--name api-gate --timeout-seconds 120 --container orders-it-test-api --http http://127.0.0.1:${pickedPort("orders-it-test-api")}/health`);
-    // The URLs with passwords travel in the gate's environment, which is secret.
+    assert.equal(create("api-gate"), "--name api-gate --timeout-seconds 120 --container orders-it-test-api --pids-limit orders-it-test-api=256 --ready orders-it-test-api=env:BERTH_GATE_READY_0");
+    const env = (name: string) => resourceNamed(run, COMMAND, `${name}-wait`).inputs.environment as Record<string, string>;
+    assert.deepEqual(Object.keys(env("data-gate")), ["BERTH_GATE_READY_0", "BERTH_GATE_READY_1", "BERTH_GATE_READY_2"]);
+    assert.match(env("data-gate").BERTH_GATE_READY_1, new RegExp(`^postgres://berth:[^@]+@127\\.0\\.0\\.1:${pickedPort("orders-it-test-analytics-db")}/analytics$`));
+    assert.deepEqual(env("api-gate"), { BERTH_GATE_READY_0: `http://127.0.0.1:${pickedPort("orders-it-test-api")}/health` });
     assert.ok(resourceNamed(run, COMMAND, "data-gate-wait").secretInputs.includes("environment"));
   });
 
