@@ -86,9 +86,9 @@ export async function migrate(pool: Pool): Promise<number[]> {
  * Retries `attempt` until it succeeds or `timeoutMs` passes: at start the servers may still be
  * coming up (or, for a worker, the orchestrator may not have migrated yet).
  */
-export async function retryUntil<T>(what: string, timeoutMs: number, log: Logger, attempt: () => Promise<T>): Promise<T> {
+export async function retryUntil<T>(what: string, timeoutMs: number, log: Logger, attempt: () => Promise<T>, maxDelayMs = 2000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  for (let delay = 200; ; delay = Math.min(delay * 2, 2000)) {
+  for (let delay = Math.min(200, maxDelayMs); ; delay = Math.min(delay * 2, maxDelayMs)) {
     try {
       return await attempt();
     } catch (error) {

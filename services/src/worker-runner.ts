@@ -23,6 +23,7 @@ export interface WorkerDeps {
 }
 
 const STARTUP_TIMEOUT_MS = 60_000;
+const REGISTER_RETRY_MAX_MS = 200;
 const STEP_TIMEOUT_MS = 30_000; // how long one step (claim, store, ack) is retried before handing the task back
 
 export class WorkerRunner {
@@ -38,12 +39,20 @@ export class WorkerRunner {
 
   async start(): Promise<void> {
     const { config, queue } = this.d;
-    await retryUntil("registering the worker", STARTUP_TIMEOUT_MS, this.d.log, async () => {
-      // Ids left on our in-flight lists by an earlier process with this WORKER_ID that died.
-      const recovered = await this.handBack();
-      if (recovered.length > 0) this.d.log.info("re-queued tasks left in flight by an earlier run", { requeued: recovered });
-      await upsertWorker(this.d.pool, { id: config.workerId, namespaces: config.namespaces, startedAt: this.startedAt });
-    });
+    // Workers may start beside the orchestrator, before its migrations made the table: retry
+    // often, so a worker registers within a fraction of a second of the schema being there.
+    await retryUntil(
+      "registering the worker",
+      STARTUP_TIMEOUT_MS,
+      this.d.log,
+      async () => {
+        // Ids left on our in-flight lists by an earlier process with this WORKER_ID that died.
+        const recovered = await this.handBack();
+        if (recovered.length > 0) this.d.log.info("re-queued tasks left in flight by an earlier run", { requeued: recovered });
+        await upsertWorker(this.d.pool, { id: config.workerId, namespaces: config.namespaces, startedAt: this.startedAt });
+      },
+      REGISTER_RETRY_MAX_MS,
+    );
     this.registered = this.heartbeatOk = true;
     this.heartbeat = setInterval(() => {
       this.beating ??= upsertWorker(this.d.pool, { id: config.workerId, namespaces: config.namespaces, startedAt: this.startedAt })

@@ -101,7 +101,7 @@ describe("e2e: the test stack on a real Docker engine", function () {
       api = out.hostUrls.orchestrator!;
     });
 
-    it("brings the tiers up in order: each starts only after the gate below it passed", function () {
+    it("brings the tiers up in order: orchestrator and workers only after the data gate, the workers gate after the orchestrator's", function () {
       if (!first.timeline) this.skip(); // pulumi mode: the CLI orders resources itself
       const at = (name: string) => {
         const entry = first.timeline!.find((e) => e.name === name);
@@ -115,9 +115,10 @@ describe("e2e: the test stack on a real Docker engine", function () {
       startsAfter("berth-orchestrator", "berth-data-gate-wait");
       startsAfter("berth-orchestrator-gate-wait", "berth-orchestrator");
       for (const w of ["berth-worker-0", "berth-worker-1"]) {
-        startsAfter(w, "berth-orchestrator-gate-wait");
+        startsAfter(w, "berth-data-gate-wait");
         startsAfter("berth-workers-gate-wait", w);
       }
+      startsAfter("berth-workers-gate-wait", "berth-orchestrator-gate-wait");
       // No helper process per container: the gates apply the pids limits.
       assert.deepEqual(first.timeline!.filter((e) => e.name.endsWith("-pids-limit")), []);
       // Independent resources are applied side by side, as the engine does.
@@ -332,8 +333,8 @@ describe("e2e: the test stack on a real Docker engine", function () {
       ]) {
         assert.ok(failure.message.includes(part), `"${part}" is not in the error:\n${failure.message}`);
       }
-      // Up stopped at that tier: no worker was created.
-      assert.deepEqual((await stackObjects(docker, stack)).containers, [orchestrator, `berth-${stack}-postgres`, `berth-${stack}-redis`]);
+      // Up stopped at that tier: the worker (started beside the orchestrator) is there, its gate never ran.
+      assert.deepEqual((await stackObjects(docker, stack)).containers, [orchestrator, `berth-${stack}-postgres`, `berth-${stack}-redis`, `berth-${stack}-worker-0`]);
       await mode!.destroy(stack);
       assert.deepEqual(await stackObjects(docker, stack), NOTHING);
     });

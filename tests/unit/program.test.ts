@@ -88,14 +88,18 @@ describe("program: test stack", function () {
     assert.equal(redis.tmpfs["/data"], "rw,nosuid,nodev,size=16m,mode=0700,uid=999,gid=1000");
   });
 
-  it("orders tiers: data → gate → orchestrator → gate → workers → gate", function () {
+  it("orders tiers: data → gate → orchestrator ∥ workers → orchestrator gate → workers gate", function () {
     const deps = (type: string, name: string) => resourceNamed(run, type, name).dependencies.map(short).sort();
     // The data gate also reads the password: its readiness probe logs in.
     assert.deepEqual(deps(COMMAND, "berth-data-gate-wait"), ["berth-postgres", "berth-postgres-password", "berth-redis"]);
     assert.ok(deps(CONTAINER, "berth-orchestrator").includes("berth-data-gate-wait"));
     assert.deepEqual(deps(COMMAND, "berth-orchestrator-gate-wait"), ["berth-orchestrator"]);
-    for (const w of ["berth-worker-0", "berth-worker-1"]) assert.ok(deps(CONTAINER, w).includes("berth-orchestrator-gate-wait"), w);
-    assert.deepEqual(deps(COMMAND, "berth-workers-gate-wait"), ["berth-orchestrator", "berth-worker-0", "berth-worker-1"]);
+    // Workers start beside the orchestrator once the data gate passed; their gate also waits for the orchestrator's.
+    for (const w of ["berth-worker-0", "berth-worker-1"]) {
+      assert.ok(deps(CONTAINER, w).includes("berth-data-gate-wait"), w);
+      assert.ok(!deps(CONTAINER, w).includes("berth-orchestrator-gate-wait"), w);
+    }
+    assert.deepEqual(deps(COMMAND, "berth-workers-gate-wait"), ["berth-orchestrator", "berth-orchestrator-gate-wait", "berth-worker-0", "berth-worker-1"]);
     // Postgres and Redis wait only for the network: they start in parallel.
     assert.ok(!deps(CONTAINER, "berth-redis").includes("berth-postgres"));
     assert.ok(deps(CONTAINER, "berth-redis").includes("berth-network"));
