@@ -13,24 +13,43 @@ export interface EngineEvent {
   timeNano?: number;
 }
 
+/**
+ * What `docker inspect` says of a container's life, in one vocabulary for the gate and for the
+ * status rows (testing/client/health-report.ts): stopped for good, not running yet, or running
+ * with its healthcheck's verdict ("none" when it has no health record).
+ */
+export type Condition =
+  | { kind: "oom"; exitCode: number }
+  | { kind: "exited"; exitCode: number }
+  | { kind: "created" }
+  | { kind: "paused" }
+  | { kind: "restarting" }
+  | { kind: "running"; health: "healthy" | "unhealthy" | "starting" | "none" };
+
+export function conditionOf(state: Pick<ContainerInspectInfo["State"], "Status" | "Running" | "Paused" | "Restarting" | "OOMKilled" | "ExitCode" | "Health">): Condition {
+  if (state.Paused) return { kind: "paused" };
+  if (state.Restarting) return { kind: "restarting" };
+  if (!state.Running) {
+    if (state.OOMKilled) return { kind: "oom", exitCode: state.ExitCode };
+    if (state.Status === "created") return { kind: "created" };
+    return { kind: "exited", exitCode: state.ExitCode };
+  }
+  const health = state.Health?.Status;
+  if (health === undefined || health === "" || health === "none") return { kind: "running", health: "none" };
+  return { kind: "running", health: health === "healthy" || health === "unhealthy" ? health : "starting" };
+}
+
 export function observeInspect(info: Pick<ContainerInspectInfo, "State" | "Config">): Observation {
-  const state = info.State;
-  if (state.OOMKilled && !state.Running) return oom(state.ExitCode);
-  if (state.Status === "exited" || state.Status === "dead") return exited(state.ExitCode);
+  const condition = conditionOf(info.State);
+  if (condition.kind === "oom") return oom(condition.exitCode);
+  if (condition.kind === "exited") return exited(condition.exitCode);
   // The configured healthcheck (image's merged with the container's) decides: State.Health only
   // appears once a container with one has been started.
   const test = info.Config.Healthcheck?.Test ?? [];
   if (test.length === 0 || test[0] === "NONE") return { state: "error", detail: NO_HEALTHCHECK };
-  if (!state.Health) return { state: "starting", detail: `health: not running yet (${state.Status})` };
-  switch (state.Health.Status) {
-    case "healthy":
-      return { state: "healthy", detail: "health: healthy" };
-    case "unhealthy":
-      return { state: "unhealthy", detail: "health: unhealthy" };
-    default:
-      // "starting", or a created/paused container whose healthcheck has not run yet
-      return { state: "starting", detail: `health: ${state.Health.Status || "starting"}` };
-  }
+  if (condition.kind !== "running" || condition.health === "none") return { state: "starting", detail: `health: not running yet (${info.State.Status})` };
+  if (condition.health === "starting") return { state: "starting", detail: "health: starting" };
+  return { state: condition.health, detail: `health: ${condition.health}` };
 }
 
 /** The state an event moves the container to; undefined for events that change nothing. */

@@ -4,6 +4,7 @@
 import type { ContainerInspectInfo } from "dockerode";
 import Table from "cli-table3";
 import { LABELS } from "../../components/contract";
+import { conditionOf } from "../../gate/container-state";
 
 /** HEALTHY/UNHEALTHY/STARTING by the Docker healthcheck; RUNNING only for a container without one. */
 export type ServiceState = "HEALTHY" | "UNHEALTHY" | "STARTING" | "STOPPED" | "RUNNING";
@@ -27,23 +28,21 @@ export type Inspected = Pick<ContainerInspectInfo, "Name" | "State" | "Config" |
 const SERVICE_ORDER = ["postgres", "redis", "orchestrator", "workers"];
 
 export function containerState(state: Inspected["State"]): { state: ServiceState; detail: string | null } {
-  if (state.Paused) return { state: "STOPPED", detail: "paused" };
-  if (state.Restarting) return { state: "STARTING", detail: "restarting" };
-  if (!state.Running) {
-    if (state.OOMKilled) return { state: "STOPPED", detail: "OOM-killed" };
-    if (state.Status === "created") return { state: "STOPPED", detail: "created, never started" };
-    return { state: "STOPPED", detail: `exited with code ${state.ExitCode}` };
-  }
-  switch (state.Health?.Status) {
-    case undefined:
-    case "none":
-      return { state: "RUNNING", detail: "no healthcheck" };
-    case "healthy":
-      return { state: "HEALTHY", detail: null };
-    case "unhealthy":
-      return { state: "UNHEALTHY", detail: null };
-    default:
-      return { state: "STARTING", detail: null };
+  const c = conditionOf(state);
+  switch (c.kind) {
+    case "paused":
+      return { state: "STOPPED", detail: "paused" };
+    case "restarting":
+      return { state: "STARTING", detail: "restarting" };
+    case "oom":
+      return { state: "STOPPED", detail: "OOM-killed" };
+    case "created":
+      return { state: "STOPPED", detail: "created, never started" };
+    case "exited":
+      return { state: "STOPPED", detail: `exited with code ${c.exitCode}` };
+    case "running":
+      if (c.health === "none") return { state: "RUNNING", detail: "no healthcheck" };
+      return { state: c.health === "healthy" ? "HEALTHY" : c.health === "unhealthy" ? "UNHEALTHY" : "STARTING", detail: null };
   }
 }
 
