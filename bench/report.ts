@@ -30,6 +30,8 @@ export interface BenchResults {
   evaluation: EvalRun[];
   gateLatencyMs: number[];
   gateStartups: GateStartup[];
+  /** Further sections (Markdown), each complete with its heading: fresh databases, the swarm. */
+  sections?: string[];
 }
 
 /** Issue 11's targets. */
@@ -267,5 +269,6 @@ export function formatReport(r: BenchResults): string {
   const idles = bySize[0]?.filter((round) => round.workers === 2).map((round) => round.berth.idle).filter((i): i is IdleCpu => i !== undefined) ?? [];
   const idle = idles.length > 0 ? median(idles.map((i) => stackPct(i) + i.enginePct)) : undefined;
   line("idle 2-worker test stack, stack + engine", idle === undefined ? undefined : `${pct(idle)} of one core`, `≤ ${TARGETS.idlePctOfCore}%`, idle !== undefined && idle <= TARGETS.idlePctOfCore);
+  for (const section of r.sections ?? []) out.push("", section.trimEnd());
   return `${out.join("\n")}\n`;
 }

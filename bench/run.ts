@@ -17,6 +17,8 @@ import { gateLatencies } from "./gate-latency";
 import { gateStartups } from "./gate-startup";
 import { describeMachine, foreignContainers, waitForQuiet } from "./machine";
 import { BenchResults, formatReport, Round } from "./report";
+import { formatFreshDatabaseSection, measureFreshDatabase } from "./fresh-database";
+import { formatSwarmSection, swarmBench } from "./swarm";
 
 const count = (min: number) => (value: string) => {
   const n = Number(value);
@@ -38,6 +40,9 @@ const program = new Command("bench")
   .option("--eval-rounds <n>", "rounds of program evaluation at 1, 10, 100 workers (0: none)", count(0), 3)
   .option("--latency-runs <n>", "gate latency runs (0: none)", count(0), 20)
   .option("--startup-runs <n>", "gate start-up runs (0: none)", count(0), 20)
+  .option("--fresh-db-rounds <n>", "clones per schema for the fresh-database section (0: none)", count(0), 50)
+  .option("--swarm-workers <list>", 'worker counts of the swarm section, e.g. "8,32" ("": none)', "8,32")
+  .option("--swarm-rounds <n>", "pairs (one engine, swarm) per swarm worker count", count(1), 1)
   .option("--smoke", "a quick run: 1 small round, no large rounds, no warm-up, short idle window, few gate runs (explicit flags still win)")
   .option("--timeline-out <file>", "write berth's engine-mode timelines (JSON) to this file")
   .option("--out <file>", "also write the report to this file");
@@ -52,12 +57,15 @@ interface Options {
   evalRounds: number;
   latencyRuns: number;
   startupRuns: number;
+  freshDbRounds: number;
+  swarmWorkers: string;
+  swarmRounds: number;
   smoke?: boolean;
   timelineOut?: string;
   out?: string;
 }
 
-const SMOKE: Partial<Options> = { rounds: 1, largeRounds: 0, warmUp: false, idleSeconds: 3, evalRounds: 1, latencyRuns: 3, startupRuns: 3 };
+const SMOKE: Partial<Options> = { rounds: 1, largeRounds: 0, warmUp: false, idleSeconds: 3, evalRounds: 1, latencyRuns: 3, startupRuns: 3, freshDbRounds: 0, swarmWorkers: "" };
 
 function options(): Options {
   program.parse();
@@ -150,6 +158,18 @@ async function main(): Promise<void> {
     await sample();
     startups = await gateStartups(opts.startupRuns);
   }
+  const sections: string[] = [];
+  if (opts.freshDbRounds > 0) {
+    log(`fresh database: ${opts.freshDbRounds} clones per schema`);
+    await sample();
+    sections.push(formatFreshDatabaseSection(await measureFreshDatabase({ images, stackName: stack, rounds: opts.freshDbRounds, docker, log })));
+  }
+  const swarmWorkers = opts.swarmWorkers.split(",").filter((w) => w.trim() !== "").map((w) => count(1)(w.trim()));
+  if (swarmWorkers.length > 0) {
+    log(`swarm: ${swarmWorkers.join(", ")} workers, ${opts.swarmRounds} pair(s) each`);
+    await sample();
+    sections.push(formatSwarmSection(await swarmBench({ images, workerCounts: swarmWorkers, rounds: opts.swarmRounds, log })));
+  }
   foreign.push(...(await foreignContainers(docker, OWN_PREFIXES)));
 
   if (opts.timelineOut) {
@@ -167,6 +187,7 @@ async function main(): Promise<void> {
     evaluation,
     gateLatencyMs,
     gateStartups: startups,
+    sections,
   });
   process.stdout.write(report);
   if (opts.out) writeFileSync(opts.out, report);
