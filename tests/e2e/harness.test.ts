@@ -37,7 +37,7 @@ describe("e2e harness: engine mode's Container translation", () => {
         Labels: { "berth.environment": "test", "berth.pids-limit": "256", "berth.project": "berth", "berth.service": "postgres", "berth.stack": "test" },
         Healthcheck: {
           Test: ["CMD", "pg_isready", "-h", "127.0.0.1", "-p", "5432", "-U", "berth", "-d", "berth"],
-          Interval: 500_000_000,
+          Interval: 10_000_000_000,
           Timeout: 2_000_000_000,
           StartPeriod: 20_000_000_000,
           Retries: 3,
