@@ -6,7 +6,7 @@
 # does not fit is left to the image's entrypoint, which initialises as it always does.
 # POSIX sh: dash on Debian, busybox ash on Alpine.
 set -eu
-root=/usr/local/share/berth-postgres
+root=$(dirname "$0")
 entrypoint=docker-entrypoint.sh
 nl='
 '
