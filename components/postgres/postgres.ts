@@ -92,8 +92,8 @@ export class Postgres extends pulumi.ComponentResource {
     }
     if (s.durable) this.volume = dataVolume(this, name, "postgres", args, opts);
     const image = args.image ?? DEFAULT_IMAGE.ref;
-    // The build needs only its base image (an input), not what the component waits for: it runs
-    // while the tiers below come up.
+    // The build waits for its base image (an input), not for the component's dependsOn: it runs
+    // while the network is created.
     if (!s.durable) this.templateImage = new docker.Image(`${name}-template`, templateImageArgs({ baseImage: image, user: s.user, database: s.database }), { parent: this });
     const made = serviceContainer(
       this,

@@ -55,8 +55,7 @@ if [ "${1:-}" = postgres ] && [ -n "${PGDATA:-}" ] && [ ! -s "$PGDATA/PG_VERSION
   else
     # Files 0600, directories 0700, owned by the running user, as initdb makes them (cp gives an
     # existing directory the source's mode).
-    umask 077
-    if ! cp -R "$root/data/." "$PGDATA/" || ! chmod 0700 "$PGDATA"; then
+    if ! (umask 077 && cp -R "$root/data/." "$PGDATA/" && chmod 0700 "$PGDATA"); then
       say "copying the template into $PGDATA failed"
       exit 1
     fi
