@@ -31,7 +31,8 @@ export interface PostgresArgs extends PublishedServiceArgs {
   /** Role that owns it. @default "berth" */
   username?: string;
   /**
-   * false: data on a tmpfs, fsync, synchronous_commit and full_page_writes off (throw-away test data).
+   * false: data on a tmpfs, fsync, synchronous_commit and full_page_writes off (throw-away test
+   * data), started from a template image built from `image` (template.ts) instead of initdb.
    * @default false - true keeps data on a named volume with Postgres' durable defaults
    */
   durable?: boolean;
