@@ -16,6 +16,8 @@ import { PGDATA } from "../../components/postgres/spec";
 import { demuxFrames } from "../../gate/swarm-probe";
 import { REPO_ROOT } from "../../lab/berth-program";
 import { dataImageUnavailable, ensureDataImage } from "../../lab/images/e2e-images";
+import { ensureBusyboxImage } from "../../lab/images/busybox-image";
+import { TEMPLATE_CONTEXT_DIR } from "../../components/postgres/template";
 import { recordProgram, resourceNamed } from "../../testing/recorder";
 import { APPLIERS, ApplyContext, Inputs, Recorded } from "../../testing/engine/resources";
 import { patternsInAddedLayers } from "../support/image-layers";
@@ -204,6 +206,18 @@ describe("Postgres template image on a real engine", function () {
     assert.deepEqual(await query(alpine.id, alpine.url(PASSWORD), "SELECT current_user AS u, current_setting('fsync') AS f"), { u: "berth", f: "off" });
     assert.equal(await ownerOfData(alpine.id), "70:70 700\n70:70 600");
     assert.deepEqual((await logsOf(alpine.id)).split("\n").filter((l) => /entrypoint: initialised|berth-postgres-start:/.test(l)), []);
+  });
+
+  it("fails the build, naming the missing postgres user and the step, when the image is not in the official layout", async function () {
+    const declared = await declare("pg-busybox", { image: ensureBusyboxImage(), password: PASSWORD }, network);
+    await assert.rejects(APPLIERS[IMAGE].create(declared.image, ctx), (err: Error) => {
+      const [first, ...log] = err.message.split("\n");
+      // The engine's words (busybox has no /etc/passwd at all): "… can't find uid for user postgres …".
+      assert.ok(first.startsWith(`building ${declared.image.imageName} from ${TEMPLATE_CONTEXT_DIR} failed: `), first);
+      assert.match(first, /can't find uid for user postgres|unable to find user postgres/);
+      assert.match(log.join("\n"), /Step \d+\/\d+ : COPY --chown=postgres:postgres /);
+      return true;
+    });
   });
 
   /**
