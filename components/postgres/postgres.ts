@@ -5,6 +5,7 @@ import { dataVolume, PublishedServiceArgs, serviceContainer } from "../container
 import { IMAGE_STACKS } from "../environment/images";
 import { postgresDefaults, postgresProblems } from "./settings";
 import { PGDATA, POSTGRES_PORT, postgresCommand, postgresHealthcheck, postgresTmpfs, postgresUrl } from "./spec";
+import { templateImageArgs } from "./template";
 
 export { POSTGRES_PORT };
 
@@ -13,7 +14,12 @@ const DEFAULTS = postgresDefaults("test");
 const DEFAULT_IMAGE = IMAGE_STACKS.alpine.postgres;
 
 export interface PostgresArgs extends PublishedServiceArgs {
-  /** Image in the official postgres image's layout. @default "postgres:16-alpine" */
+  /**
+   * Image in the official postgres image's layout. When not durable the container runs an image
+   * built from it with the data directory initialised (template.ts): pass an image id (as
+   * Environment passes a RemoteImage's imageId) so that image is rebuilt when this one changes.
+   * @default "postgres:16-alpine"
+   */
   image?: pulumi.Input<string>;
   /** "uid:gid" of the image's postgres user; hardening.user overrides it. @default "70:70" - Alpine's; Debian-based images use "999:999" */
   user?: string;
@@ -24,7 +30,8 @@ export interface PostgresArgs extends PublishedServiceArgs {
   /** Role that owns it. @default "berth" */
   username?: string;
   /**
-   * false: data on a tmpfs, fsync, synchronous_commit and full_page_writes off (throw-away test data).
+   * false: data on a tmpfs, fsync, synchronous_commit and full_page_writes off (throw-away test
+   * data), started from a template image built from `image` (template.ts) instead of initdb.
    * @default false - true keeps data on a named volume with Postgres' durable defaults
    */
   durable?: boolean;
@@ -46,6 +53,8 @@ export class Postgres extends pulumi.ComponentResource {
   /** The containers a HealthGate watches for this service. */
   public readonly containers: docker.Container[];
   public readonly volume?: docker.Volume;
+  /** What the container runs when not durable: the image plus a data directory made at build time. */
+  public readonly templateImage?: docker.Image;
   public readonly containerName: pulumi.Output<string>;
   /** DNS names on the network; `url` uses the first. */
   public readonly aliases: string[];
@@ -83,13 +92,17 @@ export class Postgres extends pulumi.ComponentResource {
       throw new pulumi.ResourceError(`Postgres ${name}: user must be a numeric "uid:gid" (the data tmpfs is owned by it); got "${runAs}"`, this);
     }
     if (s.durable) this.volume = dataVolume(this, name, "postgres", args, opts);
+    const image = args.image ?? DEFAULT_IMAGE.ref;
+    // The build waits for its base image (an input), not for the component's dependsOn: it runs
+    // while the network is created.
+    if (!s.durable) this.templateImage = new docker.Image(`${name}-template`, templateImageArgs({ baseImage: image, user: s.user, database: s.database }), { parent: this });
     const made = serviceContainer(
       this,
       name,
       "postgres",
       args,
       {
-        image: args.image ?? DEFAULT_IMAGE.ref,
+        image: this.templateImage?.imageName ?? image,
         user,
         memoryMb: s.memoryMb,
         cpus: s.cpus,

@@ -10,10 +10,11 @@
 // unchanged → untouched; changed → deleted then created again.
 //
 // What it does NOT cover: the Pulumi Docker provider's own translation of arguments to Engine
-// API calls (container-spec.ts is this harness's translation, modelled on the provider's source),
-// the provider's diffing (any input change replaces here; the provider updates some in place),
-// replacements cascading to dependents, previews, refresh, the state file and secrets encryption,
-// `docker.Image` builds. Those need pulumi mode (a working `pulumi` CLI).
+// API calls (container-spec.ts, service-spec.ts and image-spec.ts are this harness's translations,
+// modelled on the provider's source), the provider's diffing (any input change replaces here; the
+// provider updates some in place), replacements cascading to dependents, previews, refresh, the
+// state file and secrets encryption, BuildKit builds (docker.Image is built with the classic
+// builder only). Those need pulumi mode (a working `pulumi` CLI).
 import { performance } from "node:perf_hooks";
 import { isDeepStrictEqual } from "node:util";
 import Docker from "dockerode";

@@ -3,8 +3,10 @@
 // here fails the up with a clear message rather than being faked.
 import { spawn } from "node:child_process";
 import { randomInt } from "node:crypto";
+import { readdirSync } from "node:fs";
 import Docker from "dockerode";
 import { containerCreateCall, publishedPorts } from "./container-spec";
+import { imageBuildCall, ImageInputs } from "./image-spec";
 import { removalWaitSeconds, serviceCreateSpec } from "./service-spec";
 
 export type Inputs = Record<string, any>;
@@ -91,16 +93,25 @@ const randomPassword: Applier = {
   async delete() {},
 };
 
-/** Pulls `ref` through the engine, as the provider does for an image it does not have. */
-async function pull(docker: Docker, ref: string): Promise<void> {
-  const stream = await docker.pull(ref);
-  await new Promise<void>((resolve, reject) =>
-    docker.modem.followProgress(stream, (err: Error | null, events: Array<{ error?: string }>) => {
+interface ProgressEvent {
+  error?: string;
+  stream?: string;
+}
+
+/** The events of a pull or build stream; rejects with the first error the engine reported. */
+function follow(docker: Docker, stream: NodeJS.ReadableStream): Promise<ProgressEvent[]> {
+  return new Promise((resolve, reject) =>
+    docker.modem.followProgress(stream, (err: Error | null, events: ProgressEvent[]) => {
       const failed = err?.message ?? events.find((e) => e.error)?.error;
-      if (failed) reject(new Error(failed));
-      else resolve();
+      if (failed) reject(Object.assign(new Error(failed), { events }));
+      else resolve(events);
     }),
   );
+}
+
+/** Pulls `ref` through the engine, as the provider does for an image it does not have. */
+async function pull(docker: Docker, ref: string): Promise<void> {
+  await follow(docker, await docker.pull(ref));
 }
 
 /** The repository of a reference, without tag or digest: "host:5000/team/app:1" → "host:5000/team/app". */
@@ -127,6 +138,23 @@ const remoteImage: Applier = {
     if (r.inputs.keepLocally) return;
     await docker.getImage(r.state.imageId).remove().catch(ignoreGone);
   },
+};
+
+const image: Applier = {
+  async create(inputs, ctx) {
+    const call = imageBuildCall(inputs as ImageInputs, ctx.cwd);
+    // dockerode tars the listed entries of the context, minus what .dockerignore excludes.
+    const stream = await ctx.docker.buildImage({ context: call.context, src: readdirSync(call.context) }, call.options);
+    await follow(ctx.docker, stream).catch((err: Error & { events?: ProgressEvent[] }) => {
+      const log = (err.events ?? []).map((e) => e.stream ?? "").join("").trimEnd().split("\n").slice(-20).join("\n");
+      throw new Error(`building ${inputs.imageName} from ${call.context} failed: ${err.message}\n${log}`);
+    });
+    // The provider's repoDigest for an image it does not push: the built image's id.
+    const info = await ctx.docker.getImage(inputs.imageName).inspect();
+    return { id: inputs.imageName, state: { ...inputs, ...call.state, repoDigest: info.Id } };
+  },
+  // As the provider: destroy leaves a built image on the engine (its docs: "does not delete tags").
+  async delete() {},
 };
 
 const network: Applier = {
@@ -242,13 +270,6 @@ const provider: Applier = {
   async delete() {},
 };
 
-const unsupported = (why: string): Applier => ({
-  create: async () => {
-    throw new Error(why);
-  },
-  delete: async () => {},
-});
-
 export const APPLIERS: Record<string, Applier> = {
   "docker:index/container:Container": container,
   "docker:index/network:Network": network,
@@ -257,7 +278,7 @@ export const APPLIERS: Record<string, Applier> = {
   "docker:index/service:Service": service,
   "command:local:Command": command,
   "random:index/randomPassword:RandomPassword": randomPassword,
-  "docker:index/image:Image": unsupported("engine mode does not build images: set berth:images.app to an image on the engine"),
+  "docker:index/image:Image": image,
   [PROVIDER_TYPE]: provider,
 };
 

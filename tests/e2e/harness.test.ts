@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { resourceNamed } from "../../testing/recorder";
 import { berthRequest, runProgram, REPO_ROOT } from "../../lab/berth-program";
 import { containerCreateCall, durationNs, publishedPorts } from "../../testing/engine/container-spec";
+import { templateImageName } from "../../components/postgres/template";
 import { AutomationStack, PulumiMode, pulumiCli, StackFactory } from "../../testing/engine/pulumi-mode";
 import { selectMode } from "../../testing/engine/select-mode";
 import { readRecordedOutputs } from "../../testing/client/recorded-outputs";
@@ -29,7 +30,8 @@ describe("e2e harness: engine mode's Container translation", () => {
       removeVolumes: true,
       options: {
         name: "berth-test-postgres",
-        Image: "berth-e2e/data:x@sha256:mock",
+        // The template image built from the override (components/postgres/template.ts).
+        Image: templateImageName({ baseImage: "berth-e2e/data:x@sha256:mock", user: "berth", database: "berth" }),
         User: "999:999",
         Env: ["POSTGRES_USER=berth", "POSTGRES_DB=berth", "POSTGRES_PASSWORD=mock-password-0123456789abcdef", "PGDATA=/var/lib/postgresql/data"],
         Cmd: ["postgres", "-c", "shared_buffers=64MB", "-c", "listen_addresses=*", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"],

@@ -7,6 +7,8 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import Docker from "dockerode";
+import { Client } from "pg";
+import { demuxFrames } from "../../gate/swarm-probe";
 import { formatResultTable, inspectReport } from "../../policy/facts/inspect";
 import { statusRows } from "../../testing/client/health-report";
 import { stackContainers } from "../../testing/client/stack-containers";
@@ -111,6 +113,7 @@ describe("e2e: the test stack on a real Docker engine", function () {
       const startsAfter = (later: string, earlier: string) =>
         assert.ok(at(later).startedMs >= at(earlier).finishedMs, `${later} started at ${at(later).startedMs} ms, before ${earlier} finished at ${at(earlier).finishedMs} ms`);
       for (const c of ["berth-postgres", "berth-redis"]) startsAfter(c, "berth-network");
+      startsAfter("berth-postgres", "berth-postgres-template");
       for (const c of ["berth-postgres", "berth-redis"]) startsAfter("berth-data-gate-wait", c);
       startsAfter("berth-orchestrator", "berth-data-gate-wait");
       startsAfter("berth-orchestrator-gate-wait", "berth-orchestrator");
@@ -121,9 +124,11 @@ describe("e2e: the test stack on a real Docker engine", function () {
       startsAfter("berth-workers-gate-wait", "berth-orchestrator-gate-wait");
       // No helper process per container: the gates apply the pids limits.
       assert.deepEqual(first.timeline!.filter((e) => e.name.endsWith("-pids-limit")), []);
-      // Independent resources are applied side by side, as the engine does.
-      assert.ok(at("berth-redis").startedMs < at("berth-postgres").finishedMs && at("berth-postgres").startedMs < at("berth-redis").finishedMs, "postgres and redis were not created concurrently");
-      assert.deepEqual(first.changes, { create: 13, replace: 0, same: 0, delete: 0 });
+      // Independent resources are applied side by side, as the engine does: the Postgres template
+      // builds (waiting only for its base image) while the network and Redis are created.
+      assert.ok(at("berth-postgres-template").startedMs < at("berth-redis").finishedMs, "the Postgres template build waited for Redis");
+      assert.ok(at("berth-redis").startedMs < at("berth-postgres").finishedMs, "Redis waited for Postgres");
+      assert.deepEqual(first.changes, { create: 14, replace: 0, same: 0, delete: 0 });
     });
 
     it("runs every container hardened as declared, pids limit applied, healthy by Docker's own (calm) healthcheck too", async function () {
@@ -158,6 +163,22 @@ describe("e2e: the test stack on a real Docker engine", function () {
         expected(w0, "1000:1000", 256),
         expected(w1, "1000:1000", 256),
       ]);
+    });
+
+    it("starts Postgres from the template image built from the data image: no initdb, the configured credentials, durability off", async () => {
+      const c = await inspect(out.containerNames.postgres);
+      assert.match(c.Config.Image, /^berth-postgres-template:[0-9a-f]{16}$/);
+      // Neither the data image's initdb ("entrypoint: initialised …") nor the fallback ran.
+      const logs = demuxFrames(await docker.getContainer(out.containerNames.postgres).logs({ stdout: true, stderr: true }));
+      assert.deepEqual(logs.split("\n").filter((l) => /entrypoint: initialised|berth-postgres-start:/.test(l)), []);
+      const client = new Client({ connectionString: out.hostUrls.postgres });
+      await client.connect();
+      try {
+        const row = (await client.query("SELECT current_user AS u, current_database() AS db, current_setting('fsync') AS f, current_setting('synchronous_commit') AS s, current_setting('full_page_writes') AS w")).rows[0];
+        assert.deepEqual(row, { u: "berth", db: "berth", f: "off", s: "off", w: "off" });
+      } finally {
+        await client.end();
+      }
     });
 
     it("passes every applicable CIS rule for every container, read back with docker inspect", async () => {
@@ -221,7 +242,7 @@ describe("e2e: the test stack on a real Docker engine", function () {
       const identity = async () => Promise.all(allContainers(out).map(async (name) => ({ name, id: (await inspect(name)).Id, startedAt: (await inspect(name)).State.StartedAt })));
       const before = await identity();
       const again = await up("main");
-      assert.deepEqual(again.changes, { create: 0, replace: 0, same: 13, delete: 0 });
+      assert.deepEqual(again.changes, { create: 0, replace: 0, same: 14, delete: 0 });
       assert.deepEqual(await identity(), before);
       assert.deepEqual(again.outputs.hostPorts, out.hostPorts);
       if (again.timeline) assert.deepEqual([...new Set(again.timeline.map((e) => e.action))], ["same"]);

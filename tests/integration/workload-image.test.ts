@@ -11,6 +11,7 @@ import { ensureNodeBaseImage, nodeBaseImageUnavailable } from "../../lab/images/
 import { buildWorkloadImage, CA_CANARY, findBuildKitClient, NPMRC_CANARY } from "../../lab/images/workload-image";
 import { freePort, request, waitFor } from "../support/workload-process";
 import { requireService } from "../support/required-service";
+import { patternsInAddedLayers } from "../support/image-layers";
 import { createTestDatabase, createTestRedis, requireServers, type TestDatabase, type TestRedis, type TestServers } from "../support/workload-servers";
 
 const TAG = "berth-test/workload:test";
@@ -37,21 +38,6 @@ function certificateLines(pem: string): string[] {
     const lines = block.split("\n").filter((l) => /^[A-Za-z0-9+/]{64}$/.test(l));
     return lines.length > 0 ? [lines[Math.floor(lines.length / 2)]!] : [];
   });
-}
-
-/**
- * Which of `patterns` occur in the layers the build added on top of `base` (`docker save` writes
- * every layer as an uncompressed tar, listed base first in manifest.json).
- */
-function patternsInAddedLayers(image: string, base: string, patternFile: string, dir: string): string[] {
-  execFileSync("sh", ["-c", `docker save "$1" | tar -x -C "$2"`, "sh", image, dir]);
-  const [manifest] = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as Array<{ Layers: string[] }>;
-  const baseLayers = inspect(base).RootFS.Layers.length as number;
-  const added = manifest!.Layers.slice(baseLayers).map((layer) => join(dir, layer));
-  assert.ok(added.length > 0, "the build added no layer");
-  const r = spawnSync("grep", ["-a", "-h", "-o", "-F", "-f", patternFile, ...added], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-  assert.ok(r.status === 0 || r.status === 1, `grep failed: ${r.stderr}`);
-  return [...new Set(r.stdout.split("\n").filter((l) => l !== ""))].sort();
 }
 
 describe("workload image: services/Dockerfile on the offline Node base", function () {

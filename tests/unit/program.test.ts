@@ -39,6 +39,7 @@ describe("program: test stack", function () {
         "docker:index/container:Container berth-worker-0",
         "docker:index/container:Container berth-worker-1",
         "docker:index/image:Image berth-app-image",
+        "docker:index/image:Image berth-postgres-template",
         "docker:index/network:Network berth-network",
         "docker:index/remoteImage:RemoteImage berth-postgres-image",
         "docker:index/remoteImage:RemoteImage berth-redis-image",
@@ -91,7 +92,7 @@ describe("program: test stack", function () {
   it("orders tiers: data → gate → orchestrator ∥ workers → orchestrator gate → workers gate", function () {
     const deps = (type: string, name: string) => resourceNamed(run, type, name).dependencies.map(short).sort();
     // The data gate also reads the password: its readiness probe logs in.
-    assert.deepEqual(deps(COMMAND, "berth-data-gate-wait"), ["berth-postgres", "berth-postgres-password", "berth-redis"]);
+    assert.deepEqual(deps(COMMAND, "berth-data-gate-wait"), ["berth-postgres", "berth-postgres-password", "berth-postgres-template", "berth-redis"]);
     assert.ok(deps(CONTAINER, "berth-orchestrator").includes("berth-data-gate-wait"));
     assert.deepEqual(deps(COMMAND, "berth-orchestrator-gate-wait"), ["berth-orchestrator"]);
     // Workers start beside the orchestrator once the data gate passed; their gate also waits for the orchestrator's.
@@ -295,9 +296,12 @@ describe("program: isolation and options", function () {
     assert.deepEqual(gate.environment, { DOCKER_HOST: "ssh://ci@build-7", BERTH_GATE_READY_0: workers, BERTH_GATE_READY_1: workers });
   });
 
-  it("takes image overrides as given and builds no app image", async function () {
+  it("takes image overrides as given and builds no app image, only the Postgres template from the override", async function () {
     const run = await runProgram("test", { "berth:images": { postgres: "berth-e2e/postgres:15", redis: "berth-e2e/redis:7", app: "berth-e2e/workload:abc" } });
-    assert.equal(run.resources.filter((r) => r.type === "docker:index/image:Image").length, 0);
+    assert.deepEqual(
+      run.resources.filter((r) => r.type === "docker:index/image:Image").map((r) => [r.name, r.inputs.build.args.BASE_IMAGE]),
+      [["berth-postgres-template", "berth-e2e/postgres:15@sha256:mock"]],
+    );
     assert.deepEqual(
       run.resources.filter((r) => r.type === "docker:index/remoteImage:RemoteImage").map((r) => [r.name, r.inputs.name, r.inputs.keepLocally]),
       [["berth-postgres-image", "berth-e2e/postgres:15", true], ["berth-redis-image", "berth-e2e/redis:7", true], ["berth-app-image", "berth-e2e/workload:abc", true]],

@@ -199,6 +199,7 @@ describe("program: the test stack with cluster: swarm, under mocks", function ()
         "docker:index/container:Container berth-orchestrator",
         "docker:index/container:Container berth-postgres",
         "docker:index/container:Container berth-redis",
+        "docker:index/image:Image berth-postgres-template",
         "docker:index/network:Network berth-network",
         "docker:index/remoteImage:RemoteImage berth-app-image",
         "docker:index/remoteImage:RemoteImage berth-postgres-image",
