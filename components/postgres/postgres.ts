@@ -5,7 +5,9 @@ import { dataVolume, PublishedServiceArgs, serviceContainer } from "../container
 import { IMAGE_STACKS } from "../environment/images";
 import { postgresDefaults, postgresProblems } from "./settings";
 import { PGDATA, POSTGRES_PORT, postgresCommand, postgresHealthcheck, postgresTmpfs, postgresUrl } from "./spec";
-import { templateImageArgs } from "./template";
+import * as command from "@pulumi/command";
+import { engineEnvironment, engineOf } from "../container/engine";
+import { templateBuildCommand, templateImageName } from "./template";
 
 export { POSTGRES_PORT };
 
@@ -53,8 +55,10 @@ export class Postgres extends pulumi.ComponentResource {
   /** The containers a HealthGate watches for this service. */
   public readonly containers: docker.Container[];
   public readonly volume?: docker.Volume;
-  /** What the container runs when not durable: the image plus a data directory made at build time. */
-  public readonly templateImage?: docker.Image;
+  /** What the container runs when not durable: the image plus a data directory made at build time (its name). */
+  public readonly templateImage?: pulumi.Output<string>;
+  /** The step that builds it, unless the engine has it (no intermediate container stays). */
+  public readonly templateBuild?: command.local.Command;
   public readonly containerName: pulumi.Output<string>;
   /** DNS names on the network; `url` uses the first. */
   public readonly aliases: string[];
@@ -94,15 +98,31 @@ export class Postgres extends pulumi.ComponentResource {
     if (s.durable) this.volume = dataVolume(this, name, "postgres", args, opts);
     const image = args.image ?? DEFAULT_IMAGE.ref;
     // The build waits for its base image (an input), not for the component's dependsOn: it runs
-    // while the network is created.
-    if (!s.durable) this.templateImage = new docker.Image(`${name}-template`, templateImageArgs({ baseImage: image, user: s.user, database: s.database }), { parent: this });
+    // while the network is created. The container's image comes through the build's output, so
+    // the container waits for it.
+    let runImage: pulumi.Input<string> = image;
+    if (!s.durable) {
+      const tag = pulumi.output(image).apply((baseImage) => templateImageName({ baseImage, user: s.user, database: s.database }));
+      this.templateBuild = new command.local.Command(
+        `${name}-template`,
+        {
+          create: pulumi.all([image, tag]).apply(([baseImage, t]) => templateBuildCommand({ baseImage, user: s.user, database: s.database }, t)),
+          environment: engineEnvironment(engineOf(this)),
+          triggers: [tag],
+          logging: "stderr",
+        },
+        { parent: this },
+      );
+      runImage = pulumi.all([tag, this.templateBuild.stdout]).apply(([t]) => t);
+      this.templateImage = tag;
+    }
     const made = serviceContainer(
       this,
       name,
       "postgres",
       args,
       {
-        image: this.templateImage?.imageName ?? image,
+        image: runImage,
         user,
         memoryMb: s.memoryMb,
         cpus: s.cpus,

@@ -11,9 +11,7 @@
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-import * as pulumi from "@pulumi/pulumi";
-import * as docker from "@pulumi/docker";
-import { distRoot } from "../gate/command-line";
+import { distRoot, gateInvocation, shellQuote } from "../gate/command-line";
 
 /** The build context, shipped with the package (package.json `files`). */
 export const TEMPLATE_CONTEXT_DIR = path.join(path.dirname(distRoot(__dirname)), "components", "postgres", "template");
@@ -52,24 +50,19 @@ export function templateImageName(i: TemplateImageInputs, context: string = cont
 }
 
 /**
- * A path the Docker provider resolves against the program's directory, as it resolves `context`:
- * relative, so the state is the same on every machine that runs the program.
+ * A path relative to the program's directory (where Pulumi runs the program and its commands), so
+ * the command recorded in state is the same on every machine that runs the program.
  */
 function fromProgramDir(dir: string): string {
   return path.relative(process.cwd(), dir) || ".";
 }
 
-/** The docker.Image args of the template image. */
-export function templateImageArgs(i: { baseImage: pulumi.Input<string>; user: string; database: string }): docker.ImageArgs {
-  return {
-    imageName: pulumi.output(i.baseImage).apply((baseImage) => templateImageName({ baseImage, user: i.user, database: i.database })),
-    build: {
-      context: fromProgramDir(TEMPLATE_CONTEXT_DIR),
-      // The classic builder resolves FROM on the engine (an image id, or a tag it holds) without a
-      // registry, which BuildKit does not; Debian's engine also has no buildx.
-      builderVersion: docker.BuilderVersion.BuilderV1,
-      args: { BASE_IMAGE: i.baseImage, TEMPLATE_USER: i.user, TEMPLATE_DB: i.database },
-    },
-    skipPush: true,
-  };
+/**
+ * The command that builds the template image unless the engine has it (dist/gate/build-template.js):
+ * the classic builder, every intermediate container removed — the Docker provider's own classic
+ * builds (docker.Image with BuilderV1) keep theirs on the engine, which would leave things behind.
+ */
+export function templateBuildCommand(i: TemplateImageInputs, tag: string): string {
+  const words = ["--context", fromProgramDir(TEMPLATE_CONTEXT_DIR), "--tag", tag, "--base", i.baseImage, "--user", i.user, "--database", i.database];
+  return [gateInvocation("build-template"), ...words.map(shellQuote)].join(" ");
 }

@@ -1,9 +1,10 @@
 // The Postgres template image on a real engine. What the Postgres component declares (recorded
-// under mocks) is applied with engine mode's own Image and Container appliers: the template built
-// from the e2e data image (Debian's PostgreSQL, postgres at 999) and from an Alpine-shaped image
-// derived from it (postgres at uid 70, busybox's shell and tools), then Postgres started from it as
-// berth runs it. Every Docker object is named with this run's id and removed afterwards; built
-// images stay, as the provider leaves them (the next run builds from the engine's cache).
+// under mocks) is applied with engine mode's own Command and Container appliers: the template built
+// (berth build-template) from the e2e data image (Debian's PostgreSQL, postgres at 999) and from an
+// Alpine-shaped image derived from it (postgres at uid 70, busybox's shell and tools), then
+// Postgres started from it as berth runs it. Every Docker object is named with this run's id and
+// removed afterwards; built images stay (the next run finds them and does not build).
+// Needs `npm run build` (the command runs dist/gate/build-template.js).
 import assert from "node:assert/strict";
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,7 +18,7 @@ import { demuxFrames } from "../../gate/swarm-probe";
 import { REPO_ROOT } from "../../lab/berth-program";
 import { dataImageUnavailable, ensureDataImage } from "../../lab/images/e2e-images";
 import { ensureBusyboxImage } from "../../lab/images/busybox-image";
-import { TEMPLATE_CONTEXT_DIR } from "../../components/postgres/template";
+import { TEMPLATE_TOOL } from "../../gate/template-args";
 import { recordProgram, resourceNamed } from "../../testing/recorder";
 import { APPLIERS, ApplyContext, Inputs, Recorded } from "../../testing/engine/resources";
 import { patternsInAddedLayers } from "../support/image-layers";
@@ -25,7 +26,7 @@ import { requireService } from "../support/required-service";
 
 const docker = new Docker();
 const RUN = `${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}`;
-const IMAGE = "docker:index/image:Image";
+const BUILD = "command:local:Command";
 const CONTAINER = "docker:index/container:Container";
 const ctx: ApplyContext = { docker, cwd: REPO_ROOT, made: () => undefined };
 /** Passwords with what SQL and shells quote: single and double quotes, backslash, $, spaces. */
@@ -33,14 +34,18 @@ const PASSWORD = `it's a "pw" \\ $HOME`;
 const CHANGED = "changed pw; ' OR '1'='1";
 
 interface Declared {
-  image: Inputs;
+  /** The build-template command's inputs. */
+  build: Inputs;
+  /** The template image's name: the container's image. */
+  image: string;
   container: Inputs;
 }
 
 /** What the Postgres component declares for `args` (only what the component makes differs per case). */
 async function declare(name: string, args: Omit<PostgresArgs, "networkName">, network: string): Promise<Declared> {
   const run = await recordProgram(() => void new Postgres(name, { networkName: network, containerName: `berth-pgtpl-it-${RUN}-${name}`, ...args }), { project: "berth-pgtpl-it", stack: RUN });
-  return { image: resourceNamed(run, IMAGE, `${name}-template`).inputs, container: resourceNamed(run, CONTAINER, name).inputs };
+  const container = resourceNamed(run, CONTAINER, name).inputs;
+  return { build: resourceNamed(run, BUILD, `${name}-template`).inputs, image: container.image, container };
 }
 
 /** The docker history lines and config of an image, for the password checks. */
@@ -55,9 +60,9 @@ describe("Postgres template image on a real engine", function () {
   let dataImageId = "";
   const started: Recorded[] = [];
 
-  /** Builds the declared image (engine mode's applier), then creates and starts the container. */
+  /** Builds the declared image (engine mode's command applier), then creates and starts the container. */
   async function start(d: Declared): Promise<{ id: string; url: (password: string) => string }> {
-    await APPLIERS[IMAGE].create(d.image, ctx);
+    await APPLIERS[BUILD].create(d.build, ctx);
     const made = await APPLIERS[CONTAINER].create(d.container, ctx);
     started.push({ id: made.id, inputs: d.container, state: made.state });
     const port = made.state.ports[0].external as number;
@@ -145,7 +150,7 @@ describe("Postgres template image on a real engine", function () {
     });
 
     it("keeps the base image's user, environment and command; the start script is the entrypoint", async () => {
-      const [image, base] = await Promise.all([docker.getImage(declared.image.imageName).inspect(), docker.getImage(dataImageId).inspect()]);
+      const [image, base] = await Promise.all([docker.getImage(declared.image).inspect(), docker.getImage(dataImageId).inspect()]);
       assert.deepEqual(
         { user: image.Config.User, env: image.Config.Env, entrypoint: image.Config.Entrypoint, cmd: image.Config.Cmd },
         { user: base.Config.User, env: base.Config.Env, entrypoint: ["/bin/sh", "/usr/local/share/berth-postgres/berth-postgres-start.sh"], cmd: ["postgres"] },
@@ -158,11 +163,11 @@ describe("Postgres template image on a real engine", function () {
         const patterns = join(dir, "patterns");
         // A stored password is a SCRAM (or md5) verifier in pg_authid; the passwords themselves.
         writeFileSync(patterns, ["SCRAM-SHA-256$", PASSWORD, CHANGED].join("\n") + "\n");
-        assert.deepEqual(patternsInAddedLayers(declared.image.imageName, dataImageId, patterns, dir), []);
+        assert.deepEqual(patternsInAddedLayers(declared.image, dataImageId, patterns, dir), []);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
-      const history = await historyOf(declared.image.imageName);
+      const history = await historyOf(declared.image);
       assert.deepEqual(history.filter((line) => /PASSWORD|SCRAM|md5/i.test(line) || line.includes(PASSWORD)), []);
       // Not vacuous: the running server's pg_authid holds the verifier the start set.
       assert.equal(await execText(first.id, ["grep", "-rlaF", "SCRAM-SHA-256$", `${PGDATA}/global`]), `${PGDATA}/global/1260`);
@@ -170,8 +175,8 @@ describe("Postgres template image on a real engine", function () {
 
     it("takes a changed password: the same image, the new password accepted and the old one refused", async () => {
       const changed = await declare("pg2", { image: dataImageId, user: "999:999", password: CHANGED }, network);
-      // The password is not an input of the build: the image is the same, so it is not rebuilt.
-      assert.deepEqual(changed.image, declared.image);
+      // The password is not an input of the build: the same command and image, so nothing is rebuilt.
+      assert.deepEqual([changed.build, changed.image], [declared.build, declared.image]);
       const second = await start(changed);
       assert.deepEqual(await query(second.id, second.url(CHANGED), "SELECT current_user AS u"), { u: "berth" });
       await assert.rejects(query(second.id, second.url(PASSWORD), "SELECT 1"), { code: "28P01" });
@@ -192,10 +197,23 @@ describe("Postgres template image on a real engine", function () {
       );
     });
 
-    it("leaves the built image on the engine when its resource is deleted, as the provider does", async () => {
-      await APPLIERS[IMAGE].delete({ id: declared.image.imageName, inputs: declared.image, state: {} }, docker);
-      assert.equal((await docker.getImage(declared.image.imageName).inspect()).RepoTags?.includes(declared.image.imageName), true);
+    it("builds once: the same inputs again find the image and build nothing", async () => {
+      const again = await APPLIERS[BUILD].create(declared.build, ctx);
+      assert.deepEqual(JSON.parse(again.state.stdout), { image: declared.image, id: (await docker.getImage(declared.image).inspect()).Id, built: false });
     });
+  });
+
+  it("leaves no container behind when it builds (every intermediate container removed)", async function () {
+    // A database name of this run's own: an image no earlier run built, removed afterwards.
+    const fresh = await declare("pg-fresh", { image: dataImageId, user: "999:999", password: PASSWORD, database: `fresh_${RUN}` }, network);
+    const before = await allContainerIds();
+    try {
+      const made = await APPLIERS[BUILD].create(fresh.build, ctx);
+      assert.equal(JSON.parse(made.state.stdout).built, true);
+      assert.deepEqual(await allContainerIds(), before);
+    } finally {
+      await docker.getImage(fresh.image).remove().catch((err) => console.log(`      cleanup: ${err}`));
+    }
   });
 
   it("builds and starts on an Alpine-shaped image by construction: postgres at uid 70, busybox's sh and tools", async function () {
@@ -208,17 +226,26 @@ describe("Postgres template image on a real engine", function () {
     assert.deepEqual((await logsOf(alpine.id)).split("\n").filter((l) => /entrypoint: initialised|berth-postgres-start:/.test(l)), []);
   });
 
-  it("fails the build, naming the missing postgres user and the step, when the image is not in the official layout", async function () {
+  it("fails the build, naming the missing postgres user and the step, and leaves no container behind", async function () {
     const declared = await declare("pg-busybox", { image: ensureBusyboxImage(), password: PASSWORD }, network);
-    await assert.rejects(APPLIERS[IMAGE].create(declared.image, ctx), (err: Error) => {
-      const [first, ...log] = err.message.split("\n");
+    const before = await allContainerIds();
+    await assert.rejects(APPLIERS[BUILD].create(declared.build, ctx), (err: Error) => {
+      const lines = err.message.split("\n");
+      const failed = lines.find((l) => l.startsWith(`${TEMPLATE_TOOL}: could not build `)) ?? lines.join("\n");
       // The engine's words (busybox has no /etc/passwd at all): "… can't find uid for user postgres …".
-      assert.ok(first.startsWith(`building ${declared.image.imageName} from ${TEMPLATE_CONTEXT_DIR} failed: `), first);
-      assert.match(first, /can't find uid for user postgres|unable to find user postgres/);
-      assert.match(log.join("\n"), /Step \d+\/\d+ : COPY --chown=postgres:postgres /);
+      assert.ok(failed.startsWith(`${TEMPLATE_TOOL}: could not build ${declared.image} from ${ensureBusyboxImage()}: `), failed);
+      assert.match(failed, /can't find uid for user postgres|unable to find user postgres/);
+      assert.match(lines.join("\n"), /Step \d+\/\d+ : COPY --chown=postgres:postgres /);
       return true;
     });
+    assert.deepEqual(await allContainerIds(), before);
+    await assert.rejects(docker.getImage(declared.image).inspect(), { statusCode: 404 });
   });
+
+  /** Every container on the engine, running or not, sorted. */
+  async function allContainerIds(): Promise<string[]> {
+    return (await docker.listContainers({ all: true })).map((c) => c.Id).sort();
+  }
 
   /**
    * The data image with the official Alpine image's layout where it differs from Debian's: the

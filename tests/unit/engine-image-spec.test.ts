@@ -1,5 +1,5 @@
 // Engine mode's translation of docker.Image inputs to one Engine API build call, without an
-// engine: berth's real Postgres template image field by field, the rest of what it translates,
+// engine: a classic build with build args field by field, the rest of what it translates,
 // then every input it refuses, with the message that says what to change.
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -13,15 +13,17 @@ const DATA = "berth-e2e/data:x";
 describe("engine mode: docker.Image translation", function () {
   this.timeout(30_000);
 
-  it("translates the test stack's Postgres template image field by field", async () => {
-    const run = await runProgram("test", { "berth:useAlpine": false, "berth:images": { postgres: DATA, redis: DATA, app: "berth-e2e/workload:x" } });
-    const inputs = resourceNamed(run, IMAGE, "berth-postgres-template").inputs;
-    const name = inputs.imageName as string;
-    const args = { BASE_IMAGE: `${DATA}@sha256:mock`, TEMPLATE_USER: "berth", TEMPLATE_DB: "berth" };
-    assert.deepEqual(imageBuildCall(inputs as { imageName: string }, REPO_ROOT), {
+  it("translates a classic build with build args field by field (as a team's Dockerfile would use it)", () => {
+    const inputs = {
+      imageName: "team/db-seed:1",
+      skipPush: true,
+      buildOnPreview: false,
+      build: { context: "components/postgres/template", builderVersion: "BuilderV1", args: { BASE_IMAGE: `${DATA}@sha256:mock`, TEMPLATE_USER: "berth", TEMPLATE_DB: "berth" } },
+    };
+    assert.deepEqual(imageBuildCall(inputs, REPO_ROOT), {
       context: join(REPO_ROOT, "components/postgres/template"),
-      options: { t: name, dockerfile: "Dockerfile", version: "1", rm: false, buildargs: args },
-      state: { imageName: name, baseImageName: name, context: "components/postgres/template", dockerfile: "Dockerfile", registryServer: "" },
+      options: { t: "team/db-seed:1", dockerfile: "Dockerfile", version: "1", rm: false, buildargs: inputs.build.args },
+      state: { imageName: "team/db-seed:1", baseImageName: "team/db-seed:1", context: "components/postgres/template", dockerfile: "Dockerfile", registryServer: "" },
     });
   });
 

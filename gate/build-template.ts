@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+// berth build-template: builds the Postgres template image (components/postgres/template) unless the
+// engine already holds it. The classic builder resolves FROM on the engine (an image id or a local
+// tag, no registry), and every intermediate container is removed (rm, forcerm): a build leaves
+// nothing behind. (The Docker provider's own classic builds keep theirs, so berth does not use
+// docker.Image for this.)
+// Usage: node dist/gate/build-template.js --context <dir> --tag <name:tag> --base <image> --user <role> --database <db>
+// Prints {"image":"<tag>","id":"sha256:…","built":true|false}; exit 1 when the build fails (with its
+// last output lines) or the engine cannot be reached, 2 on usage errors.
+import { readdirSync } from "node:fs";
+import type Docker from "dockerode";
+import { createDockerClient, engineAddress, engineUnreachableMessage, isEngineUnreachable, isNoSuchContainer, unreachableReason } from "./docker-client";
+import { exitAfterFlush, runMain } from "./process-exit";
+import { errorMessage } from "./types";
+import { parseTemplateArgs, TemplateOptions, TEMPLATE_TOOL as TOOL } from "./template-args";
+
+/** Build output lines kept for a failure's report. */
+const TAIL_LINES = 20;
+
+/** The build ran and failed: its own message, not an unreachable engine. */
+class BuildFailed extends Error {}
+
+interface BuildEvent {
+  stream?: string;
+  error?: string;
+  errorDetail?: { message?: string };
+}
+
+async function build(docker: Docker, o: TemplateOptions): Promise<void> {
+  const stream = await docker.buildImage(
+    { context: o.context, src: readdirSync(o.context) },
+    // version "1": the classic builder; rm/forcerm: no intermediate container stays, even on failure.
+    { t: o.tag, buildargs: { BASE_IMAGE: o.base, TEMPLATE_USER: o.user, TEMPLATE_DB: o.database }, rm: true, forcerm: true, version: "1" } as Docker.ImageBuildOptions,
+  );
+  const tail: string[] = [];
+  await new Promise<void>((resolve, reject) =>
+    docker.modem.followProgress(
+      stream,
+      (err: Error | null, events: BuildEvent[]) => {
+        const failed = err?.message ?? events.find((e) => e.error !== undefined)?.error;
+        if (failed === undefined) return resolve();
+        reject(new BuildFailed(`${failed}\n${tail.map((l) => `  ${l}`).join("\n")}`));
+      },
+      (event: BuildEvent) => {
+        for (const line of (event.stream ?? "").split("\n").filter((l) => l.trim() !== "")) {
+          tail.push(line);
+          if (tail.length > TAIL_LINES) tail.shift();
+        }
+      },
+    ),
+  );
+}
+
+async function main(argv: string[]): Promise<number> {
+  const parsed = parseTemplateArgs(argv);
+  if (parsed.kind === "exit") {
+    if (parsed.message) process.stderr.write(`${parsed.message}\n`);
+    return parsed.code;
+  }
+  const o = parsed.value;
+  let docker: Docker | undefined;
+  try {
+    docker = createDockerClient();
+    let built = false;
+    const existing = await docker
+      .getImage(o.tag)
+      .inspect()
+      .catch((err) => (isNoSuchContainer(err) ? undefined : Promise.reject(err)));
+    if (existing === undefined) {
+      process.stderr.write(`${TOOL}: building ${o.tag} from ${o.base} for user ${o.user}, database ${o.database}\n`);
+      await build(docker, o);
+      built = true;
+    }
+    const id = existing?.Id ?? (await docker.getImage(o.tag).inspect()).Id;
+    process.stdout.write(`${JSON.stringify({ image: o.tag, id, built })}\n`);
+    return 0;
+  } catch (err) {
+    const why =
+      !(err instanceof BuildFailed) && isEngineUnreachable(err)
+        ? engineUnreachableMessage(await engineAddress(docker, process.env), unreachableReason(err))
+        : `could not build ${o.tag} from ${o.base}: ${errorMessage(err)}`;
+    process.stderr.write(`${TOOL}: ${why}\n`);
+    return 1;
+  }
+}
+
+runMain(TOOL, () => main(process.argv.slice(2))).then(exitAfterFlush);
