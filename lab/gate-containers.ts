@@ -65,8 +65,3 @@ export class TestContainers {
     await Promise.all(names.map((name) => this.docker.getContainer(name).remove({ force: true }).catch(() => undefined)));
   }
 }
-
-/** Resolves when the engine answers; rejects with its error otherwise. */
-export async function pingEngine(): Promise<void> {
-  await new Docker().ping();
-}

@@ -7,7 +7,6 @@ import { spawn } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import Docker from "dockerode";
-import { Client } from "pg";
 import { engineConfig } from "../../bench/engine-run";
 import { dataImageUnavailable, ensureDataImage, ensureWorkloadImage } from "../../lab/images/e2e-images";
 import { nodeBaseImageUnavailable } from "../../lab/images/node-base-image";
@@ -16,10 +15,10 @@ import { StackMode } from "../../testing/engine/mode";
 import { BerthOutputs, berthRequest, REPO_ROOT } from "../../lab/berth-program";
 import { selectMode } from "../../testing/engine/select-mode";
 import { sweepStack } from "../../testing/engine/stack-objects";
-import { requireService } from "../support/required-service";
+import { requireEngine, requireOfflineImages } from "../support/required-service";
 import { submitTask, waitForTask } from "./harness/workload-client";
 import { CONTROL, SEED_ROWS, SOURCE, TEMPLATE } from "./fixtures/clone-suite/hooks";
-import { rowsOf, TESTS_PER_FILE, WORKERS } from "./fixtures/clone-suite/suite";
+import { query, rowsOf, TESTS_PER_FILE, WORKERS } from "./fixtures/clone-suite/suite";
 
 const docker = new Docker();
 const RUN = `${Date.now().toString(36).slice(-4)}${process.pid.toString(36)}`;
@@ -53,15 +52,6 @@ function runFixtureSuite(env: NodeJS.ProcessEnv): Promise<{ code: number | null;
   });
 }
 
-async function rows<T>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
-  const c = new Client({ connectionString: url });
-  await c.connect();
-  try {
-    return (await c.query(text, values)).rows as T[];
-  } finally {
-    await c.end();
-  }
-}
 
 describe("e2e: the test-side client on the real test stack", function () {
   this.timeout(120_000);
@@ -72,16 +62,8 @@ describe("e2e: the test-side client on the real test stack", function () {
 
   before(async function () {
     this.timeout(25 * 60_000); // a cold image build takes minutes
-    await requireService(this, "the Docker engine", async () => void (await docker.ping()), "run `bash .ci/services.sh` to start dockerd");
-    await requireService(
-      this,
-      "the offline image build",
-      async () => {
-        const why = dataImageUnavailable() ?? nodeBaseImageUnavailable();
-        if (why) throw new Error(why);
-      },
-      "run as root with debootstrap installed (`bash .ci/services.sh`)",
-    );
+    await requireEngine(this, docker);
+    await requireOfflineImages(this, "the offline image build", dataImageUnavailable, nodeBaseImageUnavailable);
     if (!existsSync(join(REPO_ROOT, "dist/gate/cli.js"))) throw new Error("dist/gate/cli.js is missing: run `npm run build` first");
     const images = { data: ensureDataImage().tag, app: ensureWorkloadImage().tag };
     mode = selectMode().mode;
@@ -113,7 +95,7 @@ describe("e2e: the test-side client on the real test stack", function () {
     assert.deepEqual({ code, tests, passes, pending, failures }, { code: 0, tests: 24, passes: 24, pending: 0, failures: "" }, stderr);
 
     const control = withDatabase(pgUrl, CONTROL);
-    const results = await rows<{ file: string; test: number; worker: number; clone: string; items: number; owners: string[]; redis_db: number; redis_keys: number }>(
+    const results = await query<{ file: string; test: number; worker: number; clone: string; items: number; owners: string[]; redis_db: number; redis_keys: number }>(
       control,
       "SELECT * FROM results ORDER BY file, test",
     );
@@ -131,9 +113,9 @@ describe("e2e: the test-side client on the real test stack", function () {
     assert.deepEqual(new Set(perFile.flat().map((p) => p.split("/")[0])).size, WORKERS);
     assert.deepEqual([...new Set(results.map((r) => r.redis_db))].sort(), [1, 2, 3, 4]);
     // All four workers held a clone at the same moment: 4 at a time.
-    assert.deepEqual((await rows<{ clones: number }>(control, "SELECT clones FROM barrier ORDER BY worker")).map((r) => r.clones), [4, 4, 4, 4]);
+    assert.deepEqual((await query<{ clones: number }>(control, "SELECT clones FROM barrier ORDER BY worker")).map((r) => r.clones), [4, 4, 4, 4]);
     // Nothing of the run is left: every clone was dropped (and the teardown's reaper found none).
-    assert.deepEqual(await rows(pgUrl, "SELECT datname FROM pg_database WHERE datname LIKE 'berth\\_clone\\_%'"), []);
+    assert.deepEqual(await query(pgUrl, "SELECT datname FROM pg_database WHERE datname LIKE 'berth\\_clone\\_%'"), []);
 
     const templates = await PostgresTemplates.connect(pgUrl);
     try {
@@ -141,7 +123,7 @@ describe("e2e: the test-side client on the real test stack", function () {
     } finally {
       await templates.close();
     }
-    for (const db of [SOURCE, CONTROL]) await rows(pgUrl, `DROP DATABASE ${db} WITH (FORCE)`);
+    for (const db of [SOURCE, CONTROL]) await query(pgUrl, `DROP DATABASE ${db} WITH (FORCE)`);
   });
 
   it("fails to snapshot the stack's own database while the orchestrator holds it open, naming its sessions", async () => {

@@ -9,11 +9,10 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import Docker from "dockerode";
 import { REPO_ROOT } from "../../lab/berth-program";
 import { dataImageUnavailable, ensureDataImage, ensureWorkloadImage } from "../../lab/images/e2e-images";
 import { nodeBaseImageUnavailable } from "../../lab/images/node-base-image";
-import { requireService } from "../support/required-service";
+import { requireEngine, requireOfflineImages } from "../support/required-service";
 
 const run = promisify(execFile);
 const EXAMPLE = join(REPO_ROOT, "examples", "consumer");
@@ -56,16 +55,8 @@ describe("berth as a package: the consumer example from the packed tarball", fun
   let images = "";
 
   before(async function () {
-    await requireService(this, "the Docker engine", async () => void (await new Docker().ping()), "run `bash .ci/services.sh` to start dockerd");
-    await requireService(
-      this,
-      "the offline image build",
-      async () => {
-        const why = dataImageUnavailable() ?? nodeBaseImageUnavailable();
-        if (why) throw new Error(why);
-      },
-      "run as root with debootstrap installed (.ci/services.sh installs it)",
-    );
+    await requireEngine(this);
+    await requireOfflineImages(this, "the offline image build", dataImageUnavailable, nodeBaseImageUnavailable);
     const data = ensureDataImage(() => undefined).tag;
     images = JSON.stringify({ app: ensureWorkloadImage(() => undefined).tag, postgres: data, redis: data, user: "999:999" });
     const packed = await sh("npm", ["pack", "--pack-destination", work, "--json"], REPO_ROOT);

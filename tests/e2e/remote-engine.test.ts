@@ -11,7 +11,7 @@ import { nodeBaseImageUnavailable } from "../../lab/images/node-base-image";
 import { copyImages, RemoteEngine, remoteClient, startRemoteEngine, stopRemoteEngine } from "../../lab/remote-engine";
 import { EngineMode } from "../../testing/engine/engine-mode";
 import { stackObjects } from "../../testing/engine/stack-objects";
-import { requireService } from "../support/required-service";
+import { requireEngine, requireOfflineImages } from "../support/required-service";
 
 const NOTHING = { containers: [], networks: [], volumes: [] };
 
@@ -25,16 +25,8 @@ describe("e2e: the test stack on a second engine named by berth:docker.host", fu
   let up: BerthOutputs;
 
   before(async function () {
-    await requireService(this, "the Docker engine", async () => void (await local.ping()), "run `bash .ci/services.sh` to start dockerd");
-    await requireService(
-      this,
-      "the offline images and the Docker-in-Docker node",
-      async () => {
-        const why = dataImageUnavailable() ?? nodeBaseImageUnavailable() ?? dindImageUnavailable();
-        if (why) throw new Error(why);
-      },
-      "run as root with debootstrap installed (.ci/services.sh installs it)",
-    );
+    await requireEngine(this, local);
+    await requireOfflineImages(this, "the offline images and the Docker-in-Docker node", dataImageUnavailable, nodeBaseImageUnavailable, dindImageUnavailable);
     const data = ensureDataImage(() => undefined).tag;
     const app = ensureWorkloadImage(() => undefined).tag;
     engine = await startRemoteEngine({ forwardPorts: 3 });

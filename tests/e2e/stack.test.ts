@@ -14,7 +14,7 @@ import { statusRows } from "../../testing/client/health-report";
 import { stackContainers } from "../../testing/client/stack-containers";
 import { BerthOutputs as StackOutputs, berthRequest, REPO_ROOT } from "../../lab/berth-program";
 import { nodeBaseImageUnavailable } from "../../lab/images/node-base-image";
-import { requireService } from "../support/required-service";
+import { requireEngine, requireOfflineImages } from "../support/required-service";
 import { StackMode, UpResult } from "../../testing/engine/mode";
 import { selectMode } from "../../testing/engine/select-mode";
 import { stackObjects, sweepStack } from "../../testing/engine/stack-objects";
@@ -55,16 +55,8 @@ describe("e2e: the test stack on a real Docker engine", function () {
   before(async function () {
     started = Date.now();
     this.timeout(25 * 60_000); // a cold image build (two debootstraps, npm ci) takes minutes
-    await requireService(this, "the Docker engine", async () => void (await docker.ping()), "run `bash .ci/services.sh` to start dockerd");
-    await requireService(
-      this,
-      "the offline image build",
-      async () => {
-        const why = dataImageUnavailable() ?? nodeBaseImageUnavailable();
-        if (why) throw new Error(why);
-      },
-      "run as root with debootstrap installed (`bash .ci/services.sh`)",
-    );
+    await requireEngine(this, docker);
+    await requireOfflineImages(this, "the offline image build", dataImageUnavailable, nodeBaseImageUnavailable);
     for (const tool of ["cli"]) {
       if (!existsSync(join(REPO_ROOT, "dist", "gate", `${tool}.js`))) throw new Error(`dist/gate/${tool}.js is missing: run \`npm run build\` first`);
     }

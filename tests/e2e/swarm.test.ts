@@ -37,23 +37,13 @@ import { StackMode, UpResult } from "../../testing/engine/mode";
 import { selectMode } from "../../testing/engine/select-mode";
 import { stackObjects } from "../../testing/engine/stack-objects";
 import { requireService, SERVICES_HINT } from "../support/required-service";
+import { pollUntil } from "../support/poll";
 import { getJson, submitTask, Task, waitForTask } from "./harness/workload-client";
 
 const RUN = `${Date.now().toString(36).slice(-4)}${process.pid.toString(36)}`;
 const STACK = `e2e-${RUN}-swarm`;
 const REPLICAS = 4;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Polls until `done` holds for what `read` returns; fails with the last value when it never does. */
-async function waitFor<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s; last: ${JSON.stringify(value)}`);
-    await sleep(250);
-  }
-}
 
 const running = (tasks: TaskRow[]) => tasks.filter((t) => t.desiredState === "running" && t.state === "running");
 const countBy = (tasks: TaskRow[]) => Object.fromEntries([...new Set(tasks.map((t) => t.node))].sort().map((node) => [node, tasks.filter((t) => t.node === node).length]));
@@ -217,7 +207,7 @@ describe("e2e: the environment on a three-node swarm", function () {
     /** Submits `count` sleep tasks and waits until every replica is busy with one. */
     async function busyWorkers(count: number, ms: number): Promise<{ ids: string[]; busy: Task[] }> {
       const ids = await Promise.all(Array.from({ length: count }, () => submitTask(api, "sleep", { ms })));
-      const busy = await waitFor(
+      const busy = await pollUntil(
         `${REPLICAS} tasks running`,
         async () => (await Promise.all(ids.map((id) => getJson<Task>(`${api}/v1/tasks/${id}`)))).map((r) => r.body).filter((t) => t.status === "running"),
         (list) => list.length === REPLICAS,
@@ -234,7 +224,7 @@ describe("e2e: the environment on a three-node swarm", function () {
       assert.equal(busy.filter((t) => onWorker1.has(t.workerId!)).length, 2, "two tasks were in flight on the node being drained");
 
       await setNodeAvailability(s(), worker1, "drain");
-      const after = running(await waitFor(`${REPLICAS} replicas on ${worker2}`, () => serviceTasks(s(), service), (t) => running(t).length === REPLICAS && running(t).every((r) => r.node === worker2)));
+      const after = running(await pollUntil(`${REPLICAS} replicas on ${worker2}`, () => serviceTasks(s(), service), (t) => running(t).length === REPLICAS && running(t).every((r) => r.node === worker2)));
       assert.deepEqual(countBy(after), { [worker2]: REPLICAS });
 
       const done = await Promise.all(ids.map((id) => waitForTask(api, id, { timeoutMs: 60_000 })));
@@ -250,7 +240,7 @@ describe("e2e: the environment on a three-node swarm", function () {
       assert.deepEqual(new Set(running(await serviceTasks(s(), service)).map((t) => t.node)), new Set([worker2]));
       await stopNode(s(), worker2); // killed, as a machine failure would
       await waitForNodeState(s(), worker2, "down");
-      const after = running(await waitFor(`${REPLICAS} replicas on ${worker1}`, () => serviceTasks(s(), service), (t) => running(t).length === REPLICAS && running(t).every((r) => r.node === worker1), 90_000));
+      const after = running(await pollUntil(`${REPLICAS} replicas on ${worker1}`, () => serviceTasks(s(), service), (t) => running(t).length === REPLICAS && running(t).every((r) => r.node === worker1), 90_000));
       assert.deepEqual(countBy(after), { [worker1]: REPLICAS });
 
       // The orchestrator re-queues a dead worker's tasks once its heartbeat expires; none is lost.
@@ -269,7 +259,7 @@ describe("e2e: the environment on a three-node swarm", function () {
       await mode!.destroy(STACK);
       stackUp = false;
       // A restarted node removes its dead tasks' containers once the manager tells it to.
-      const left = await waitFor(
+      const left = await pollUntil(
         "nothing left on any node",
         () => swarmLeftovers(s()),
         (nodes) => nodes.every((n) => [n.containers, n.networks, n.volumes, n.services, n.secrets, n.configs].every((list) => list.length === 0)),

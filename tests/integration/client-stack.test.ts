@@ -8,11 +8,10 @@ import { join } from "node:path";
 import Docker from "dockerode";
 import { ensureBusyboxImage } from "../../lab/images/busybox-image";
 import { GATE_CLI, requireBuilt } from "../../lab/gate-runner";
-import { pingEngine } from "../../lab/gate-containers";
 import { statusCommand } from "../../scripts/status-cli";
 import { openStack } from "../../testing/client/stack";
 import { recordPath, writeRecordedOutputs } from "../../testing/client/recorded-outputs";
-import { requireService } from "../support/required-service";
+import { requireEngine } from "../support/required-service";
 
 const MS = 1_000_000; // the Engine API takes durations in nanoseconds
 const docker = new Docker();
@@ -53,7 +52,7 @@ describe("client: a stack of another program on the real engine", function () {
   let outputsDir: string;
 
   before(async function () {
-    await requireService(this, "the Docker engine", pingEngine, "run `bash .ci/services.sh` to start dockerd");
+    await requireEngine(this);
     requireBuilt(GATE_CLI);
     outputsDir = mkdtempSync(join(tmpdir(), "berth-client-it-"));
     await Promise.all([

@@ -5,8 +5,7 @@ import assert from "node:assert/strict";
 import { gateLatencies } from "../../bench/gate-latency";
 import { median, percentile } from "../../bench/stats";
 import { GATE_CLI, requireBuilt } from "../../lab/gate-runner";
-import { pingEngine } from "../../lab/gate-containers";
-import { requireService } from "../support/required-service";
+import { requireEngine } from "../support/required-service";
 
 const RUNS = 3;
 
@@ -15,7 +14,7 @@ describe("gate CLI: exit on Docker's health_status event", function () {
 
   before(async function () {
     requireBuilt(GATE_CLI);
-    await requireService(this, "the Docker engine", pingEngine, "run `bash .ci/services.sh` to start dockerd");
+    await requireEngine(this);
   });
 
   it(`passes on the event while already waiting, and exits after it (${RUNS} runs)`, async () => {

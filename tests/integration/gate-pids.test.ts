@@ -6,8 +6,8 @@ import { execFileSync } from "node:child_process";
 import { createServer, IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { GATE_CLI, gateJson, requireBuilt, runCli } from "../../lab/gate-runner";
-import { pingEngine, TestContainers } from "../../lab/gate-containers";
-import { requireService } from "../support/required-service";
+import { TestContainers } from "../../lab/gate-containers";
+import { requireEngine } from "../support/required-service";
 
 const containers = new TestContainers("pids");
 const pidsLimitOf = (name: string) => execFileSync("docker", ["inspect", "--format", "{{.HostConfig.PidsLimit}}", name], { encoding: "utf8" }).trim();
@@ -41,7 +41,7 @@ describe("gate CLI: --pids-limit (real engine)", function () {
 
   before(async function () {
     requireBuilt(GATE_CLI);
-    await requireService(this, "the Docker engine", pingEngine, "run `bash .ci/services.sh` to start dockerd");
+    await requireEngine(this);
   });
   afterEach(() => containers.removeAll());
 

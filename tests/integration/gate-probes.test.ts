@@ -6,6 +6,7 @@ import { Client } from "pg";
 import Redis from "ioredis";
 import { GATE_CLI, gateJson, requireBuilt, runCli } from "../../lab/gate-runner";
 import { envUrl, requireService, SERVICES_HINT } from "../support/required-service";
+import { freePort } from "../support/poll";
 
 const gate = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(GATE_CLI, ["--name", "probes", ...args], env);
 
@@ -22,14 +23,6 @@ async function httpServer(answer: (n: number) => { status: number; body?: unknow
   return { url: `http://127.0.0.1:${port}/ready`, requests: () => count, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
-/** A port nothing listens on: bound once by the kernel's choice, then released. */
-async function closedPort(): Promise<number> {
-  const server = createTcpServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const elapsedSecondsLine = /\d+\.\ds/g;
 
@@ -156,7 +149,7 @@ describe("gate CLI: HTTP and TCP probes", function () {
   });
 
   it("fails when a TCP port stays closed until the timeout", async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const run = await gate(["--timeout-seconds", "1", "--tcp", `127.0.0.1:${port}`]);
     assert.equal(run.code, 1);
     const result = gateJson(run);
@@ -246,7 +239,7 @@ describe("gate CLI: Redis probe (real server)", function () {
   });
 
   it("fails when the Redis port is closed until the timeout, with no reconnect noise", async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const run = await gate(["--timeout-seconds", "1", "--interval-ms", "100", "--redis", `redis://127.0.0.1:${port}`]);
     assert.equal(run.code, 1);
     const result = gateJson(run);

@@ -4,11 +4,12 @@
 import assert from "node:assert/strict";
 import { createServer as createHttpServer } from "node:http";
 import { randomBytes } from "node:crypto";
-import { AddressInfo, createServer as createTcpServer } from "node:net";
+import { AddressInfo } from "node:net";
 import { Client } from "pg";
 import { GATE_CLI, gateJson, requireBuilt, runCli } from "../../lab/gate-runner";
-import { pingEngine, TestContainers } from "../../lab/gate-containers";
-import { envUrl, requireService, SERVICES_HINT } from "../support/required-service";
+import { TestContainers } from "../../lab/gate-containers";
+import { envUrl, requireEngine, requireService, SERVICES_HINT } from "../support/required-service";
+import { freePort } from "../support/poll";
 
 const containers = new TestContainers("ready");
 const gate = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(GATE_CLI, ["--name", "ready", ...args], env);
@@ -16,13 +17,6 @@ const seconds = /\d+\.\ds/g;
 /** Docker's own probe cannot pass for a minute: only --ready can make these healthy in time. */
 const SLOW_HEALTHCHECK = { test: "test -f /tmp/never", intervalMs: 60_000, startPeriodMs: 60_000 };
 
-async function closedPort(): Promise<number> {
-  const server = createTcpServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /**
  * Progress lines, times masked: the healthy line last, and before it at most the engine's
@@ -52,7 +46,7 @@ describe("gate CLI: --ready probes (real engine, Postgres, Redis)", function () 
 
   before(async function () {
     requireBuilt(GATE_CLI);
-    await requireService(this, "the Docker engine", pingEngine, "run `bash .ci/services.sh` to start dockerd");
+    await requireEngine(this);
     await requireService(
       this,
       "PostgreSQL and Redis",
@@ -124,7 +118,7 @@ describe("gate CLI: --ready probes (real engine, Postgres, Redis)", function () 
   });
 
   it("fails at once when the container exits while its --ready probe has no answer yet", async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const name = await containers.start({ script: "echo bye; sleep 1; exit 3", healthcheck: SLOW_HEALTHCHECK });
     // A budget beyond the test's timeout: only the exit can end this gate in time.
     const run = await gate(["--timeout-seconds", "3600", "--container", name, "--ready", `${name}=redis://127.0.0.1:${port}`]);
@@ -133,7 +127,7 @@ describe("gate CLI: --ready probes (real engine, Postgres, Redis)", function () 
   });
 
   it("fails at once when the container turns unhealthy while its --ready probe has no answer yet", async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const name = await containers.start({ script: "sleep 60", healthcheck: { test: "exit 1", intervalMs: 100, retries: 2 } });
     const run = await gate(["--timeout-seconds", "3600", "--container", name, "--ready", `${name}=http://127.0.0.1:${port}/health`]);
     assert.equal(run.code, 1);
@@ -154,7 +148,7 @@ describe("gate CLI: --ready probes (real engine, Postgres, Redis)", function () 
   });
 
   it("fails on timeout with the --ready probe's last answer when the service never answers", async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const name = await containers.start({ script: "sleep 60" });
     const run = await gate(["--timeout-seconds", "1", "--log-lines", "0", "--container", name, "--ready", `${name}=redis://127.0.0.1:${port}`]);
     assert.equal(run.code, 1);

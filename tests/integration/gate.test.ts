@@ -1,8 +1,8 @@
 // The gate CLI against a real Docker engine: container health through inspect + events.
 import assert from "node:assert/strict";
 import { GATE_CLI, gateJson, requireBuilt, runCli } from "../../lab/gate-runner";
-import { pingEngine, TestContainers } from "../../lab/gate-containers";
-import { requireService } from "../support/required-service";
+import { TestContainers } from "../../lab/gate-containers";
+import { requireEngine } from "../support/required-service";
 
 const containers = new TestContainers("gate");
 const gate = (...args: string[]) => runCli(GATE_CLI, ["--name", "tier", ...args]);
@@ -23,7 +23,7 @@ describe("gate CLI: container probes (real engine)", function () {
 
   before(async function () {
     requireBuilt(GATE_CLI);
-    await requireService(this, "the Docker engine", pingEngine, "run `bash .ci/services.sh` to start dockerd");
+    await requireEngine(this);
   });
   afterEach(() => containers.removeAll());
   after(() => containers.removeAll());

@@ -29,19 +29,9 @@ import {
   type TaskRow,
 } from "../../lab/swarm";
 import { requireService, SERVICES_HINT } from "../support/required-service";
+import { pollUntil } from "../support/poll";
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Polls until `done` holds for what `read` returns; fails with the last value when it never does. */
-async function waitFor<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not reached within ${timeoutMs / 1000} s; last value: ${JSON.stringify(value)}`);
-    await sleep(250);
-  }
-}
 
 /** The lab needs the engine, root + debootstrap (or the cached DinD image) and docker-registry. */
 async function labPrerequisites(): Promise<void> {
@@ -95,7 +85,7 @@ describe("lab: a three-node swarm of Docker-in-Docker engines", function () {
   const removeService = async (name: string) => {
     await managerClient(s()).getService(name).remove();
     const tasks = () => Promise.all(nodeClients(s()).map(({ docker }) => docker.listContainers({ all: true, filters: { label: [`com.docker.swarm.service.name=${name}`] } })));
-    await waitFor(`containers of ${name} gone from every node`, tasks, (perNode) => perNode.every((list) => list.length === 0));
+    await pollUntil(`containers of ${name} gone from every node`, tasks, (perNode) => perNode.every((list) => list.length === 0));
   };
 
   it("fails when the prefix is in use, and leaves the running swarm alone", async () => {
@@ -141,13 +131,13 @@ describe("lab: a three-node swarm of Docker-in-Docker engines", function () {
 
   it("spreads 4 replicas over both workers, and moves a drained worker's tasks to the other", async () => {
     await createService("lab-spread", 4, { command: idle() });
-    const spread = running(await waitFor("4 running tasks", () => serviceTasks(s(), "lab-spread"), (t) => running(t).length === 4));
+    const spread = running(await pollUntil("4 running tasks", () => serviceTasks(s(), "lab-spread"), (t) => running(t).length === 4));
     assert.deepEqual(countBy(spread), { [worker1]: 2, [worker2]: 2 });
     const movedSlots = slotsOn(spread, worker1);
 
     await drainNode(s(), worker1);
     const after = running(
-      await waitFor("4 running tasks, all on worker 2", () => serviceTasks(s(), "lab-spread"), (t) => running(t).length === 4 && running(t).every((r) => r.node === worker2)),
+      await pollUntil("4 running tasks, all on worker 2", () => serviceTasks(s(), "lab-spread"), (t) => running(t).length === 4 && running(t).every((r) => r.node === worker2)),
     );
     assert.deepEqual(countBy(after), { [worker2]: 4 });
     // Swarm replaces a task in its slot: the drained worker's slots now run on the other worker.
@@ -156,7 +146,7 @@ describe("lab: a three-node swarm of Docker-in-Docker engines", function () {
     assert.equal((await swarmNodes(s())).find((n) => n.name === worker1)?.availability, "drain");
     // The drained node's own engine stopped its containers.
     const drained = nodeClients(s()).find((c) => c.node.name === worker1)!.docker;
-    await waitFor("no running container on the drained worker", () => drained.listContainers(), (list) => list.length === 0);
+    await pollUntil("no running container on the drained worker", () => drained.listContainers(), (list) => list.length === 0);
 
     await setNodeAvailability(s(), worker1, "active");
     await removeService("lab-spread");
@@ -164,7 +154,7 @@ describe("lab: a three-node swarm of Docker-in-Docker engines", function () {
 
   it("reschedules the tasks of a stopped worker on the other, and takes the worker back", async () => {
     await createService("lab-failover", 4, { command: idle() });
-    const spread = running(await waitFor("4 running tasks", () => serviceTasks(s(), "lab-failover"), (t) => running(t).length === 4));
+    const spread = running(await pollUntil("4 running tasks", () => serviceTasks(s(), "lab-failover"), (t) => running(t).length === 4));
     assert.deepEqual(countBy(spread), { [worker1]: 2, [worker2]: 2 });
 
     const killed = Date.now();
@@ -172,7 +162,7 @@ describe("lab: a three-node swarm of Docker-in-Docker engines", function () {
     assert.equal((await waitForNodeState(s(), worker2, "down")).state, "down");
     const down = (Date.now() - killed) / 1000;
     const after = running(
-      await waitFor("4 running tasks on worker 1", () => serviceTasks(s(), "lab-failover"), (t) => running(t).length === 4 && running(t).every((r) => r.node === worker1)),
+      await pollUntil("4 running tasks on worker 1", () => serviceTasks(s(), "lab-failover"), (t) => running(t).length === 4 && running(t).every((r) => r.node === worker1)),
     );
     console.log(`      failover: worker down after ${down.toFixed(1)} s, its tasks running on the other after ${((Date.now() - killed) / 1000).toFixed(1)} s`);
     assert.deepEqual(slotsOn(after, worker1), [1, 2, 3, 4]);
@@ -198,7 +188,7 @@ describe("lab: a three-node swarm of Docker-in-Docker engines", function () {
     });
     await web.start();
     try {
-      const fromHost = await waitFor(
+      const fromHost = await pollUntil(
         "the manager's published port from the host",
         () => fetch(`http://127.0.0.1:${s().managerPorts[0]}/`).then((r) => r.text(), (e: Error) => e.message),
         (text) => text === "overlay-ok\n",
@@ -206,10 +196,10 @@ describe("lab: a three-node swarm of Docker-in-Docker engines", function () {
       );
       assert.equal(fromHost, "overlay-ok\n");
       await createService("lab-client", 1, { command: idle("until wget -qO- http://lab-web:8080/; do sleep 0.2; done; "), networks: ["lab-overlay"] });
-      const [task] = running(await waitFor("the client task running", () => serviceTasks(s(), "lab-client"), (t) => running(t).length === 1));
+      const [task] = running(await pollUntil("the client task running", () => serviceTasks(s(), "lab-client"), (t) => running(t).length === 1));
       assert.notEqual(task!.node, manager);
       const engine = nodeClients(s()).find((c) => c.node.name === task!.node)!.docker;
-      const output = await waitFor(
+      const output = await pollUntil(
         "the client's fetch through the overlay",
         async () => {
           const [container] = await engine.listContainers({ filters: { label: ["com.docker.swarm.service.name=lab-client"] } });
@@ -227,7 +217,7 @@ describe("lab: a three-node swarm of Docker-in-Docker engines", function () {
 
   it("leaves no container, network, volume, service, secret or config on any node", async () => {
     // A worker forgets an overlay network a moment after its last task on it is gone.
-    const leftovers = await waitFor(
+    const leftovers = await pollUntil(
       "nothing left on any node",
       () => swarmLeftovers(s()),
       (nodes) => nodes.every((n) => [n.containers, n.networks, n.volumes, n.services, n.secrets, n.configs].every((list) => list.length === 0)),
@@ -320,7 +310,7 @@ describe("lab: a second engine over TCP", function () {
       HostConfig: { PortBindings: { "8080/tcp": [{ HostIp: "0.0.0.0", HostPort: String(port) }] } },
     });
     await web.start();
-    const text = await waitFor("the forwarded port", () => fetch(`http://127.0.0.1:${port}/`).then((r) => r.text(), (e: Error) => e.message), (t) => t === "remote-ok\n", 10_000);
+    const text = await pollUntil("the forwarded port", () => fetch(`http://127.0.0.1:${port}/`).then((r) => r.text(), (e: Error) => e.message), (t) => t === "remote-ok\n", 10_000);
     assert.equal(text, "remote-ok\n");
     await web.remove({ force: true });
   });

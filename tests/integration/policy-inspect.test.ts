@@ -5,7 +5,7 @@ import { strict as assert } from "node:assert";
 import { execFileSync } from "node:child_process";
 import Docker from "dockerode";
 import { ensureBusyboxImage } from "../../lab/images/busybox-image";
-import { requireService } from "../support/required-service";
+import { requireEngine } from "../support/required-service";
 import { RuleResult, formatResultTable, inspectReport } from "../../policy/facts/inspect";
 
 const docker = new Docker();
@@ -23,7 +23,7 @@ describe("inspect rules: real containers", function () {
   const reports: Record<string, ReturnType<typeof inspectReport>> = {};
 
   before(async function () {
-    await requireService(this, "the Docker engine", async () => void (await docker.ping()), "run `bash .ci/services.sh` first");
+    await requireEngine(this, docker);
     const image = ensureBusyboxImage();
     // The flags of the issue; --tmpfs /tmp as berth gives every read-only container.
     run(

@@ -22,7 +22,7 @@ import { TEMPLATE_TOOL } from "../../gate/template-args";
 import { recordProgram, resourceNamed } from "../../testing/recorder";
 import { APPLIERS, ApplyContext, Inputs, Recorded } from "../../testing/engine/resources";
 import { patternsInAddedLayers } from "../support/image-layers";
-import { requireService } from "../support/required-service";
+import { requireEngine, requireOfflineImages } from "../support/required-service";
 
 const docker = new Docker();
 const RUN = `${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}`;
@@ -107,16 +107,8 @@ describe("Postgres template image on a real engine", function () {
 
   before(async function () {
     this.timeout(25 * 60_000); // a cold data image (debootstrap) takes minutes
-    await requireService(this, "the Docker engine", async () => void (await docker.ping()), "run `bash .ci/services.sh` to start dockerd");
-    await requireService(
-      this,
-      "the offline data image",
-      async () => {
-        const why = dataImageUnavailable();
-        if (why) throw new Error(why);
-      },
-      "run as root with debootstrap installed (`bash .ci/services.sh`)",
-    );
+    await requireEngine(this, docker);
+    await requireOfflineImages(this, "the offline data image", dataImageUnavailable);
     dataImage = ensureDataImage((line) => console.log(`      ${line}`)).tag;
     dataImageId = (await docker.getImage(dataImage).inspect()).Id;
     network = `berth-pgtpl-it-${RUN}`;

@@ -6,9 +6,8 @@ import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import Docker from "dockerode";
 import { ensureBusyboxImage } from "../../lab/images/busybox-image";
-import { pingEngine } from "../../lab/gate-containers";
 import { REPO_ROOT } from "../../lab/berth-program";
-import { requireService } from "../support/required-service";
+import { requireEngine } from "../support/required-service";
 import { statusCommand } from "../../scripts/status-cli";
 import type { StatusRow } from "../../testing/client/health-report";
 
@@ -61,7 +60,7 @@ describe("status command: a stack's containers on the real engine", function () 
   let hostPort: string;
 
   before(async function () {
-    await requireService(this, "the Docker engine", pingEngine, "run `bash .ci/services.sh` to start dockerd");
+    await requireEngine(this);
     await Promise.all([
       startFake({ service: "postgres", script: "sleep 600", health: { test: "true", intervalMs: 100 }, publish: 5432 }),
       startFake({ service: "redis", script: "sleep 600", health: { test: "false", intervalMs: 100 } }),

@@ -8,7 +8,6 @@ import { setTimeout as sleep } from "node:timers/promises";
 import {
   entryPath,
   ensureServicesBuilt,
-  freePort,
   killAllServices,
   request,
   SERVICES,
@@ -17,6 +16,7 @@ import {
   waitFor,
   waitHealthy,
 } from "../support/workload-process";
+import { freePort } from "../support/poll";
 import { createTestDatabase, createTestRedis, requireServers, type TestDatabase, type TestRedis, type TestServers } from "../support/workload-servers";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

@@ -1,7 +1,6 @@
 // Runs the compiled workload (services/dist) as child processes and talks to it over HTTP.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 
 export const SERVICES = resolve(__dirname, "../../services");
@@ -23,16 +22,6 @@ export function ensureServicesBuilt(): void {
   execFileSync("npm", ["--prefix", SERVICES, "run", "build"], { stdio: ["ignore", "ignore", "inherit"] });
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
-    });
-  });
-}
 
 export async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + timeoutMs;
