@@ -40,6 +40,9 @@ fi
 pg_version=$(ls /usr/lib/postgresql | sort -n | tail -n 1)
 clusters=$(pg_lsclusters -h) # captured: `grep -q` on a pipe can SIGPIPE the writer under pipefail
 if ! grep -q online <<<"$clusters"; then
+  # Debian's socket directory, owned as the package makes it: a stale lock file left by a killed
+  # server is removed by the next one only if it can write here.
+  install -d -o postgres -g postgres -m 2775 /var/run/postgresql
   grep -q "^$pg_version main" <<<"$clusters" || pg_createcluster --locale C.UTF-8 "$pg_version" main >&2
   log "starting PostgreSQL $pg_version"
   pg_ctlcluster "$pg_version" main start >&2

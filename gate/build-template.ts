@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // berth build-template: builds the Postgres template image (components/postgres/template) unless the
 // engine already holds it. The classic builder resolves FROM on the engine (an image id or a local
-// tag, no registry), and every intermediate container is removed (rm, forcerm): a build leaves
-// nothing behind. (The Docker provider's own classic builds keep theirs, so berth does not use
-// docker.Image for this.)
+// tag, no registry); every intermediate container is removed (rm, forcerm), and so are the first
+// stage's images: a build leaves nothing behind but the image it tags. (The Docker provider's own
+// classic builds keep their containers, so berth does not use docker.Image for this.)
 // Usage: node dist/gate/build-template.js --context <dir> --tag <name:tag> --base <image> --user <role> --database <db>
 // Prints {"image":"<tag>","id":"sha256:…","built":true|false}; exit 1 when the build fails (with its
 // last output lines) or the engine cannot be reached, 2 on usage errors.
+import { randomBytes } from "node:crypto";
 import { readdirSync } from "node:fs";
 import type Docker from "dockerode";
 import { createDockerClient, engineAddress, engineUnreachableMessage, isEngineUnreachable, isNoSuchContainer, unreachableReason } from "./docker-client";
@@ -16,6 +17,8 @@ import { parseTemplateArgs, TemplateOptions, TEMPLATE_TOOL as TOOL } from "./tem
 
 /** Build output lines kept for a failure's report. */
 const TAIL_LINES = 20;
+/** Set on the first stage's images (the Dockerfile's LABEL), with a value of this build's own. */
+export const STAGE_LABEL = "berth.postgres-template-build";
 
 /** The build ran and failed: its own message, not an unreachable engine. */
 class BuildFailed extends Error {}
@@ -26,11 +29,42 @@ interface BuildEvent {
   errorDetail?: { message?: string };
 }
 
+/**
+ * Builds, then removes the untagged images the classic builder keeps of the first stage (a copy
+ * of the base with the template, as large as the base), whether the build worked or not.
+ * Labelled per build, so builds of the same tag running at once never remove each other's.
+ */
 async function build(docker: Docker, o: TemplateOptions): Promise<void> {
+  const buildId = randomBytes(8).toString("hex");
+  try {
+    await runBuild(docker, o, buildId);
+  } finally {
+    await removeStageImages(docker, buildId);
+  }
+}
+
+async function removeStageImages(docker: Docker, buildId: string): Promise<void> {
+  // Only the top of each chain is listed; removing it removes its untagged parents with it.
+  const left = await docker.listImages({ filters: JSON.stringify({ label: [`${STAGE_LABEL}=${buildId}`] }) });
+  for (const image of left) {
+    await docker
+      .getImage(image.Id)
+      .remove()
+      .catch((err) => process.stderr.write(`${TOOL}: could not remove the build's stage image ${image.Id}: ${errorMessage(err)}\n`));
+  }
+}
+
+async function runBuild(docker: Docker, o: TemplateOptions, buildId: string): Promise<void> {
   const stream = await docker.buildImage(
     { context: o.context, src: readdirSync(o.context) },
     // version "1": the classic builder; rm/forcerm: no intermediate container stays, even on failure.
-    { t: o.tag, buildargs: { BASE_IMAGE: o.base, TEMPLATE_USER: o.user, TEMPLATE_DB: o.database }, rm: true, forcerm: true, version: "1" } as Docker.ImageBuildOptions,
+    {
+      t: o.tag,
+      buildargs: { BASE_IMAGE: o.base, TEMPLATE_USER: o.user, TEMPLATE_DB: o.database, BUILD_ID: buildId },
+      rm: true,
+      forcerm: true,
+      version: "1",
+    } as Docker.ImageBuildOptions,
   );
   const tail: string[] = [];
   await new Promise<void>((resolve, reject) =>

@@ -114,8 +114,9 @@ export function ensureDataImage(log: (line: string) => void = console.log): Imag
         `for id in "$pg" "$rg"; do find rootfs -xdev -gid "$id" -exec chgrp -h ${i.uid} {} +; done`,
         // The package's own cluster is not used: data lives in $PGDATA (a tmpfs in berth).
         `rm -rf rootfs/var/lib/postgresql/15 rootfs/etc/postgresql/15`,
-        `mkdir -p rootfs/var/lib/postgresql/data rootfs/var/run/postgresql rootfs/data`,
-        `chown ${i.uid}:${i.uid} rootfs/var/lib/postgresql/data rootfs/var/run/postgresql rootfs/data`,
+        // Inside the chroot: rootfs/var/run is an absolute symlink to /run, which from outside
+        // would be the host's own /run/postgresql (and break the host's PostgreSQL).
+        `chroot rootfs sh -c 'mkdir -p /var/lib/postgresql/data /run/postgresql /data && chown ${i.uid}:${i.uid} /var/lib/postgresql/data /run/postgresql /data'`,
         // No package caches, lists, docs or translations in the image.
         `rm -rf rootfs/var/cache/apt/archives/*.deb rootfs/var/lib/apt/lists/* rootfs/usr/share/doc/* rootfs/usr/share/man/* rootfs/usr/share/locale/*`,
         `tar -C rootfs --numeric-owner --exclude='./dev/*' --exclude='./proc/*' --exclude='./sys/*' -c . | docker import \\`,

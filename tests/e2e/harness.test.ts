@@ -1,7 +1,7 @@
 // The e2e harness's own logic, without an engine or a CLI: engine mode's translation of berth's
 // real Container inputs to Engine API calls, pulumi mode's Automation API calls, mode choice.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { resourceNamed } from "../../testing/recorder";
@@ -124,10 +124,13 @@ function fakeAutomation(opts: { destroyFails?: boolean } = {}) {
 }
 
 describe("e2e harness: pulumi mode (no CLI needed)", () => {
+  const outputsParent = mkdtempSync(join(tmpdir(), "berth-e2e-outputs-test-"));
+  after(() => rmSync(outputsParent, { recursive: true, force: true }));
+
   it("ups a unique stack on a temp file backend with the stack file's config plus overrides, then destroys and removes it", async () => {
     const { calls, factory } = fakeAutomation();
     const backendDir = mkdtempSync(join(tmpdir(), "berth-e2e-backend-test-"));
-    const outputsDir = join(mkdtempSync(join(tmpdir(), "berth-e2e-outputs-test-")), "outputs");
+    const outputsDir = join(outputsParent, "outputs");
     const mode = new PulumiMode(factory, () => backendDir, outputsDir);
     const request = berthRequest("e2e-1", "test", { "berth:images": { app: "berth-e2e/workload:x" } });
     const up = await mode.up(request);

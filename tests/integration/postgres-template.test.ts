@@ -195,17 +195,20 @@ describe("Postgres template image on a real engine", function () {
     });
   });
 
-  it("leaves no container behind when it builds (every intermediate container removed)", async function () {
+  it("leaves nothing behind when it builds but the image it tags: no container, no stage image", async function () {
     // A database name of this run's own: an image no earlier run built, removed afterwards.
     const fresh = await declare("pg-fresh", { image: dataImageId, user: "999:999", password: PASSWORD, database: `fresh_${RUN}` }, network);
-    const before = await allContainerIds();
+    const before = await engineObjects();
     try {
       const made = await APPLIERS[BUILD].create(fresh.build, ctx);
       assert.equal(JSON.parse(made.state.stdout).built, true);
-      assert.deepEqual(await allContainerIds(), before);
+      const after = await engineObjects();
+      assert.deepEqual({ containers: after.containers, dangling: after.dangling }, { containers: before.containers, dangling: before.dangling });
     } finally {
       await docker.getImage(fresh.image).remove().catch((err) => console.log(`      cleanup: ${err}`));
     }
+    // The tag gone, so is every layer the build made: the first stage's too.
+    assert.deepEqual(await allImageIds(), before.allImages);
   });
 
   it("builds and starts on an Alpine-shaped image by construction: postgres at uid 70, busybox's sh and tools", async function () {
@@ -218,9 +221,9 @@ describe("Postgres template image on a real engine", function () {
     assert.deepEqual((await logsOf(alpine.id)).split("\n").filter((l) => /entrypoint: initialised|berth-postgres-start:/.test(l)), []);
   });
 
-  it("fails the build, naming the missing postgres user and the step, and leaves no container behind", async function () {
+  it("fails the build, naming the missing postgres user and the step, and leaves no container or image behind", async function () {
     const declared = await declare("pg-busybox", { image: ensureBusyboxImage(), password: PASSWORD }, network);
-    const before = await allContainerIds();
+    const before = await engineObjects();
     await assert.rejects(APPLIERS[BUILD].create(declared.build, ctx), (err: Error) => {
       const lines = err.message.split("\n");
       const failed = lines.find((l) => l.startsWith(`${TEMPLATE_TOOL}: could not build `)) ?? lines.join("\n");
@@ -230,13 +233,26 @@ describe("Postgres template image on a real engine", function () {
       assert.match(lines.join("\n"), /Step \d+\/\d+ : COPY --chown=postgres:postgres /);
       return true;
     });
-    assert.deepEqual(await allContainerIds(), before);
+    assert.deepEqual(await engineObjects(), before);
+    assert.deepEqual(await allImageIds(), before.allImages);
     await assert.rejects(docker.getImage(declared.image).inspect(), { statusCode: 404 });
   });
 
-  /** Every container on the engine, running or not, sorted. */
-  async function allContainerIds(): Promise<string[]> {
-    return (await docker.listContainers({ all: true })).map((c) => c.Id).sort();
+  /**
+   * What a build must not add to: every container (running or not), the untagged images nothing
+   * builds on (where a classic build's stage images would be left) and, for the checks after the
+   * new tag is gone, every image and layer.
+   */
+  async function engineObjects(): Promise<{ containers: string[]; dangling: string[]; allImages: string[] }> {
+    return {
+      containers: (await docker.listContainers({ all: true })).map((c) => c.Id).sort(),
+      dangling: (await docker.listImages({ filters: JSON.stringify({ dangling: ["true"] }) })).map((i) => i.Id).sort(),
+      allImages: await allImageIds(),
+    };
+  }
+
+  async function allImageIds(): Promise<string[]> {
+    return (await docker.listImages({ all: true })).map((i) => i.Id).sort();
   }
 
   /**
