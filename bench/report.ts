@@ -171,6 +171,11 @@ function idleSection(rounds: Round[]): string[] {
   ];
 }
 
+/** The section of a measurement that failed: its name and why, in place of its figures. */
+export function formatFailedSection(name: string, why: string): string {
+  return [`### ${name}: failed, no figures`, "", "```", why.trimEnd(), "```", ""].join("\n");
+}
+
 export function formatReport(r: BenchResults): string {
   const m = r.machine;
   const sizes = [...new Set(r.rounds.map((round) => round.workers))].sort((a, b) => a - b);

@@ -16,7 +16,7 @@ import { evaluationScaling } from "./eval-scaling";
 import { gateLatencies } from "./gate-latency";
 import { gateStartups } from "./gate-startup";
 import { describeMachine, foreignContainers, waitForQuiet } from "./machine";
-import { BenchResults, formatReport, Round } from "./report";
+import { BenchResults, formatFailedSection, formatReport, Round } from "./report";
 import { formatFreshDatabaseSection, measureFreshDatabase } from "./fresh-database";
 import { formatSwarmSection, swarmBench } from "./swarm";
 
@@ -159,16 +159,28 @@ async function main(): Promise<void> {
     startups = await gateStartups(opts.startupRuns);
   }
   const sections: string[] = [];
+  const failedSections: string[] = [];
+  // A section that fails is reported as failed; the figures measured before it are kept.
+  const section = async (name: string, measure: () => Promise<string>): Promise<void> => {
+    try {
+      sections.push(await measure());
+    } catch (err) {
+      const why = err instanceof Error ? (err.stack ?? err.message) : String(err);
+      log(`${name} failed: ${why}`);
+      failedSections.push(name);
+      sections.push(formatFailedSection(name, why));
+    }
+  };
   if (opts.freshDbRounds > 0) {
     log(`fresh database: ${opts.freshDbRounds} clones per schema`);
     await sample();
-    sections.push(formatFreshDatabaseSection(await measureFreshDatabase({ images, stackName: stack, rounds: opts.freshDbRounds, docker, log })));
+    await section("fresh database", async () => formatFreshDatabaseSection(await measureFreshDatabase({ images, stackName: stack, rounds: opts.freshDbRounds, docker, log })));
   }
   const swarmWorkers = opts.swarmWorkers.split(",").filter((w) => w.trim() !== "").map((w) => count(1)(w.trim()));
   if (swarmWorkers.length > 0) {
     log(`swarm: ${swarmWorkers.join(", ")} workers, ${opts.swarmRounds} pair(s) each`);
     await sample();
-    sections.push(formatSwarmSection(await swarmBench({ images, workerCounts: swarmWorkers, rounds: opts.swarmRounds, log })));
+    await section("swarm", async () => formatSwarmSection(await swarmBench({ images, workerCounts: swarmWorkers, rounds: opts.swarmRounds, log })));
   }
   foreign.push(...(await foreignContainers(docker, OWN_PREFIXES)));
 
@@ -191,6 +203,7 @@ async function main(): Promise<void> {
   });
   process.stdout.write(report);
   if (opts.out) writeFileSync(opts.out, report);
+  if (failedSections.length > 0) throw new Error(`the report is written, but without figures for: ${failedSections.join(", ")}`);
 }
 
 main().then(

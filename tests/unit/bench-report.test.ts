@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import type { ComposeRun } from "../../bench/compose-run";
 import type { EngineRun } from "../../bench/engine-run";
 import type { IdleCpu } from "../../bench/idle-cpu";
-import { BenchResults, formatReport, growthPerWorker, Round, stackPct, summariseSize } from "../../bench/report";
+import { BenchResults, formatFailedSection, formatReport, growthPerWorker, Round, stackPct, summariseSize } from "../../bench/report";
 
 const tiers = { data: 1000, orchestrator: 2000, workers: 3000 };
 const idle = (containersPct: number, shimsPct: number, enginePct: number): IdleCpu => ({ windowMs: 10_000, containers: 5, containersPct, shimsPct, enginePct, machinePct: 40 });
@@ -35,6 +35,10 @@ const rounds = [
 ];
 
 describe("bench report", () => {
+  it("reports a failed section by name and error, in place of its figures", () => {
+    assert.equal(formatFailedSection("swarm", "Error: swarm up of x exited 1\n    at swarmRun\n"), "### swarm: failed, no figures\n\n```\nError: swarm up of x exited 1\n    at swarmRun\n```\n");
+  });
+
   it("summarises one worker count: medians and round-by-round ratios", () => {
     assert.deepEqual(summariseSize(rounds.slice(0, 3)), { workers: 2, rounds: 3, berthMs: 2500, tunedMs: 4000, typicalMs: 27_000, tunedRatio: 1.6, typicalRatio: 11 });
   });
