@@ -240,9 +240,12 @@ export function formatSwarmSection(r: SwarmBenchResults): string {
   out.push("");
   if (counts.length >= 2) {
     const [lo, hi] = [counts[0], counts[counts.length - 1]];
-    const perWorker = (where: Where) => (med(r.runs, where, hi, (x) => x.upMs) - med(r.runs, where, lo, (x) => x.upMs)) / (hi - lo);
+    const perWorker = (where: Where, value: (x: SwarmBenchRun) => number) => ((med(r.runs, where, hi, value) - med(r.runs, where, lo, value)) / (hi - lo)).toFixed(0);
+    const up = (x: SwarmBenchRun) => x.upMs;
+    const healthy = (x: SwarmBenchRun) => x.allHealthyMs;
     out.push(
-      `Growth of up() from ${lo} to ${hi} workers: one engine ${perWorker("one engine").toFixed(0)} ms per added worker, swarm ${perWorker("swarm").toFixed(0)} ms per added worker.`,
+      `Growth from ${lo} to ${hi} workers, per added worker: up() returned, one engine ${perWorker("one engine", up)} ms, swarm ${perWorker("swarm", up)} ms; ` +
+        `all healthy by Docker, one engine ${perWorker("one engine", healthy)} ms, swarm ${perWorker("swarm", healthy)} ms.`,
       "",
     );
   }
