@@ -209,7 +209,7 @@ function med(runs: SwarmBenchRun[], where: Where, workers: number, value: (r: Sw
 export function formatSwarmSection(r: SwarmBenchResults): string {
   const counts = [...r.workerCounts].sort((a, b) => a - b);
   const out: string[] = [];
-  out.push(`### Swarm: a ${1 + r.swarm.workers}-node swarm next to one engine`, "");
+  out.push(`## Swarm: a ${1 + r.swarm.workers}-node swarm next to one engine`, "");
   out.push(
     `The test stack with \`berth:cluster: swarm\` on a lab swarm of ${r.swarm.managers} manager and ${r.swarm.workers} worker nodes (Docker-in-Docker containers ` +
       `on this machine, started in ${r.swarm.startSeconds.toFixed(1)} s${r.swarm.imageBuilt ? ", node image built first" : ""}; images through the lab registry), ` +

@@ -40,7 +40,7 @@ describe("bench: swarm next to one engine", () => {
     assert.equal(
       formatSwarmSection(results),
       [
-        "### Swarm: a 3-node swarm next to one engine",
+        "## Swarm: a 3-node swarm next to one engine",
         "",
         "The test stack with `berth:cluster: swarm` on a lab swarm of 1 manager and 2 worker nodes (Docker-in-Docker containers on this machine, started in 2.9 s; images through the lab registry), " +
           "and on the local engine, alternating, 2 pair(s) per worker count after a warm-up pair with 2 workers (not counted). " +
