@@ -7,13 +7,13 @@ import { performance } from "node:perf_hooks";
 import { Command, InvalidArgumentError } from "commander";
 import Docker from "dockerode";
 import { Client } from "pg";
-import { ensureDataImage, ensureWorkloadImage } from "../lab/images/e2e-images";
 import { GATE_CLI, requireBuilt } from "../lab/gate-runner";
 import { openStack, PostgresTemplates, withDatabase } from "../testing/client";
 import { EngineMode } from "../testing/engine/engine-mode";
 import { berthRequest } from "../lab/berth-program";
 import { workersDefaults } from "../components/workload/settings";
 import { BenchImages, engineConfig, engineRun, NO_IDLE } from "./engine-run";
+import { benchImages, benchLog, runBench } from "./entry";
 
 /** A new stack is the test stack as it comes: its default worker count. */
 const DEFAULT_WORKERS = workersDefaults("test").replicas;
@@ -147,20 +147,12 @@ async function main(): Promise<void> {
     .parse()
     .opts<{ rounds: number; recreateRounds: number; newStackRuns: number }>();
   requireBuilt(GATE_CLI);
-  const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
-  const images = { data: ensureDataImage(log).tag, app: ensureWorkloadImage(log).tag };
+  const log = benchLog;
+  const images = benchImages(log);
   const run = `${Date.now().toString(36).slice(-4)}${process.pid.toString(36)}`;
   const results = await measureFreshDatabase({ ...opts, images, stackName: (part) => `bench-${run}-${part}`, log });
   process.stdout.write(`${formatFreshDatabaseSection(results)}\n`);
   process.stderr.write(`${JSON.stringify(results)}\n`);
 }
 
-if (require.main === module) {
-  main().then(
-    () => process.exit(0), // the mock runtime leaves promises behind; the figures are complete
-    (err) => {
-      process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runBench(main);

@@ -7,11 +7,11 @@
 import { writeFileSync } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
 import Docker from "dockerode";
-import { ensureDataImage, ensureWorkloadImage } from "../lab/images/e2e-images";
 import { GATE_CLI, requireBuilt } from "../lab/gate-runner";
 import { ComposeProject, ComposeRun, composeRun } from "./compose-run";
 import type { ComposeVariant } from "./compose/template";
 import { BenchImages, engineRun, EngineRun, IdleWindow } from "./engine-run";
+import { benchImages, benchLog, runBench } from "./entry";
 import { evaluationScaling } from "./eval-scaling";
 import { gateLatencies } from "./gate-latency";
 import { gateStartups } from "./gate-startup";
@@ -75,7 +75,7 @@ function options(): Options {
   return { ...opts, ...Object.fromEntries(Object.entries(SMOKE).filter(([key]) => !given(key))) };
 }
 
-const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+const log = benchLog;
 const RUN = `${Date.now().toString(36).slice(-4)}${process.pid.toString(36)}`;
 // Stack and project names: unique per run, so nothing collides with a concurrent test run.
 const stack = (part: string) => `bench-${RUN}-${part}`;
@@ -91,7 +91,7 @@ async function main(): Promise<void> {
   requireBuilt(GATE_CLI);
   const startedAt = new Date().toISOString();
   const machine = await describeMachine(docker);
-  const images: BenchImages = { data: ensureDataImage(log).tag, app: ensureWorkloadImage(log).tag };
+  const images: BenchImages = benchImages(log);
   log(`images ${images.data}, ${images.app}`);
 
   const foreign: string[] = [];
@@ -206,10 +206,4 @@ async function main(): Promise<void> {
   if (failedSections.length > 0) throw new Error(`the report is written, but without figures for: ${failedSections.join(", ")}`);
 }
 
-main().then(
-  () => process.exit(0), // the mock runtime leaves promises behind; the report is complete
-  (err) => {
-    process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  },
-);
+runBench(main);

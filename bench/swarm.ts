@@ -22,10 +22,10 @@ import { LABELS } from "../components/contract";
 import { objectName, stackPrefix } from "../components/naming";
 import { BERTH_PROJECT, REPO_ROOT } from "../lab/berth-program";
 import { engineClient } from "../lab/dind-node";
-import { ensureDataImage, ensureWorkloadImage } from "../lab/images/e2e-images";
 import { managerClient, pushToSwarm, startSwarm, teardownSwarm, type LabSwarm } from "../lab/swarm";
 import type { ChildResult } from "./engine-child";
 import { BenchImages, engineConfig, engineRun, NO_IDLE } from "./engine-run";
+import { benchImages, benchLog, runBench } from "./entry";
 import { allHealthyAt, HealthEvent } from "./health-events";
 import { HealthWatch } from "./health-watch";
 import { waitForQuiet } from "./machine";
@@ -265,17 +265,9 @@ async function main(): Promise<void> {
     .option("--rounds <n>", "pairs per worker count", (v) => Number(v), 1)
     .parse()
     .opts<{ workers: number[]; rounds: number }>();
-  const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
-  const images = { data: ensureDataImage(log).tag, app: ensureWorkloadImage(log).tag };
+  const log = benchLog;
+  const images = benchImages(log);
   process.stdout.write(formatSwarmSection(await swarmBench({ images, workerCounts: opts.workers, rounds: opts.rounds, log })));
 }
 
-if (require.main === module) {
-  main().then(
-    () => process.exit(0), // the mock runtime leaves promises behind; the section is complete
-    (err) => {
-      process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runBench(main);

@@ -1,0 +1,25 @@
+// What every bench entry point (run.ts, fresh-database.ts, swarm.ts) starts and ends with.
+import { ensureDataImage, ensureWorkloadImage } from "../lab/images/e2e-images";
+import type { BenchImages } from "./engine-run";
+
+/** Progress on stderr, so stdout holds only the figures. */
+export const benchLog = (line: string): void => void process.stderr.write(`bench: ${line}\n`);
+
+/** The offline e2e images every side runs, built when the engine lacks them. */
+export function benchImages(log: (line: string) => void = benchLog): BenchImages {
+  return { data: ensureDataImage(log).tag, app: ensureWorkloadImage(log).tag };
+}
+
+/**
+ * Runs an entry point and exits: 0 once it is done (the Pulumi mock runtime leaves promises
+ * behind, which would keep the process alive), 1 with the error's stack when it fails.
+ */
+export function runBench(main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (err) => {
+      benchLog(err instanceof Error ? (err.stack ?? err.message) : String(err));
+      process.exit(1);
+    },
+  );
+}
