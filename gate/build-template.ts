@@ -18,7 +18,7 @@ import { parseTemplateArgs, TemplateOptions, TEMPLATE_TOOL as TOOL } from "./tem
 /** Build output lines kept for a failure's report. */
 const TAIL_LINES = 20;
 /** Set on the first stage's images (the Dockerfile's LABEL), with a value of this build's own. */
-export const STAGE_LABEL = "berth.postgres-template-build";
+const STAGE_LABEL = "berth.postgres-template-build";
 
 /** The build ran and failed: its own message, not an unreachable engine. */
 class BuildFailed extends Error {}
@@ -43,15 +43,12 @@ async function build(docker: Docker, o: TemplateOptions): Promise<void> {
   }
 }
 
+/** Never throws: a build's own error must not be hidden by its clean-up's. */
 async function removeStageImages(docker: Docker, buildId: string): Promise<void> {
+  const warn = (what: string, err: unknown) => process.stderr.write(`${TOOL}: could not remove the build's stage images (${what}): ${errorMessage(err)}\n`);
   // Only the top of each chain is listed; removing it removes its untagged parents with it.
-  const left = await docker.listImages({ filters: JSON.stringify({ label: [`${STAGE_LABEL}=${buildId}`] }) });
-  for (const image of left) {
-    await docker
-      .getImage(image.Id)
-      .remove()
-      .catch((err) => process.stderr.write(`${TOOL}: could not remove the build's stage image ${image.Id}: ${errorMessage(err)}\n`));
-  }
+  const left = await docker.listImages({ filters: JSON.stringify({ label: [`${STAGE_LABEL}=${buildId}`] }) }).catch((err) => (warn("listing them", err), []));
+  for (const image of left) await docker.getImage(image.Id).remove().catch((err) => warn(image.Id, err));
 }
 
 async function runBuild(docker: Docker, o: TemplateOptions, buildId: string): Promise<void> {
