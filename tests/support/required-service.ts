@@ -42,3 +42,16 @@ export function requireOfflineImages(ctx: Context, what: string, ...unavailable:
     "run as root with debootstrap installed (`bash .ci/services.sh` installs it)",
   );
 }
+
+/** Root, for what only root may do (chown to another user). CI runs as root. */
+export function requireRoot(ctx: Context, what: string): Promise<void> {
+  return requireService(
+    ctx,
+    `root (${what})`,
+    async () => {
+      const uid = process.getuid?.();
+      if (uid !== 0) throw new Error(`running as uid ${uid}`);
+    },
+    "run the suite as root",
+  );
+}

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import type { OutputMap } from "@pulumi/pulumi/automation";
 import { readRecordedOutputs, recordPath, removeRecordedOutputs, writeRecordedOutputs } from "../../testing/client/recorded-outputs";
 import { AutomationReader, readStackOutputs } from "../../testing/client/stack-outputs";
+import { requireRoot } from "../support/required-service";
 
 const OUTPUTS = { hostUrls: { postgres: "postgres://berth:s3cret@127.0.0.1:32801/berth" }, networkName: "berth-s-net" };
 
@@ -41,8 +42,8 @@ describe("client: recorded stack outputs", () => {
     });
   });
 
-  it("fails to read a record that belongs to another user (it could point tests at another server)", function () {
-    if (process.getuid?.() !== 0) this.skip(); // chown needs root
+  it("fails to read a record that belongs to another user (it could point tests at another server)", async function () {
+    await requireRoot(this, "to chown a file to another user");
     const path = writeRecordedOutputs({ project: "berth", stack: "s", writtenBy: "t", outputs: {}, secretOutputs: [] }, dir);
     chownSync(path, 12345, 12345);
     assert.throws(() => readRecordedOutputs({ project: "berth", stack: "s" }, dir), {
