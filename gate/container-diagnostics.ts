@@ -1,7 +1,5 @@
 // What a failure report shows about a container: the healthcheck outputs Docker recorded
 // (State.Health.Log, newest last) and the tail of its logs, stdout and stderr interleaved.
-import { once } from "node:events";
-import { Readable, Writable } from "node:stream";
 import type { EngineClient } from "./engine-client";
 import { errorMessage } from "./types";
 
@@ -35,26 +33,23 @@ export async function diagnoseContainer(engine: EngineClient, ref: string, logLi
   if (logLines === 0) return { ...known, logLines: [] };
   try {
     const raw = await engine.logs(ref, logLines);
-    return { ...known, logLines: lastLines(tty ? raw.toString("utf8") : await demux(engine, raw), logLines) };
+    return { ...known, logLines: lastLines(tty ? raw.toString("utf8") : demuxFrames(raw), logLines) };
   } catch (err) {
     return { ...known, logLines: [], logsError: errorMessage(err) };
   }
 }
 
-/** Without a TTY the engine multiplexes stdout and stderr into frames; docker-modem splits them. */
-async function demux(engine: EngineClient, raw: Buffer): Promise<string> {
-  const chunks: Buffer[] = [];
-  // A Writable that stores synchronously: every frame is in `chunks` by the time the source ends.
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      chunks.push(chunk);
-      done();
-    },
-  });
-  const source = Readable.from([raw]);
-  engine.modem.demuxStream(source, sink, sink);
-  await once(source, "end");
-  return Buffer.concat(chunks).toString("utf8");
+/** The text of a multiplexed (non-TTY) log: frames of an 8-byte header (stream, size) and payload. */
+export function demuxFrames(buf: Buffer): string {
+  const parts: Buffer[] = [];
+  let offset = 0;
+  while (offset + 8 <= buf.length && buf[offset] <= 2 && buf.readUInt16BE(offset + 1) === 0) {
+    const size = buf.readUInt32BE(offset + 4);
+    parts.push(buf.subarray(offset + 8, offset + 8 + size));
+    offset += 8 + size;
+  }
+  // Not framed (a TTY task): the bytes are the text.
+  return offset === 0 ? buf.toString("utf8") : Buffer.concat(parts).toString("utf8");
 }
 
 /** The last `count` lines of a text, without the empty string after a final newline. */

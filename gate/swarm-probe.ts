@@ -6,8 +6,8 @@
 // its node and what it said.
 import type Docker from "dockerode";
 import { setTimeout as sleep } from "node:timers/promises";
-import { lastLines } from "./container-diagnostics";
-import { ATTEMPT_TIMEOUT_MS } from "./poll";
+import { demuxFrames, lastLines } from "./container-diagnostics";
+import { ATTEMPT_TIMEOUT_MS, attemptSignal } from "./poll";
 import { createDockerClient, engineAddress, engineUnreachableMessage, isEngineUnreachable, isNoSuchContainer, unreachableReason } from "./docker-client";
 import type { SwarmServiceTarget } from "./swarm-args";
 import { assessService, FailedTask, NodeJson, ServiceJson, TaskJson } from "./swarm-state";
@@ -25,19 +25,6 @@ export interface SwarmProbeOptions {
   intervalMs: number;
   /** Log lines of a failed task in the report. */
   logLines: number;
-}
-
-/** The text of a multiplexed (non-TTY) log: frames of an 8-byte header (stream, size) and payload. */
-export function demuxFrames(buf: Buffer): string {
-  const parts: Buffer[] = [];
-  let offset = 0;
-  while (offset + 8 <= buf.length && buf[offset] <= 2 && buf.readUInt16BE(offset + 1) === 0) {
-    const size = buf.readUInt32BE(offset + 4);
-    parts.push(buf.subarray(offset + 8, offset + 8 + size));
-    offset += 8 + size;
-  }
-  // Not framed (a TTY task): the bytes are the text.
-  return offset === 0 ? buf.toString("utf8") : Buffer.concat(parts).toString("utf8");
 }
 
 /** The report's section for one failed task. */
@@ -75,11 +62,11 @@ export function swarmServiceProbe(target: SwarmServiceTarget, options: SwarmProb
       let client: Docker | undefined;
       while (!ctx.signal.aborted) {
         let seen: Observation;
+        // One signal per look: the client adds an abort listener per request and never removes
+        // it, so the gate's own signal would collect thousands; and a manager that hangs times out.
+        const { signal: abortSignal, release } = attemptSignal(ctx.signal, ATTEMPT_TIMEOUT_MS);
         try {
           client ??= docker();
-          // One signal per look: the client adds an abort listener per request and never removes
-          // it, so the gate's own signal would collect thousands; and a manager that hangs times out.
-          const abortSignal = AbortSignal.any([ctx.signal, AbortSignal.timeout(ATTEMPT_TIMEOUT_MS)]);
           const service = (await client.getService(target.service).inspect({ abortSignal })) as ServiceJson;
           const [tasks, nodes] = await Promise.all([
             client.listTasks({ filters: { service: [service.ID] }, abortSignal }) as Promise<TaskJson[]>,
@@ -93,6 +80,8 @@ export function swarmServiceProbe(target: SwarmServiceTarget, options: SwarmProb
         } catch (err) {
           if (ctx.signal.aborted) return;
           seen = await engineFailure(client, err);
+        } finally {
+          release();
         }
         if (ctx.signal.aborted) return;
         ctx.update(seen);

@@ -21,8 +21,12 @@ export interface RestartOptions {
   gateResults?: Record<string, GateResult | undefined>;
   /** The containers to restart (names or ids). @default those labelled berth.service=<service> */
   containers?: string[];
-  /** Host ports that moved since `up` (old → new): the gate's HTTP/TCP probes follow them. @default none */
-  movedPorts?: ReadonlyMap<number, number>;
+  /**
+   * Host ports that moved since `up` (old → new): the gate's HTTP/TCP probes follow them. A
+   * function is asked after the restart, so it sees the ports the restart itself moved (an
+   * engine-picked host port changes on restart). @default none
+   */
+  movedPorts?: ReadonlyMap<number, number> | (() => Promise<ReadonlyMap<number, number>>);
   /** The gate CLI's environment (DOCKER_HOST). @default process.env */
   env?: NodeJS.ProcessEnv;
 }
@@ -102,7 +106,8 @@ export async function restartService(docker: Docker, ref: StackRef, service: str
   if (notRestarted.length > 0) throw new Error(`restart of ${notRestarted.join(", ")} did not start a new process (StartedAt unchanged)`);
 
   const timeoutSeconds = opts.timeoutSeconds ?? DEFAULT_GATE_TIMEOUT_SECONDS;
-  const run = await runGate(restartGateArgs(service, names, timeoutSeconds, opts.gateResults, opts.movedPorts), opts.env ?? process.env);
+  const moved = typeof opts.movedPorts === "function" ? await opts.movedPorts() : opts.movedPorts;
+  const run = await runGate(restartGateArgs(service, names, timeoutSeconds, opts.gateResults, moved), opts.env ?? process.env);
   if (run.code !== 0) throw new Error(`restarted ${service} (${names.join(", ")}) but its gate did not pass:\n${run.stderr.trim()}`);
   return JSON.parse(run.stdout) as GateResult;
 }

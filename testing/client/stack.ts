@@ -94,7 +94,8 @@ export class StackHandle<T = Record<string, unknown>> {
    */
   async restart(name: string, opts: RestartOptions = {}): Promise<GateResult> {
     const gateResults = (this.outputs as { gateResults?: Record<string, GateResult | undefined> }).gateResults;
-    return restartService(this.docker, this.ref, name, { gateResults, containers: this.containerNames(name), movedPorts: await this.movedPorts(), ...opts });
+    // The ports are read after the restart: it moves an engine-picked host port itself.
+    return restartService(this.docker, this.ref, name, { gateResults, containers: this.containerNames(name), movedPorts: () => this.movedPorts(), ...opts });
   }
 
   /** Exported host port → the one published now, for each `hostUrls` entry whose container is known. */

@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import Docker from "dockerode";
 import { Client } from "pg";
-import { demuxFrames } from "../../gate/swarm-probe";
+import { demuxFrames } from "../../gate/container-diagnostics";
 import { formatResultTable, inspectReport } from "../../policy/facts/inspect";
 import { statusRows } from "../../testing/client/health-report";
 import { stackContainers } from "../../testing/client/stack-containers";

@@ -109,6 +109,43 @@ describe("client: a stack of another program on the real engine", function () {
     assert.equal(await s.url("analyticsDb"), `postgres://orders:pw2@127.0.0.1:${await hostPort("analytics-db", 5432)}/analytics`);
   });
 
+  it("restarts a service whose gate asks its engine-picked host port: the gate follows the port the restart itself moved", async () => {
+    const webStack = `${stack}-web`;
+    const container = `${PROJECT}-${webStack}-web`;
+    const web = await docker.createContainer({
+      name: container,
+      Image: ensureBusyboxImage(),
+      Cmd: ["sh", "-c", "mkdir -p /www && echo ok > /www/index.html && exec httpd -f -p 8080 -h /www"],
+      Labels: { "berth.project": PROJECT, "berth.stack": webStack, "berth.environment": "test", "berth.service": "web" },
+      Healthcheck: { Test: ["CMD-SHELL", "wget -q -O /dev/null http://127.0.0.1:8080/index.html"], Interval: 200 * MS, Timeout: 2000 * MS, Retries: 1 },
+      ExposedPorts: { "8080/tcp": {} },
+      HostConfig: { PortBindings: { "8080/tcp": [{ HostIp: "127.0.0.1", HostPort: "" }] } },
+    });
+    try {
+      await web.start();
+      const port = async () => (await web.inspect()).NetworkSettings.Ports["8080/tcp"][0].HostPort;
+      const url = (p: string) => `http://127.0.0.1:${p}/index.html`;
+      const before = await port();
+      const probe = (kind: "container" | "http", target: string) => ({ kind, target, status: "healthy" as const, timeToHealthyMs: 1, detail: "" });
+      const outputs = {
+        hostUrls: { web: url(before) },
+        containerNames: { web: container },
+        gateResults: { web: { gate: "web", status: "passed", elapsedMs: 1, probes: [probe("container", container), probe("http", url(before))] } },
+      };
+      writeRecordedOutputs({ project: PROJECT, stack: webStack, writtenBy: "this test", outputs, secretOutputs: [] }, outputsDir);
+      const s = await openStack({ project: PROJECT, stack: webStack, outputsDir });
+      const gate = await s.restart("web", { stopGraceSeconds: 0, timeoutSeconds: 15 });
+      const after = await port();
+      assert.notEqual(after, before, "the premise: the engine picked another host port on restart");
+      assert.deepEqual(
+        { gate: gate.gate, status: gate.status, probes: gate.probes.map((p) => `${p.kind} ${p.target}: ${p.status}`) },
+        { gate: "web", status: "passed", probes: [`container ${container}: healthy`, `http ${url(after)}: healthy`] },
+      );
+    } finally {
+      await web.remove({ force: true }).catch(() => undefined);
+    }
+  });
+
   it("fails when a record outlives its stack", async () => {
     writeRecordedOutputs({ project: PROJECT, stack: `${stack}-gone`, writtenBy: "this test", outputs: {}, secretOutputs: [] }, outputsDir);
     await assert.rejects(openStack({ project: PROJECT, stack: `${stack}-gone`, outputsDir }), {

@@ -14,7 +14,7 @@ import Docker from "dockerode";
 import { Client } from "pg";
 import { Postgres, PostgresArgs } from "../../components/postgres/postgres";
 import { PGDATA } from "../../components/postgres/spec";
-import { demuxFrames } from "../../gate/swarm-probe";
+import { demuxFrames } from "../../gate/container-diagnostics";
 import { REPO_ROOT } from "../../lab/berth-program";
 import { dataImageUnavailable, ensureDataImage } from "../../lab/images/e2e-images";
 import { ensureBusyboxImage } from "../../lab/images/busybox-image";

@@ -6,7 +6,8 @@ import { gateCommandLine } from "../../components/gate/command-line";
 import { parseGateArgs } from "../../gate/gate-args";
 import { parseServicePidsArgs } from "../../gate/service-pids-args";
 import { withPidsLimit } from "../../gate/set-service-pids";
-import { demuxFrames, taskSection } from "../../gate/swarm-probe";
+import { demuxFrames } from "../../gate/container-diagnostics";
+import { taskSection } from "../../gate/swarm-probe";
 import { assessService, NodeJson, runsCurrentSpec, ServiceJson, TaskJson } from "../../gate/swarm-state";
 import { noNewPrivsOf, inspectReport } from "../../policy/facts/inspect";
 
