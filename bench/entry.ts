@@ -1,4 +1,6 @@
-// What every bench entry point (run.ts, fresh-database.ts, swarm.ts) starts and ends with.
+// What every bench entry point (run.ts, fresh-database.ts, swarm.ts) starts and ends with, and how
+// their command lines read a count.
+import { InvalidArgumentError } from "commander";
 import { ensureDataImage, ensureWorkloadImage } from "../lab/images/e2e-images";
 import type { BenchImages } from "./engine-run";
 
@@ -23,3 +25,10 @@ export function runBench(main: () => Promise<void>): void {
     },
   );
 }
+
+/** A command-line parser for a whole number of at least `min`. */
+export const count = (min: number) => (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`an integer of at least ${min}`);
+  return n;
+};

@@ -4,7 +4,7 @@
 // up and destroyed each in a fresh process (engine-run.ts), as the main bench does.
 // Standalone: `npx ts-node -T bench/fresh-database.ts [--rounds 50] [--recreate-rounds 10] [--new-stack-runs 3]`.
 import { performance } from "node:perf_hooks";
-import { Command, InvalidArgumentError } from "commander";
+import { Command } from "commander";
 import Docker from "dockerode";
 import { Client } from "pg";
 import { GATE_CLI, requireBuilt } from "../lab/gate-runner";
@@ -13,7 +13,7 @@ import { EngineMode } from "../testing/engine/engine-mode";
 import { berthRequest } from "../lab/berth-program";
 import { workersDefaults } from "../components/workload/settings";
 import { BenchImages, engineConfig, engineRun, NO_IDLE } from "./engine-run";
-import { benchImages, benchLog, runBench } from "./entry";
+import { benchImages, benchLog, count, runBench } from "./entry";
 
 /** A new stack is the test stack as it comes: its default worker count. */
 const DEFAULT_WORKERS = workersDefaults("test").replicas;
@@ -131,12 +131,6 @@ export async function measureFreshDatabase(opts: FreshDatabaseOptions): Promise<
     await mode.destroy(stack);
   }
 }
-
-const count = (min: number) => (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`an integer of at least ${min}`);
-  return n;
-};
 
 async function main(): Promise<void> {
   const opts = new Command("fresh-database")

@@ -5,13 +5,13 @@
 // Markdown report to stdout (and to --out). Needs a Docker engine, docker-compose, `npm run build`
 // (the gate CLI) and root for the first, offline image build.
 import { writeFileSync } from "node:fs";
-import { Command, InvalidArgumentError } from "commander";
+import { Command } from "commander";
 import Docker from "dockerode";
 import { GATE_CLI, requireBuilt } from "../lab/gate-runner";
 import { ComposeProject, ComposeRun, composeRun } from "./compose-run";
 import type { ComposeVariant } from "./compose/template";
-import { BenchImages, engineRun, EngineRun, IdleWindow } from "./engine-run";
-import { benchImages, benchLog, runBench } from "./entry";
+import { BenchImages, engineRun, EngineRun, IdleWindow, NO_IDLE } from "./engine-run";
+import { benchImages, benchLog, count, runBench } from "./entry";
 import { evaluationScaling } from "./eval-scaling";
 import { gateLatencies } from "./gate-latency";
 import { gateStartups } from "./gate-startup";
@@ -19,12 +19,6 @@ import { describeMachine, foreignContainers, waitForQuiet } from "./machine";
 import { BenchResults, formatFailedSection, formatReport, Round } from "./report";
 import { formatFreshDatabaseSection, measureFreshDatabase } from "./fresh-database";
 import { formatSwarmSection, swarmBench } from "./swarm";
-
-const count = (min: number) => (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`an integer of at least ${min}`);
-  return n;
-};
 
 /** After up, before the idle window: worker registration, JIT and the first probes die down. */
 const IDLE_SETTLE_MS = 2000;
@@ -137,14 +131,13 @@ async function main(): Promise<void> {
   const evaluation = opts.evalRounds > 0 ? (log(`evaluation: ${opts.evalRounds} round(s) of 1, 10, 100 workers`), await evaluationScaling([1, 10, 100], opts.evalRounds)) : [];
 
   const measureIdle: IdleWindow = { settleMs: IDLE_SETTLE_MS, windowMs: opts.idleSeconds * 1000 };
-  const noIdle: IdleWindow = { settleMs: 0, windowMs: 0 };
   if (opts.warmUp) {
     log(`warm-up: one round at ${opts.workers} workers (not counted)`);
-    await round("warm", opts.workers, 0, noIdle);
+    await round("warm", opts.workers, 0, NO_IDLE);
   }
   const rounds: Round[] = [];
   for (let i = 0; i < opts.rounds; i++) rounds.push(await round(`r${i + 1}`, opts.workers, i, measureIdle));
-  for (let i = 0; i < opts.largeRounds; i++) rounds.push(await round(`l${i + 1}`, opts.largeWorkers, i, noIdle));
+  for (let i = 0; i < opts.largeRounds; i++) rounds.push(await round(`l${i + 1}`, opts.largeWorkers, i, NO_IDLE));
 
   let gateLatencyMs: number[] = [];
   if (opts.latencyRuns > 0) {

@@ -25,7 +25,7 @@ import { engineClient } from "../lab/dind-node";
 import { managerClient, pushToSwarm, startSwarm, teardownSwarm, type LabSwarm } from "../lab/swarm";
 import type { ChildResult } from "./engine-child";
 import { BenchImages, engineConfig, engineRun, NO_IDLE } from "./engine-run";
-import { benchImages, benchLog, runBench } from "./entry";
+import { benchImages, benchLog, count, runBench } from "./entry";
 import { allHealthyAt, HealthEvent } from "./health-events";
 import { HealthWatch } from "./health-watch";
 import { waitForQuiet } from "./machine";
@@ -262,7 +262,7 @@ async function main(): Promise<void> {
   const opts = new Command("bench/swarm.ts")
     .description("time to a usable environment and to all-healthy: the test stack on one engine and on a three-node lab swarm")
     .option("--workers <list>", "worker counts", counts, [8, 32])
-    .option("--rounds <n>", "pairs per worker count", (v) => Number(v), 1)
+    .option("--rounds <n>", "pairs per worker count", count(1), 1)
     .parse()
     .opts<{ workers: number[]; rounds: number }>();
   const log = benchLog;

@@ -10,6 +10,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:net";
 import Docker from "dockerode";
+import { demuxFrames } from "../gate/container-diagnostics";
 import { DIND_TCP_PORT, DOCKERD_CONFIG_ENV } from "./images/dind-image";
 
 /** What every lab object carries, so a teardown finds it (and only it) by label. */
@@ -168,23 +169,11 @@ export async function allSettledOrThrow<T>(promises: Array<Promise<T>>): Promise
   return results.map((r) => (r as PromiseFulfilledResult<T>).value);
 }
 
-/** The text of a non-TTY container's log: frames of an 8-byte header (stream, size) and payload. */
-export function demuxLogs(buf: Buffer): string {
-  const parts: Buffer[] = [];
-  let offset = 0;
-  while (offset + 8 <= buf.length) {
-    const size = buf.readUInt32BE(offset + 4);
-    parts.push(buf.subarray(offset + 8, offset + 8 + size));
-    offset += 8 + size;
-  }
-  return Buffer.concat(parts).toString("utf8");
-}
-
 /** Last lines of a container's log for an error message, without dockerd's info/debug chatter. */
 export async function logTail(host: Docker, name: string, lines = 12): Promise<string> {
   try {
     const buf = (await host.getContainer(name).logs({ stdout: true, stderr: true, tail: 300 })) as unknown as Buffer;
-    const text = demuxLogs(buf).split("\n").filter((line) => line.trim() !== "" && !/level=(info|debug)/.test(line));
+    const text = demuxFrames(buf).split("\n").filter((line) => line.trim() !== "" && !/level=(info|debug)/.test(line));
     return text.slice(-lines).join("\n");
   } catch (error) {
     return `(no logs: ${(error as Error).message})`;

@@ -9,8 +9,9 @@
 // These kernels have no IPVS: services run, but the routing mesh and VIP load balancing do not
 // work — use `EndpointSpec: { Mode: "dnsrr" }` and reach containers by name on an overlay network.
 import Docker from "dockerode";
+import { demuxFrames } from "../gate/container-diagnostics";
 import { ensureDindImage } from "./images/dind-image";
-import { allSettledOrThrow, checkPrefixFree, createDindNode, createLabNetwork, demuxLogs, engineClient, freePorts, LAB_LABEL, LAB_PREFIX_LABEL, listLabObjects, nodeEndpoints, removeLabObjects, uniquePrefix, waitForEngine, type LabObjects } from "./dind-node";
+import { allSettledOrThrow, checkPrefixFree, createDindNode, createLabNetwork, engineClient, freePorts, LAB_LABEL, LAB_PREFIX_LABEL, listLabObjects, nodeEndpoints, removeLabObjects, uniquePrefix, waitForEngine, type LabObjects } from "./dind-node";
 import { ensureRegistry, imageRefAt, probeRegistry, pushImage, registryAddressFor } from "./registry";
 
 export type NodeRole = "manager" | "worker";
@@ -317,7 +318,7 @@ export async function execIn(docker: Docker, containerId: string, cmd: string[])
   const chunks: Buffer[] = [];
   stream.on("data", (chunk: Buffer) => chunks.push(chunk));
   await new Promise((resolve, reject) => stream.on("end", resolve).on("error", reject));
-  return demuxLogs(Buffer.concat(chunks));
+  return demuxFrames(Buffer.concat(chunks));
 }
 
 /** Pushes a host-engine image into the lab registry; returns the reference the nodes pull. */

@@ -4,7 +4,7 @@
 // flight; the health report and the recorded outputs follow the stack up and down.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import Docker from "dockerode";
 import { engineConfig } from "../../bench/engine-run";
@@ -13,6 +13,7 @@ import { nodeBaseImageUnavailable } from "../../lab/images/node-base-image";
 import { openStack, PostgresTemplates, readRecordedOutputs, StackHandle, withDatabase } from "../../testing/client";
 import { StackMode } from "../../testing/engine/mode";
 import { BerthOutputs, berthRequest, REPO_ROOT } from "../../lab/berth-program";
+import { GATE_CLI, requireBuilt } from "../../lab/gate-runner";
 import { selectMode } from "../../testing/engine/select-mode";
 import { sweepStack } from "../../testing/engine/stack-objects";
 import { requireEngine, requireOfflineImages } from "../support/required-service";
@@ -64,7 +65,7 @@ describe("e2e: the test-side client on the real test stack", function () {
     this.timeout(25 * 60_000); // a cold image build takes minutes
     await requireEngine(this, docker);
     await requireOfflineImages(this, "the offline image build", dataImageUnavailable, nodeBaseImageUnavailable);
-    if (!existsSync(join(REPO_ROOT, "dist/gate/cli.js"))) throw new Error("dist/gate/cli.js is missing: run `npm run build` first");
+    requireBuilt(GATE_CLI);
     const images = { data: ensureDataImage().tag, app: ensureWorkloadImage().tag };
     mode = selectMode().mode;
     out = (await mode.up<BerthOutputs>(berthRequest(STACK, "test", engineConfig(images)))).outputs;

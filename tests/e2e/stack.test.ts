@@ -4,15 +4,14 @@
 // serves several checks in turn: the `it`s of "one environment" run top to bottom and depend on
 // each other (faults last, destroy at the end).
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import Docker from "dockerode";
 import { Client } from "pg";
 import { demuxFrames } from "../../gate/container-diagnostics";
 import { formatResultTable, inspectReport } from "../../policy/facts/inspect";
 import { statusRows } from "../../testing/client/health-report";
 import { stackContainers } from "../../testing/client/stack-containers";
-import { BerthOutputs as StackOutputs, berthRequest, REPO_ROOT } from "../../lab/berth-program";
+import { BerthOutputs as StackOutputs, berthRequest } from "../../lab/berth-program";
+import { GATE_CLI, requireBuilt } from "../../lab/gate-runner";
 import { nodeBaseImageUnavailable } from "../../lab/images/node-base-image";
 import { requireEngine, requireOfflineImages } from "../support/required-service";
 import { StackMode, UpResult } from "../../testing/engine/mode";
@@ -57,9 +56,7 @@ describe("e2e: the test stack on a real Docker engine", function () {
     this.timeout(25 * 60_000); // a cold image build (two debootstraps, npm ci) takes minutes
     await requireEngine(this, docker);
     await requireOfflineImages(this, "the offline image build", dataImageUnavailable, nodeBaseImageUnavailable);
-    for (const tool of ["cli"]) {
-      if (!existsSync(join(REPO_ROOT, "dist", "gate", `${tool}.js`))) throw new Error(`dist/gate/${tool}.js is missing: run \`npm run build\` first`);
-    }
+    requireBuilt(GATE_CLI);
     const t = Date.now();
     const log = (line: string) => console.log(`    ${line}`);
     const data = ensureDataImage(log);

@@ -5,7 +5,6 @@
 // turn (they depend on each other: the node failures come last, destroy at the end); the swarm
 // gate's own failure reports are checked apart, on services made for them.
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import Docker from "dockerode";
 import { formatResultTable, inspectReport, noNewPrivsOf } from "../../policy/facts/inspect";
@@ -15,7 +14,7 @@ import { ensureBusyboxImage } from "../../lab/images/busybox-image";
 import { dindImageUnavailable } from "../../lab/images/dind-image";
 import { dataImageUnavailable, ensureDataImage, ensureWorkloadImage } from "../../lab/images/e2e-images";
 import { nodeBaseImageUnavailable } from "../../lab/images/node-base-image";
-import { gateJson, runCli, GATE_CLI } from "../../lab/gate-runner";
+import { gateJson, requireBuilt, runCli, GATE_CLI } from "../../lab/gate-runner";
 import { registryUnavailable } from "../../lab/registry";
 import {
   execIn,
@@ -69,9 +68,7 @@ describe("e2e: the environment on a three-node swarm", function () {
 
   before(async function () {
     this.timeout(25 * 60_000); // a cold image build (debootstraps, npm ci) takes minutes
-    for (const tool of ["cli", "set-service-pids"]) {
-      if (!existsSync(join(REPO_ROOT, "dist", "gate", `${tool}.js`))) throw new Error(`dist/gate/${tool}.js is missing: run \`npm run build\` first`);
-    }
+    for (const tool of ["cli", "set-service-pids"]) requireBuilt(join(REPO_ROOT, "dist", "gate", `${tool}.js`));
     // With CI=true a swarm that cannot start fails the run; elsewhere the suite skips saying why.
     await requireService(this, "the lab swarm (Docker engine, offline images, DinD image, docker-registry)", async () => {
       await labPrerequisites();

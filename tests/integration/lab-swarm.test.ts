@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import Docker from "dockerode";
-import { demuxLogs, LAB_PREFIX_LABEL, uniquePrefix } from "../../lab/dind-node";
+import { demuxFrames } from "../../gate/container-diagnostics";
+import { LAB_PREFIX_LABEL, uniquePrefix } from "../../lab/dind-node";
 import { ensureBusyboxImage } from "../../lab/images/busybox-image";
 import { dindImageUnavailable } from "../../lab/images/dind-image";
 import { registryUnavailable } from "../../lab/registry";
@@ -203,7 +204,7 @@ describe("lab: a three-node swarm of Docker-in-Docker engines", function () {
         "the client's fetch through the overlay",
         async () => {
           const [container] = await engine.listContainers({ filters: { label: ["com.docker.swarm.service.name=lab-client"] } });
-          return container ? demuxLogs((await engine.getContainer(container.Id).logs({ stdout: true, stderr: true })) as unknown as Buffer) : "";
+          return container ? demuxFrames((await engine.getContainer(container.Id).logs({ stdout: true, stderr: true })) as unknown as Buffer) : "";
         },
         (text) => text.includes("overlay-ok"),
       );
@@ -292,7 +293,7 @@ describe("lab: a second engine over TCP", function () {
     const container = await remote.createContainer({ name: probe, Image: busybox, Cmd: ["echo", "hello from the remote engine"], Labels: { [LAB_PREFIX_LABEL]: prefix } });
     await container.start();
     assert.equal(((await container.wait()) as { StatusCode: number }).StatusCode, 0);
-    assert.equal(demuxLogs((await container.logs({ stdout: true })) as unknown as Buffer), "hello from the remote engine\n");
+    assert.equal(demuxFrames((await container.logs({ stdout: true })) as unknown as Buffer), "hello from the remote engine\n");
     assert.equal((await remote.getContainer(probe).inspect()).Name, `/${probe}`);
     await assert.rejects(local.getContainer(probe).inspect(), (err: { statusCode?: number }) => err.statusCode === 404);
     // On the host engine, the only object with this prefix's label is the engine's own container.

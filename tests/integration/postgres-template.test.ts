@@ -16,6 +16,7 @@ import { Postgres, PostgresArgs } from "../../components/postgres/postgres";
 import { PGDATA } from "../../components/postgres/spec";
 import { demuxFrames } from "../../gate/container-diagnostics";
 import { REPO_ROOT } from "../../lab/berth-program";
+import { execIn } from "../../lab/swarm";
 import { dataImageUnavailable, ensureDataImage } from "../../lab/images/e2e-images";
 import { ensureBusyboxImage } from "../../lab/images/busybox-image";
 import { TEMPLATE_TOOL } from "../../gate/template-args";
@@ -95,11 +96,7 @@ describe("Postgres template image on a real engine", function () {
 
   /** What `cmd` prints (stdout and stderr) run in the container as its user. */
   async function execText(id: string, cmd: string[]): Promise<string> {
-    const exec = await docker.getContainer(id).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
-    const stream = await exec.start({});
-    const chunks: Buffer[] = [];
-    await new Promise<void>((resolve, reject) => stream.on("data", (c: Buffer) => chunks.push(c)).on("end", resolve).on("error", reject));
-    return demuxFrames(Buffer.concat(chunks)).trim();
+    return (await execIn(docker, id, cmd)).trim();
   }
 
   /** uid:gid and mode of PGDATA and of a file the start copied in. */

@@ -3,7 +3,8 @@
 // tests/integration/lab-swarm.test.ts.
 import assert from "node:assert/strict";
 import type Docker from "dockerode";
-import { checkPrefixFree, demuxLogs, dindHostConfig, dockerdConfig } from "../../lab/dind-node";
+import { demuxFrames } from "../../gate/container-diagnostics";
+import { checkPrefixFree, dindHostConfig, dockerdConfig } from "../../lab/dind-node";
 import { DIND_ENTRYPOINT, dindImageTag } from "../../lab/images/dind-image";
 import { imageRefAt, registryAddressFor, registryConfig, registryPort, splitReference } from "../../lab/registry";
 import { nodeNames, swarmLabels } from "../../lab/swarm";
@@ -141,6 +142,6 @@ describe("lab: Docker-in-Docker nodes", () => {
       header.writeUInt32BE(payload.length, 4);
       return Buffer.concat([header, payload]);
     };
-    assert.equal(demuxLogs(Buffer.concat([frame(1, "out line\n"), frame(2, `${"x".repeat(300)}\n`)])), `out line\n${"x".repeat(300)}\n`);
+    assert.equal(demuxFrames(Buffer.concat([frame(1, "out line\n"), frame(2, `${"x".repeat(300)}\n`)])), `out line\n${"x".repeat(300)}\n`);
   });
 });
