@@ -107,11 +107,14 @@ export class HealthGate extends pulumi.ComponentResource {
     // Per watched container: its name, its pids limit, and its readiness URL (kept secret: it may carry a password).
     const watchedFacts = pulumi.all(watched.map((c) => pulumi.all([c.name, c.labels]).apply(([n, labels]) => ({ name: n, pidsLimit: pidsLimitOf(labels) }))));
     const readyUrls = pulumi.all((args.watch ?? []).map(readyUrlsOf)).apply((lists) => lists.flat());
+    // The command line holds none of these URLs (they travel in the environment), only which are
+    // given: that much is not secret, so plans and previews show the gate's command line.
+    const given = (urls: pulumi.Input<pulumi.Input<string | undefined>[]>) => pulumi.unsecret(pulumi.output(urls).apply((l) => l.map((u) => u !== undefined)));
     const swarm = args.swarm ?? [];
-    const lists = pulumi.all([watchedFacts, args.containerNames ?? [], args.http ?? [], args.tcp ?? [], args.postgres ?? [], args.redis ?? []]);
-    const create = pulumi.all([lists, pulumi.all(swarm.map((s) => s.service.name)), readyUrls]).apply(([[facts, named, http, tcp, postgres, redis], services, ready]) => {
+    const lists = pulumi.all([watchedFacts, args.containerNames ?? [], args.http ?? [], args.tcp ?? [], given(args.postgres ?? []), given(args.redis ?? [])]);
+    const create = pulumi.all([lists, pulumi.all(swarm.map((s) => s.service.name)), given(readyUrls)]).apply(([[facts, named, http, tcp, postgres, redis], services, ready]) => {
       const watchedNames = facts.map((f) => f.name);
-      const unpublished = [...postgres.map((u, i) => [`postgres[${i}]`, u]), ...redis.map((u, i) => [`redis[${i}]`, u])].filter(([, u]) => u === undefined);
+      const unpublished = [...postgres.map((has, i) => [`postgres[${i}]`, has] as const), ...redis.map((has, i) => [`redis[${i}]`, has] as const)].filter(([, has]) => !has);
       if (unpublished.length > 0) {
         const which = unpublished.map(([k]) => k).join(", ");
         throw new pulumi.ResourceError(`HealthGate ${name}: ${which} has no URL: a hostUrl is undefined when the service publishes no port; publish it or drop the probe`, this);
@@ -122,7 +125,7 @@ export class HealthGate extends pulumi.ComponentResource {
       return gateCommandLine(gateName, args.timeoutSeconds ?? DEFAULT_GATE_TIMEOUT_SECONDS, {
         containers: [...watchedNames, ...named],
         pidsLimits: facts.flatMap((f) => (f.pidsLimit === undefined ? [] : [{ container: f.name, limit: f.pidsLimit }])),
-        ready: facts.flatMap((f, i) => (ready[i] === undefined ? [] : [{ container: f.name, env: probeVariable("ready", i) }])),
+        ready: facts.flatMap((f, i) => (ready[i] ? [{ container: f.name, env: probeVariable("ready", i) }] : [])),
         readyIntervalMs: args.readyIntervalMs,
         http,
         httpStatus: args.httpStatus,

@@ -39,7 +39,7 @@ describe("Postgres template image, under mocks", function () {
     assert.deepEqual(run.resources.filter((r) => r.type === IMAGE).map((r) => r.name), ["berth-app-image"]);
     const pg = resourceNamed(run, CONTAINER, "berth-postgres");
     assert.equal(pg.inputs.image, name);
-    assert.ok(pg.dependencies.map(short).includes("berth-postgres-template"), `container dependencies: ${pg.dependencies.map(short).join(", ")}`);
+    assert.deepEqual(pg.dependencies.map(short).sort(), ["berth-network", "berth-postgres-image", "berth-postgres-password", "berth-postgres-template"]);
     // The rest of the container is what it was: the official image's contract, berth's command.
     assert.deepEqual(pg.inputs.envs, ["POSTGRES_USER=berth", "POSTGRES_DB=berth", "POSTGRES_PASSWORD=mock-password-0123456789abcdef", "PGDATA=/var/lib/postgresql/data"]);
     assert.equal(pg.inputs.user, "70:70");

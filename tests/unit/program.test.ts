@@ -93,17 +93,15 @@ describe("program: test stack", function () {
     const deps = (type: string, name: string) => resourceNamed(run, type, name).dependencies.map(short).sort();
     // The data gate also reads the password: its readiness probe logs in.
     assert.deepEqual(deps(COMMAND, "berth-data-gate-wait"), ["berth-postgres", "berth-postgres-password", "berth-postgres-template", "berth-redis"]);
-    assert.ok(deps(CONTAINER, "berth-orchestrator").includes("berth-data-gate-wait"));
+    const afterDataGate = ["berth-app-image", "berth-data-gate-wait", "berth-network", "berth-postgres-password"];
+    assert.deepEqual(deps(CONTAINER, "berth-orchestrator"), afterDataGate);
     assert.deepEqual(deps(COMMAND, "berth-orchestrator-gate-wait"), ["berth-orchestrator"]);
     // Workers start beside the orchestrator once the data gate passed; their gate also waits for the orchestrator's.
-    for (const w of ["berth-worker-0", "berth-worker-1"]) {
-      assert.ok(deps(CONTAINER, w).includes("berth-data-gate-wait"), w);
-      assert.ok(!deps(CONTAINER, w).includes("berth-orchestrator-gate-wait"), w);
-    }
+    for (const w of ["berth-worker-0", "berth-worker-1"]) assert.deepEqual(deps(CONTAINER, w), afterDataGate, w);
     assert.deepEqual(deps(COMMAND, "berth-workers-gate-wait"), ["berth-orchestrator", "berth-orchestrator-gate-wait", "berth-worker-0", "berth-worker-1"]);
     // Postgres and Redis wait only for the network: they start in parallel.
-    assert.ok(!deps(CONTAINER, "berth-redis").includes("berth-postgres"));
-    assert.ok(deps(CONTAINER, "berth-redis").includes("berth-network"));
+    assert.deepEqual(deps(CONTAINER, "berth-redis"), ["berth-network", "berth-redis-image"]);
+    assert.deepEqual(deps(CONTAINER, "berth-postgres"), ["berth-network", "berth-postgres-image", "berth-postgres-password", "berth-postgres-template"]);
   });
 
   it("gates apply each container's pids limit, ask each service directly, within the tier's budget, with a hint naming the keys", function () {
