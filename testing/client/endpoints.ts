@@ -9,14 +9,24 @@ import { redisUrl } from "../../components/redis/spec";
 
 type Info = Pick<ContainerInspectInfo, "Name" | "Config" | "NetworkSettings">;
 
+/** The program's `hostUrls` output (berth exports one), or an empty record. */
+export const hostUrlsOf = (outputs: unknown): Record<string, unknown> => (outputs as { hostUrls?: Record<string, unknown> } | undefined)?.hostUrls ?? {};
+
 /** `outputs.hostUrls[service]` when the program exports berth's `hostUrls`, else undefined. */
 export function hostUrlFromOutputs(outputs: unknown, service: string): string | undefined {
-  const urls = (outputs as { hostUrls?: Record<string, unknown> } | undefined)?.hostUrls;
-  const url = urls?.[service];
+  const url = hostUrlsOf(outputs)[service];
   return typeof url === "string" && url !== "" ? url : undefined;
 }
 
-const nameOf = (info: Pick<ContainerInspectInfo, "Name">) => info.Name.replace(/^\//, "");
+/** A container's name as `docker ps` prints it (the engine's inspect starts it with "/"). */
+export const nameOf = (info: Pick<ContainerInspectInfo, "Name">): string => info.Name.replace(/^\//, "");
+
+/** `url` with another database (a Postgres database name, a Redis database number). */
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
 
 export interface Published {
   containerPort: string;
@@ -44,7 +54,7 @@ export function servicePort(info: Pick<ContainerInspectInfo, "Name" | "NetworkSe
   return ports[0];
 }
 
-export function notPublishedMessage(info: Pick<ContainerInspectInfo, "Name">): string {
+function notPublishedMessage(info: Pick<ContainerInspectInfo, "Name">): string {
   return `container ${nameOf(info)} publishes no port to the host: the stack was made with ports.publish none (or publish: false); publish it, or run the tests on the stack's network`;
 }
 
@@ -84,7 +94,7 @@ export function urlFromContainer(service: string, info: Info, host: (hostIp: str
  * another port: the gate probes recorded at `up` follow it.
  */
 export function movedPorts(outputs: unknown, live: Record<string, Published | undefined>): Map<number, number> {
-  const urls = (outputs as { hostUrls?: Record<string, unknown> } | undefined)?.hostUrls ?? {};
+  const urls = hostUrlsOf(outputs);
   const moved = new Map<number, number>();
   for (const [key, url] of Object.entries(urls)) {
     const now = live[key]?.port;

@@ -5,6 +5,7 @@ import type { ContainerInspectInfo } from "dockerode";
 import Table from "cli-table3";
 import { LABELS } from "../../components/contract";
 import { conditionOf } from "../../gate/container-state";
+import { nameOf } from "./endpoints";
 
 /** HEALTHY/UNHEALTHY/STARTING by the Docker healthcheck; RUNNING only for a container without one. */
 export type ServiceState = "HEALTHY" | "UNHEALTHY" | "STARTING" | "STOPPED" | "RUNNING";
@@ -69,14 +70,14 @@ export function publishedPorts(ports: Record<string, { HostIp?: string; HostPort
   return rows.sort((a, b) => a.key - b.key || Number(a.v6) - Number(b.v6) || a.text.localeCompare(b.text)).map((r) => r.text);
 }
 
-export function statusRow(info: Inspected, now: Date): StatusRow {
+function statusRow(info: Inspected, now: Date): StatusRow {
   const { state, detail } = containerState(info.State);
   const up = state !== "STOPPED";
   const started = Date.parse(info.State.StartedAt);
   const uptimeSeconds = up && !Number.isNaN(started) ? Math.max(0, Math.floor((now.getTime() - started) / 1000)) : null;
   return {
     service: info.Config.Labels?.[LABELS.service] ?? "-",
-    container: info.Name.replace(/^\//, ""),
+    container: nameOf(info),
     state,
     detail,
     exitCode: up ? null : info.State.ExitCode,

@@ -6,7 +6,8 @@ export { readStackOutputs, automationOutputs, DEFAULT_PROJECT } from "./stack-ou
 export type { ReadOutputsOptions, StackOutputsRead, AutomationReader } from "./stack-outputs";
 export { outputsDir, recordPath, readRecordedOutputs, writeRecordedOutputs, removeRecordedOutputs } from "./recorded-outputs";
 export type { RecordedOutputs } from "./recorded-outputs";
-export { PostgresTemplates, withDatabase } from "./postgres-templates";
+export { PostgresTemplates } from "./postgres-templates";
+export { withDatabase } from "./endpoints";
 export type { Clone, PostgresTemplatesOptions } from "./postgres-templates";
 export type { CopyStrategy, ReapScope, Session } from "./postgres-sql";
 export { openRedisSlot } from "./redis-slot";

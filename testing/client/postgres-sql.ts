@@ -2,15 +2,15 @@
 // tests/unit/client-postgres-sql.test.ts pins them).
 
 /** Postgres truncates identifiers beyond NAMEDATALEN - 1 bytes; a truncated clone name could collide. */
-export const MAX_IDENTIFIER_BYTES = 63;
+const MAX_IDENTIFIER_BYTES = 63;
 /** Every clone's name starts with this, then the run, the process and a counter. */
 export const DEFAULT_CLONE_PREFIX = "berth_clone";
 /** First key of the two-key advisory lock that serialises work on one template ("bert"). */
 export const TEMPLATE_LOCK_CLASS = 0x62657274;
 /** CREATE DATABASE … STRATEGY exists from Postgres 15; older servers always copy files. */
-export const STRATEGY_FROM_VERSION = 150_000;
+const STRATEGY_FROM_VERSION = 150_000;
 /** DROP DATABASE … WITH (FORCE) exists from Postgres 13. */
-export const FORCE_DROP_FROM_VERSION = 130_000;
+const FORCE_DROP_FROM_VERSION = 130_000;
 
 /** FILE_COPY copies the template's files (no WAL for the data): fast for test-sized databases. */
 export type CopyStrategy = "FILE_COPY" | "WAL_LOG";
@@ -25,7 +25,7 @@ export function checkName(name: string, what: string): string {
   return name;
 }
 
-export const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
 /** What a reaper matches: every clone, one run's, or one process's. */
 export function clonePrefix(prefix: string, scope: ReapScope, run: string, proc: string): string {
@@ -43,10 +43,13 @@ export function createFromSql(target: string, template: string, serverVersion: n
   return `CREATE DATABASE ${ident(target)} TEMPLATE ${ident(template)}${clause}`;
 }
 
+/** Ends every other session on `database` (names are checked identifiers: no quote inside). */
+const terminate = (database: string) => `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${database}' AND pid <> pg_backend_pid()`;
+
 /** Statements that drop a database even while sessions are connected to it (a test's leaked pool). */
 export function dropSql(name: string, serverVersion: number): string[] {
   if (serverVersion >= FORCE_DROP_FROM_VERSION) return [`DROP DATABASE IF EXISTS ${ident(name)} WITH (FORCE)`];
-  return [`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${name}' AND pid <> pg_backend_pid()`, `DROP DATABASE IF EXISTS ${ident(name)}`];
+  return [terminate(name), `DROP DATABASE IF EXISTS ${ident(name)}`];
 }
 
 /** A template is marked so and closed to connections: a connected session would block every clone. */
@@ -84,7 +87,6 @@ function sessionLines(database: string, sessions: Session[]): string {
   return `${n} other session${n === 1 ? " is" : "s are"} connected to "${database}", and Postgres copies a database only while nobody else is:\n${sessions.map((s) => `  ${describeSession(s)}`).join("\n")}`;
 }
 
-const terminate = (database: string) => `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${database}' AND pid <> pg_backend_pid();`;
 
 /** snapshot(): the database to copy has other sessions. */
 export function sourceInUseMessage(source: string, template: string, sessions: Session[]): string {
@@ -92,7 +94,7 @@ export function sourceInUseMessage(source: string, template: string, sessions: S
     `cannot snapshot "${source}" as template "${template}": ${sessionLines(source, sessions)}\n` +
     `Close them first: end the pool or client that ran the migrations (await pool.end()). A database a running service ` +
     `uses (the stack's own, which its orchestrator holds open) cannot be snapshotted: migrate a database of the tests' own. ` +
-    `To end the sessions anyway: ${terminate(source)}`
+    `To end the sessions anyway: ${terminate(source)};`
   );
 }
 
@@ -101,7 +103,7 @@ export function templateInUseMessage(template: string, sessions: Session[]): str
   return (
     `cannot clone template "${template}": ${sessionLines(template, sessions)}\n` +
     `snapshot() closes a template to connections (ALLOW_CONNECTIONS false), so nothing should connect to it; these sessions ` +
-    `connected before that, or the template was made another way. End them (${terminate(template)}) or snapshot again with { replace: true }.`
+    `connected before that, or the template was made another way. End them (${terminate(template)};) or snapshot again with { replace: true }.`
   );
 }
 

@@ -24,6 +24,7 @@ import {
   templateInUseMessage,
 } from "./postgres-sql";
 import { processTag, runId } from "./run-id";
+import { withDatabase } from "./endpoints";
 
 export interface PostgresTemplatesOptions {
   /** The database the admin session uses for CREATE/DROP DATABASE. @default "postgres" */
@@ -53,12 +54,6 @@ const UNDEFINED_DATABASE = "3D000";
 const LOCK_NOT_AVAILABLE = "55P03";
 const codeOf = (err: unknown): string | undefined => (err as { code?: string })?.code;
 
-/** `url` with another database. */
-export function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
 
 /** Clones made by this process: per process, not per instance, so two instances never pick one name. */
 let made = 0;

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { StackRef } from "./stack-containers";
 
-export const RECORD_VERSION = 1;
+const RECORD_VERSION = 1;
 
 export interface RecordedOutputs {
   version: typeof RECORD_VERSION;
@@ -36,7 +36,7 @@ export function recordPath(ref: StackRef, dir: string = outputsDir()): string {
 }
 
 /** Why `path` must not hold secrets, or undefined when it is this user's and private. */
-export function insecureReason(path: string, expect: "directory" | "file"): string | undefined {
+function insecureReason(path: string, expect: "directory" | "file"): string | undefined {
   const st = lstatSync(path);
   if (st.isSymbolicLink()) return "it is a symbolic link";
   if (expect === "directory" ? !st.isDirectory() : !st.isFile()) return `it is not a ${expect}`;

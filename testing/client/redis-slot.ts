@@ -4,6 +4,7 @@
 // application's (the reference workload keeps its queues there).
 import Redis from "ioredis";
 import { redactUrl } from "../../gate/redact";
+import { withDatabase } from "./endpoints";
 import { runId, workerIndex } from "./run-id";
 
 export type RedisSlotMode = "database" | "prefix";
@@ -53,9 +54,7 @@ export function prefixPattern(prefix: string): string {
 
 /** `url` with the database index as its path, ioredis-style. */
 export function withDb(url: string, db: number): string {
-  const u = new URL(url);
-  u.pathname = `/${db}`;
-  return u.toString();
+  return withDatabase(url, String(db));
 }
 
 /** The server's `databases` setting, or undefined where CONFIG is not allowed (managed Redis). */

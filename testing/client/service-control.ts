@@ -10,6 +10,7 @@ import { LABELS } from "../../components/contract";
 import { distRoot } from "../../components/gate/command-line";
 import { DEFAULT_GATE_TIMEOUT_SECONDS } from "../../components/gate/settings";
 import type { GateResult } from "../../gate/result";
+import { nameOf } from "./endpoints";
 import { StackRef, stackContainers } from "./stack-containers";
 
 export interface RestartOptions {
@@ -73,7 +74,7 @@ export function followPort(kind: string, target: string, moved: ReadonlyMap<numb
 }
 
 /** The compiled gate CLI of this package. */
-export function gateCliPath(): string {
+function gateCliPath(): string {
   const cli = join(distRoot(), "gate", "cli.js");
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`npm run build\` (the gate CLI is compiled there)`);
   return cli;
@@ -98,11 +99,11 @@ export async function restartService(docker: Docker, ref: StackRef, service: str
     const services = [...new Set((await stackContainers(docker, ref)).map((c) => c.Config.Labels?.[LABELS.service] ?? "-"))].sort();
     throw new Error(`no container of service "${service}" in stack ${ref.project}/${ref.stack} (label ${LABELS.service}); its services: ${services.join(", ") || "none — is the stack up?"}`);
   }
-  const names = before.map((c) => c.Name.replace(/^\//, "")).sort();
+  const names = before.map(nameOf).sort();
   await Promise.all(before.map((c) => docker.getContainer(c.Id).restart({ t: opts.stopGraceSeconds ?? 10 })));
   // The engine resets a restarted container's health to "starting", so the gate waits for a new healthy probe.
   const after = await Promise.all(before.map((c) => docker.getContainer(c.Id).inspect()));
-  const notRestarted = after.filter((a, i) => a.State.StartedAt === before[i].State.StartedAt).map((a) => a.Name.replace(/^\//, ""));
+  const notRestarted = after.filter((a, i) => a.State.StartedAt === before[i].State.StartedAt).map(nameOf);
   if (notRestarted.length > 0) throw new Error(`restart of ${notRestarted.join(", ")} did not start a new process (StartedAt unchanged)`);
 
   const timeoutSeconds = opts.timeoutSeconds ?? DEFAULT_GATE_TIMEOUT_SECONDS;

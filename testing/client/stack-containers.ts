@@ -12,7 +12,7 @@ export interface StackRef {
 }
 
 /** Label filters for one stack, and optionally one service of it. */
-export function stackFilters(ref: StackRef, service?: string): { label: string[] } {
+function stackFilters(ref: StackRef, service?: string): { label: string[] } {
   const label = [`${LABELS.project}=${ref.project}`, `${LABELS.stack}=${ref.stack}`];
   if (service !== undefined) label.push(`${LABELS.service}=${service}`);
   return { label };

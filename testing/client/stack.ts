@@ -6,7 +6,7 @@ import type { ContainerInspectInfo } from "dockerode";
 import { LABELS } from "../../components/contract";
 import { probeHost } from "../../components/environment/urls";
 import type { GateResult } from "../../gate/result";
-import { hostUrlFromOutputs, movedPorts, Published, publishedPorts, servicePort, urlFromContainer, withLivePort } from "./endpoints";
+import { hostUrlFromOutputs, hostUrlsOf, movedPorts, Published, publishedPorts, servicePort, urlFromContainer, withLivePort } from "./endpoints";
 import { StatusRow, statusRows, statusTable } from "./health-report";
 import { RestartOptions, restartService } from "./service-control";
 import { StackRef, stackContainers } from "./stack-containers";
@@ -101,7 +101,7 @@ export class StackHandle<T = Record<string, unknown>> {
   /** Exported host port → the one published now, for each `hostUrls` entry whose container is known. */
   private async movedPorts(): Promise<Map<number, number>> {
     const live: Record<string, Published | undefined> = {};
-    for (const key of Object.keys((this.outputs as { hostUrls?: Record<string, unknown> }).hostUrls ?? {})) {
+    for (const key of Object.keys(hostUrlsOf(this.outputs))) {
       const found = await this.containersOf(key).catch(() => []);
       const ports = found.length === 1 ? publishedPorts(found[0]) : [];
       if (ports.length === 1) live[key] = ports[0];

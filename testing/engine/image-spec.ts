@@ -10,8 +10,8 @@ import type Dockerode from "dockerode";
 
 /** Provider inputs this translation handles; anything else is an error. buildOnPreview only
  * changes what a preview does, and engine mode runs none. */
-export const IMAGE_INPUTS = new Set(["imageName", "build", "skipPush", "buildOnPreview"]);
-export const BUILD_INPUTS = new Set(["context", "dockerfile", "args", "builderVersion", "target", "platform", "network"]);
+const IMAGE_INPUTS = new Set(["imageName", "build", "skipPush", "buildOnPreview"]);
+const BUILD_INPUTS = new Set(["context", "dockerfile", "args", "builderVersion", "target", "platform", "network"]);
 
 export interface ImageInputs {
   imageName: string;

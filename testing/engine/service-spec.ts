@@ -9,7 +9,7 @@ type Inputs = Record<string, any>;
 type Labels = Array<{ label: string; value: string }> | undefined;
 
 /** Inputs this translation handles, per level; anything else set is an error. */
-export const SERVICE_INPUTS = {
+const SERVICE_INPUTS = {
   service: new Set(["name", "labels", "mode", "endpointSpec", "updateConfig", "taskSpec"]),
   taskSpec: new Set(["containerSpec", "resources", "restartPolicy", "placement", "networksAdvanceds", "forceUpdate"]),
   containerSpec: new Set([

@@ -2,7 +2,8 @@
 // name carries this process's pid and run ids unique to it, so concurrent runs never meet.
 import assert from "node:assert/strict";
 import { Client } from "pg";
-import { PostgresTemplates, withDatabase } from "../../testing/client/postgres-templates";
+import { withDatabase } from "../../testing/client/endpoints";
+import { PostgresTemplates } from "../../testing/client/postgres-templates";
 import { sourceInUseMessage, templateInUseMessage } from "../../testing/client/postgres-sql";
 import { requireServers, TestServers } from "../support/workload-servers";
 

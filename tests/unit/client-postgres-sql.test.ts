@@ -15,7 +15,7 @@ import {
   templateExistsMessage,
   templateInUseMessage,
 } from "../../testing/client/postgres-sql";
-import { withDatabase } from "../../testing/client/postgres-templates";
+import { withDatabase } from "../../testing/client/endpoints";
 
 const SESSION: Session = { pid: 4242, usename: "berth", application_name: "migrate", client_addr: "172.18.0.1/32", state: "idle", backend_start: new Date("2030-01-02T03:04:05Z") };
 
