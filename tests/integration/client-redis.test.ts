@@ -2,9 +2,9 @@
 // which nothing else in berth's suites touches; prefix mode uses a run id unique to this process.
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
-import { AddressInfo, createServer } from "node:net";
 import Redis from "ioredis";
 import { openRedisSlot, RedisSlot } from "../../testing/client/redis-slot";
+import { freePort } from "../support/poll";
 import { requireService, SERVICES_HINT } from "../support/required-service";
 import { requireServers } from "../support/workload-servers";
 
@@ -68,12 +68,7 @@ describe("client: Redis per test worker on a real server", function () {
   it("fails when a server without CONFIG (as managed ones) refuses the index, instead of falling back to database 0", async function () {
     await requireService(this, "the redis-server binary", async () => void execFileSync("redis-server", ["--version"]), SERVICES_HINT);
     // A Redis of this test's own: 4 databases, CONFIG renamed away.
-    const port = await new Promise<number>((resolve) => {
-      const srv = createServer().listen(0, "127.0.0.1", () => {
-        const p = (srv.address() as AddressInfo).port;
-        srv.close(() => resolve(p));
-      });
-    });
+    const port = await freePort();
     const server = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--databases", "4", "--rename-command", "CONFIG", ""], { stdio: "ignore" });
     const own = `redis://127.0.0.1:${port}`;
     try {

@@ -11,6 +11,7 @@ import { GATE_CLI, requireBuilt } from "../../lab/gate-runner";
 import { statusCommand } from "../../scripts/status-cli";
 import { openStack } from "../../testing/client/stack";
 import { recordPath, writeRecordedOutputs } from "../../testing/client/recorded-outputs";
+import { pollUntil } from "../support/poll";
 import { requireEngine } from "../support/required-service";
 
 const MS = 1_000_000; // the Engine API takes durations in nanoseconds
@@ -39,10 +40,7 @@ async function start(service: string, script: string, opts: { env?: string[]; pu
 }
 
 async function healthy(service: string): Promise<void> {
-  for (const deadline = Date.now() + 15_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
-    if ((await docker.getContainer(name(service)).inspect()).State.Health?.Status === "healthy") return;
-  }
-  throw new Error(`${name(service)} did not turn healthy within 15 s`);
+  await pollUntil(`${name(service)} healthy`, async () => (await docker.getContainer(name(service)).inspect()).State.Health?.Status, (status) => status === "healthy", 15_000);
 }
 
 const hostPort = async (service: string, port: number) => (await docker.getContainer(name(service)).inspect()).NetworkSettings.Ports[`${port}/tcp`][0].HostPort;
