@@ -90,10 +90,7 @@ export function serviceContainer(
   const publish = own.port !== undefined && args.publish !== false;
   const { gatedDirectly = publish, healthcheckTest, port: _port, ...spec } = own;
   const { hardening, healthcheck } = withDefaults(args, gatedDirectly);
-  const extra = Object.entries(args.env ?? {}).map(([k, v]) => pulumi.interpolate`${k}=${v}`);
-  // Secret as a whole: the component's own entries often carry a password, and so may the caller's.
-  const envs =
-    own.envs === undefined && extra.length === 0 ? undefined : pulumi.secret(pulumi.all([own.envs ?? [], pulumi.all(extra)]).apply(([base, more]) => [...base, ...more]));
+  const envs = own.envs === undefined && Object.keys(args.env ?? {}).length === 0 ? undefined : mergedEnvs(own.envs ?? [], args.env);
   const engine = engineOf(parent);
   const container = createHardenedContainer(
     name,
@@ -123,4 +120,13 @@ export function serviceContainer(
 export function dataVolume(parent: pulumi.ComponentResource, name: string, kind: string, args: ServiceArgs, opts: pulumi.ComponentResourceOptions): docker.Volume {
   const volumeName = pulumi.output(args.containerName ?? defaultObjectName(name)).apply((c) => `${c}-data`);
   return new docker.Volume(`${name}-data`, { name: volumeName, labels: labelList(args.labels ?? defaultLabels(kind)) }, childOptions(parent, opts));
+}
+
+/**
+ * A component's own `KEY=value` entries, then the caller's `env` after them. Secret as a whole:
+ * the component's own entries often carry a password, and so may the caller's.
+ */
+export function mergedEnvs(own: pulumi.Input<pulumi.Input<string>[]>, env: ServiceArgs["env"]): pulumi.Output<string[]> {
+  const extra = Object.entries(env ?? {}).map(([k, v]) => pulumi.interpolate`${k}=${v}`);
+  return pulumi.secret(pulumi.all([own, pulumi.all(extra)]).apply(([base, more]) => [...base, ...more]));
 }

@@ -4,7 +4,7 @@ import * as docker from "@pulumi/docker";
 import * as command from "@pulumi/command";
 import { engineEnvironment, engineOf } from "../container/engine";
 import { hardenedContainerArgs } from "../container/hardened";
-import { ServiceArgs, withDefaults } from "../container/service";
+import { mergedEnvs, ServiceArgs, withDefaults } from "../container/service";
 import { defaultLabels, defaultObjectName } from "../naming";
 import { gateInvocation, shellQuote } from "../gate/command-line";
 import { childOptions } from "../options";
@@ -77,20 +77,15 @@ export class SwarmWorkerPool extends pulumi.ComponentResource {
     }
     const serviceName = args.serviceName ?? defaultObjectName(name);
     const labels = args.labels ?? defaultLabels("workers");
-    const extra = Object.entries(args.env ?? {}).map(([k, v]) => pulumi.interpolate`${k}=${v}`);
-    const envs = pulumi.secret(
-      pulumi
-        .all([
-          appEnvs({
-            databaseUrl: args.databaseUrl,
-            redisUrl: args.redisUrl,
-            namespaces: args.namespaces ?? (DEFAULTS.namespaces as string[]),
-            logLevel: args.logLevel ?? "info",
-            extra: { WORKER_ID: SWARM_WORKER_ID, WORKER_PORT: String(WORKER_PORT) },
-          }),
-          pulumi.all(extra),
-        ])
-        .apply(([base, more]) => [...base, ...more]),
+    const envs = mergedEnvs(
+      appEnvs({
+        databaseUrl: args.databaseUrl,
+        redisUrl: args.redisUrl,
+        namespaces: args.namespaces ?? (DEFAULTS.namespaces as string[]),
+        logLevel: args.logLevel ?? "info",
+        extra: { WORKER_ID: SWARM_WORKER_ID, WORKER_PORT: String(WORKER_PORT) },
+      }),
+      args.env,
     );
     const container = hardenedContainerArgs({
       containerName: serviceName,
