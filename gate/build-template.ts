@@ -10,7 +10,8 @@
 import { randomBytes } from "node:crypto";
 import { readdirSync } from "node:fs";
 import type Docker from "dockerode";
-import { createDockerClient, engineAddress, engineUnreachableMessage, isEngineUnreachable, isNoSuchContainer, unreachableReason } from "./docker-client";
+import { createDockerClient } from "./docker-client";
+import { isEngineUnreachable, isNoSuchContainer, unreachableMessageFor } from "./engine-errors";
 import { exitAfterFlush, runMain } from "./process-exit";
 import { errorMessage } from "./types";
 import { parseTemplateArgs, TemplateOptions, TEMPLATE_TOOL as TOOL } from "./template-args";
@@ -108,7 +109,7 @@ async function main(argv: string[]): Promise<number> {
   } catch (err) {
     const why =
       !(err instanceof BuildFailed) && isEngineUnreachable(err)
-        ? engineUnreachableMessage(await engineAddress(docker, process.env), unreachableReason(err))
+        ? await unreachableMessageFor(docker, err)
         : `could not build ${o.tag} from ${o.base}: ${errorMessage(err)}`;
     process.stderr.write(`${TOOL}: ${why}\n`);
     return 1;

@@ -5,7 +5,7 @@
 import { createInterface } from "node:readline";
 import { EngineEvent, NO_HEALTHCHECK, observeEvent, observeInspect } from "./container-state";
 import type { EngineClient } from "./engine-client";
-import { engineAddress, engineUnreachableMessage, isEngineUnreachable, isNoSuchContainer, unreachableReason } from "./engine-errors";
+import { isEngineUnreachable, isNoSuchContainer, unreachableMessageFor } from "./engine-errors";
 import type { ReadySource } from "./ready-probe";
 import { errorMessage, Observation, Probe, ProbeContext, TERMINAL_STATES } from "./types";
 
@@ -142,10 +142,7 @@ async function refineExit(engine: EngineClient, id: string, seen: Observation, c
 
 async function failure(engine: EngineClient | undefined, err: unknown, what = "Docker engine error"): Promise<Observation> {
   if (isNoSuchContainer(err)) return { state: "error", detail: "does not exist" };
-  if (isEngineUnreachable(err)) {
-    const address = await engineAddress(engine, process.env);
-    return { state: "error", detail: engineUnreachableMessage(address, unreachableReason(err)), engineUnreachable: true };
-  }
+  if (isEngineUnreachable(err)) return { state: "error", detail: await unreachableMessageFor(engine, err), engineUnreachable: true };
   // docker-modem ends its messages with a space
   return { state: "error", detail: `${what}: ${errorMessage(err).trim()}` };
 }

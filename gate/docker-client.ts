@@ -3,8 +3,6 @@
 // itself uses the lighter engine-client.ts.
 import type Docker from "dockerode";
 
-export { engineAddress, engineUnreachableMessage, isEngineUnreachable, isNoSuchContainer, unreachableReason } from "./engine-errors";
-
 /** Loaded on first use: the gate imports this file for the swarm probe, but must not pay for dockerode at start. */
 export function createDockerClient(): Docker {
   const Dockerode = require("dockerode") as typeof Docker;

@@ -38,6 +38,16 @@ export function engineUnreachableMessage(address: string, reason: string): strin
   return `cannot reach the Docker engine at ${address} (${reason}). Start dockerd or set DOCKER_HOST.`;
 }
 
+/** The message for an error that never reached the engine (isEngineUnreachable), naming where it tried. */
+export async function unreachableMessageFor(client: { modem?: unknown } | undefined, err: unknown, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  return engineUnreachableMessage(await engineAddress(client, env), unreachableReason(err));
+}
+
+/** True for the engine's 503 to a swarm call: it is not a swarm manager. */
+export function isNotSwarmManager(err: unknown): boolean {
+  return (err as { statusCode?: unknown })?.statusCode === 503;
+}
+
 /** True for the engine's 404 "no such container". */
 export function isNoSuchContainer(err: unknown): boolean {
   return (err as { statusCode?: unknown })?.statusCode === 404;

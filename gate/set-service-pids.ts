@@ -7,7 +7,8 @@
 // Prints {"service":"…","pidsLimit":n,"updated":true|false}; exit 1 when the engine or service is
 // missing or the update does not hold, 2 on usage errors.
 import type Docker from "dockerode";
-import { createDockerClient, engineAddress, engineUnreachableMessage, isEngineUnreachable, isNoSuchContainer, unreachableReason } from "./docker-client";
+import { createDockerClient } from "./docker-client";
+import { isEngineUnreachable, isNoSuchContainer, isNotSwarmManager, unreachableMessageFor } from "./engine-errors";
 import { exitAfterFlush, runMain } from "./process-exit";
 import { parseServicePidsArgs, SERVICE_PIDS_TOOL as TOOL } from "./service-pids-args";
 import { errorMessage } from "./types";
@@ -68,8 +69,8 @@ async function main(argv: string[]): Promise<number> {
 
 async function failure(docker: Docker | undefined, service: string, err: unknown): Promise<string> {
   if (isNoSuchContainer(err)) return `no such service "${service}" (is DOCKER_HOST a manager of the swarm?)`;
-  if ((err as { statusCode?: number }).statusCode === 503) return `the engine is not a swarm manager: ${errorMessage(err)}`;
-  if (isEngineUnreachable(err)) return engineUnreachableMessage(await engineAddress(docker, process.env), unreachableReason(err));
+  if (isNotSwarmManager(err)) return `the engine is not a swarm manager: ${errorMessage(err)}`;
+  if (isEngineUnreachable(err)) return unreachableMessageFor(docker, err);
   return `could not update service "${service}": ${errorMessage(err)}`;
 }
 

@@ -8,7 +8,8 @@ import type Docker from "dockerode";
 import { setTimeout as sleep } from "node:timers/promises";
 import { demuxFrames, lastLines } from "./container-diagnostics";
 import { ATTEMPT_TIMEOUT_MS, attemptSignal } from "./poll";
-import { createDockerClient, engineAddress, engineUnreachableMessage, isEngineUnreachable, isNoSuchContainer, unreachableReason } from "./docker-client";
+import { createDockerClient } from "./docker-client";
+import { isEngineUnreachable, isNoSuchContainer, isNotSwarmManager, unreachableMessageFor } from "./engine-errors";
 import type { SwarmServiceTarget } from "./swarm-args";
 import { assessService, FailedTask, NodeJson, ServiceJson, TaskJson } from "./swarm-state";
 import { errorMessage, Observation, Probe, ProbeContext } from "./types";
@@ -94,8 +95,7 @@ export function swarmServiceProbe(target: SwarmServiceTarget, options: SwarmProb
 
 async function engineFailure(docker: Docker | undefined, err: unknown): Promise<Observation> {
   if (isNoSuchContainer(err)) return { state: "error", detail: "does not exist (no such service on this engine: is DOCKER_HOST a manager of the swarm?)" };
-  if ((err as { statusCode?: number }).statusCode === 503) return { state: "error", detail: `the engine is not a swarm manager: ${errorMessage(err)}` };
+  if (isNotSwarmManager(err)) return { state: "error", detail: `the engine is not a swarm manager: ${errorMessage(err)}` };
   if (!isEngineUnreachable(err)) return { state: "error", detail: `Docker engine error: ${errorMessage(err)}` };
-  const address = await engineAddress(docker, process.env);
-  return { state: "error", detail: engineUnreachableMessage(address, unreachableReason(err)), engineUnreachable: true };
+  return { state: "error", detail: await unreachableMessageFor(docker, err), engineUnreachable: true };
 }

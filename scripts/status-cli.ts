@@ -4,7 +4,8 @@
 import type Docker from "dockerode";
 import { Command } from "commander";
 import { LABELS } from "../components/contract";
-import { createDockerClient, engineAddress, engineUnreachableMessage, unreachableReason } from "../gate/docker-client";
+import { createDockerClient } from "../gate/docker-client";
+import { engineAddress, unreachableMessageFor } from "../gate/engine-errors";
 import { Inspected, statusRows, statusTable } from "../testing/client/health-report";
 import { stackContainers } from "../testing/client/stack-containers";
 
@@ -40,7 +41,7 @@ export async function statusCommand(args: string[], io: StatusIo = stdio, deps: 
     await docker.ping();
     infos = await stackContainers(docker, { project: opts.project, stack: opts.stack });
   } catch (err) {
-    io.err(`${engineUnreachableMessage(await engineAddress(docker, deps.env), unreachableReason(err))}\n`);
+    io.err(`${await unreachableMessageFor(docker, err, deps.env)}\n`);
     return EXIT.engineUnreachable;
   }
   const rows = statusRows(infos, deps.now());

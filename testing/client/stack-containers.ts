@@ -3,7 +3,7 @@
 import type Docker from "dockerode";
 import type { ContainerInspectInfo } from "dockerode";
 import { LABELS } from "../../components/contract";
-import { isNoSuchContainer } from "../../gate/docker-client";
+import { isNoSuchContainer } from "../../gate/engine-errors";
 
 /** Which stack: the project and stack labels (berth's own program uses project "berth"). */
 export interface StackRef {
