@@ -2,6 +2,9 @@
 // turns into one line naming the flag, the value and what is allowed.
 import { InvalidArgumentError } from "commander";
 
+/** Docker's names of containers and swarm services (and their hex ids): letters, digits, "_", "." and "-", starting with a letter or digit. */
+export const DOCKER_OBJECT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
 const DECIMAL = /^\d+(\.\d+)?$/;
 const INTEGER = /^\d+$/;
 

@@ -1,6 +1,6 @@
 // The gate's command line (the contract HealthGate relies on) and its validation.
 import { Command, Option } from "commander";
-import { collect, hostPort, HostPort, minItems, MinItems, pidsLimit, PidsLimit, positiveNumber, wholeNumber } from "./arg-parsers";
+import { collect, DOCKER_OBJECT_NAME, hostPort, HostPort, minItems, MinItems, pidsLimit, PidsLimit, positiveNumber, wholeNumber } from "./arg-parsers";
 import { redactUrl } from "./redact";
 import { swarmService, SWARM_SERVICE_HELP, SwarmServiceTarget } from "./swarm-args";
 import { ParseResult, parseWith, UsageError } from "./usage";
@@ -104,15 +104,13 @@ export function parseGateArgs(argv: string[], env: NodeJS.ProcessEnv): ParseResu
   });
 }
 
-/** Docker's container names (and ids). */
-const CONTAINER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 /** `<container>=<url|env:VAR>`; never echoes the value, which may hold a password. */
 function readyProbe(raw: string, env: NodeJS.ProcessEnv): ReadyProbe {
   const at = raw.indexOf("=");
   const container = raw.slice(0, Math.max(at, 0));
   // A URL given without "<container>=" may hold "=" in its query: check the name's shape too.
-  if (!CONTAINER_NAME.test(container) || at === raw.length - 1) {
+  if (!DOCKER_OBJECT_NAME.test(container) || at === raw.length - 1) {
     throw new UsageError("--ready expects <container>=<url|env:VAR>, e.g. berth-test-redis=redis://127.0.0.1:6379");
   }
   const flag = `--ready ${container}`;

@@ -6,9 +6,11 @@ import { MockState, ProgramRun, recordProgram } from "../testing/recorder";
 import type { UpRequest } from "../testing/engine/mode";
 import type { GateResult } from "../gate/result";
 import { SECRET_KEYS } from "../components/config/schema";
+import { DEFAULT_PROJECT } from "../testing/client/stack-outputs";
 
 export const REPO_ROOT = path.resolve(__dirname, "..");
-export const BERTH_PROJECT = "berth";
+/** The project name of berth's Pulumi.yaml: the client's default project. */
+export const BERTH_PROJECT = DEFAULT_PROJECT;
 /** berth's program: index.ts, loaded afresh on every run. */
 export const berthProgram: Program = programFile(path.join(REPO_ROOT, "index.ts"));
 

@@ -26,6 +26,9 @@ import {
 import { processTag, runId } from "./run-id";
 import { withDatabase } from "./endpoints";
 
+const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
+const lockTimeoutOf = (opts: PostgresTemplatesOptions): number => opts.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+
 export interface PostgresTemplatesOptions {
   /** The database the admin session uses for CREATE/DROP DATABASE. @default "postgres" */
   maintenanceDatabase?: string;
@@ -80,7 +83,7 @@ export class PostgresTemplates {
     const admin = new Client({ connectionString: withDatabase(url, opts.maintenanceDatabase ?? "postgres"), application_name: "berth-testing" });
     await admin.connect();
     try {
-      await admin.query(`SET lock_timeout = ${Math.round(opts.lockTimeoutMs ?? 30_000)}`);
+      await admin.query(`SET lock_timeout = ${Math.round(lockTimeoutOf(opts))}`);
       const version = Number((await admin.query<{ server_version_num: string }>("SHOW server_version_num")).rows[0].server_version_num);
       return new PostgresTemplates(admin, url, version, opts);
     } catch (err) {
@@ -203,7 +206,7 @@ export class PostgresTemplates {
     } catch (err) {
       if (codeOf(err) !== LOCK_NOT_AVAILABLE) throw err;
       throw new Error(
-        `waited ${this.opts.lockTimeoutMs ?? 30_000} ms for template "${template}": another session holds its lock (a snapshot or clone in progress, or one stuck). ` +
+        `waited ${lockTimeoutOf(this.opts)} ms for template "${template}": another session holds its lock (a snapshot or clone in progress, or one stuck). ` +
           `Find it with SELECT pid, application_name, state FROM pg_locks JOIN pg_stat_activity USING (pid) WHERE locktype = 'advisory' AND classid = ${TEMPLATE_LOCK_CLASS}`,
       );
     }

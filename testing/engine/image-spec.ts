@@ -45,11 +45,12 @@ export function imageBuildCall(inputs: ImageInputs, cwd: string): BuildCall {
   const inContext = path.relative(contextDir, dockerfile);
   if (inContext.startsWith("..") || path.isAbsolute(inContext)) throw new Error(`engine mode builds with a Dockerfile inside the context: ${build.dockerfile} is outside ${context}`);
 
+  const dockerfilePath = inContext.split(path.sep).join("/");
   return {
     context: contextDir,
     options: {
       t: inputs.imageName,
-      dockerfile: inContext.split(path.sep).join("/"),
+      dockerfile: dockerfilePath,
       version: "1",
       // As the provider: its Docker client sends rm=0 (ImageBuildOptions.Remove unset), so the
       // classic builder keeps each step's container after a build that missed its cache.
@@ -63,7 +64,7 @@ export function imageBuildCall(inputs: ImageInputs, cwd: string): BuildCall {
       imageName: inputs.imageName,
       baseImageName: inputs.imageName,
       context,
-      dockerfile: inContext.split(path.sep).join("/"),
+      dockerfile: dockerfilePath,
       registryServer: "",
       ...(build.platform ? { platform: build.platform } : {}),
     },

@@ -4,6 +4,7 @@
 import { spawn } from "node:child_process";
 import { randomInt } from "node:crypto";
 import { readdirSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import Docker from "dockerode";
 import { containerCreateCall, publishedPorts } from "./container-spec";
 import { imageBuildCall, ImageInputs } from "./image-spec";
@@ -212,7 +213,6 @@ const container: Applier = {
   },
 };
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const service: Applier = {
   async create(inputs, ctx) {
