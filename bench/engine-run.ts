@@ -53,6 +53,44 @@ export const NO_IDLE: IdleWindow = { settleMs: 0, windowMs: 0 };
 /** How long after up() the bench waits for Docker to call every container healthy. */
 const DOCKER_HEALTH_WAIT_MS = 30_000;
 
+/**
+ * Brings `stack` up in a fresh engine-mode process (engine-child.ts) with the test stack's config
+ * and `config` over it, hands its result to `measure` while the stack runs, then destroys it. A
+ * failed up says why; a failed destroy after a good up fails too. `label` names the side in errors.
+ */
+export async function withEngineChild<T>(
+  label: string,
+  stack: string,
+  config: Record<string, unknown>,
+  timeoutMs: number,
+  measure: (result: ChildResult) => Promise<T>,
+): Promise<T> {
+  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", join(__dirname, "engine-child.ts"), JSON.stringify({ stack, configFrom: "test", config })], {
+    cwd: REPO_ROOT,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (d) => (stderr += d));
+  child.stdin.on("error", () => undefined); // a child that already failed has closed its stdin
+  const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+  let failed = false;
+  try {
+    const line = await Promise.race([
+      new Promise<string>((resolve) => createInterface({ input: child.stdout }).once("line", resolve)),
+      exited.then((code) => Promise.reject(new Error(`${label} up of ${stack} exited ${code}:\n${stderr}`))),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${label} up of ${stack} took over ${timeoutMs} ms`)), timeoutMs).unref()),
+    ]);
+    return await measure(JSON.parse(line) as ChildResult);
+  } catch (err) {
+    failed = true;
+    throw err;
+  } finally {
+    child.stdin.end("destroy\n");
+    const code = await exited;
+    if (code !== 0 && !failed) throw new Error(`${label} destroy of ${stack} exited ${code}:\n${stderr}`);
+  }
+}
+
 /** One bring-up of the test stack with `workers` workers; `extra` config ("berth:…") layered over. */
 export async function engineRun(
   docker: Docker,
@@ -66,46 +104,25 @@ export async function engineRun(
   const label = `berth.stack=${stack}`;
   const watch = await HealthWatch.start(docker, { label: [label] });
   const spawnedAtMs = nowMs();
-  const request = { stack, configFrom: "test", config: { ...engineConfig(images, workers), ...extra } };
-  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", join(__dirname, "engine-child.ts"), JSON.stringify(request)], {
-    cwd: REPO_ROOT,
-    stdio: ["pipe", "pipe", "pipe"],
-  });
-  let stderr = "";
-  child.stderr.on("data", (d) => (stderr += d));
-  child.stdin.on("error", () => undefined); // a child that already failed has closed its stdin
-  const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
-  let failed = false;
   try {
-    const line = await Promise.race([
-      new Promise<string>((resolve) => createInterface({ input: child.stdout }).once("line", resolve)),
-      exited.then((code) => Promise.reject(new Error(`engine-mode up of ${stack} exited ${code}:\n${stderr}`))),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`engine-mode up of ${stack} took over ${timeoutMs} ms`)), timeoutMs).unref()),
-    ]);
-    const result = JSON.parse(line) as ChildResult;
-    const measured = idle.windowMs > 0 ? await idleCpu(docker, label, idle.settleMs, idle.windowMs) : undefined;
-    const dockerHealthy = await watch.allHealthy(result.containers, DOCKER_HEALTH_WAIT_MS).then(
-      () => tierHealthyAt(watch.events, result.upCalledAtMs),
-      () => undefined,
-    );
-    return {
-      workers,
-      upMs: result.upMs,
-      spawnToUpMs: result.upCalledAtMs + result.upMs - spawnedAtMs,
-      ...(dockerHealthy ? { tierHealthyMs: dockerHealthy } : {}),
-      gates: gateSplit(result.timeline),
-      containers: result.containers,
-      ...(measured ? { idle: measured } : {}),
-      timeline: result.timeline,
-    };
-  } catch (err) {
-    failed = true;
-    throw err;
+    return await withEngineChild("engine-mode", stack, { ...engineConfig(images, workers), ...extra }, timeoutMs, async (result) => {
+      const measured = idle.windowMs > 0 ? await idleCpu(docker, label, idle.settleMs, idle.windowMs) : undefined;
+      const dockerHealthy = await watch.allHealthy(result.containers, DOCKER_HEALTH_WAIT_MS).then(
+        () => tierHealthyAt(watch.events, result.upCalledAtMs),
+        () => undefined,
+      );
+      return {
+        workers,
+        upMs: result.upMs,
+        spawnToUpMs: result.upCalledAtMs + result.upMs - spawnedAtMs,
+        ...(dockerHealthy ? { tierHealthyMs: dockerHealthy } : {}),
+        gates: gateSplit(result.timeline),
+        containers: result.containers,
+        ...(measured ? { idle: measured } : {}),
+        timeline: result.timeline,
+      };
+    });
   } finally {
     watch.stop();
-    child.stdin.end("destroy\n");
-    const code = await exited;
-    // A failed up already says why; a failed destroy after a good up must not pass silently.
-    if (code !== 0 && !failed) throw new Error(`engine-mode destroy of ${stack} exited ${code}:\n${stderr}`);
   }
 }

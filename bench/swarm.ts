@@ -12,19 +12,15 @@
 //
 // On its own: `npx ts-node -T bench/swarm.ts [--workers 8,32] [--rounds 1]` (root, the engine
 // .ci/services.sh starts, `npm run build`): the section on stdout, progress on stderr.
-import { spawn } from "node:child_process";
-import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Command, InvalidArgumentError } from "commander";
 import Docker from "dockerode";
 import { LABELS } from "../components/contract";
 import { objectName, stackPrefix } from "../components/naming";
-import { BERTH_PROJECT, REPO_ROOT } from "../lab/berth-program";
+import { BERTH_PROJECT } from "../lab/berth-program";
 import { engineClient } from "../lab/dind-node";
 import { managerClient, pushToSwarm, startSwarm, teardownSwarm, type LabSwarm } from "../lab/swarm";
-import type { ChildResult } from "./engine-child";
-import { BenchImages, engineConfig, engineRun, NO_IDLE } from "./engine-run";
+import { BenchImages, engineConfig, engineRun, NO_IDLE, withEngineChild } from "./engine-run";
 import { benchImages, benchLog, count, runBench } from "./entry";
 import { allHealthyAt, HealthEvent } from "./health-events";
 import { HealthWatch } from "./health-watch";
@@ -97,47 +93,28 @@ export function swarmConfig(swarm: Pick<LabSwarm, "managerHost" | "managerPorts"
 async function swarmRun(swarm: LabSwarm, stack: string, config: Record<string, unknown>, workers: number, timeoutMs = 900_000): Promise<SwarmBenchRun> {
   const engines = swarm.nodes.map((n) => engineClient(n.engineHost));
   const watches = await Promise.all(engines.map((docker) => HealthWatch.start(docker, { label: [`${LABELS.stack}=${stack}`] })));
-  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", join(__dirname, "engine-child.ts"), JSON.stringify({ stack, configFrom: "test", config })], {
-    cwd: REPO_ROOT,
-    stdio: ["pipe", "pipe", "pipe"],
-  });
-  let stderr = "";
-  child.stderr.on("data", (d) => (stderr += d));
-  child.stdin.on("error", () => undefined);
-  const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
-  let failed = false;
   try {
-    const line = await Promise.race([
-      new Promise<string>((resolve) => createInterface({ input: child.stdout }).once("line", resolve)),
-      exited.then((code) => Promise.reject(new Error(`swarm up of ${stack} exited ${code}:\n${stderr}`))),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`swarm up of ${stack} took over ${timeoutMs} ms`)), timeoutMs).unref()),
-    ]);
-    const result = JSON.parse(line) as ChildResult;
-    // Only the containers of the final spec count: tasks the pids update replaced (start-first)
-    // may still run, and may have reported healthy too.
-    const current = new Set(
-      ((await managerClient(swarm).listTasks({ filters: { service: [objectName(stackPrefix(BERTH_PROJECT, stack), "worker")], "desired-state": ["running"] } })) as Array<{ ID: string }>).map((t) => t.ID),
-    );
-    const containers = (await Promise.all(engines.map((docker) => docker.listContainers({ filters: { label: [`${LABELS.stack}=${stack}`] } })))).flat();
-    const running = new Set(
-      containers.filter((c) => c.Labels[SWARM_TASK_LABEL] === undefined || current.has(c.Labels[SWARM_TASK_LABEL])).map((c) => c.Names[0].replace(/^\//, "")),
-    );
-    const expected = 3 + workers;
-    if (running.size !== expected) throw new Error(`swarm up of ${stack}: ${running.size} containers run, expected ${expected}`);
-    const healthyAt = await allHealthyOnEveryNode(watches, running, DOCKER_HEALTH_WAIT_MS);
-    if (healthyAt === undefined) {
-      const seen = watches.flatMap((w) => w.events).filter((e) => running.has(e.name));
-      throw new Error(`swarm up of ${stack}: the ${expected} containers were not all healthy within ${DOCKER_HEALTH_WAIT_MS} ms of up() (seen: ${seen.map((e) => `${e.name} ${e.status}`).join(", ") || "no health event"})`);
-    }
-    return { where: "swarm", workers, allHealthyMs: healthyAt - result.upCalledAtMs, upMs: result.upMs, gates: gateSplit(result.timeline) };
-  } catch (err) {
-    failed = true;
-    throw err;
+    return await withEngineChild("swarm", stack, config, timeoutMs, async (result) => {
+      // Only the containers of the final spec count: tasks the pids update replaced (start-first)
+      // may still run, and may have reported healthy too.
+      const current = new Set(
+        ((await managerClient(swarm).listTasks({ filters: { service: [objectName(stackPrefix(BERTH_PROJECT, stack), "worker")], "desired-state": ["running"] } })) as Array<{ ID: string }>).map((t) => t.ID),
+      );
+      const containers = (await Promise.all(engines.map((docker) => docker.listContainers({ filters: { label: [`${LABELS.stack}=${stack}`] } })))).flat();
+      const running = new Set(
+        containers.filter((c) => c.Labels[SWARM_TASK_LABEL] === undefined || current.has(c.Labels[SWARM_TASK_LABEL])).map((c) => c.Names[0].replace(/^\//, "")),
+      );
+      const expected = 3 + workers;
+      if (running.size !== expected) throw new Error(`swarm up of ${stack}: ${running.size} containers run, expected ${expected}`);
+      const healthyAt = await allHealthyOnEveryNode(watches, running, DOCKER_HEALTH_WAIT_MS);
+      if (healthyAt === undefined) {
+        const seen = watches.flatMap((w) => w.events).filter((e) => running.has(e.name));
+        throw new Error(`swarm up of ${stack}: the ${expected} containers were not all healthy within ${DOCKER_HEALTH_WAIT_MS} ms of up() (seen: ${seen.map((e) => `${e.name} ${e.status}`).join(", ") || "no health event"})`);
+      }
+      return { where: "swarm", workers, allHealthyMs: healthyAt - result.upCalledAtMs, upMs: result.upMs, gates: gateSplit(result.timeline) };
+    });
   } finally {
     watches.forEach((w) => w.stop());
-    child.stdin.end("destroy\n");
-    const code = await exited;
-    if (code !== 0 && !failed) throw new Error(`swarm destroy of ${stack} exited ${code}:\n${stderr}`);
   }
 }
 
