@@ -3,7 +3,7 @@
 // itself uses the lighter engine-client.ts.
 import type Docker from "dockerode";
 
-/** Loaded on first use: the gate imports this file for the swarm probe, but must not pay for dockerode at start. */
+/** dockerode loaded on first use: importing this file costs nothing until a client is made. */
 export function createDockerClient(): Docker {
   const Dockerode = require("dockerode") as typeof Docker;
   return new Dockerode();

@@ -18,9 +18,18 @@ export interface EngineClient {
   update(ref: string, resources: Record<string, unknown>, signal?: AbortSignal): Promise<void>;
   /** The last `tail` log lines, stdout and stderr, as the engine frames them. */
   logs(ref: string, tail: number): Promise<Buffer>;
+  /** GET /services/{ref}: a swarm manager's view of a service. */
+  service<T>(ref: string, signal?: AbortSignal): Promise<T>;
+  /** GET /tasks with filters (e.g. { service: [id] }). */
+  tasks<T>(filters: Record<string, string[]>, signal?: AbortSignal): Promise<T[]>;
+  /** GET /nodes. */
+  nodes<T>(signal?: AbortSignal): Promise<T[]>;
+  /** The last `tail` log lines of a swarm task, as the manager frames them. */
+  taskLogs(id: string, tail: number, signal?: AbortSignal): Promise<Buffer>;
 }
 
 const CONTAINER_CODES = { 200: true, 204: true, 400: "bad parameter", 404: "no such container", 500: "server error" };
+const SWARM_CODES = { 200: true, 400: "bad parameter", 404: "no such service or task", 500: "server error", 503: "node is not part of a swarm" };
 
 export function createEngineClient(): EngineClient {
   deferSsh2();
@@ -40,6 +49,11 @@ export function createEngineClient(): EngineClient {
     },
     logs: (ref, tail) =>
       dial({ path: `${container(ref)}/logs?`, method: "GET", options: { stdout: true, stderr: true, follow: false, tail }, isStream: false, statusCodes: CONTAINER_CODES }),
+    service: (ref, signal) => dial({ path: `/services/${encodeURIComponent(ref)}?`, method: "GET", options: {}, statusCodes: SWARM_CODES, abortSignal: signal }),
+    tasks: (filters, signal) => dial({ path: "/tasks?", method: "GET", options: { filters }, statusCodes: SWARM_CODES, abortSignal: signal }),
+    nodes: (signal) => dial({ path: "/nodes?", method: "GET", options: {}, statusCodes: SWARM_CODES, abortSignal: signal }),
+    taskLogs: (id, tail, signal) =>
+      dial({ path: `/tasks/${encodeURIComponent(id)}/logs?`, method: "GET", options: { stdout: true, stderr: true, follow: false, tail }, isStream: false, statusCodes: SWARM_CODES, abortSignal: signal }),
   };
 }
 

@@ -10,7 +10,7 @@ import { swarmServiceProbe } from "./swarm-probe";
 import { tcpProbe } from "./tcp-probe";
 import type { Probe } from "./types";
 
-/** `engine` is only asked for when a container probe needs it. */
+/** `engine` is only asked for when a container or swarm probe needs it. */
 export function buildProbes(options: GateOptions, engine: () => EngineClient): Probe[] {
   const every = options.intervalMs;
   const http = { status: options.httpStatus, minItems: options.httpMinItems };
@@ -25,6 +25,6 @@ export function buildProbes(options: GateOptions, engine: () => EngineClient): P
     ...options.tcp.map((address) => tcpProbe(address, every)),
     ...options.postgres.map((url) => postgresProbe(url, every)),
     ...options.redis.map((url) => redisProbe(url, every)),
-    ...(options.swarmServices ?? []).map((target) => swarmServiceProbe(target, { intervalMs: every, logLines: options.logLines })),
+    ...(options.swarmServices ?? []).map((target) => swarmServiceProbe(target, { intervalMs: every, logLines: options.logLines }, engine)),
   ];
 }

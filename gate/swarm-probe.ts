@@ -4,11 +4,10 @@
 // task that fails while other probes still wait fails the gate too. When a task fails, its logs are
 // read through the manager (GET /tasks/{id}/logs) before the gate ends: the report names the task,
 // its node and what it said.
-import type Docker from "dockerode";
 import { setTimeout as sleep } from "node:timers/promises";
 import { demuxFrames, lastLines } from "./container-diagnostics";
 import { ATTEMPT_TIMEOUT_MS, attemptSignal } from "./poll";
-import { createDockerClient } from "./docker-client";
+import type { EngineClient } from "./engine-client";
 import { isEngineUnreachable, isNoSuchContainer, isNotSwarmManager, unreachableMessageFor } from "./engine-errors";
 import type { SwarmServiceTarget } from "./swarm-args";
 import { assessService, FailedTask, NodeJson, ServiceJson, TaskJson } from "./swarm-state";
@@ -39,40 +38,33 @@ export function taskSection(task: FailedTask, logLines: number, logs: { lines: s
   return lines;
 }
 
-interface TaskLogs {
-  logs(options: { stdout: boolean; stderr: boolean; follow: false; tail: number; abortSignal?: AbortSignal }): Promise<Buffer>;
-}
-
-async function taskLogs(docker: Docker, id: string, count: number): Promise<{ lines: string[] } | { error: string }> {
+async function taskLogs(engine: EngineClient, id: string, count: number): Promise<{ lines: string[] } | { error: string }> {
   try {
-    const task = docker.getTask(id) as unknown as TaskLogs;
-    const raw = await task.logs({ stdout: true, stderr: true, follow: false, tail: count, abortSignal: AbortSignal.timeout(TASK_LOGS_BUDGET_MS) });
+    const raw = await engine.taskLogs(id, count, AbortSignal.timeout(TASK_LOGS_BUDGET_MS));
     return { lines: lastLines(demuxFrames(Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw))), count) };
   } catch (err) {
     return { error: errorMessage(err) };
   }
 }
 
-export function swarmServiceProbe(target: SwarmServiceTarget, options: SwarmProbeOptions, docker: () => Docker = createDockerClient): SwarmProbe {
+/** `engine` is the gate's shared Engine API client, made on first use. */
+export function swarmServiceProbe(target: SwarmServiceTarget, options: SwarmProbeOptions, engine: () => EngineClient): SwarmProbe {
   let report: string[] = [];
   return {
     kind: "swarm-service",
     target: target.service,
     report: () => report,
     run: async (ctx: ProbeContext) => {
-      let client: Docker | undefined;
+      let client: EngineClient | undefined;
       while (!ctx.signal.aborted) {
         let seen: Observation;
-        // One signal per look: the client adds an abort listener per request and never removes
-        // it, so the gate's own signal would collect thousands; and a manager that hangs times out.
+        // One signal per look, released after it: a manager that hangs times out, and the gate's
+        // own signal does not collect a listener per request.
         const { signal: abortSignal, release } = attemptSignal(ctx.signal, ATTEMPT_TIMEOUT_MS);
         try {
-          client ??= docker();
-          const service = (await client.getService(target.service).inspect({ abortSignal })) as ServiceJson;
-          const [tasks, nodes] = await Promise.all([
-            client.listTasks({ filters: { service: [service.ID] }, abortSignal }) as Promise<TaskJson[]>,
-            client.listNodes({ abortSignal } as object) as Promise<NodeJson[]>,
-          ]);
+          client ??= engine();
+          const service = await client.service<ServiceJson>(target.service, abortSignal);
+          const [tasks, nodes] = await Promise.all([client.tasks<TaskJson>({ service: [service.ID] }, abortSignal), client.nodes<NodeJson>(abortSignal)]);
           const seenNow = assessService(service, tasks, nodes, target.replicas);
           if (seenNow.state === "error" && seenNow.failed && !ctx.signal.aborted) {
             report = taskSection(seenNow.failed, options.logLines, options.logLines === 0 ? { lines: [] } : await taskLogs(client, seenNow.failed.id, options.logLines));
@@ -93,9 +85,9 @@ export function swarmServiceProbe(target: SwarmServiceTarget, options: SwarmProb
   };
 }
 
-async function engineFailure(docker: Docker | undefined, err: unknown): Promise<Observation> {
+async function engineFailure(engine: EngineClient | undefined, err: unknown): Promise<Observation> {
   if (isNoSuchContainer(err)) return { state: "error", detail: "does not exist (no such service on this engine: is DOCKER_HOST a manager of the swarm?)" };
   if (isNotSwarmManager(err)) return { state: "error", detail: `the engine is not a swarm manager: ${errorMessage(err)}` };
   if (!isEngineUnreachable(err)) return { state: "error", detail: `Docker engine error: ${errorMessage(err)}` };
-  return { state: "error", detail: await unreachableMessageFor(docker, err), engineUnreachable: true };
+  return { state: "error", detail: await unreachableMessageFor(engine, err), engineUnreachable: true };
 }
