@@ -92,3 +92,29 @@ export function readRecordedOutputs(ref: StackRef, dir: string = outputsDir()): 
 export function removeRecordedOutputs(ref: StackRef, dir: string = outputsDir()): void {
   rmSync(recordPath(ref, dir), { force: true });
 }
+
+/**
+ * What a stack mode records on up and removes on destroy, remembering each stack's project
+ * between the two. `dir` false records nothing.
+ */
+export class OutputsRecorder {
+  private readonly projects = new Map<string, string>();
+
+  constructor(
+    private readonly dir: string | false,
+    /** Who writes, for the record's `writtenBy`, e.g. "engine mode". */
+    private readonly writer: string,
+  ) {}
+
+  write(record: Omit<RecordedOutputs, "version" | "writtenAt" | "writtenBy">): void {
+    if (this.dir === false) return;
+    this.projects.set(record.stack, record.project);
+    writeRecordedOutputs({ ...record, writtenBy: `${this.writer} (pid ${process.pid})` }, this.dir);
+  }
+
+  remove(stack: string): void {
+    const project = this.projects.get(stack);
+    if (this.dir !== false && project !== undefined) removeRecordedOutputs({ project, stack }, this.dir);
+    this.projects.delete(stack);
+  }
+}

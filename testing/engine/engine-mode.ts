@@ -22,7 +22,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { engineConfig, resolveOutputs, unwrapSecrets, withProgramFailures } from "../program";
 import { applierFor, dockerFor, Inputs, PROVIDER_TYPE } from "./resources";
 import { Changes, StackMode, TimelineEntry, UpRequest, UpResult } from "./mode";
-import { outputsDir as defaultOutputsDir, removeRecordedOutputs, writeRecordedOutputs } from "../client/recorded-outputs";
+import { outputsDir as defaultOutputsDir, OutputsRecorder } from "../client/recorded-outputs";
 
 const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
 const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { leakedPromises(): unknown };
@@ -58,8 +58,7 @@ function dropEchoesOfReportedFailures(): void {
 export class EngineMode implements StackMode {
   readonly kind = "engine" as const;
   private readonly stacks = new Map<string, Map<string, Entry>>();
-  /** Each stack's project, for its recorded outputs. */
-  private readonly projects = new Map<string, string>();
+  private readonly recorder: OutputsRecorder;
   private order = 0;
 
   private readonly clients = new Map<string, Docker>();
@@ -68,8 +67,10 @@ export class EngineMode implements StackMode {
   constructor(
     private readonly docker: Docker = new Docker(),
     /** Where up records the outputs for test code in other processes (testing/client); false: nowhere. */
-    private readonly outputsDir: string | false = defaultOutputsDir(),
-  ) {}
+    outputsDir: string | false = defaultOutputsDir(),
+  ) {
+    this.recorder = new OutputsRecorder(outputsDir, "engine mode");
+  }
 
   /** The client of an engine: the local one for undefined, else one per provider host. */
   private client(engine: string | undefined): Docker {
@@ -181,10 +182,7 @@ export class EngineMode implements StackMode {
       entries.delete(gone.key);
       changes.delete += 1;
     }
-    if (this.outputsDir !== false) {
-      this.projects.set(req.stack, req.project);
-      writeRecordedOutputs({ project: req.project, stack: req.stack, writtenBy: `engine mode (pid ${process.pid})`, outputs, secretOutputs: secret.sort() }, this.outputsDir);
-    }
+    this.recorder.write({ project: req.project, stack: req.stack, outputs, secretOutputs: secret.sort() });
     return { outputs: outputs as Outputs, changes, timeline };
   }
 
@@ -199,9 +197,7 @@ export class EngineMode implements StackMode {
       }
     }
     this.stacks.delete(stack);
-    const project = this.projects.get(stack);
-    if (this.outputsDir !== false && project !== undefined) removeRecordedOutputs({ project, stack }, this.outputsDir);
-    this.projects.delete(stack);
+    this.recorder.remove(stack);
     if (errors.length > 0) throw new Error(`destroy of ${stack} left ${errors.length} resource(s):\n${errors.join("\n")}`);
   }
 

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import type { ConfigMap, DestroyOptions, InlineProgramArgs, LocalProgramArgs, LocalWorkspaceOptions, OpMap, OutputMap, RemoveOptions, UpOptions } from "@pulumi/pulumi/automation";
 import { engineConfig, StackConfig } from "../program";
 import { Changes, StackMode, UpRequest, UpResult } from "./mode";
-import { outputsDir as defaultOutputsDir, removeRecordedOutputs, writeRecordedOutputs } from "../client/recorded-outputs";
+import { outputsDir as defaultOutputsDir, OutputsRecorder } from "../client/recorded-outputs";
 import { fromOutputMap } from "../client/stack-outputs";
 // Its home is the client (which also needs it); re-exported for the harness.
 export { pulumiCli } from "../client/pulumi-cli";
@@ -46,15 +46,16 @@ function changesOf(ops: OpMap = {}): Changes {
 export class PulumiMode implements StackMode {
   readonly kind = "pulumi" as const;
   private readonly stacks = new Map<string, { stack: AutomationStack; backendDir: string }>();
-  /** Each stack's project, for its recorded outputs. */
-  private readonly projects = new Map<string, string>();
+  private readonly recorder: OutputsRecorder;
 
   constructor(
     private readonly factory: StackFactory = automationStack,
     private readonly makeBackendDir: () => string = () => mkdtempSync(join(tmpdir(), "berth-e2e-backend-")),
     /** Where up records the outputs for test code in other processes (the temp backend is this process's); false: nowhere. */
-    private readonly outputsDir: string | false = defaultOutputsDir(),
-  ) {}
+    outputsDir: string | false = defaultOutputsDir(),
+  ) {
+    this.recorder = new OutputsRecorder(outputsDir, "pulumi mode");
+  }
 
   private async open(req: UpRequest) {
     const known = this.stacks.get(req.stack);
@@ -76,10 +77,7 @@ export class PulumiMode implements StackMode {
     await stack.setAllConfig(configMap(req.config ?? {}, req.secretKeys));
     const result = await stack.up(UP_OPTIONS);
     const { outputs, secretOutputs } = fromOutputMap(result.outputs);
-    if (this.outputsDir !== false) {
-      this.projects.set(req.stack, req.project);
-      writeRecordedOutputs({ project: req.project, stack: req.stack, writtenBy: `pulumi mode (pid ${process.pid})`, outputs, secretOutputs }, this.outputsDir);
-    }
+    this.recorder.write({ project: req.project, stack: req.stack, outputs, secretOutputs });
     return { outputs: outputs as Outputs, changes: changesOf(result.summary.resourceChanges) };
   }
 
@@ -91,9 +89,7 @@ export class PulumiMode implements StackMode {
       await opened.stack.workspace.removeStack(stackName);
     } finally {
       this.stacks.delete(stackName);
-      const project = this.projects.get(stackName);
-      if (this.outputsDir !== false && project !== undefined) removeRecordedOutputs({ project, stack: stackName }, this.outputsDir);
-      this.projects.delete(stackName);
+      this.recorder.remove(stackName);
       rmSync(opened.backendDir, { recursive: true, force: true });
     }
   }
