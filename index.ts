@@ -1,7 +1,9 @@
 // The berth program: validate the stack's config, declare the environment, export how to reach it.
 import * as pulumi from "@pulumi/pulumi";
 import { Environment, loadStackConfig } from "./components";
+import { assertFreshBuild } from "./fresh-build";
 
+assertFreshBuild(__filename);
 const { settings, postgresPassword } = loadStackConfig();
 
 // The Pulumi SDK records `new Error().stack` for each output property of each resource, only for

@@ -1,7 +1,7 @@
 // berth's own program under the test kit: its index.ts with a stack file's config, the way
 // `pulumi up --stack <name>` loads it. Used by berth's tests, scripts and bench.
 import * as path from "node:path";
-import { Program, programFile, StackConfig, stackFileConfig } from "../testing/program";
+import { Program, programFile, projectProgram, StackConfig, stackFileConfig } from "../testing/program";
 import { MockState, ProgramRun, recordProgram } from "../testing/recorder";
 import type { UpRequest } from "../testing/engine/mode";
 import type { GateResult } from "../gate/result";
@@ -11,8 +11,8 @@ import { DEFAULT_PROJECT } from "../testing/client/stack-outputs";
 export const REPO_ROOT = path.resolve(__dirname, "..");
 /** The project name of berth's Pulumi.yaml: the client's default project. */
 export const BERTH_PROJECT = DEFAULT_PROJECT;
-/** berth's program: index.ts, loaded afresh on every run. */
-export const berthProgram: Program = programFile(path.join(REPO_ROOT, "index.ts"));
+/** berth's program as `pulumi up` runs it (Pulumi.yaml main: the compiled index.ts), loaded afresh on every run. */
+export const berthProgram: Program = projectProgram(REPO_ROOT);
 
 /** Pulumi.<stack>.yaml of berth (or of `programDir`) with `overrides` ("berth:…" keys) layered over it. */
 export function berthConfig(stack: string, overrides: StackConfig = {}, file = path.join(REPO_ROOT, `Pulumi.${stack}.yaml`)): StackConfig {

@@ -18,6 +18,20 @@ export function programFile(file: string): Program {
   };
 }
 
+/**
+ * The program `pulumi up` runs in project directory `dir`: the file Pulumi.yaml's `main` names
+ * (e.g. compiled JavaScript), else the directory as Node resolves it (package.json `main`, index.js).
+ */
+export function projectProgram(dir: string): Program {
+  const project = parseYaml(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")) ?? {};
+  const main = path.resolve(dir, typeof project.main === "string" ? project.main : ".");
+  const run = programFile(main);
+  return () => {
+    if (!fs.existsSync(main)) throw new Error(`${main} (Pulumi.yaml main) does not exist: build the program first (berth: npm run build)`);
+    return run();
+  };
+}
+
 /** Config as `pulumi config set` writes it in a stack file: "namespace:key" → value. */
 export type StackConfig = Record<string, unknown>;
 

@@ -109,7 +109,10 @@ export class Environment extends pulumi.ComponentResource {
         cpus: s.postgres.cpus,
         hostPort: s.ports.hostPorts.postgres,
       },
-      childOpts({ dependsOn: [this.network] }),
+      // No dependsOn on the network: the container waits for it through networkName, and the
+      // template check runs meanwhile (a child waits for its parent to register, i.e. for the
+      // parent's dependsOn).
+      childOpts(),
     );
     this.redis = new Redis(
       `${name}-redis`,
@@ -126,7 +129,7 @@ export class Environment extends pulumi.ComponentResource {
         cpus: s.redis.cpus,
         hostPort: s.ports.hostPorts.redis,
       },
-      childOpts({ dependsOn: [this.network] }),
+      childOpts(),
     );
     const dataGate = tierGate(
       name,
