@@ -11,6 +11,7 @@ import { randomBytes } from "node:crypto";
 import { readdirSync } from "node:fs";
 import type Docker from "dockerode";
 import { createDockerClient } from "./docker-client";
+import { createEngineClient, EngineClient } from "./engine-client";
 import { isEngineUnreachable, isNoSuchContainer, unreachableMessageFor } from "./engine-errors";
 import { exitAfterFlush, runMain } from "./process-exit";
 import { errorMessage } from "./types";
@@ -90,26 +91,24 @@ async function main(argv: string[]): Promise<number> {
     return parsed.code;
   }
   const o = parsed.value;
-  let docker: Docker | undefined;
+  // Every up but the first finds the image: that check is on the Postgres container's path, so
+  // it uses the gate's lean client; dockerode (~100 ms to load) only comes for a build.
+  let engine: EngineClient | undefined;
   try {
-    docker = createDockerClient();
-    let built = false;
-    const existing = await docker
-      .getImage(o.tag)
-      .inspect()
-      .catch((err) => (isNoSuchContainer(err) ? undefined : Promise.reject(err)));
-    if (existing === undefined) {
+    const client = (engine = createEngineClient());
+    const existing = await client.image(o.tag).catch((err) => (isNoSuchContainer(err) ? undefined : Promise.reject(err)));
+    const built = existing === undefined;
+    if (built) {
       process.stderr.write(`${TOOL}: building ${o.tag} from ${o.base} for user ${o.user}, database ${o.database}\n`);
-      await build(docker, o);
-      built = true;
+      await build(createDockerClient(), o);
     }
-    const id = existing?.Id ?? (await docker.getImage(o.tag).inspect()).Id;
+    const id = existing?.Id ?? (await client.image(o.tag)).Id;
     process.stdout.write(`${JSON.stringify({ image: o.tag, id, built })}\n`);
     return 0;
   } catch (err) {
     const why =
       !(err instanceof BuildFailed) && isEngineUnreachable(err)
-        ? await unreachableMessageFor(docker, err)
+        ? await unreachableMessageFor(engine, err)
         : `could not build ${o.tag} from ${o.base}: ${errorMessage(err)}`;
     process.stderr.write(`${TOOL}: ${why}\n`);
     return 1;

@@ -5,7 +5,7 @@
 // local socket; the gate's latency and start-up are on every tier's critical path, so neither is
 // loaded unless needed (ssh2 only for an ssh:// DOCKER_HOST).
 import Module from "node:module";
-import type { ContainerInspectInfo } from "dockerode";
+import type { ContainerInspectInfo, ImageInspectInfo } from "dockerode";
 import type DockerModem from "docker-modem";
 
 export interface EngineClient {
@@ -14,6 +14,8 @@ export interface EngineClient {
   /** GET /events as a stream of JSON lines; resolves once the engine answered (subscribed). */
   events(filters: Record<string, string[]>, signal?: AbortSignal): Promise<NodeJS.ReadableStream>;
   inspect(ref: string, signal?: AbortSignal): Promise<ContainerInspectInfo>;
+  /** GET /images/{ref}/json: rejects with statusCode 404 when the engine does not hold it. */
+  image(ref: string, signal?: AbortSignal): Promise<ImageInspectInfo>;
   /** POST /containers/{ref}/update (resources such as PidsLimit). */
   update(ref: string, resources: Record<string, unknown>, signal?: AbortSignal): Promise<void>;
   /** The last `tail` log lines, stdout and stderr, as the engine frames them. */
@@ -29,6 +31,7 @@ export interface EngineClient {
 }
 
 const CONTAINER_CODES = { 200: true, 204: true, 400: "bad parameter", 404: "no such container", 500: "server error" };
+const IMAGE_CODES = { 200: true, 404: "no such image", 500: "server error" };
 const SWARM_CODES = { 200: true, 400: "bad parameter", 404: "no such service or task", 500: "server error", 503: "node is not part of a swarm" };
 
 export function createEngineClient(): EngineClient {
@@ -44,6 +47,7 @@ export function createEngineClient(): EngineClient {
     events: (filters, signal) =>
       dial({ path: "/events?", method: "GET", options: { filters }, isStream: true, statusCodes: { 200: true, 500: "server error" }, abortSignal: signal }),
     inspect: (ref, signal) => dial({ path: `${container(ref)}/json?`, method: "GET", options: {}, statusCodes: CONTAINER_CODES, abortSignal: signal }),
+    image: (ref, signal) => dial({ path: `/images/${encodeURIComponent(ref)}/json?`, method: "GET", options: {}, statusCodes: IMAGE_CODES, abortSignal: signal }),
     update: async (ref, resources, signal) => {
       await dial({ path: `${container(ref)}/update`, method: "POST", options: resources, statusCodes: CONTAINER_CODES, abortSignal: signal });
     },
