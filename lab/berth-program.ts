@@ -1,5 +1,5 @@
-// berth's own program under the test kit: its index.ts with a stack file's config, the way
-// `pulumi up --stack <name>` loads it. Used by berth's tests, scripts and bench.
+// berth's own program under the test kit: the one Pulumi.yaml names (the compiled index.ts) or,
+// recorded under mocks, index.ts itself, with a stack file's config. Used by berth's tests, scripts and bench.
 import * as path from "node:path";
 import { Program, programFile, projectProgram, StackConfig, stackFileConfig } from "../testing/program";
 import { MockState, ProgramRun, recordProgram } from "../testing/recorder";

@@ -27,7 +27,7 @@ export function projectProgram(dir: string): Program {
   const main = path.resolve(dir, typeof project.main === "string" ? project.main : ".");
   const run = programFile(main);
   return () => {
-    if (!fs.existsSync(main)) throw new Error(`${main} (Pulumi.yaml main) does not exist: build the program first (berth: npm run build)`);
+    if (!fs.existsSync(main)) throw new Error(`${main} (Pulumi.yaml main) does not exist: build the program first (e.g. npm run build)`);
     return run();
   };
 }

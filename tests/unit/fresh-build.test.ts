@@ -61,7 +61,7 @@ describe("fresh build", function () {
     write("dist/index.js", BUILT, "exports.answer = 42;\n");
     assert.deepEqual({ ...((await projectProgram(root)()) as object) }, { answer: 42 });
     rmSync(join(root, "dist"), { recursive: true });
-    assert.throws(() => projectProgram(root)(), (err: Error) => err.message === `${join(root, "dist/index.js")} (Pulumi.yaml main) does not exist: build the program first (berth: npm run build)`);
+    assert.throws(() => projectProgram(root)(), (err: Error) => err.message === `${join(root, "dist/index.js")} (Pulumi.yaml main) does not exist: build the program first (e.g. npm run build)`);
   });
 
   it("without main, runs the directory as Node resolves it (package.json main)", async function () {
