@@ -173,7 +173,7 @@ export function ensureNeverHealthyImage(): string {
 }
 
 /** A hash of the files under `dir` (names and contents), skipping build output and dependencies. */
-export function treeHash(dir: string, skip: string[] = ["node_modules", "dist"]): string {
+export function treeHash(dir: string, skip: string[] = ["node_modules", "dist", "bundle"]): string {
   const h = createHash("sha256");
   const walk = (d: string) => {
     for (const name of readdirSync(d).sort()) {
