@@ -121,16 +121,13 @@ describe("orders-it on a real engine (engine mode)", function () {
     };
     const up = await mode.up<{ containerNames: Record<string, string> }>({ stack, project: PROJECT, program, config: { ...config, ...overrides } });
     const api = up.outputs.containerNames.api;
-    // From inside the app container, through each database's own alias (the URLs in its env).
+    // In the app container's network namespace, with the URLs from its env, through each
+    // database's own alias: psql from the Postgres image (the app image need not carry a client).
+    const appEnv = (variable: string) => execFileSync("docker", ["exec", api, "printenv", variable]).toString().trim();
     const query = (variable: string) =>
-      execFileSync("docker", [
-        "exec",
-        api,
-        "node",
-        "-e",
-        `const { Client } = require("/app/node_modules/pg"); const c = new Client(process.env.${variable});` +
-          `c.connect().then(() => c.query("select current_database() as db")).then((r) => { console.log(r.rows[0].db); return c.end(); })`,
-      ]).toString().trim();
+      execFileSync("docker", ["run", "--rm", "--network", `container:${api}`, "--entrypoint", "psql", i.postgres, appEnv(variable), "-tAc", "select current_database()"])
+        .toString()
+        .trim();
     assert.deepEqual([query("DATABASE_URL"), query("ANALYTICS_URL")], ["orders", "analytics"]);
     await mode.destroy(stack);
     assert.deepEqual(await stackObjects(docker, stack), { containers: [], networks: [], volumes: [] });
