@@ -10,11 +10,14 @@ export interface Changes {
   delete: number;
 }
 
-/** When one resource was applied, relative to the start of `up` (engine mode only). */
+/**
+ * When one custom resource was applied, ms after `up` started: engine mode times its own steps,
+ * pulumi mode the engine's events as they reach it (their order is the engine's).
+ */
 export interface TimelineEntry {
   type: string;
   name: string;
-  action: "create" | "replace" | "same";
+  action: "create" | "update" | "replace" | "same";
   startedMs: number;
   finishedMs: number;
 }
@@ -23,8 +26,8 @@ export interface UpResult<Outputs = Record<string, unknown>> {
   /** The stack outputs, secrets unwrapped. */
   outputs: Outputs;
   changes: Changes;
-  /** Engine mode records the order it applied resources in; pulumi mode leaves it out. */
-  timeline?: TimelineEntry[];
+  /** The resources applied, in the order they started. */
+  timeline: TimelineEntry[];
 }
 
 export interface UpRequest {

@@ -3,13 +3,15 @@
 // dir (no account, nothing shared with the user's own state), an empty passphrase, a unique stack
 // name, the request's config. destroy = `pulumi destroy` + `pulumi stack rm` (which also deletes
 // the Pulumi.<stack>.yaml that config set wrote) + the temp backend. Outputs are also recorded
-// for test code in other processes (testing/client), which cannot see the temp backend.
+// for test code in other processes (testing/client), which cannot see the temp backend. The
+// timeline comes from the engine's events as they arrive.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ConfigMap, DestroyOptions, InlineProgramArgs, LocalProgramArgs, LocalWorkspaceOptions, OpMap, OutputMap, RemoveOptions, UpOptions } from "@pulumi/pulumi/automation";
+import { performance } from "node:perf_hooks";
+import type { ConfigMap, DestroyOptions, EngineEvent, InlineProgramArgs, LocalProgramArgs, LocalWorkspaceOptions, OpMap, OpType, OutputMap, RemoveOptions, UpOptions } from "@pulumi/pulumi/automation";
 import { engineConfig, StackConfig } from "../program";
-import { Changes, StackMode, UpRequest, UpResult } from "./mode";
+import { Changes, StackMode, TimelineEntry, UpRequest, UpResult } from "./mode";
 import { outputsDir as defaultOutputsDir, OutputsRecorder } from "../client/recorded-outputs";
 import { fromOutputMap } from "../client/stack-outputs";
 // Its home is the client (which also needs it); re-exported for the harness.
@@ -41,6 +43,46 @@ export function configMap(config: StackConfig, secretKeys: readonly string[] = [
 
 function changesOf(ops: OpMap = {}): Changes {
   return { create: ops.create ?? 0, replace: ops.replace ?? 0, same: ops.same ?? 0, delete: ops.delete ?? 0 };
+}
+
+/** An engine event, ms after `up` started when it reached this process. */
+export interface ReceivedEvent {
+  atMs: number;
+  event: EngineEvent;
+}
+
+const TIMELINE_ACTIONS: Partial<Record<OpType, TimelineEntry["action"]>> = {
+  create: "create",
+  update: "update",
+  same: "same",
+  replace: "replace",
+  "create-replacement": "replace",
+};
+
+/** A provider the engine made because the program named none ("default", "default_4_2_0"). */
+const isDefaultProvider = (type: string, name: string) => type.startsWith("pulumi:providers:") && /^default(_|$)/.test(name);
+
+/**
+ * The custom resources an up applied, from the events of their steps: each from its first step's
+ * start to its last outputs, in the order they started (a replacement's steps make one entry).
+ * Default providers are left out: the program does not declare them (engine mode has none).
+ */
+export function timelineOf(events: readonly ReceivedEvent[]): TimelineEntry[] {
+  const byUrn = new Map<string, TimelineEntry>();
+  for (const { atMs, event } of events) {
+    const step = event.resourcePreEvent?.metadata;
+    const action = step && TIMELINE_ACTIONS[step.op];
+    const name = step?.urn.slice(step.urn.lastIndexOf("::") + 2) ?? "";
+    if (step && action && (step.new ?? step.old)?.custom && !isDefaultProvider(step.type, name)) {
+      const known = byUrn.get(step.urn);
+      if (known && action === "replace") known.action = action;
+      else if (!known) byUrn.set(step.urn, { type: step.type, name, action, startedMs: atMs, finishedMs: atMs });
+    }
+    const done = event.resOutputsEvent?.metadata;
+    const entry = done && byUrn.get(done.urn);
+    if (entry) entry.finishedMs = atMs;
+  }
+  return [...byUrn.values()];
 }
 
 export class PulumiMode implements StackMode {
@@ -75,10 +117,12 @@ export class PulumiMode implements StackMode {
   async up<Outputs = Record<string, unknown>>(req: UpRequest): Promise<UpResult<Outputs>> {
     const { stack } = await this.open(req);
     await stack.setAllConfig(configMap(req.config ?? {}, req.secretKeys));
-    const result = await stack.up(UP_OPTIONS);
+    const events: ReceivedEvent[] = [];
+    const started = performance.now();
+    const result = await stack.up({ ...UP_OPTIONS, onEvent: (event) => events.push({ atMs: performance.now() - started, event }) });
     const { outputs, secretOutputs } = fromOutputMap(result.outputs);
     this.recorder.write({ project: req.project, stack: req.stack, outputs, secretOutputs });
-    return { outputs: outputs as Outputs, changes: changesOf(result.summary.resourceChanges) };
+    return { outputs: outputs as Outputs, changes: changesOf(result.summary.resourceChanges), timeline: timelineOf(events) };
   }
 
   async destroy(stackName: string): Promise<void> {

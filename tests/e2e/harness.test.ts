@@ -8,7 +8,8 @@ import { resourceNamed } from "../../testing/recorder";
 import { berthRequest, runProgram, REPO_ROOT } from "../../lab/berth-program";
 import { containerCreateCall, durationNs, publishedPorts } from "../../testing/engine/container-spec";
 import { templateImageName } from "../../components/postgres/template";
-import { AutomationStack, PulumiMode, pulumiCli, StackFactory } from "../../testing/engine/pulumi-mode";
+import { AutomationStack, PulumiMode, pulumiCli, StackFactory, timelineOf } from "../../testing/engine/pulumi-mode";
+import type { EngineEvent, OpType } from "@pulumi/pulumi/automation";
 import { selectMode } from "../../testing/engine/select-mode";
 import { readRecordedOutputs } from "../../testing/client/recorded-outputs";
 
@@ -102,12 +103,34 @@ describe("e2e harness: engine mode's Container translation", () => {
   });
 });
 
+const URN = "urn:pulumi:e2e-1::berth::";
+const step = (op: OpType, type: string, name: string, custom = true) => ({ op, urn: `${URN}${type}::${name}`, type, provider: "", new: { type, urn: `${URN}${type}::${name}`, custom, id: "", parent: "", inputs: {}, outputs: {}, provider: "" } });
+let sequence = 0;
+const pre = (op: OpType, type: string, name: string, custom = true): EngineEvent => ({ sequence: sequence++, timestamp: 0, resourcePreEvent: { metadata: step(op, type, name, custom) } });
+const outputs = (op: OpType, type: string, name: string, custom = true): EngineEvent => ({ sequence: sequence++, timestamp: 0, resOutputsEvent: { metadata: step(op, type, name, custom) } });
+const NETWORK = "docker:index/network:Network";
+const CONTAINER_TYPE = "docker:index/container:Container";
+// An up as the CLI reports it: the stack and a component (not custom), a default provider, the
+// network, then a container that depends on it.
+const UP_EVENTS: EngineEvent[] = [
+  pre("create", "pulumi:pulumi:Stack", "berth-e2e-1", false),
+  pre("create", "pulumi:providers:docker", "default_4_7_0"),
+  outputs("create", "pulumi:providers:docker", "default_4_7_0"),
+  pre("create", "berth:index:Postgres", "berth-postgres", false),
+  pre("create", NETWORK, "berth-network"),
+  outputs("create", NETWORK, "berth-network"),
+  pre("create", CONTAINER_TYPE, "berth-postgres"),
+  outputs("create", CONTAINER_TYPE, "berth-postgres"),
+];
+
 function fakeAutomation(opts: { destroyFails?: boolean } = {}) {
   const calls: unknown[][] = [];
   const stack: AutomationStack = {
     setAllConfig: async (config) => void calls.push(["setAllConfig", config]),
     up: async (o) => {
-      calls.push(["up", o]);
+      const { onEvent, ...options } = o ?? {};
+      calls.push(["up", options]);
+      for (const event of UP_EVENTS) onEvent?.(event);
       return { outputs: { networkName: { value: "berth-e2e-1-net", secret: false }, hostUrls: { value: { redis: "redis://127.0.0.1:32768" }, secret: true } }, summary: { resourceChanges: { create: 18 } } };
     },
     destroy: async (o) => {
@@ -140,10 +163,14 @@ describe("e2e harness: pulumi mode (no CLI needed)", () => {
     assert.deepEqual({ outputs: recorded?.outputs, secretOutputs: recorded?.secretOutputs }, { outputs: up.outputs, secretOutputs: ["hostUrls"] });
     await mode.destroy("e2e-1");
     assert.equal(readRecordedOutputs({ project: "berth", stack: "e2e-1" }, outputsDir), undefined);
-    assert.deepEqual(up, {
+    // The timeline from the engine's events, in the order they came: the declared custom resources.
+    const { timeline, ...rest } = up;
+    assert.deepEqual(rest, {
       outputs: { networkName: "berth-e2e-1-net", hostUrls: { redis: "redis://127.0.0.1:32768" } },
       changes: { create: 18, replace: 0, same: 0, delete: 0 },
     });
+    assert.deepEqual(timeline.map(({ type, name, action }) => [type, name, action]), [[NETWORK, "berth-network", "create"], [CONTAINER_TYPE, "berth-postgres", "create"]]);
+    assert.ok(timeline[1].startedMs >= timeline[0].finishedMs && timeline[0].finishedMs >= timeline[0].startedMs, JSON.stringify(timeline));
     const config = {
       "berth:environment": { value: "test", secret: false },
       "berth:workers": { value: '{"replicas":2,"namespaces":["default"]}', secret: false },
@@ -163,6 +190,26 @@ describe("e2e harness: pulumi mode (no CLI needed)", () => {
       ["removeStack", "e2e-1", undefined],
     ]);
     assert.equal(existsSync(backendDir), false, "the temp backend is removed");
+  });
+
+  it("makes one timeline entry of a replacement's steps, from its first step to its last outputs", () => {
+    const events: EngineEvent[] = [
+      pre("create-replacement", CONTAINER_TYPE, "berth-redis"),
+      outputs("create-replacement", CONTAINER_TYPE, "berth-redis"),
+      pre("replace", CONTAINER_TYPE, "berth-redis"),
+      outputs("replace", CONTAINER_TYPE, "berth-redis"),
+      pre("same", NETWORK, "berth-network"),
+      outputs("same", NETWORK, "berth-network"),
+      pre("update", "command:local:Command", "berth-data-gate-wait"),
+      outputs("update", "command:local:Command", "berth-data-gate-wait"),
+      pre("delete", CONTAINER_TYPE, "berth-old"),
+      outputs("delete", CONTAINER_TYPE, "berth-old"),
+    ];
+    assert.deepEqual(timelineOf(events.map((event, i) => ({ atMs: i * 10, event }))), [
+      { type: CONTAINER_TYPE, name: "berth-redis", action: "replace", startedMs: 0, finishedMs: 30 },
+      { type: NETWORK, name: "berth-network", action: "same", startedMs: 40, finishedMs: 50 },
+      { type: "command:local:Command", name: "berth-data-gate-wait", action: "update", startedMs: 60, finishedMs: 70 },
+    ]);
   });
 
   it("sets berth:postgresPassword as a secret", async () => {
