@@ -69,7 +69,7 @@ describe("berth as a package: the consumer example from the packed tarball", fun
   it("ships the components, the gate CLI, the policy pack, berth/testing and the Postgres template's build context, not berth's own program", async function () {
     const { stdout } = await sh("tar", ["-tzf", tarball], work);
     const files = stdout.split("\n").filter(Boolean);
-    for (const f of ["package/dist/components/index.js", "package/dist/gate/cli.js", "package/dist/policy/PulumiPolicy.yaml", "package/dist/policy/index.js", "package/dist/testing/index.js", "package/services/Dockerfile", "package/services/bundle.js", "package/components/postgres/template/Dockerfile", "package/components/postgres/template/berth-postgres-start.sh", "package/components/postgres/template/berth-postgres-template.sh"]) {
+    for (const f of ["package/dist/components/index.js", "package/dist/gate/cli.js", "package/dist/policy/PulumiPolicy.yaml", "package/dist/policy/index.js", "package/dist/testing/index.js", "package/services/Dockerfile", "package/services/bundle.js", "package/services/code-cache.js", "package/services/launcher.js", "package/components/postgres/template/Dockerfile", "package/components/postgres/template/berth-postgres-start.sh", "package/components/postgres/template/berth-postgres-template.sh"]) {
       assert.ok(files.includes(f), `${f} is not in the package`);
     }
     assert.deepEqual(files.filter((f) => /^package\/(index\.ts|Pulumi\.|tests\/|lab\/|bench\/|scripts\/|plan\/)/.test(f)), []);

@@ -86,23 +86,30 @@ describe("workload image: services/Dockerfile on the offline Node base", functio
     assert.deepEqual(config.Env.filter((e: string) => /^(NODE_EXTRA_CA_CERTS|NPM_CONFIG_|npm_config_|SSL_CERT)/.test(e)), []);
   });
 
-  it("holds the three bundled entry points and nothing else: no node_modules, no sources", function () {
+  it("holds the bundled entry points with their code caches and nothing else: no node_modules, no sources", function () {
     const listing = docker([
       "run", "--rm", TAG, "node", "-e",
       `const fs = require("fs");
-       console.log(JSON.stringify({ app: fs.readdirSync("/app").sort(), dist: fs.readdirSync("/app/dist").sort() }));`,
+       console.log(JSON.stringify({ app: fs.readdirSync("/app").sort(), dist: fs.readdirSync("/app/dist").sort(), lib: fs.readdirSync("/app/dist/lib").sort() }));`,
     ]);
-    assert.deepEqual(JSON.parse(listing), { app: ["dist", "package.json"], dist: ["healthcheck.js", "orchestrator.js", "worker.js"] });
-    // The worker loads no file beside its own: its dependencies (zod here, reporting the missing
-    // configuration) are inside it.
+    assert.deepEqual(JSON.parse(listing), {
+      app: ["dist", "package.json"],
+      dist: ["healthcheck.js", "lib", "orchestrator.js", "worker.js"],
+      lib: ["code-cache.js", "orchestrator.cache", "orchestrator.js", "worker.cache", "worker.js"],
+    });
+    // The worker requires no file beside its launcher and the cache loader: its dependencies (zod
+    // here, reporting the missing configuration) are inside its bundle, which runs from the code
+    // cache the build made with this image's Node: V8 takes it.
     const r = spawnSync("docker", [
       "run", "--rm", "--entrypoint", "node", TAG, "-e",
-      `const Module = require("module"); const files = new Set(); const load = Module._load;
+      `const Module = require("module"); const vm = require("vm"); const files = new Set(); const load = Module._load;
        Module._load = function (request, parent) { const f = Module._resolveFilename(request, parent); if (f.startsWith("/")) files.add(f); return load.apply(this, arguments); };
+       const run = vm.Script.prototype.runInThisContext;
+       vm.Script.prototype.runInThisContext = function () { files.add(this.cachedDataRejected === false ? "a bundle run from its code cache" : "a bundle compiled without its cache"); return run.apply(this, arguments); };
        process.on("exit", () => console.log(JSON.stringify([...files])));
        require("/app/dist/worker.js");`,
     ], { encoding: "utf8" });
-    assert.deepEqual([r.status, JSON.parse(r.stdout), r.stderr.split("\n")[0]], [1, ["/app/dist/worker.js"], "worker: invalid configuration (3 problems):"]);
+    assert.deepEqual([r.status, JSON.parse(r.stdout), r.stderr.split("\n")[0]], [1, ["/app/dist/worker.js", "/app/dist/lib/code-cache.js", "a bundle run from its code cache"], "worker: invalid configuration (3 problems):"]);
   });
 
   it("keeps nothing of the build secrets: no extra CA certificate, bundle, npmrc, secret mount or npm cache", function () {

@@ -1,0 +1,83 @@
+// How the workload image runs a bundled entry point (services/code-cache.js): as a CommonJS module,
+// from the V8 code cache made beside it when this Node made it, compiled as usual otherwise. Each
+// run is a fresh Node, as a container start is (within one process V8's own compilation cache
+// would answer instead). The image itself (its layout, the cache taken in a container):
+// tests/integration/workload-image.test.ts.
+import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const CODE_CACHE = resolve(__dirname, "../../services/code-cache.js");
+
+const BUNDLE = `"use strict";
+module.exports.answer = 42;
+globalThis.berthCodeCacheProbe = {
+  filename: __filename,
+  dirname: __dirname,
+  thisIsExports: this === exports,
+  joined: require("node:path").join("a", "b"),
+  exported: module.exports.answer,
+};
+`;
+
+/** Makes the cache as bundle.js does, in a Node of its own. */
+function writeCodeCache(bundle: string): void {
+  const r = spawnSync(process.execPath, ["-e", `require(${JSON.stringify(CODE_CACHE)}).writeCodeCache(${JSON.stringify(bundle)})`], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+}
+
+/** Runs the bundle as the image's launcher does, in a fresh Node: whether V8 refused the cache, and what the bundle saw. */
+function runBundle(bundle: string): { rejected: boolean | null; seen: unknown } {
+  const r = spawnSync(
+    process.execPath,
+    ["-e", `const s = require(${JSON.stringify(CODE_CACHE)}).runBundle(${JSON.stringify(bundle)}); console.log(JSON.stringify({ rejected: s.cachedDataRejected ?? null, seen: globalThis.berthCodeCacheProbe }))`],
+    { encoding: "utf8" },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout) as { rejected: boolean | null; seen: unknown };
+}
+
+describe("workload image: bundles run from their code cache (services/code-cache.js)", () => {
+  let dir: string;
+  let bundle: string;
+  let seen: (answer: number) => unknown;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "berth-code-cache-"));
+    bundle = join(dir, "worker.js");
+    writeFileSync(bundle, BUNDLE);
+    seen = (answer) => ({ filename: bundle, dirname: dir, thisIsExports: true, joined: join("a", "b"), exported: answer });
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("keeps a bundle's cache beside it, named after it", () => {
+    const { cacheFileOf } = require(CODE_CACHE) as { cacheFileOf(file: string): string }; // eslint-disable-line @typescript-eslint/no-require-imports
+    assert.equal(cacheFileOf("/app/dist/lib/worker.js"), "/app/dist/lib/worker.cache");
+    writeCodeCache(bundle);
+    assert.equal(existsSync(join(dir, "worker.cache")), true);
+  });
+
+  it("runs a bundle as a CommonJS module, from the cache this Node made", () => {
+    writeCodeCache(bundle);
+    assert.deepEqual(runBundle(bundle), { rejected: false, seen: seen(42) });
+  });
+
+  it("compiles as usual without a cache", () => {
+    assert.deepEqual(runBundle(bundle), { rejected: null, seen: seen(42) });
+  });
+
+  it("never offers a cache made from another source, even of the same length (V8 checks only the length)", () => {
+    writeCodeCache(bundle);
+    writeFileSync(bundle, BUNDLE.replace("= 42", "= 43"));
+    assert.deepEqual(runBundle(bundle), { rejected: null, seen: seen(43) });
+  });
+
+  it("compiles as usual when V8 refuses the cache (made by another Node or with other flags)", () => {
+    writeCodeCache(bundle);
+    const cache = readFileSync(join(dir, "worker.cache"));
+    // The source's digest kept, V8's data garbled: V8's own checks refuse it.
+    writeFileSync(join(dir, "worker.cache"), Buffer.concat([cache.subarray(0, 32), Buffer.alloc(cache.length - 32, 7)]));
+    assert.deepEqual(runBundle(bundle), { rejected: true, seen: seen(42) });
+  });
+});
