@@ -13,6 +13,8 @@ import { busyFraction, cgroupCpuNs, cpuCgroupFile, CpuTimes, parsePidStat, parse
 import { nowMs } from "./health-watch";
 
 export interface IdleCpu {
+  /** How long after the stack was up the window began. */
+  settleMs: number;
   windowMs: number;
   containers: number;
   /** Percent of one core. */
@@ -89,6 +91,7 @@ export async function idleCpu(docker: Docker, label: string, settleMs: number, w
   const elapsedNs = (after.atMs - before.atMs) * 1e6;
   const pct = (ns: number) => (100 * ns) / elapsedNs;
   return {
+    settleMs,
     windowMs: after.atMs - before.atMs,
     containers: ids.length,
     containersPct: pct(after.containersNs - before.containersNs),

@@ -162,7 +162,7 @@ function idleSection(rounds: Round[]): string[] {
   return [
     `### Idle CPU of the running stack, ${rounds[0].workers} workers`,
     "",
-    `Median over the rounds; each measured over ${first ? s(first.windowMs) : "?"} s once the stack was up (berth: \`up()\` returned; compose: every container healthy) and had settled. ` +
+    `Median over the rounds; each measured over ${first ? s(first.windowMs) : "?"} s, from ${first ? s(first.settleMs) : "?"} s after the stack was up (berth: \`up()\` returned; compose: every container healthy), past the services' start-up tail. ` +
       "Containers: their cgroups' CPU, every healthcheck process included; shims: their containerd-shims with reaped children (each healthcheck's `runc exec`); " +
       "engine: the host's dockerd and containerd, shared with whatever else runs on the engine; machine: all cores, everyone's load.",
     "",

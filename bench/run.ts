@@ -20,8 +20,12 @@ import { BenchResults, formatFailedSection, formatReport, Round } from "./report
 import { formatFreshDatabaseSection, measureFreshDatabase } from "./fresh-database";
 import { formatSwarmSection, swarmBench } from "./swarm";
 
-/** After up, before the idle window: worker registration, JIT and the first probes die down. */
-const IDLE_SETTLE_MS = 2000;
+/**
+ * After up, before the idle window: the services' start-up tail dies down. ~8–10 s after a
+ * container starts, V8's memory reducer collects each Node service's start-up garbage and the calm
+ * healthchecks run their first, costlier round (per second, per container: bench/RESULTS.md).
+ */
+const IDLE_SETTLE_MS = 12_000;
 
 const program = new Command("bench")
   .description("time to a usable environment: berth (engine mode) vs a typical and a tuned docker-compose file; idle CPU; the gate's start-up and latency")

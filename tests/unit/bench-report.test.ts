@@ -6,7 +6,7 @@ import type { IdleCpu } from "../../bench/idle-cpu";
 import { BenchResults, formatFailedSection, formatReport, growthPerWorker, Round, stackPct, summariseSize } from "../../bench/report";
 
 const tiers = { data: 1000, orchestrator: 2000, workers: 3000 };
-const idle = (containersPct: number, shimsPct: number, enginePct: number): IdleCpu => ({ windowMs: 10_000, containers: 5, containersPct, shimsPct, enginePct, machinePct: 40 });
+const idle = (containersPct: number, shimsPct: number, enginePct: number): IdleCpu => ({ settleMs: 12_000, windowMs: 10_000, containers: 5, containersPct, shimsPct, enginePct, machinePct: 40 });
 const berth = (workers: number, upMs: number, idleCpu?: IdleCpu): EngineRun => ({
   workers,
   upMs,
