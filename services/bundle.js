@@ -5,9 +5,9 @@
 //   lib/<name>.js, lib/<name>.cache, lib/code-cache.js
 // A container's Node then reads one file instead of every module of pg, ioredis and zod (~75 ms
 // less CPU per start) and takes the bundle's bytecode from the cache instead of compiling it.
-// Bundled from the TypeScript sources, whose ES imports let esbuild keep only what they use of zod
-// (none of its ~50 locales), and whose modules it hoists into the bundle's top level, which the
-// cache holds.
+// Bundled from the TypeScript sources: from their ES imports (`import * as z from "zod"`) esbuild
+// keeps only what they use of zod (180 KB of its 1 MB, one of its ~60 locales), and it hoists
+// every ES module into the bundle's top level, which is what the cache holds.
 const { buildSync } = require("esbuild");
 const { copyFileSync, rmSync } = require("node:fs");
 const { writeCodeCache } = require("./code-cache.js");

@@ -1,7 +1,7 @@
 // Configuration comes only from the environment, validated once at start. Every problem is
 // reported at once, each line naming the variable and what it allows; values of URL variables are
 // never echoed because they usually carry a password.
-import { z } from "zod";
+import * as z from "zod";
 
 export type Role = "orchestrator" | "worker";
 export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;

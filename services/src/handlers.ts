@@ -1,7 +1,7 @@
 // The built-in task handlers. The orchestrator validates a task's input against its handler's
 // schema before storing it, so a worker only ever runs input that fits.
 import { setTimeout as sleep } from "node:timers/promises";
-import { z } from "zod";
+import * as z from "zod";
 
 export interface Handler {
   /** What the input must be, for the 400 error text. */
