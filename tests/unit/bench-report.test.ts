@@ -79,5 +79,6 @@ describe("bench report", () => {
     ]);
     assert.ok(text.includes("Growth per worker from 2 to 16 workers (difference of the medians / 14): berth 0.21 s, compose tuned 0.57 s, compose typical 1.00 s."));
     assert.ok(text.includes("| berth (3) | 4.0% | 2.0% | 6.0% | 1.0% | 40.0% |"));
+    assert.ok(text.includes("each measured over 10.00 s, from 12.00 s after the stack was up"));
   });
 });
