@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   try {
     const up = await mode.up<BerthOutputs>(request);
     const names = up.outputs.containerNames;
-    const result: ChildResult = { upCalledAtMs, upMs: nowMs() - upCalledAtMs, timeline: up.timeline ?? [], containers: 3 + names.workers.length };
+    const result: ChildResult = { upCalledAtMs, upMs: nowMs() - upCalledAtMs, timeline: up.timeline, containers: 3 + names.workers.length };
     process.stdout.write(`${JSON.stringify(result)}\n`);
     // The parent reads the health events before the containers go.
     await new Promise<void>((resolve) => createInterface({ input: process.stdin }).once("line", () => resolve()));

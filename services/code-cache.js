@@ -50,10 +50,9 @@ function cacheFor(bundleFile, digest) {
 function runBundle(bundleFile) {
   const { source, digest } = readBundle(bundleFile);
   const script = compile(bundleFile, source, cacheFor(bundleFile, digest));
-  const module = { exports: {}, filename: bundleFile, id: bundleFile, loaded: false };
+  const module = { exports: {} };
   // The bundles require only Node's built-in modules, which any require resolves alike.
   script.runInThisContext().call(module.exports, module.exports, require, module, bundleFile, dirname(bundleFile));
-  module.loaded = true;
   return script;
 }
 
