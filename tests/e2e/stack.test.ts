@@ -92,7 +92,7 @@ describe("e2e: the test stack on a real Docker engine", function () {
       api = out.hostUrls.orchestrator!;
     });
 
-    it("brings the tiers up in order: orchestrator and workers only after the data gate, the workers gate after the orchestrator's", function () {
+    it("brings the tiers up in order: the orchestrator after the data gate, the workers after the orchestrator's container, the workers gate after the orchestrator's", function () {
       // Engine mode times its own steps; pulumi mode reads the CLI engine's events.
       const timeline = first.timeline;
       const at = (name: string) => {
@@ -108,7 +108,9 @@ describe("e2e: the test stack on a real Docker engine", function () {
       startsAfter("berth-orchestrator", "berth-data-gate-wait");
       startsAfter("berth-orchestrator-gate-wait", "berth-orchestrator");
       for (const w of ["berth-worker-0", "berth-worker-1"]) {
-        startsAfter(w, "berth-data-gate-wait");
+        startsAfter(w, "berth-orchestrator");
+        // Not after the orchestrator's gate: the workers' containers start while it waits.
+        assert.ok(at(w).startedMs < at("berth-orchestrator-gate-wait").finishedMs, `${w} waited for the orchestrator's gate`);
         startsAfter("berth-workers-gate-wait", w);
       }
       startsAfter("berth-workers-gate-wait", "berth-orchestrator-gate-wait");
@@ -345,7 +347,7 @@ describe("e2e: the test stack on a real Docker engine", function () {
       ]) {
         assert.ok(failure.message.includes(part), `"${part}" is not in the error:\n${failure.message}`);
       }
-      // Up stopped at that tier: the worker (started beside the orchestrator) is there, its gate never ran.
+      // Up stopped at that tier: the worker (started right after the orchestrator's container) is there, its gate never ran.
       assert.deepEqual((await stackObjects(docker, stack)).containers, [orchestrator, `berth-${stack}-postgres`, `berth-${stack}-redis`, `berth-${stack}-worker-0`]);
       await mode!.destroy(stack);
       assert.deepEqual(await stackObjects(docker, stack), NOTHING);

@@ -89,15 +89,15 @@ describe("program: test stack", function () {
     assert.equal(redis.tmpfs["/data"], "rw,nosuid,nodev,size=16m,mode=0700,uid=999,gid=1000");
   });
 
-  it("orders tiers: data → gate → orchestrator ∥ workers → orchestrator gate → workers gate", function () {
+  it("orders tiers: data → gate → orchestrator → workers, orchestrator gate → workers gate", function () {
     const deps = (type: string, name: string) => resourceNamed(run, type, name).dependencies.map(short).sort();
     // The data gate also reads the password: its readiness probe logs in.
     assert.deepEqual(deps(COMMAND, "berth-data-gate-wait"), ["berth-postgres", "berth-postgres-password", "berth-postgres-template", "berth-redis"]);
     const afterDataGate = ["berth-app-image", "berth-data-gate-wait", "berth-network", "berth-postgres-password"];
     assert.deepEqual(deps(CONTAINER, "berth-orchestrator"), afterDataGate);
     assert.deepEqual(deps(COMMAND, "berth-orchestrator-gate-wait"), ["berth-orchestrator"]);
-    // Workers start beside the orchestrator once the data gate passed; their gate also waits for the orchestrator's.
-    for (const w of ["berth-worker-0", "berth-worker-1"]) assert.deepEqual(deps(CONTAINER, w), afterDataGate, w);
+    // Workers are created right after the orchestrator's container (not its gate); their gate also waits for the orchestrator's.
+    for (const w of ["berth-worker-0", "berth-worker-1"]) assert.deepEqual(deps(CONTAINER, w), [...afterDataGate, "berth-orchestrator"].sort(), w);
     assert.deepEqual(deps(COMMAND, "berth-workers-gate-wait"), ["berth-orchestrator", "berth-orchestrator-gate-wait", "berth-worker-0", "berth-worker-1"]);
     // Postgres and Redis wait only for the network: they start in parallel.
     assert.deepEqual(deps(CONTAINER, "berth-redis"), ["berth-network", "berth-redis-image"]);
