@@ -1,5 +1,6 @@
 // Runs every probe in parallel under one time budget: passes when all are healthy at once, fails as
 // soon as one reaches a terminal state, times out when the budget ends first.
+import { setMaxListeners } from "node:events";
 import { performance } from "node:perf_hooks";
 import { periodicLine, PERIODIC_PROGRESS_MS, progressLine } from "./progress";
 import { Ending, ProbeTrack, settle } from "./result";
@@ -23,6 +24,9 @@ export function runGate(run: GateRun): Promise<GateOutcome> {
   const started = performance.now();
   const elapsed = (): number => performance.now() - started;
   const controller = new AbortController();
+  // Every probe listens on this one signal (its engine events, its polls, its requests): a gate
+  // over 11 or more containers is not a leak, and Node's warning would land in `pulumi up`'s output.
+  setMaxListeners(0, controller.signal);
   const tracks: ProbeTrack[] = run.probes.map((p) => ({ kind: p.kind, target: p.target, healthyAtMs: null }));
 
   return new Promise((resolve) => {

@@ -44,6 +44,21 @@ describe("gate runner", () => {
     assert.deepEqual(lines, ["gate g: a starting <t>", "gate g: b healthy <t>", "gate g: a healthy <t>"]);
   });
 
+  it("watches 16 containers without Node's listener-leak warning (every probe listens on the gate's signal)", async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+    process.on("warning", onWarning);
+    try {
+      const probes = Array.from({ length: 16 }, (_, i) => scripted(`c${i}`, [[5, healthy]]));
+      const result = await runGate({ name: "g", timeoutSeconds: 5, probes, progress: () => undefined });
+      assert.equal(result.ending, "passed");
+      await sleep(10); // warnings are emitted on the next tick
+    } finally {
+      process.off("warning", onWarning);
+    }
+    assert.deepEqual(warnings, []);
+  });
+
   it("fails at once when one probe fails, without waiting for the others or the timeout", async () => {
     // A budget far beyond mocha's timeout: only the failing probe can end this gate in time.
     const result = await runGate({
