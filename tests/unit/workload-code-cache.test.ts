@@ -5,7 +5,8 @@
 // tests/integration/workload-image.test.ts.
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -51,11 +52,13 @@ describe("workload image: bundles run from their code cache (services/code-cache
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("keeps a bundle's cache beside it, named after it", () => {
+  it("keeps a bundle's cache beside it, named after it, headed by the SHA-256 of the source it was made from", () => {
     const { cacheFileOf } = require(CODE_CACHE) as { cacheFileOf(file: string): string }; // eslint-disable-line @typescript-eslint/no-require-imports
     assert.equal(cacheFileOf("/app/dist/lib/worker.js"), "/app/dist/lib/worker.cache");
     writeCodeCache(bundle);
-    assert.equal(existsSync(join(dir, "worker.cache")), true);
+    const cache = readFileSync(join(dir, "worker.cache"));
+    assert.equal(cache.subarray(0, 32).toString("hex"), createHash("sha256").update(BUNDLE).digest("hex"));
+    assert.ok(cache.length > 32, `the cache holds ${cache.length - 32} bytes of V8 data`);
   });
 
   it("runs a bundle as a CommonJS module, from the cache this Node made", () => {
