@@ -9,7 +9,8 @@ import { promisify } from "node:util";
 import Docker from "dockerode";
 import { composeContainers, composeFile, ComposeVariant } from "./compose/template";
 import type { BenchImages, IdleWindow } from "./engine-run";
-import { HealthWatch, nowMs } from "./health-watch";
+import { nowMs } from "./clock";
+import { HealthWatch } from "./health-watch";
 import { IdleCpu, idleCpu } from "./idle-cpu";
 import { Tier, tierHealthyAt } from "./tiers";
 

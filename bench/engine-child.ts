@@ -1,12 +1,16 @@
 // One engine-mode bring-up in a process of its own, as `pulumi up` runs the program in a fresh
-// language host: nothing is warm but the engine. Protocol: argv[2] is the JSON of
-// { stack, configFrom, config } (berth's program, Pulumi.<configFrom>.yaml plus config);
-// stdout gets one JSON line (ChildResult) after up; a line on stdin then asks for destroy.
+// language host: plain Node on compiled JavaScript (`npm run build` emits this file to
+// dist/bench/, beside the program and engine mode it loads), no TypeScript loader, nothing warm
+// but the engine. Protocol: argv[2] is the JSON of a ChildRequest; stdout gets one JSON line
+// (ChildResult) after up; a line on stdin then asks for destroy.
 import { createInterface } from "node:readline";
 import { EngineMode } from "../testing/engine/engine-mode";
-import type { TimelineEntry } from "../testing/engine/mode";
-import { BerthOutputs, berthRequest } from "../lab/berth-program";
-import { nowMs } from "./health-watch";
+import type { TimelineEntry, UpRequest } from "../testing/engine/mode";
+import { projectProgram } from "../testing/program";
+import { nowMs } from "./clock";
+
+/** An up of the project in workDir (its Pulumi.yaml main, as `pulumi up` runs it). */
+export type ChildRequest = Omit<UpRequest, "program"> & { workDir: string };
 
 export interface ChildResult {
   /** Wall-clock ms since the epoch when up() was called. */
@@ -17,15 +21,18 @@ export interface ChildResult {
   containers: number;
 }
 
+/** The part of berth's outputs (lab/berth-program.ts BerthOutputs) the child reads. */
+interface ContainerNames {
+  containerNames: { workers: string[] };
+}
+
 async function main(): Promise<void> {
-  const { stack, configFrom, config } = JSON.parse(process.argv[2]) as { stack: string; configFrom: string; config: Record<string, unknown> };
-  const request = berthRequest(stack, configFrom, config);
+  const request = JSON.parse(process.argv[2]) as ChildRequest;
   const mode = new EngineMode();
   const upCalledAtMs = nowMs();
   try {
-    const up = await mode.up<BerthOutputs>(request);
-    const names = up.outputs.containerNames;
-    const result: ChildResult = { upCalledAtMs, upMs: nowMs() - upCalledAtMs, timeline: up.timeline, containers: 3 + names.workers.length };
+    const up = await mode.up<ContainerNames>({ ...request, program: projectProgram(request.workDir) });
+    const result: ChildResult = { upCalledAtMs, upMs: nowMs() - upCalledAtMs, timeline: up.timeline, containers: 3 + up.outputs.containerNames.workers.length };
     process.stdout.write(`${JSON.stringify(result)}\n`);
     // The parent reads the health events before the containers go.
     await new Promise<void>((resolve) => createInterface({ input: process.stdin }).once("line", () => resolve()));

@@ -6,9 +6,11 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import Docker from "dockerode";
 import type { TimelineEntry } from "../testing/engine/mode";
-import { REPO_ROOT } from "../lab/berth-program";
-import type { ChildResult } from "./engine-child";
-import { HealthWatch, nowMs } from "./health-watch";
+import { berthRequest, REPO_ROOT } from "../lab/berth-program";
+import { requireBuilt } from "../lab/gate-runner";
+import type { ChildRequest, ChildResult } from "./engine-child";
+import { nowMs } from "./clock";
+import { HealthWatch } from "./health-watch";
 import { IdleCpu, idleCpu } from "./idle-cpu";
 import { gateSplit, GateSplit, Tier, tierHealthyAt } from "./tiers";
 
@@ -50,6 +52,9 @@ export function engineConfig(images: BenchImages, workers?: number): Record<stri
 /** No idle-CPU measurement after up. */
 export const NO_IDLE: IdleWindow = { settleMs: 0, windowMs: 0 };
 
+/** engine-child.ts as `npm run build` compiles it: the child runs no TypeScript loader, as `pulumi up` runs dist/index.js. */
+const ENGINE_CHILD = join(REPO_ROOT, "dist", "bench", "engine-child.js");
+
 /** How long after up() the bench waits for Docker to call every container healthy. */
 const DOCKER_HEALTH_WAIT_MS = 30_000;
 
@@ -65,7 +70,10 @@ export async function withEngineChild<T>(
   timeoutMs: number,
   measure: (result: ChildResult) => Promise<T>,
 ): Promise<T> {
-  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", join(__dirname, "engine-child.ts"), JSON.stringify({ stack, configFrom: "test", config })], {
+  requireBuilt(ENGINE_CHILD);
+  const { program: _inChild, ...up } = berthRequest(stack, "test", config);
+  const request: ChildRequest = { ...up, workDir: REPO_ROOT };
+  const child = spawn(process.execPath, [ENGINE_CHILD, JSON.stringify(request)], {
     cwd: REPO_ROOT,
     stdio: ["pipe", "pipe", "pipe"],
   });

@@ -1,12 +1,8 @@
 // Records the engine's health_status events for the containers matching a label filter, from
 // before they exist: subscribe first, then bring the containers up.
-import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
 import Docker from "dockerode";
 import { allHealthyAt, HealthEvent, parseHealthEvent } from "./health-events";
-
-/** Wall-clock ms since the epoch with sub-millisecond precision (comparable to the engine's timeNano). */
-export const nowMs = (): number => performance.timeOrigin + performance.now();
 
 export class HealthWatch {
   readonly events: HealthEvent[] = [];
