@@ -22,7 +22,7 @@ export interface ChildResult {
 }
 
 /** The part of berth's outputs (lab/berth-program.ts BerthOutputs) the child reads. */
-interface ContainerNames {
+interface ChildOutputs {
   containerNames: { workers: string[] };
 }
 
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   const mode = new EngineMode();
   const upCalledAtMs = nowMs();
   try {
-    const up = await mode.up<ContainerNames>({ ...request, program: projectProgram(request.workDir) });
+    const up = await mode.up<ChildOutputs>({ ...request, program: projectProgram(request.workDir) });
     const result: ChildResult = { upCalledAtMs, upMs: nowMs() - upCalledAtMs, timeline: up.timeline, containers: 3 + up.outputs.containerNames.workers.length };
     process.stdout.write(`${JSON.stringify(result)}\n`);
     // The parent reads the health events before the containers go.

@@ -71,9 +71,10 @@ export async function withEngineChild<T>(
   measure: (result: ChildResult) => Promise<T>,
 ): Promise<T> {
   requireBuilt(ENGINE_CHILD);
-  const { program: _inChild, ...up } = berthRequest(stack, "test", config);
-  const request: ChildRequest = { ...up, workDir: REPO_ROOT };
-  const child = spawn(process.execPath, [ENGINE_CHILD, JSON.stringify(request)], {
+  // A program is a function, which JSON cannot carry: the child makes it from workDir's Pulumi.yaml.
+  const { program: _madeByChild, ...request } = berthRequest(stack, "test", config);
+  const childRequest: ChildRequest = { ...request, workDir: REPO_ROOT };
+  const child = spawn(process.execPath, [ENGINE_CHILD, JSON.stringify(childRequest)], {
     cwd: REPO_ROOT,
     stdio: ["pipe", "pipe", "pipe"],
   });
