@@ -9,7 +9,7 @@ import { promisify } from "node:util";
 import Docker from "dockerode";
 import { composeContainers, composeFile, ComposeVariant } from "./compose/template";
 import type { BenchImages, IdleWindow } from "./engine-run";
-import { nowMs } from "./clock";
+import { nowMs } from "../lab/clock";
 import { HealthWatch } from "./health-watch";
 import { IdleCpu, idleCpu } from "./idle-cpu";
 import { Tier, tierHealthyAt } from "./tiers";

@@ -7,7 +7,7 @@ import { createInterface } from "node:readline";
 import { EngineMode } from "../testing/engine/engine-mode";
 import type { TimelineEntry, UpRequest } from "../testing/engine/mode";
 import { projectProgram } from "../testing/program";
-import { nowMs } from "./clock";
+import { nowMs } from "../lab/clock";
 
 /** An up of the project in workDir (its Pulumi.yaml main, as `pulumi up` runs it). */
 export type ChildRequest = Omit<UpRequest, "program"> & { workDir: string };

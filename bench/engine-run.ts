@@ -9,7 +9,7 @@ import type { TimelineEntry } from "../testing/engine/mode";
 import { berthRequest, REPO_ROOT } from "../lab/berth-program";
 import { requireBuilt } from "../lab/gate-runner";
 import type { ChildRequest, ChildResult } from "./engine-child";
-import { nowMs } from "./clock";
+import { nowMs } from "../lab/clock";
 import { HealthWatch } from "./health-watch";
 import { IdleCpu, idleCpu } from "./idle-cpu";
 import { gateSplit, GateSplit, Tier, tierHealthyAt } from "./tiers";

@@ -6,7 +6,7 @@
 import { spawn } from "node:child_process";
 import { AddressInfo, createServer, Socket } from "node:net";
 import { GATE_CLI, requireBuilt } from "../lab/gate-runner";
-import { nowMs } from "./clock";
+import { nowMs } from "../lab/clock";
 
 export interface GateStartup {
   /** spawn → first Engine API connection. */

@@ -10,7 +10,7 @@ import { readFileSync, readdirSync, readlinkSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import type Docker from "dockerode";
 import { busyFraction, cgroupCpuNs, cpuCgroupFile, CpuTimes, parsePidStat, parseProcStat } from "./cpu";
-import { nowMs } from "./clock";
+import { nowMs } from "../lab/clock";
 
 export interface IdleCpu {
   /** How long after the stack was up the window began. */

@@ -1,8 +1,8 @@
 // Runs the compiled gate entry points as child processes, the way HealthGate runs them.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { performance } from "node:perf_hooks";
 import { join } from "node:path";
+import { nowMs } from "./clock";
 
 export const GATE_CLI = join(__dirname, "..", "dist", "gate", "cli.js");
 
@@ -31,7 +31,7 @@ export function runCli(script: string, args: string[], env: NodeJS.ProcessEnv = 
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
     child.on("error", reject);
-    child.on("exit", () => (exitedAtMs = performance.timeOrigin + performance.now()));
+    child.on("exit", () => (exitedAtMs = nowMs()));
     child.on("close", (code) => resolve({ code, stdout, stderr, stderrLines: lines(stderr), exitedAtMs }));
   });
 }
