@@ -1,13 +1,13 @@
 // `npm run bundle` (the image build runs it): each entry point bundled with its dependencies into
 // bundle/, which the image ships as /app/dist:
-//   orchestrator.js, worker.js   launcher.js: runs lib/<name> with its code cache (code-cache.js)
+//   orchestrator.js, worker.js   launcher.js: loads lib/<name> with its code cache (code-cache.js), starts it
 //   healthcheck.js               the healthcheck, bundled (it has no dependencies)
 //   lib/<name>.js, lib/<name>.cache, lib/code-cache.js
 // A container's Node then reads one file instead of every module of pg, ioredis and zod (~75 ms
 // less CPU per start) and takes the bundle's bytecode from the cache instead of compiling it.
 // Bundled from the TypeScript sources: from their ES imports (`import * as z from "zod"`) esbuild
 // keeps only what they use of zod (180 KB of its 1 MB, one of its ~60 locales), and it hoists
-// every ES module into the bundle's top level, which is what the cache holds.
+// every ES module into the bundle's top level, which the cache holds with what that top level ran.
 const { buildSync } = require("esbuild");
 const { copyFileSync, rmSync } = require("node:fs");
 const { writeCodeCache } = require("./code-cache.js");
