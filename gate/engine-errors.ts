@@ -2,17 +2,20 @@
 // client library is imported here: the gate loads its Engine API client only when it needs one.
 import { redactUrl } from "./redact";
 
+/** A client that can say where it connects: the gate's EngineClient (socketPath), or dockerode (its modem). */
+export type EngineClientLike = { socketPath?: string; modem?: unknown };
+
 /** Where a client talks to, for messages: DOCKER_HOST as given, else the socket it resolved. */
-export async function engineAddress(client: { modem?: unknown } | undefined, env: NodeJS.ProcessEnv): Promise<string> {
+export async function engineAddress(client: EngineClientLike | undefined, env: NodeJS.ProcessEnv): Promise<string> {
   if (env.DOCKER_HOST) return redactUrl(env.DOCKER_HOST) ?? env.DOCKER_HOST;
   // docker-modem keeps the default socket as a function that picks ~/.docker/run or /var/run.
-  const socket = (client?.modem as { socketPath?: string | (() => Promise<string>) } | undefined)?.socketPath;
+  const socket = client?.socketPath ?? (client?.modem as { socketPath?: string | (() => Promise<string>) } | undefined)?.socketPath;
   const path = typeof socket === "function" ? await socket() : socket;
   return `unix://${path ?? "/var/run/docker.sock"}`;
 }
 
 /**
- * docker-modem gives errors from the engine a numeric statusCode; anything else (socket missing,
+ * The Engine API clients (the gate's and docker-modem) give errors from the engine a numeric statusCode; anything else (socket missing,
  * refused, ssh failure, malformed DOCKER_HOST) means the engine was never reached.
  */
 export function isEngineUnreachable(err: unknown): boolean {
@@ -39,7 +42,7 @@ export function engineUnreachableMessage(address: string, reason: string): strin
 }
 
 /** The message for an error that never reached the engine (isEngineUnreachable), naming where it tried. */
-export async function unreachableMessageFor(client: { modem?: unknown } | undefined, err: unknown, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+export async function unreachableMessageFor(client: EngineClientLike | undefined, err: unknown, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   return engineUnreachableMessage(await engineAddress(client, env), unreachableReason(err));
 }
 
