@@ -29,9 +29,11 @@ interface ChildOutputs {
 async function main(): Promise<void> {
   const request = JSON.parse(process.argv[2]) as ChildRequest;
   const mode = new EngineMode();
+  // Read before the clock starts, as the CLI reads Pulumi.yaml before it starts the language host.
+  const program = projectProgram(request.workDir);
   const upCalledAtMs = nowMs();
   try {
-    const up = await mode.up<ChildOutputs>({ ...request, program: projectProgram(request.workDir) });
+    const up = await mode.up<ChildOutputs>({ ...request, program });
     const result: ChildResult = { upCalledAtMs, upMs: nowMs() - upCalledAtMs, timeline: up.timeline, containers: 3 + up.outputs.containerNames.workers.length };
     process.stdout.write(`${JSON.stringify(result)}\n`);
     // The parent reads the health events before the containers go.
