@@ -39,7 +39,7 @@ const IMAGE_CODES: Record<number, true | string> = { 200: true, 404: "no such im
 const SWARM_CODES: Record<number, true | string> = { 200: true, 400: "bad parameter", 404: "no such service or task", 500: "server error", 503: "node is not part of a swarm" };
 
 /** One Engine API request, as docker-modem's dial takes it (the subset the gate tools use). */
-interface Request {
+interface EngineRequest {
   /** Ends with "?" when `options` go in the query string (GET); otherwise they are the JSON body (POST). */
   path: string;
   method: "GET" | "POST";
@@ -49,7 +49,7 @@ interface Request {
   statusCodes: Record<number, true | string>;
   abortSignal?: AbortSignal;
 }
-type Dial = <T>(request: Request) => Promise<T>;
+type Dial = <T>(req: EngineRequest) => Promise<T>;
 
 /** Where a plain HTTP Engine API listens: a unix socket, or host and port. */
 export type PlainEndpoint = { socketPath: string } | { host: string; port: number };
@@ -111,7 +111,7 @@ export function engineStatusError(status: number, statusCodes: Record<number, tr
 
 /** Requests over Node's http, with its default keep-alive agent: a gate's many requests share sockets. */
 function httpDial(endpoint: PlainEndpoint): Dial {
-  return <T>(r: Request) =>
+  return <T>(r: EngineRequest) =>
     new Promise<T>((resolve, reject) => {
       const isGet = r.path.endsWith("?");
       const body = !isGet && Object.keys(r.options).length > 0 ? JSON.stringify(r.options) : undefined;
@@ -150,7 +150,7 @@ function modemDial(): Dial {
   deferSsh2();
   const Modem = require("docker-modem") as typeof DockerModem;
   const modem = new Modem();
-  return <T>(r: Request) => new Promise<T>((resolve, reject) => modem.dial(r as DockerModem.DialOptions, (err, data) => (err ? reject(err) : resolve(data as T))));
+  return <T>(r: EngineRequest) => new Promise<T>((resolve, reject) => modem.dial(r as DockerModem.DialOptions, (err, data) => (err ? reject(err) : resolve(data as T))));
 }
 
 export function createEngineClient(env: NodeJS.ProcessEnv = process.env): EngineClient {
