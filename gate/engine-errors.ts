@@ -15,8 +15,9 @@ export async function engineAddress(client: EngineClientLike | undefined, env: N
 }
 
 /**
- * The Engine API clients (the gate's and docker-modem) give errors from the engine a numeric statusCode; anything else (socket missing,
- * refused, ssh failure, malformed DOCKER_HOST) means the engine was never reached.
+ * The Engine API clients (the gate's own and docker-modem) give errors from the engine a numeric
+ * statusCode; anything else (socket missing, refused, ssh failure, malformed DOCKER_HOST) means
+ * the engine was never reached.
  */
 export function isEngineUnreachable(err: unknown): boolean {
   return typeof (err as { statusCode?: unknown })?.statusCode !== "number";
