@@ -99,18 +99,30 @@ describe("gate: the Engine API client over Node's http, against a stand-in engin
     await assert.rejects(createEngineClient(env).inspect("web"), { message: "(HTTP code 404) no such container - No such container: web ", statusCode: 404 });
   });
 
-  it("gives an events stream as soon as the engine answers, and stops it on abort", async () => {
-    answer = () => ({ status: 200, body: '{"status":"start"}\n' });
-    const controller = new AbortController();
-    const stream = await createEngineClient(env).events({ type: ["container"] }, controller.signal);
-    const text = await new Promise<string>((resolve) => {
-      let got = "";
-      stream.on("data", (c: Buffer) => (got += c));
-      stream.on("end", () => resolve(got));
+  it("gives an events stream as soon as the engine answers, and closes the request on abort", async () => {
+    let closed!: () => void;
+    const requestClosed = new Promise<void>((resolve) => (closed = resolve));
+    let url: string | undefined;
+    // A stand-in that sends one event and keeps the stream open, as the engine does.
+    const events = createServer((req, res) => {
+      url = req.url;
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write('{"status":"start"}\n');
+      req.socket.on("close", () => closed());
     });
-    controller.abort();
-    assert.equal(text, '{"status":"start"}\n');
-    assert.deepEqual(seen.map((s) => s.url), [`/events?filters=${encodeURIComponent('{"type":["container"]}')}`]);
+    await new Promise<void>((resolve) => events.listen(0, "127.0.0.1", resolve));
+    try {
+      const controller = new AbortController();
+      const stream = await createEngineClient({ DOCKER_HOST: `tcp://127.0.0.1:${(events.address() as AddressInfo).port}` }).events({ type: ["container"] }, controller.signal);
+      const first = await new Promise<string>((resolve) => stream.once("data", (c: Buffer) => resolve(c.toString("utf8"))));
+      stream.on("error", () => undefined); // the abort ends it with an AbortError
+      controller.abort();
+      await requestClosed;
+      assert.deepEqual([url, first], [`/events?filters=${encodeURIComponent('{"type":["container"]}')}`, '{"status":"start"}\n']);
+    } finally {
+      events.closeAllConnections();
+      await new Promise<void>((resolve) => events.close(() => resolve()));
+    }
   });
 
   it("rejects without a status when nothing listens (the engine was never reached)", async () => {
