@@ -11,6 +11,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import type { ContainerInspectInfo, ImageInspectInfo } from "dockerode";
 import type DockerModem from "docker-modem";
+import { DOCKER_SOCKET } from "../components/contract";
 
 export interface EngineClient {
   /** The unix socket requests go to (for messages; undefined for a DOCKER_HOST that is not one). */
@@ -80,7 +81,7 @@ function defaultUnixSocket(): string {
     accessSync(user);
     return user;
   } catch {
-    return "/var/run/docker.sock";
+    return DOCKER_SOCKET;
   }
 }
 

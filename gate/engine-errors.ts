@@ -1,5 +1,6 @@
 // How the gate tools name an engine they cannot reach, and which engine errors mean what. No
 // client library is imported here: the gate loads its Engine API client only when it needs one.
+import { DOCKER_SOCKET } from "../components/contract";
 import { redactUrl } from "./redact";
 
 /** A client that can say where it connects: the gate's EngineClient (socketPath), or dockerode (its modem). */
@@ -11,7 +12,7 @@ export async function engineAddress(client: EngineClientLike | undefined, env: N
   // docker-modem keeps the default socket as a function that picks ~/.docker/run or /var/run.
   const socket = client?.socketPath ?? (client?.modem as { socketPath?: string | (() => Promise<string>) } | undefined)?.socketPath;
   const path = typeof socket === "function" ? await socket() : socket;
-  return `unix://${path ?? "/var/run/docker.sock"}`;
+  return `unix://${path ?? DOCKER_SOCKET}`;
 }
 
 /**
