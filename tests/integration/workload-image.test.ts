@@ -7,6 +7,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { appHealthcheck } from "../../components/workload/contract";
 import { ensureNodeBaseImage, nodeBaseImageUnavailable } from "../../lab/images/node-base-image";
 import { buildWorkloadImage, CA_CANARY, findBuildKitClient, NPMRC_CANARY } from "../../lab/images/workload-image";
 import { freePort } from "../support/poll";
@@ -94,7 +95,7 @@ describe("workload image: services/Dockerfile on the offline Node base", functio
     ]);
     assert.deepEqual(JSON.parse(listing), {
       app: ["dist", "package.json"],
-      dist: ["healthcheck.js", "lib", "orchestrator.js", "worker.js"],
+      dist: ["healthcheck.js", "healthcheck.sh", "lib", "orchestrator.js", "worker.js"],
       lib: ["code-cache.js", "orchestrator.cache", "orchestrator.js", "worker.cache", "worker.js"],
     });
     // The worker requires no file beside its launcher and the cache loader: its dependencies (zod
@@ -219,6 +220,17 @@ describe("workload image: services/Dockerfile on the offline Node base", functio
       const url = `http://127.0.0.1:${orchPort}`;
       const health = await request("GET", `${url}/health`);
       assert.deepEqual([health.status, health.body.status, health.body.checks.postgres.ok, health.body.checks.redis.ok], [200, "ok", true, true]);
+      // The components' healthcheck in this Debian-based image, read-only and without capabilities:
+      // bash asks (its own message for a closed port), no node process starts.
+      const componentsProbe = (port: number) => {
+        const r = spawnSync("docker", ["exec", orch, ...appHealthcheck(port)], { encoding: "utf8" });
+        return [r.status, r.stdout + r.stderr];
+      };
+      const closed = await freePort();
+      assert.deepEqual(
+        [componentsProbe(orchPort), componentsProbe(closed)],
+        [[0, ""], [1, `healthcheck: connect: Connection refused\nhealthcheck: line 2: /dev/tcp/127.0.0.1/${closed}: Connection refused\n`]],
+      );
 
       runHardened(worker, { ...common, WORKER_ID: "image-worker", WORKER_PORT: String(workerPort) }, ["node", "/app/dist/worker.js"]);
       await healthy(worker);

@@ -2,7 +2,9 @@
 // run as child processes on free ports with short heartbeat settings.
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import http from "node:http";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
@@ -353,6 +355,52 @@ describe("workload: orchestrator and worker on real Postgres and Redis", functio
     await degraded.waitForLog("orchestrator listening");
     const res = healthcheck(degradedPort);
     assert.deepEqual([res.status, res.stderr], [1, "healthcheck: GET /health answered 503\n"]);
+  });
+
+  it("the components' probe script answers as the node script does, by bash, by busybox's wget or by node alone", async function () {
+    // The image's /app/dist layout (healthcheck.sh beside healthcheck.js), run with a PATH that
+    // holds only the client under test, as in a Debian image (bash), an Alpine one (busybox) or
+    // an image with neither.
+    const dist = mkdtempSync(join(tmpdir(), "berth-probe-"));
+    try {
+      copyFileSync(join(SERVICES, "healthcheck.sh"), join(dist, "healthcheck.sh"));
+      symlinkSync(entryPath("healthcheck"), join(dist, "healthcheck.js"));
+      const clients: Record<string, Record<string, string>> = {
+        bash: { bash: "/bin/bash" },
+        busybox: { wget: "/bin/busybox", timeout: "/bin/busybox" },
+        node: { node: process.execPath },
+      };
+      const probe = (client: string, port: number | string) => {
+        const bin = join(dist, `bin-${client}`);
+        if (!existsSync(bin)) {
+          mkdirSync(bin);
+          for (const [name, target] of Object.entries(clients[client]!)) symlinkSync(target, join(bin, name));
+        }
+        const r = spawnSync("/bin/sh", [join(dist, "healthcheck.sh"), String(port)], { encoding: "utf8", env: { PATH: bin }, timeout: 5000 });
+        return [r.status, r.stderr];
+      };
+      const orch = await orchestrator();
+      const degradedPort = await freePort();
+      const degraded = startService("orchestrator", env({ ORCHESTRATOR_PORT: String(degradedPort), REDIS_URL: `redis://127.0.0.1:${await freePort()}` }));
+      await degraded.waitForLog("orchestrator listening");
+      const closed = await freePort();
+      assert.deepEqual(
+        Object.keys(clients).map((client) => [client, probe(client, orch.port), probe(client, degradedPort), probe(client, closed)]),
+        [
+          ["bash", [0, ""], [1, "healthcheck: GET /health answered 503\n"], [1, `healthcheck: connect: Connection refused\nhealthcheck: line 2: /dev/tcp/127.0.0.1/${closed}: Connection refused\n`]],
+          [
+            "busybox",
+            [0, ""],
+            [1, "wget: server returned error: HTTP/1.1 503 Service Unavailable\nhealthcheck: GET /health failed\n"],
+            [1, "wget: can't connect to remote host (127.0.0.1): Connection refused\nhealthcheck: GET /health failed\n"],
+          ],
+          ["node", [0, ""], [1, "healthcheck: GET /health answered 503\n"], [1, `healthcheck: connect ECONNREFUSED 127.0.0.1:${closed}\n`]],
+        ],
+      );
+      assert.deepEqual(probe("bash", "8080; true"), [1, 'healthcheck: invalid port "8080; true"\n']);
+    } finally {
+      rmSync(dist, { recursive: true, force: true });
+    }
   });
 
   describe("bad input", function () {

@@ -34,7 +34,7 @@ describe("engine mode: docker.Service translation", function () {
           ReadOnly: true,
           Mounts: [{ Type: "tmpfs", Target: "/tmp", TmpfsOptions: { SizeBytes: 67108864 } }],
           StopGracePeriod: 10_000_000_000,
-          Healthcheck: { Test: ["CMD", "node", "/app/dist/healthcheck.js", "8081"], Interval: 500_000_000, Timeout: 2_000_000_000, StartPeriod: 20_000_000_000, Retries: 3 },
+          Healthcheck: { Test: ["CMD", "sh", "/app/dist/healthcheck.sh", "8081"], Interval: 500_000_000, Timeout: 2_000_000_000, StartPeriod: 20_000_000_000, Retries: 3 },
           Init: false,
           CapabilityAdd: [],
           CapabilityDrop: ["ALL"],

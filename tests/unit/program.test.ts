@@ -175,9 +175,9 @@ describe("program: test stack", function () {
     }
   });
 
-  it("uses the workload's node healthcheck (nothing Alpine lacks) and wires services by alias", function () {
+  it("uses the workload image's probe script as healthcheck (sh, which Alpine and Debian have) and wires services by alias", function () {
     const orch = resourceNamed(run, CONTAINER, "berth-orchestrator").inputs;
-    assert.deepEqual(orch.healthcheck.tests, ["CMD", "node", "/app/dist/healthcheck.js", "8080"]);
+    assert.deepEqual(orch.healthcheck.tests, ["CMD", "sh", "/app/dist/healthcheck.sh", "8080"]);
     assert.deepEqual(orch.networksAdvanced, [{ name: "berth-test-net", aliases: ["orchestrator"] }]);
     assert.deepEqual(orch.envs, [
       "DATABASE_URL=postgres://berth:mock-password-0123456789abcdef@postgres:5432/berth",
@@ -187,7 +187,7 @@ describe("program: test stack", function () {
       "ORCHESTRATOR_PORT=8080",
     ]);
     const worker = resourceNamed(run, CONTAINER, "berth-worker-1").inputs;
-    assert.deepEqual(worker.healthcheck.tests, ["CMD", "node", "/app/dist/healthcheck.js", "8081"]);
+    assert.deepEqual(worker.healthcheck.tests, ["CMD", "sh", "/app/dist/healthcheck.sh", "8081"]);
     assert.deepEqual(worker.command, ["node", "/app/dist/worker.js"]);
     assert.ok(worker.envs.includes("WORKER_ID=worker-1"));
     assert.ok(worker.envs.includes("WORKER_PORT=8081"));

@@ -257,7 +257,7 @@ describe("program: the test stack with cluster: swarm, under mocks", function ()
         capDrops: ["ALL"],
         limits: { memoryBytes: 268435456, nanoCpus: 500000000 },
         restart: { condition: "on-failure", maxAttempts: 3, delay: "0s" },
-        healthcheck: { tests: ["CMD", "node", "/app/dist/healthcheck.js", "8081"], interval: "500ms", timeout: "2s", startPeriod: "20s", retries: 3 },
+        healthcheck: { tests: ["CMD", "sh", "/app/dist/healthcheck.sh", "8081"], interval: "500ms", timeout: "2s", startPeriod: "20s", retries: 3 },
       },
     );
   });
