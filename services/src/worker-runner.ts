@@ -16,7 +16,7 @@ export interface WorkerDeps {
   pool: Pool;
   /** Commands. */
   redis: Redis;
-  /** BLMOVE only: a blocked connection can carry nothing else. */
+  /** BLMOVE only: a blocked connection can carry nothing else. stop() closes it. */
   blocking: Redis;
   queue: TaskQueue;
   log: Logger;
@@ -87,6 +87,10 @@ export class WorkerRunner {
   /** Finishes the task in progress, hands back anything left in flight, deregisters. */
   async stop(): Promise<void> {
     this.stopping = true;
+    // An idle worker waits in BLMOVE until a task comes: closing that connection ends the wait.
+    // Redis moves nothing for a closed client; an id it moved just before is on the in-flight
+    // list, which handBack() below puts back on the queue.
+    this.d.blocking.disconnect();
     await this.loop;
     clearInterval(this.heartbeat);
     await this.beating;
@@ -101,13 +105,15 @@ export class WorkerRunner {
 
   private async run(): Promise<void> {
     const { config, queue, blocking, log } = this.d;
-    // One namespace: block on it. Several: poll them all, then block briefly on each in turn.
-    const blockSeconds = config.namespaces.length === 1 ? 1 : 0.2;
+    // One namespace: block on it until a task comes (0: no timeout), so an idle worker makes no
+    // round trip at all. Several: poll them all, then block briefly on each in turn.
+    const blockSeconds = config.namespaces.length === 1 ? 0 : 0.2;
     for (let turn = 0; !this.stopping; turn++) {
       let taken;
       try {
         taken = await queue.take(blocking, config.namespaces, config.workerId, turn, blockSeconds);
       } catch (error) {
+        if (this.stopping) break; // stop() closed the blocking connection
         log.warn("taking a task failed", { error: errorMessage(error) });
         await sleep(500);
         continue;

@@ -32,7 +32,7 @@ export function start(): void {
       if (!started) return;
       await runner.stop();
       await closeServer(server);
-      await Promise.all([redis.quit(), blocking.quit()]);
+      await redis.quit(); // runner.stop() closed the blocking connection
       await pool.end();
     });
     await listen(server, config.port);

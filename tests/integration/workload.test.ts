@@ -242,6 +242,33 @@ describe("workload: orchestrator and worker on real Postgres and Redis", functio
     );
   });
 
+  it("an idle worker waits in one BLMOVE until a task comes, and SIGTERM ends that wait: exit 0, deregistered", async function () {
+    const orch = await orchestrator();
+    const w = await worker("idle");
+    // Redis counts a client's idle seconds since its last command: a worker that sent BLMOVE again
+    // every second (a block timeout) would never reach 2.
+    const blockedFor = async (seconds: number) =>
+      waitFor(`the worker's BLMOVE to wait ${seconds} s`, 10_000, async () => {
+        const line = String(await redis.client.call("CLIENT", "LIST"))
+          .split("\n")
+          .find((l) => / cmd=blmove /.test(l));
+        return line && Number(/ idle=(\d+) /.exec(line)?.[1]) >= seconds ? true : undefined;
+      });
+    await blockedFor(2);
+    const echoed = await finished(orch.url, await submit(orch.url, "default", "echo", "woken"));
+    assert.deepEqual([echoed.status, echoed.result, echoed.workerId], ["succeeded", "woken", "idle"]);
+    await blockedFor(2);
+
+    w.proc.child.kill("SIGTERM");
+    assert.deepEqual(await w.proc.exited, { code: 0, signal: null });
+    assert.deepEqual(await workerRows(), []);
+    assert.deepEqual(await redis.keys(), []);
+    assert.deepEqual(
+      w.proc.logs().map((l) => l.msg).slice(-5),
+      ["task started", "task succeeded", "shutting down", "worker deregistered", "stopped"],
+    );
+  });
+
   it("a worker started before the schema exists answers 503, then registers once the orchestrator has migrated", async function () {
     const port = await freePort();
     const w = startService("worker", env({ WORKER_ID: "early", WORKER_PORT: String(port) }));
