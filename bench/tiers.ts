@@ -1,15 +1,16 @@
 // Per-tier figures of one bring-up (pure: tests/unit/bench-tiers.test.ts): from engine mode's
 // timeline (when each gate passed) and, for either side, from the containers' health events.
+import { NETWORK_HOLDER_SERVICE } from "../components/workload/contract";
 import type { HealthEvent } from "./health-events";
 
 export const TIER_NAMES = ["data", "orchestrator", "workers"] as const;
 export type Tier = (typeof TIER_NAMES)[number];
 
-/** The tier a service label belongs to: berth's (`workers`) and the compose file's (`worker-0`). */
+/** The tier a service label belongs to: berth's (`workers`, their network container) and the compose file's (`worker-0`). */
 export function tierOf(service: string): Tier {
   if (service === "postgres" || service === "redis") return "data";
   if (service === "orchestrator") return "orchestrator";
-  if (service === "workers" || /^worker(-\d+)?$/.test(service)) return "workers";
+  if (service === "workers" || service === NETWORK_HOLDER_SERVICE || /^worker(-\d+)?$/.test(service)) return "workers";
   throw new Error(`no tier for service "${service}"`);
 }
 

@@ -108,12 +108,19 @@ const CONTAINER_FIELDS: [input: string, label: string, render: Render][] = [
   ["tmpfs", "tmpfs", (t) => Object.keys(t ?? {}).sort().map((p) => `${p} ${t[p]}`)],
   ["volumes", "volumes", (v) => list<Volume>(v, (m) => `${m.volumeName ?? m.hostPath} -> ${m.containerPath}${m.readOnly ? " (ro)" : ""}`)],
   ["ports", "ports", (v) => list<Port>(v, (p) => `${p.ip ?? "0.0.0.0"}:${p.external ?? "(engine picks)"} -> ${p.internal}/${p.protocol ?? "tcp"}`)],
-  ["networksAdvanced", "networks", (v) => list<NetworkAttachment>(v, (n) => `${n.name} (aliases: ${inline(n.aliases ?? [])})`)],
+  [
+    "networksAdvanced",
+    "networks",
+    (v, i) => [
+      ...(i.networkMode === undefined ? [] : [`network mode ${inline(i.networkMode)}`]),
+      ...list<NetworkAttachment>(v, (n) => `${n.name} (aliases: ${inline(n.aliases ?? [])})`),
+    ],
+  ],
   ["labels", "labels", labelLines],
   ["command", "command", (c) => (c === undefined ? "(image default)" : commandLine(c))],
   ["envs", "env", (e) => e ?? []],
 ];
-const SHOWN = new Set([...CONTAINER_FIELDS.map(([input]) => input), "memorySwap", "maxRetryCount"]);
+const SHOWN = new Set([...CONTAINER_FIELDS.map(([input]) => input), "memorySwap", "maxRetryCount", "networkMode"]);
 
 /**
  * A docker Container's inputs as readable lines (`inputs` already redacted). A secret input says

@@ -25,6 +25,12 @@ export interface HardenedContainerSpec {
   networkName: pulumi.Input<string>;
   /** DNS names the service answers to on the stack's network. */
   aliases: string[];
+  /**
+   * Id of a container whose network namespace this one joins (the engine's `container:<id>`
+   * mode) instead of joining networkName with aliases of its own: it answers to that container's
+   * aliases, from its address. @default none - a namespace of its own on networkName
+   */
+  networkNamespaceOf?: pulumi.Input<string>;
   labels: Record<string, string>;
   envs?: pulumi.Input<pulumi.Input<string>[]>;
   command?: string[];
@@ -96,7 +102,10 @@ export function hardenedContainerArgs(spec: HardenedContainerSpec): docker.Conta
     envs: spec.envs,
     command: spec.command,
     ports: (spec.ports ?? []).map((p) => ({ internal: p.internal, external: p.external, ip: p.hostIp, protocol: "tcp" })),
-    networksAdvanced: [{ name: spec.networkName, aliases: spec.aliases }],
+    ...(spec.networkNamespaceOf === undefined
+      ? { networksAdvanced: [{ name: spec.networkName, aliases: spec.aliases }] }
+      : // The engine reads the mode back as container:<id>: the id, not a name, keeps plans free of diffs.
+        { networkMode: pulumi.interpolate`container:${spec.networkNamespaceOf}` }),
     labels: labelList(labels),
     // Containers are removed with their anonymous volumes: teardown leaves no orphans.
     removeVolumes: true,

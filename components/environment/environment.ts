@@ -214,13 +214,15 @@ export class Environment extends pulumi.ComponentResource {
           cpus: s.workers.cpus,
           dockerSocket: s.workers.dockerSocket,
           readyUrl: registered,
+          // Right after the orchestrator's container, not after its gate: a worker retries its
+          // registration until the orchestrator's migrations made the table. Created beside the
+          // workers, the orchestrator's container came out of the engine among the last (2.6–4.2 s
+          // after up() at 16 workers), so every worker waited on its start and migrations; first,
+          // it is up while they are created (bench/RESULTS.md, "The orchestrator's container first").
+          // The container holding their network namespace waits for none of it.
+          workersDependOn: [this.orchestrator],
         },
-        // Right after the orchestrator's container, not after its gate: a worker retries its
-        // registration until the orchestrator's migrations made the table. Created beside the
-        // workers, the orchestrator's container came out of the engine among the last (2.6–4.2 s
-        // after up() at 16 workers), so every worker waited on its start and migrations; first,
-        // it is up while they are created (bench/RESULTS.md, "The orchestrator's container first").
-        childOpts({ dependsOn: [dataGate, this.orchestrator] }),
+        childOpts({ dependsOn: [dataGate] }),
       );
       this.gates.workers = tierGate(name, { ...workersGate, watch: [this.workers] }, childOpts({ dependsOn: [this.workers, orchestratorGate] }));
     }

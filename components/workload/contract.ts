@@ -6,6 +6,25 @@ export const ORCHESTRATOR_PORT = 8080;
 /** The workload image's non-root user (services/Dockerfile), on both image stacks. */
 export const APP_USER = "1000:1000";
 export const WORKER_PORT = 8081;
+
+/**
+ * Replica i's health port. A WorkerPool's replicas share one network namespace, so each listens
+ * on a port of its own: WORKER_PORT, the next one, and so on.
+ */
+export function workerPort(replica: number): number {
+  return WORKER_PORT + replica;
+}
+
+/**
+ * The container that holds a WorkerPool's network namespace runs this in the workload image: it
+ * only waits, and ends at once on SIGTERM (as PID 1 it gets no default handler). sh and sleep
+ * exist on both image stacks.
+ */
+export const NETWORK_HOLDER_COMMAND = ["sh", "-c", "trap 'exit 0' TERM; while :; do sleep 3600 & wait $!; done"];
+/** Its berth.service label: not a worker, so restarting the "workers" service leaves it alone. */
+export const NETWORK_HOLDER_SERVICE = "workers-network";
+/** Its healthcheck: its interface on the stack's network is there (the engine removes it on disconnect). */
+export const NETWORK_HOLDER_HEALTHCHECK = ["sh", "-c", "test -e /sys/class/net/eth0"];
 /** Every workload service answers 200 here once it is ready (services/README.md). */
 export const HEALTH_PATH = "/health";
 /** The orchestrator lists the registered workers here: { workers: [...] }. */

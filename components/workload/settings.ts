@@ -45,6 +45,9 @@ export function namespacesOf(workers: Pick<WorkersSettings, "namespaces">, index
   return lists.length === 1 ? lists[0] : lists[index];
 }
 
+/** The container holding a WorkerPool's network namespace runs sh and sleep: a few MB, next to no CPU. */
+export const NETWORK_HOLDER_LIMITS = Object.freeze({ memoryMb: 16, cpus: 0.1 });
+
 /** What a Node service of the workload needs at the least. */
 export const APP_MIN_MEMORY_MB = 64;
 

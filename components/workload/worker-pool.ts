@@ -1,16 +1,17 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
+import { LABELS } from "../contract";
 import { ServiceArgs, serviceContainer } from "../container/service";
-import { defaultObjectName } from "../naming";
-import { APP_USER, appEnvs, appHealthcheck, WORKER_PORT } from "./contract";
-import { workersDefaults } from "./settings";
+import { defaultLabels, defaultObjectName } from "../naming";
+import { APP_USER, appEnvs, appHealthcheck, NETWORK_HOLDER_COMMAND, NETWORK_HOLDER_HEALTHCHECK, NETWORK_HOLDER_SERVICE, workerPort } from "./contract";
+import { NETWORK_HOLDER_LIMITS, workersDefaults } from "./settings";
 
 const DEFAULTS = workersDefaults("test");
 
 export interface WorkerPoolArgs extends Omit<ServiceArgs, "containerName" | "aliases"> {
   /** Replica i's container is `${containerNamePrefix}-${i}`. @default `<project>-<stack>-<name>` */
   containerNamePrefix?: pulumi.Input<string>;
-  /** Replica i answers to `${aliasPrefix}-${i}` on the network. @default name - the component's name */
+  /** Replica i answers to `${aliasPrefix}-${i}` on the network (its health port: 8081 + i). @default name - the component's name */
   aliasPrefix?: string;
   /** Workload image (services/Dockerfile or one that keeps its contract, services/README.md). */
   image: pulumi.Input<string>;
@@ -44,13 +45,29 @@ export interface WorkerPoolArgs extends Omit<ServiceArgs, "containerName" | "ali
    * instead of waiting for Docker's next healthcheck. @default none - Docker's healthcheck decides
    */
   readyUrl?: pulumi.Input<string>;
+  /**
+   * What the workers wait for besides the pool's `dependsOn`, e.g. the orchestrator. The container
+   * holding their network namespace waits only for `dependsOn`: it is up meanwhile. @default []
+   */
+  workersDependOn?: pulumi.Input<pulumi.Resource>[];
 }
 
-/** N identical workers; replica i is WORKER_ID `worker-i`, healthy on 8081 once registered. */
+/**
+ * N identical workers; replica i is WORKER_ID `worker-i`, healthy on 8081 + i once registered.
+ * The replicas share one network namespace, held by a container of their own (`<prefix>-net`,
+ * every replica's alias): the engine makes a namespace and joins it to the bridge for each
+ * container it starts, one after the other, and for a pool that was most of its bring-up
+ * (bench/RESULTS.md, "Workers in one network namespace"). Restart workers, not that container:
+ * the workers stay in a namespace it no longer connects.
+ */
 export class WorkerPool extends pulumi.ComponentResource {
+  /** Replica i at index i, then the network container: what a HealthGate watches for the pool. */
   public readonly containers: docker.Container[];
+  /** The container holding the replicas' network namespace. */
+  public readonly networkContainer: docker.Container;
   /** Per container, the URL the gate asks to see the worker ready (all the same: `readyUrl`). */
   public readonly readyUrls: pulumi.Output<(string | undefined)[]>;
+  /** The workers' container names, replica i at index i. */
   public readonly containerNames: pulumi.Output<string[]>;
   public readonly workerIds: string[];
 
@@ -64,35 +81,55 @@ export class WorkerPool extends pulumi.ComponentResource {
     const prefix = args.containerNamePrefix ?? defaultObjectName(name);
     const aliasPrefix = args.aliasPrefix ?? name;
     this.workerIds = Array.from({ length: replicas }, (_, i) => `worker-${i}`);
-    const made = this.workerIds.map((workerId, i) =>
+    const user = args.user ?? APP_USER;
+    const gatedDirectly = args.readyUrl !== undefined;
+    this.networkContainer = serviceContainer(
+      this,
+      `${name}-net`,
+      "workers",
+      {
+        ...args,
+        env: undefined,
+        containerName: pulumi.interpolate`${prefix}-net`,
+        aliases: this.workerIds.map((_, i) => `${aliasPrefix}-${i}`),
+        labels: { ...(args.labels ?? defaultLabels("workers")), [LABELS.service]: NETWORK_HOLDER_SERVICE },
+        // It runs sh and sleep: capabilities the workers were given are not its to have.
+        hardening: { ...args.hardening, capAdd: [] },
+      },
+      { image: args.image, user, ...NETWORK_HOLDER_LIMITS, healthcheckTest: NETWORK_HOLDER_HEALTHCHECK, gatedDirectly, command: NETWORK_HOLDER_COMMAND },
+      opts,
+    ).container;
+    const workerOpts = pulumi.mergeOptions(opts, { dependsOn: args.workersDependOn ?? [] });
+    const workers = this.workerIds.map((workerId, i) =>
       serviceContainer(
         this,
         `${name}-${i}`,
         "workers",
-        { ...args, containerName: pulumi.interpolate`${prefix}-${i}`, aliases: [`${aliasPrefix}-${i}`] },
+        { ...args, containerName: pulumi.interpolate`${prefix}-${i}` },
         {
           image: args.image,
-          user: args.user ?? APP_USER,
+          user,
           memoryMb: args.memoryMb ?? DEFAULTS.memoryMb,
           cpus: args.cpus ?? DEFAULTS.cpus,
-          healthcheckTest: appHealthcheck(WORKER_PORT),
-          gatedDirectly: args.readyUrl !== undefined,
+          healthcheckTest: appHealthcheck(workerPort(i)),
+          gatedDirectly,
           command: ["node", "/app/dist/worker.js"],
           envs: appEnvs({
             databaseUrl: args.databaseUrl,
             redisUrl: args.redisUrl,
             namespaces: namespaces.length === 1 ? namespaces[0] : namespaces[i],
             logLevel: args.logLevel ?? "info",
-            extra: { WORKER_ID: workerId, WORKER_PORT: String(WORKER_PORT) },
+            extra: { WORKER_ID: workerId, WORKER_PORT: String(workerPort(i)) },
           }),
           dockerSocket: args.dockerSocket ?? DEFAULTS.dockerSocket,
+          networkNamespaceOf: this.networkContainer.id,
         },
-        opts,
-      ),
+        workerOpts,
+      ).container,
     );
-    this.containers = made.map((m) => m.container);
+    this.containers = [...workers, this.networkContainer];
     this.readyUrls = pulumi.output(args.readyUrl).apply((url) => this.containers.map(() => url));
-    this.containerNames = pulumi.all(this.containers.map((c) => c.name));
+    this.containerNames = pulumi.all(workers.map((c) => c.name));
     this.registerOutputs({ containerNames: this.containerNames });
   }
 }

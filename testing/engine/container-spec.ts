@@ -10,7 +10,7 @@ const MB = 1024 * 1024;
 export const CONTAINER_INPUTS = new Set([
   "name", "image", "user", "memory", "memorySwap", "cpus", "readOnly", "securityOpts", "capabilities",
   "restart", "maxRetryCount", "init", "healthcheck", "tmpfs", "volumes", "envs", "command", "ports",
-  "networksAdvanced", "labels", "removeVolumes", "mustRun", "logs", "attach", "wait", "destroyGraceSeconds",
+  "networksAdvanced", "networkMode", "labels", "removeVolumes", "mustRun", "logs", "attach", "wait", "destroyGraceSeconds",
   "start",
 ]);
 
@@ -43,6 +43,9 @@ export function containerCreateCall(inputs: ContainerInputs): CreateCall {
   if (inputs.wait === true) throw new Error("engine mode does not implement Container `wait` (berth gates readiness itself)");
   if (inputs.attach === true) throw new Error("engine mode does not implement Container `attach`");
   if ((inputs.networksAdvanced ?? []).length > 1) throw new Error("engine mode connects one network per container");
+  if (inputs.networkMode && (inputs.networksAdvanced ?? []).length > 0) {
+    throw new Error(`engine mode gives a container networkMode or networksAdvanced, not both (networkMode ${inputs.networkMode})`);
+  }
 
   const ports: { internal: number; external?: number; ip?: string; protocol?: string }[] = inputs.ports ?? [];
   const portKey = (p: (typeof ports)[number]) => `${p.internal}/${p.protocol ?? "tcp"}`;
@@ -97,7 +100,7 @@ export function containerCreateCall(inputs: ContainerInputs): CreateCall {
       ...(inputs.tmpfs && Object.keys(inputs.tmpfs).length ? { Tmpfs: inputs.tmpfs } : {}),
       ...(binds.length ? { Binds: binds } : {}),
       ...(ports.length ? { PortBindings: bindings } : {}),
-      ...(network ? { NetworkMode: network.name } : {}),
+      ...(inputs.networkMode ? { NetworkMode: inputs.networkMode } : network ? { NetworkMode: network.name } : {}),
     },
     ...(network ? { NetworkingConfig: { EndpointsConfig: { [network.name]: { Aliases: network.aliases ?? [] } } } } : {}),
   };

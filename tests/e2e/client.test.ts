@@ -171,6 +171,25 @@ describe("e2e: the test-side client on the real test stack", function () {
     );
   });
 
+  it("restarts the workers from test code: they rejoin their network container's namespace, which keeps running, and take tasks again", async function () {
+    this.timeout(120_000);
+    const network = out.containerNames.postgres.replace(/-postgres$/, "-worker-net");
+    const startedAt = async (name: string) => (await docker.getContainer(name).inspect()).State.StartedAt;
+    const before = await Promise.all([...out.containerNames.workers, network].map(startedAt));
+
+    const gate = await stack.restart("workers");
+
+    const after = await Promise.all([...out.containerNames.workers, network].map(startedAt));
+    assert.deepEqual(
+      { gate: gate.gate, status: gate.status, restarted: after.map((t, i) => t !== before[i]) },
+      { gate: "workers", status: "passed", restarted: [true, true, false] },
+    );
+    const api = await stack.url("orchestrator");
+    const ids = await Promise.all(["a", "b", "c", "d"].map((v) => submitTask(api, "echo", v)));
+    const done = await Promise.all(ids.map((id) => waitForTask(api, id, { timeoutMs: 30_000 })));
+    assert.deepEqual(done.map((t) => [t.status, t.result]), [["succeeded", "a"], ["succeeded", "b"], ["succeeded", "c"], ["succeeded", "d"]]);
+  });
+
   it("reports every container healthy after the restart, as npm run status does", async () => {
     const health = await stack.health();
     const [w0, w1] = out.containerNames.workers;
@@ -182,6 +201,8 @@ describe("e2e: the test-side client on the real test stack", function () {
         ["orchestrator", out.containerNames.orchestrator, "HEALTHY"],
         ["workers", w0, "HEALTHY"],
         ["workers", w1, "HEALTHY"],
+        // The container holding the workers' network namespace.
+        ["workers-network", out.containerNames.postgres.replace(/-postgres$/, "-worker-net"), "HEALTHY"],
       ],
     );
   });

@@ -67,13 +67,21 @@ describe("e2e harness: engine mode's Container translation", () => {
     });
   });
 
-  it("translates a worker: half a CPU, no published port, its alias", async () => {
+  it("translates a worker: half a CPU, no published port, the namespace of the pool's network container, whose aliases are the workers'", async () => {
     const run = await runProgram("test", OVERRIDES);
     const { options } = containerCreateCall(resourceNamed(run, CONTAINER, "berth-worker-1").inputs as { name: string; image: string });
     assert.deepEqual(
-      { cpus: options.HostConfig?.NanoCpus, memory: options.HostConfig?.Memory, ports: options.HostConfig?.PortBindings, exposed: options.ExposedPorts, aliases: options.NetworkingConfig?.EndpointsConfig, cmd: options.Cmd },
-      { cpus: 500_000_000, memory: 256 * MB, ports: undefined, exposed: undefined, aliases: { "berth-test-net": { Aliases: ["worker-1"] } }, cmd: ["node", "/app/dist/worker.js"] },
+      { cpus: options.HostConfig?.NanoCpus, memory: options.HostConfig?.Memory, ports: options.HostConfig?.PortBindings, exposed: options.ExposedPorts, mode: options.HostConfig?.NetworkMode, endpoints: options.NetworkingConfig, cmd: options.Cmd },
+      { cpus: 500_000_000, memory: 256 * MB, ports: undefined, exposed: undefined, mode: "container:berth-worker-net-id", endpoints: undefined, cmd: ["node", "/app/dist/worker.js"] },
     );
+    const net = containerCreateCall(resourceNamed(run, CONTAINER, "berth-worker-net").inputs as { name: string; image: string }).options;
+    assert.deepEqual([net.HostConfig?.NetworkMode, net.NetworkingConfig], ["berth-test-net", { EndpointsConfig: { "berth-test-net": { Aliases: ["worker-0", "worker-1"] } } }]);
+  });
+
+  it("fails on a network mode beside a network to join, which the engine would refuse", () => {
+    assert.throws(() => containerCreateCall({ name: "c", image: "i", networkMode: "container:abc", networksAdvanced: [{ name: "net", aliases: [] }] }), {
+      message: "engine mode gives a container networkMode or networksAdvanced, not both (networkMode container:abc)",
+    });
   });
 
   it("binds named volumes and host paths, and keeps a fixed host port", () => {

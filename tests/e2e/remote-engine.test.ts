@@ -51,7 +51,7 @@ describe("e2e: the test stack on a second engine named by berth:docker.host", fu
   });
 
   it("creates every container and the network on that engine, and nothing on the local one", async function () {
-    const names = [up.containerNames.postgres, up.containerNames.redis, up.containerNames.orchestrator, ...up.containerNames.workers].sort();
+    const names = [up.containerNames.postgres, up.containerNames.redis, up.containerNames.orchestrator, ...up.containerNames.workers, `berth-${stack}-worker-net`].sort();
     assert.deepEqual(await stackObjects(remote, stack), { containers: names, networks: [`berth-${stack}-net`], volumes: [] });
     assert.deepEqual(await stackObjects(local, stack), NOTHING);
   });
@@ -65,8 +65,9 @@ describe("e2e: the test stack on a second engine named by berth:docker.host", fu
         ["workers", "passed"],
       ],
     );
-    const limits = await Promise.all([up.containerNames.postgres, up.containerNames.orchestrator].map(async (n) => (await remote.getContainer(n).inspect()).HostConfig.PidsLimit));
-    assert.deepEqual(limits, [256, 256]);
+    const limited = [up.containerNames.postgres, up.containerNames.orchestrator, `berth-${stack}-worker-net`];
+    const limits = await Promise.all(limited.map(async (n) => (await remote.getContainer(n).inspect()).HostConfig.PidsLimit));
+    assert.deepEqual(limits, [256, 256, 256]);
   });
 
   it("destroys everything on that engine and leaves the local one untouched", async function () {

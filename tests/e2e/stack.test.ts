@@ -26,7 +26,9 @@ const stackName = (part: string) => `e2e-${RUN}-${part}`;
 const NOTHING = { containers: [], networks: [], volumes: [] };
 const ONE_WORKER = { "berth:workers": { replicas: 1, namespaces: ["default"] } };
 
-const allContainers = (o: StackOutputs) => [o.containerNames.postgres, o.containerNames.redis, o.containerNames.orchestrator, ...o.containerNames.workers];
+// The workers' network container is not an output: Environment names it after the pool's prefix.
+const workersNetwork = (o: StackOutputs) => (o.containerNames.workers.length === 0 ? [] : [o.containerNames.postgres.replace(/-postgres$/, "-worker-net")]);
+const allContainers = (o: StackOutputs) => [o.containerNames.postgres, o.containerNames.redis, o.containerNames.orchestrator, ...o.containerNames.workers, ...workersNetwork(o)];
 const inspect = (name: string) => docker.getContainer(name).inspect();
 
 describe("e2e: the test stack on a real Docker engine", function () {
@@ -107,8 +109,12 @@ describe("e2e: the test stack on a real Docker engine", function () {
       for (const c of ["berth-postgres", "berth-redis"]) startsAfter("berth-data-gate-wait", c);
       startsAfter("berth-orchestrator", "berth-data-gate-wait");
       startsAfter("berth-orchestrator-gate-wait", "berth-orchestrator");
+      // The workers' network container comes with the orchestrator's, after the data gate.
+      startsAfter("berth-worker-net", "berth-data-gate-wait");
+      assert.ok(at("berth-worker-net").startedMs < at("berth-orchestrator").finishedMs, "the workers' network container waited for the orchestrator's");
       for (const w of ["berth-worker-0", "berth-worker-1"]) {
         startsAfter(w, "berth-orchestrator");
+        startsAfter(w, "berth-worker-net");
         // Not after the orchestrator's gate: the workers' containers start while it waits.
         assert.ok(at(w).startedMs < at("berth-orchestrator-gate-wait").finishedMs, `${w} waited for the orchestrator's gate`);
         startsAfter("berth-workers-gate-wait", w);
@@ -120,8 +126,8 @@ describe("e2e: the test stack on a real Docker engine", function () {
       // builds (waiting only for its base image) while the network and Redis are created.
       assert.ok(at("berth-postgres-template").startedMs < at("berth-redis").finishedMs, "the Postgres template build waited for Redis");
       assert.ok(at("berth-redis").startedMs < at("berth-postgres").finishedMs, "Redis waited for Postgres");
-      assert.deepEqual([timeline.length, [...new Set(timeline.map((e) => e.action))]], [14, ["create"]]);
-      assert.deepEqual(first.changes, { create: 14, replace: 0, same: 0, delete: 0 });
+      assert.deepEqual([timeline.length, [...new Set(timeline.map((e) => e.action))]], [15, ["create"]]);
+      assert.deepEqual(first.changes, { create: 15, replace: 0, same: 0, delete: 0 });
     });
 
     it("runs every container hardened as declared, pids limit applied, healthy by Docker's own (calm) healthcheck too", async function () {
@@ -155,6 +161,7 @@ describe("e2e: the test stack on a real Docker engine", function () {
         expected(out.containerNames.orchestrator, "1000:1000", 256),
         expected(w0, "1000:1000", 256),
         expected(w1, "1000:1000", 256),
+        expected(workersNetwork(out)[0], "1000:1000", 16),
       ]);
     });
 
@@ -225,7 +232,11 @@ describe("e2e: the test stack on a real Docker engine", function () {
             ],
           },
           orchestrator: { gate: "orchestrator", status: "passed", probes: [`container ${out.containerNames.orchestrator}: healthy; http://127.0.0.1:${port.orchestrator}/health: HTTP 200`] },
-          workers: { gate: "workers", status: "passed", probes: [`container ${w0}: healthy; ${workers}`, `container ${w1}: healthy; ${workers}`] },
+          workers: {
+            gate: "workers",
+            status: "passed",
+            probes: [`container ${w0}: healthy; ${workers}`, `container ${w1}: healthy; ${workers}`, `container ${workersNetwork(out)[0]}: healthy; ${workers}`],
+          },
         },
       );
     });
@@ -235,7 +246,7 @@ describe("e2e: the test stack on a real Docker engine", function () {
       const identity = async () => Promise.all(allContainers(out).map(async (name) => ({ name, id: (await inspect(name)).Id, startedAt: (await inspect(name)).State.StartedAt })));
       const before = await identity();
       const again = await up("main");
-      assert.deepEqual(again.changes, { create: 0, replace: 0, same: 14, delete: 0 });
+      assert.deepEqual(again.changes, { create: 0, replace: 0, same: 15, delete: 0 });
       assert.deepEqual(await identity(), before);
       assert.deepEqual(again.outputs.hostPorts, out.hostPorts);
       assert.deepEqual([...new Set(again.timeline.map((e) => e.action))], ["same"]);
@@ -247,7 +258,7 @@ describe("e2e: the test stack on a real Docker engine", function () {
       const all = [out, ...others.map((o) => o.outputs)];
       const names = all.flatMap(allContainers);
       const ports = all.flatMap((o) => [o.hostPorts.postgres, o.hostPorts.redis, o.hostPorts.orchestrator]);
-      assert.equal(new Set(names).size, 13, `container names: ${names.join(", ")}`);
+      assert.equal(new Set(names).size, 16, `container names: ${names.join(", ")}`);
       assert.equal(new Set(ports).size, 9, `host ports: ${ports.join(", ")}`);
       assert.ok(ports.every((p) => typeof p === "number"), `host ports: ${ports.join(", ")}`);
       assert.equal(new Set(all.map((o) => o.networkName)).size, 3);
@@ -314,13 +325,14 @@ describe("e2e: the test stack on a real Docker engine", function () {
           ["redis", out.containerNames.redis, "HEALTHY", null],
           ["orchestrator", out.containerNames.orchestrator, "UNHEALTHY", null],
           ...out.containerNames.workers.map((w) => ["workers", w, "-", "-"]),
+          ["workers-network", workersNetwork(out)[0], "HEALTHY", null],
         ],
       );
     });
 
     it("destroy removes every container, network and volume carrying the stack's label", async function () {
       this.timeout(90_000);
-      assert.equal((await stackObjects(docker, main)).containers.length, 5);
+      assert.equal((await stackObjects(docker, main)).containers.length, 6);
       await mode!.destroy(main);
       assert.deepEqual(await stackObjects(docker, main), NOTHING);
     });
@@ -347,8 +359,15 @@ describe("e2e: the test stack on a real Docker engine", function () {
       ]) {
         assert.ok(failure.message.includes(part), `"${part}" is not in the error:\n${failure.message}`);
       }
-      // Up stopped at that tier: the worker (started right after the orchestrator's container) is there, its gate never ran.
-      assert.deepEqual((await stackObjects(docker, stack)).containers, [orchestrator, `berth-${stack}-postgres`, `berth-${stack}-redis`, `berth-${stack}-worker-0`]);
+      // Up stopped at that tier: the worker (started right after the orchestrator's container) and
+      // its network container are there, its gate never ran.
+      assert.deepEqual((await stackObjects(docker, stack)).containers, [
+        orchestrator,
+        `berth-${stack}-postgres`,
+        `berth-${stack}-redis`,
+        `berth-${stack}-worker-0`,
+        `berth-${stack}-worker-net`,
+      ]);
       await mode!.destroy(stack);
       assert.deepEqual(await stackObjects(docker, stack), NOTHING);
     });

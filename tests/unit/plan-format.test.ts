@@ -105,6 +105,11 @@ describe("plan format: pure helpers", function () {
     ]);
   });
 
+  it("shows a container in another's network namespace by its network mode, not under other", function () {
+    const lines = containerLines({ name: "w", image: "i", networkMode: "container:net-id", init: false }, []);
+    assert.deepEqual(lines.filter((l) => /^(networks|other) /.test(l)), ["networks       network mode container:net-id", "other          init=false"]);
+  });
+
   it("shows a container input redacted whole as *** instead of taking it apart", function () {
     const lines = containerLines({ healthcheck: "***", tmpfs: "***" }, ["healthcheck", "tmpfs"]);
     assert.equal(lines.find((l) => l.startsWith("healthcheck")), "healthcheck (secret) ***");

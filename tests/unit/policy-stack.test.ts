@@ -25,7 +25,7 @@ describe("policy pack on berth's own stacks", function () {
   for (const stack of ["test", "dev"]) {
     it(`the ${stack} stack has no violation`, async function () {
       const run = await runProgram(stack);
-      assert.equal(run.resources.filter((r) => r.type === CONTAINER).length, 5);
+      assert.equal(run.resources.filter((r) => r.type === CONTAINER).length, 6);
       assert.deepEqual(await allViolations(run), []);
     });
   }

@@ -39,6 +39,7 @@ describe("program: test stack", function () {
         "docker:index/container:Container berth-redis",
         "docker:index/container:Container berth-worker-0",
         "docker:index/container:Container berth-worker-1",
+        "docker:index/container:Container berth-worker-net",
         "docker:index/image:Image berth-app-image",
         "docker:index/network:Network berth-network",
         "docker:index/remoteImage:RemoteImage berth-postgres-image",
@@ -52,6 +53,7 @@ describe("program: test stack", function () {
     const parentOf = (type: string, name: string) => short(resourceNamed(run, type, name).parent);
     assert.equal(parentOf(CONTAINER, "berth-postgres"), "berth-postgres");
     assert.equal(parentOf(CONTAINER, "berth-worker-1"), "berth-worker");
+    assert.equal(parentOf(CONTAINER, "berth-worker-net"), "berth-worker");
     assert.equal(parentOf(COMMAND, "berth-data-gate-wait"), "berth-data-gate");
     assert.equal(parentOf("docker:index/network:Network", "berth-network"), "berth-network");
     assert.equal(parentOf("berth:index:Postgres", "berth-postgres"), "berth");
@@ -96,9 +98,14 @@ describe("program: test stack", function () {
     const afterDataGate = ["berth-app-image", "berth-data-gate-wait", "berth-network", "berth-postgres-password"];
     assert.deepEqual(deps(CONTAINER, "berth-orchestrator"), afterDataGate);
     assert.deepEqual(deps(COMMAND, "berth-orchestrator-gate-wait"), ["berth-orchestrator"]);
-    // Workers are created right after the orchestrator's container (not its gate); their gate also waits for the orchestrator's.
-    for (const w of ["berth-worker-0", "berth-worker-1"]) assert.deepEqual(deps(CONTAINER, w), [...afterDataGate, "berth-orchestrator"].sort(), w);
-    assert.deepEqual(deps(COMMAND, "berth-workers-gate-wait"), ["berth-orchestrator", "berth-orchestrator-gate-wait", "berth-worker-0", "berth-worker-1"]);
+    // The workers' network container comes with the orchestrator's, after the data gate; the workers
+    // right after both (not after the orchestrator's gate), in its namespace rather than on the network
+    // themselves; their gate also waits for the orchestrator's.
+    assert.deepEqual(deps(CONTAINER, "berth-worker-net"), ["berth-app-image", "berth-data-gate-wait", "berth-network"]);
+    for (const w of ["berth-worker-0", "berth-worker-1"]) {
+      assert.deepEqual(deps(CONTAINER, w), ["berth-app-image", "berth-data-gate-wait", "berth-orchestrator", "berth-postgres-password", "berth-worker-net"], w);
+    }
+    assert.deepEqual(deps(COMMAND, "berth-workers-gate-wait"), ["berth-orchestrator", "berth-orchestrator-gate-wait", "berth-worker-0", "berth-worker-1", "berth-worker-net"]);
     // Postgres and Redis wait only for the network: they start in parallel.
     assert.deepEqual(deps(CONTAINER, "berth-redis"), ["berth-network", "berth-redis-image"]);
     assert.deepEqual(deps(CONTAINER, "berth-postgres"), ["berth-network", "berth-postgres-image", "berth-postgres-password", "berth-postgres-template"]);
@@ -121,8 +128,9 @@ describe("program: test stack", function () {
     );
     assert.equal(
       create("berth-workers-gate-wait"),
-      "node dist/gate/cli.js --name workers --timeout-seconds 90 --container berth-test-worker-0 --container berth-test-worker-1 " +
-        "--pids-limit berth-test-worker-0=256 --pids-limit berth-test-worker-1=256 --ready berth-test-worker-0=env:BERTH_GATE_READY_0 --ready berth-test-worker-1=env:BERTH_GATE_READY_1 " +
+      "node dist/gate/cli.js --name workers --timeout-seconds 90 --container berth-test-worker-0 --container berth-test-worker-1 --container berth-test-worker-net " +
+        "--pids-limit berth-test-worker-0=256 --pids-limit berth-test-worker-1=256 --pids-limit berth-test-worker-net=256 " +
+        "--ready berth-test-worker-0=env:BERTH_GATE_READY_0 --ready berth-test-worker-1=env:BERTH_GATE_READY_1 --ready berth-test-worker-net=env:BERTH_GATE_READY_2 " +
         `--http-min-items workers=2 ${hint("workers", "berth:workers, berth:images.app")}`,
     );
     // The engine picks the host ports in the test stack (under mocks: pickedPort, from the name).
@@ -136,7 +144,7 @@ describe("program: test stack", function () {
     });
     assert.deepEqual(env("berth-orchestrator-gate-wait"), { BERTH_GATE_READY_0: `http://127.0.0.1:${picked.orchestrator}/health` });
     const workers = `http://127.0.0.1:${picked.orchestrator}/v1/workers`;
-    assert.deepEqual(env("berth-workers-gate-wait"), { BERTH_GATE_READY_0: workers, BERTH_GATE_READY_1: workers });
+    assert.deepEqual(env("berth-workers-gate-wait"), { BERTH_GATE_READY_0: workers, BERTH_GATE_READY_1: workers, BERTH_GATE_READY_2: workers });
     const gate = resourceNamed(run, COMMAND, "berth-data-gate-wait");
     assert.deepEqual([gate.inputs.logging, gate.secretInputs.includes("environment")], ["stderr", true]);
     assert.deepEqual(gate.inputs.triggers, ["berth-postgres-id", "berth-redis-id"]);
@@ -149,6 +157,7 @@ describe("program: test stack", function () {
       "berth-orchestrator": { user: "1000:1000", memory: 256, cpus: "0.5" },
       "berth-worker-0": { user: "1000:1000", memory: 256, cpus: "0.5" },
       "berth-worker-1": { user: "1000:1000", memory: 256, cpus: "0.5" },
+      "berth-worker-net": { user: "1000:1000", memory: 16, cpus: "0.1" },
     };
     assert.deepEqual(containers(run).map((c) => c.name).sort(), Object.keys(expected).sort());
     for (const c of containers(run)) {
@@ -186,12 +195,24 @@ describe("program: test stack", function () {
       "LOG_LEVEL=info",
       "ORCHESTRATOR_PORT=8080",
     ]);
-    const worker = resourceNamed(run, CONTAINER, "berth-worker-1").inputs;
-    assert.deepEqual(worker.healthcheck.tests, ["CMD", "sh", "/app/dist/healthcheck.sh", "8081"]);
-    assert.deepEqual(worker.command, ["node", "/app/dist/worker.js"]);
-    assert.ok(worker.envs.includes("WORKER_ID=worker-1"));
-    assert.ok(worker.envs.includes("WORKER_PORT=8081"));
-    assert.deepEqual(worker.ports, []);
+    // The workers share one network namespace, so replica i has port 8081 + i; their container
+    // holding it answers to every replica's alias.
+    const net = resourceNamed(run, CONTAINER, "berth-worker-net").inputs;
+    assert.deepEqual(net.networksAdvanced, [{ name: "berth-test-net", aliases: ["worker-0", "worker-1"] }]);
+    assert.deepEqual(net.command, ["sh", "-c", "trap 'exit 0' TERM; while :; do sleep 3600 & wait $!; done"]);
+    assert.deepEqual(net.healthcheck.tests, ["CMD", "sh", "-c", "test -e /sys/class/net/eth0"]);
+    assert.equal(net.envs, undefined);
+    assert.equal(labelsOf(resourceNamed(run, CONTAINER, "berth-worker-net"))["berth.service"], "workers-network");
+    for (const [i, name] of ["berth-worker-0", "berth-worker-1"].entries()) {
+      const worker = resourceNamed(run, CONTAINER, name).inputs;
+      assert.deepEqual(worker.healthcheck.tests, ["CMD", "sh", "/app/dist/healthcheck.sh", String(8081 + i)], name);
+      assert.deepEqual(worker.command, ["node", "/app/dist/worker.js"], name);
+      assert.ok(worker.envs.includes(`WORKER_ID=worker-${i}`), name);
+      assert.ok(worker.envs.includes(`WORKER_PORT=${8081 + i}`), name);
+      assert.equal(worker.networkMode, "container:berth-worker-net-id", name);
+      assert.equal(worker.networksAdvanced, undefined, name);
+      assert.deepEqual(worker.ports, [], name);
+    }
   });
 
   it("lets the engine choose host ports on loopback", function () {
@@ -224,7 +245,8 @@ describe("program: test stack", function () {
     for (const [key, value] of Object.entries(run.outputs)) {
       if (!run.secretOutputs.includes(key)) assert.doesNotMatch(JSON.stringify(value) ?? "", /mock-password/, key);
     }
-    for (const c of containers(run).filter((c) => c.name !== "berth-redis")) assert.deepEqual(c.secretInputs, ["envs"], c.name);
+    // Redis and the workers' network container have no password in their environment.
+    for (const c of containers(run).filter((c) => !["berth-redis", "berth-worker-net"].includes(c.name))) assert.deepEqual(c.secretInputs, ["envs"], c.name);
   });
 });
 
@@ -261,7 +283,7 @@ describe("program: dev stack", function () {
     assert.deepEqual([external("berth-postgres"), external("berth-redis"), external("berth-orchestrator")], [15432, 16379, 18080]);
     // The workers gate asks the orchestrator on its fixed port.
     const workers = "http://127.0.0.1:18080/v1/workers";
-    assert.deepEqual(resourceNamed(run, COMMAND, "berth-workers-gate-wait").inputs.environment, { BERTH_GATE_READY_0: workers, BERTH_GATE_READY_1: workers });
+    assert.deepEqual(resourceNamed(run, COMMAND, "berth-workers-gate-wait").inputs.environment, { BERTH_GATE_READY_0: workers, BERTH_GATE_READY_1: workers, BERTH_GATE_READY_2: workers });
   });
 
   it("uses calm healthchecks", function () {
@@ -280,7 +302,7 @@ describe("program: isolation and options", function () {
       ...containers(run).map((c) => c.inputs.name as string),
       ...run.resources.filter((r) => r.type === "docker:index/network:Network").map((r) => r.inputs.name as string),
     ];
-    assert.deepEqual(names(b).sort(), ["berth-test-pr-42-net", "berth-test-pr-42-orchestrator", "berth-test-pr-42-postgres", "berth-test-pr-42-redis", "berth-test-pr-42-worker-0", "berth-test-pr-42-worker-1"]);
+    assert.deepEqual(names(b).sort(), ["berth-test-pr-42-net", "berth-test-pr-42-orchestrator", "berth-test-pr-42-postgres", "berth-test-pr-42-redis", "berth-test-pr-42-worker-0", "berth-test-pr-42-worker-1", "berth-test-pr-42-worker-net"]);
     assert.deepEqual(names(a).filter((n) => names(b).includes(n)), []);
   });
 
@@ -291,7 +313,7 @@ describe("program: isolation and options", function () {
     for (const c of containers(run)) assert.match(c.provider, /::berth-docker::berth-docker-id$/, c.name);
     const gate = resourceNamed(run, COMMAND, "berth-workers-gate-wait").inputs;
     const workers = "http://build-7:18080/v1/workers";
-    assert.deepEqual(gate.environment, { DOCKER_HOST: "ssh://ci@build-7", BERTH_GATE_READY_0: workers, BERTH_GATE_READY_1: workers });
+    assert.deepEqual(gate.environment, { DOCKER_HOST: "ssh://ci@build-7", BERTH_GATE_READY_0: workers, BERTH_GATE_READY_1: workers, BERTH_GATE_READY_2: workers });
   });
 
   it("takes image overrides as given and builds no app image, only the Postgres template from the override", async function () {

@@ -1,5 +1,6 @@
 // Pure helpers, tested with plain tables.
 import { strict as assert } from "node:assert";
+import * as pulumi from "@pulumi/pulumi";
 import { dockerSafe, labelMap, objectName, stackPrefix } from "../../components/naming";
 import { isImageRef, resolveImage, withRegistryPrefix } from "../../components/environment/images";
 import { duration, hardenedContainerArgs, HardenedContainerSpec } from "../../components/container/hardened";
@@ -167,6 +168,13 @@ describe("hardened container", function () {
       assert.equal(optOut(spec({ hardening: { ...DEFAULT_HARDENING, ...change } })), expected);
     });
   }
+
+  it("joins the network with its aliases, or another container's namespace by that container's id and no network of its own", async function () {
+    assert.deepEqual([hardenedContainerArgs(spec()).networksAdvanced, hardenedContainerArgs(spec()).networkMode], [[{ name: "net", aliases: ["c"] }], undefined]);
+    const joined = hardenedContainerArgs(spec({ networkNamespaceOf: "0123abcd" }));
+    assert.equal(joined.networksAdvanced, undefined);
+    assert.equal(await new Promise((resolve) => (joined.networkMode as pulumi.Output<string>).apply(resolve)), "container:0123abcd");
+  });
 
   it("owns the data tmpfs by the user the process runs as, the override when there is one", function () {
     const owned = { "/data": "rw,size=16m,mode=0700" };
