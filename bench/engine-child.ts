@@ -8,6 +8,7 @@ import { EngineMode } from "../testing/engine/engine-mode";
 import type { TimelineEntry, UpRequest } from "../testing/engine/mode";
 import { projectProgram } from "../testing/program";
 import { nowMs } from "../lab/clock";
+import { CONTAINER_TYPE } from "../policy/crossguard";
 
 /** An up of the project in workDir (its Pulumi.yaml main, as `pulumi up` runs it). */
 export type ChildRequest = Omit<UpRequest, "program"> & { workDir: string };
@@ -18,12 +19,8 @@ export interface ChildResult {
   /** How long up() took (all gates passed, outputs resolved). */
   upMs: number;
   timeline: TimelineEntry[];
+  /** Containers the up created (every one of the stack: the bench's stacks are new). */
   containers: number;
-}
-
-/** The part of berth's outputs (lab/berth-program.ts BerthOutputs) the child reads. */
-interface ChildOutputs {
-  containerNames: { workers: string[] };
 }
 
 async function main(): Promise<void> {
@@ -33,8 +30,9 @@ async function main(): Promise<void> {
   const program = projectProgram(request.workDir);
   const upCalledAtMs = nowMs();
   try {
-    const up = await mode.up<ChildOutputs>({ ...request, program });
-    const result: ChildResult = { upCalledAtMs, upMs: nowMs() - upCalledAtMs, timeline: up.timeline, containers: 3 + up.outputs.containerNames.workers.length };
+    const up = await mode.up({ ...request, program });
+    const containers = up.timeline.filter((e) => e.type === CONTAINER_TYPE && e.action === "create").length;
+    const result: ChildResult = { upCalledAtMs, upMs: nowMs() - upCalledAtMs, timeline: up.timeline, containers };
     process.stdout.write(`${JSON.stringify(result)}\n`);
     // The parent reads the health events before the containers go.
     await new Promise<void>((resolve) => createInterface({ input: process.stdin }).once("line", () => resolve()));

@@ -74,6 +74,9 @@ export class WorkerPool extends pulumi.ComponentResource {
   constructor(name: string, args: WorkerPoolArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("berth:index:WorkerPool", name, {}, opts);
     const replicas = args.replicas ?? DEFAULTS.replicas;
+    if (!Number.isInteger(replicas) || replicas < 1) {
+      throw new pulumi.ResourceError(`WorkerPool ${name}: replicas is ${replicas}; give a whole number of at least 1 (for no workers, declare no pool)`, this);
+    }
     const namespaces = args.namespaces ?? [DEFAULTS.namespaces as string[]];
     if (namespaces.length !== 1 && namespaces.length !== replicas) {
       throw new pulumi.ResourceError(`WorkerPool ${name}: namespaces has ${namespaces.length} lists; give one list, or one per replica (${replicas})`, this);

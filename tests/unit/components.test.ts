@@ -2,7 +2,7 @@
 // defaults, per-instance names, URLs, the engine they take from their provider, and the errors.
 import { strict as assert } from "node:assert";
 import * as docker from "@pulumi/docker";
-import { AppContainer, HealthGate, Network, Postgres, Redis } from "../../components";
+import { AppContainer, HealthGate, Network, Postgres, Redis, WorkerPool } from "../../components";
 import { pickedPort, ProgramRun, recordProgram, resourceNamed } from "../../testing/recorder";
 
 const CONTAINER = "docker:index/container:Container";
@@ -75,6 +75,45 @@ describe("components on their own", function () {
     await assert.rejects(record(() => void new Postgres("db", { networkName: "n", password: "p", memoryMb: 128 })), {
       message:
         "Postgres db: memoryMb is 128; allowed: at least 416 (shared buffers 64 MB + 96 MB for connections and work memory + the 256 MB tmpfs data directory, whose pages count against the limit)",
+    });
+  });
+
+  it("puts a worker pool's replicas in one network namespace: a container of the pool holds it with every alias, replica i on port 8081 + i", async function () {
+    const run = await record(() => {
+      const after = new docker.Container("queue", { image: "x", name: "queue" });
+      const pool = new WorkerPool("pool", {
+        networkName: "n",
+        image: "team/worker:1",
+        databaseUrl: "postgres://u:p@db/x",
+        redisUrl: "redis://cache",
+        replicas: 3,
+        hardening: { capAdd: ["NET_BIND_SERVICE"] },
+        readyUrl: "http://127.0.0.1:1/v1/workers",
+        workersDependOn: [after],
+      });
+      new HealthGate("g", { watch: [pool] });
+      return { names: pool.containerNames };
+    });
+    const net = resourceNamed(run, CONTAINER, "pool-net");
+    assert.deepEqual(
+      [net.inputs.name, net.inputs.networksAdvanced, net.inputs.memory, net.inputs.cpus, net.inputs.capabilities, net.inputs.envs, labels(run, "pool-net")["berth.service"]],
+      ["shop-ci-pool-net", [{ name: "n", aliases: ["pool-0", "pool-1", "pool-2"] }], 16, "0.1", { drops: ["ALL"], adds: [] }, undefined, "workers-network"],
+    );
+    // Only the replicas wait for workersDependOn; the network container is made meanwhile.
+    assert.deepEqual(net.dependencies.map((u) => u.split("::").pop()), []);
+    for (const i of [0, 1, 2]) {
+      const w = resourceNamed(run, CONTAINER, `pool-${i}`);
+      assert.deepEqual(
+        [w.inputs.name, w.inputs.networkMode, w.inputs.networksAdvanced, w.inputs.healthcheck.tests.at(-1), w.inputs.envs.filter((e: string) => e.startsWith("WORKER_")), w.inputs.capabilities.adds],
+        [`shop-ci-pool-${i}`, "container:pool-net-id", undefined, String(8081 + i), [`WORKER_ID=worker-${i}`, `WORKER_PORT=${8081 + i}`], ["NET_BIND_SERVICE"]],
+      );
+      assert.deepEqual(w.dependencies.map((u) => u.split("::").pop()).sort(), ["pool-net", "queue"]);
+    }
+    assert.deepEqual(run.outputs.names, ["shop-ci-pool-0", "shop-ci-pool-1", "shop-ci-pool-2"]);
+    // The gate watches the network container too: its pids limit, its death.
+    assert.match(resourceNamed(run, COMMAND, "g-wait").inputs.create, / --container shop-ci-pool-2 --container shop-ci-pool-net --pids-limit /);
+    await assert.rejects(record(() => void new WorkerPool("none", { networkName: "n", image: "i", databaseUrl: "d", redisUrl: "r", replicas: 0 })), {
+      message: "WorkerPool none: replicas is 0; give a whole number of at least 1 (for no workers, declare no pool)",
     });
   });
 
