@@ -87,7 +87,7 @@ const common = {
   ),
   LOG_LEVEL: optional(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }), "info" as LogLevel),
   NAMESPACES: optional(namespaces, ["default"]),
-  HEARTBEAT_INTERVAL_MS: optional(integer(10, 600_000), 1000),
+  HEARTBEAT_INTERVAL_MS: optional(integer(10, 600_000), 2000),
   HEARTBEAT_TTL_MS: optional(integer(50, 3_600_000), 5000),
 };
 
