@@ -57,8 +57,8 @@ export interface WorkerPoolArgs extends Omit<ServiceArgs, "containerName" | "ali
  * The replicas share one network namespace, held by a container of their own (`<prefix>-net`,
  * every replica's alias): the engine makes a namespace and joins it to the bridge for each
  * container it starts, one after the other, and for a pool that was most of its bring-up
- * (bench/RESULTS.md, "Workers in one network namespace"). Restart workers, not that container:
- * the workers stay in a namespace it no longer connects.
+ * (bench/RESULTS.md, "Workers in one network namespace"). Restart the workers, not that
+ * container alone: a worker keeps the namespace it joined, which a restarted holder has left.
  */
 export class WorkerPool extends pulumi.ComponentResource {
   /** Replica i at index i, then the network container: what a HealthGate watches for the pool. */
