@@ -52,6 +52,15 @@ export interface BerthOutputs {
   gateResults: { data: GateResult; orchestrator: GateResult; workers?: GateResult };
 }
 
+/**
+ * The container holding the workers' network namespace, which the outputs do not list: Environment
+ * names it `<project>-<stack>-worker-net`, beside `<project>-<stack>-postgres`. Undefined without
+ * local workers (none, or a swarm service).
+ */
+export function workersNetworkContainer(o: Pick<BerthOutputs, "containerNames">): string | undefined {
+  return o.containerNames.workers.length === 0 ? undefined : o.containerNames.postgres.replace(/-postgres$/, "-worker-net");
+}
+
 /** An up of berth's own program: Pulumi.<configFrom>.yaml plus `overrides`, as stack `stack`. */
 export function berthRequest(stack: string, configFrom: string, overrides: StackConfig = {}): UpRequest {
   return {

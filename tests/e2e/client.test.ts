@@ -12,7 +12,7 @@ import { dataImageUnavailable, ensureDataImage, ensureWorkloadImage } from "../.
 import { nodeBaseImageUnavailable } from "../../lab/images/node-base-image";
 import { openStack, PostgresTemplates, readRecordedOutputs, StackHandle, withDatabase } from "../../testing/client";
 import { StackMode } from "../../testing/engine/mode";
-import { BerthOutputs, berthRequest, REPO_ROOT } from "../../lab/berth-program";
+import { BerthOutputs, berthRequest, REPO_ROOT, workersNetworkContainer } from "../../lab/berth-program";
 import { GATE_CLI, requireBuilt } from "../../lab/gate-runner";
 import { selectMode } from "../../testing/engine/select-mode";
 import { sweepStack } from "../../testing/engine/stack-objects";
@@ -173,7 +173,7 @@ describe("e2e: the test-side client on the real test stack", function () {
 
   it("restarts the workers from test code: they rejoin their network container's namespace, which keeps running, and take tasks again", async function () {
     this.timeout(120_000);
-    const network = out.containerNames.postgres.replace(/-postgres$/, "-worker-net");
+    const network = workersNetworkContainer(out)!;
     const startedAt = async (name: string) => (await docker.getContainer(name).inspect()).State.StartedAt;
     const before = await Promise.all([...out.containerNames.workers, network].map(startedAt));
 
@@ -202,7 +202,7 @@ describe("e2e: the test-side client on the real test stack", function () {
         ["workers", w0, "HEALTHY"],
         ["workers", w1, "HEALTHY"],
         // The container holding the workers' network namespace.
-        ["workers-network", out.containerNames.postgres.replace(/-postgres$/, "-worker-net"), "HEALTHY"],
+        ["workers-network", workersNetworkContainer(out), "HEALTHY"],
       ],
     );
   });

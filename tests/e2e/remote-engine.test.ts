@@ -4,7 +4,7 @@
 // touches the local engine, up or destroyed.
 import assert from "node:assert/strict";
 import Docker from "dockerode";
-import { BerthOutputs, berthRequest } from "../../lab/berth-program";
+import { BerthOutputs, berthRequest, workersNetworkContainer } from "../../lab/berth-program";
 import { dataImageUnavailable, ensureDataImage, ensureWorkloadImage } from "../../lab/images/e2e-images";
 import { dindImageUnavailable } from "../../lab/images/dind-image";
 import { nodeBaseImageUnavailable } from "../../lab/images/node-base-image";
@@ -51,7 +51,7 @@ describe("e2e: the test stack on a second engine named by berth:docker.host", fu
   });
 
   it("creates every container and the network on that engine, and nothing on the local one", async function () {
-    const names = [up.containerNames.postgres, up.containerNames.redis, up.containerNames.orchestrator, ...up.containerNames.workers, `berth-${stack}-worker-net`].sort();
+    const names = [up.containerNames.postgres, up.containerNames.redis, up.containerNames.orchestrator, ...up.containerNames.workers, workersNetworkContainer(up)!].sort();
     assert.deepEqual(await stackObjects(remote, stack), { containers: names, networks: [`berth-${stack}-net`], volumes: [] });
     assert.deepEqual(await stackObjects(local, stack), NOTHING);
   });
@@ -65,7 +65,7 @@ describe("e2e: the test stack on a second engine named by berth:docker.host", fu
         ["workers", "passed"],
       ],
     );
-    const limited = [up.containerNames.postgres, up.containerNames.orchestrator, `berth-${stack}-worker-net`];
+    const limited = [up.containerNames.postgres, up.containerNames.orchestrator, workersNetworkContainer(up)!];
     const limits = await Promise.all(limited.map(async (n) => (await remote.getContainer(n).inspect()).HostConfig.PidsLimit));
     assert.deepEqual(limits, [256, 256, 256]);
   });

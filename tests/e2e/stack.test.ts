@@ -10,7 +10,7 @@ import { demuxFrames } from "../../gate/container-diagnostics";
 import { formatResultTable, inspectReport } from "../../policy/facts/inspect";
 import { statusRows } from "../../testing/client/health-report";
 import { stackContainers } from "../../testing/client/stack-containers";
-import { BerthOutputs as StackOutputs, berthRequest } from "../../lab/berth-program";
+import { BerthOutputs as StackOutputs, berthRequest, workersNetworkContainer } from "../../lab/berth-program";
 import { GATE_CLI, requireBuilt } from "../../lab/gate-runner";
 import { nodeBaseImageUnavailable } from "../../lab/images/node-base-image";
 import { requireEngine, requireOfflineImages } from "../support/required-service";
@@ -26,9 +26,11 @@ const stackName = (part: string) => `e2e-${RUN}-${part}`;
 const NOTHING = { containers: [], networks: [], volumes: [] };
 const ONE_WORKER = { "berth:workers": { replicas: 1, namespaces: ["default"] } };
 
-// The workers' network container is not an output: Environment names it after the pool's prefix.
-const workersNetwork = (o: StackOutputs) => (o.containerNames.workers.length === 0 ? [] : [o.containerNames.postgres.replace(/-postgres$/, "-worker-net")]);
-const allContainers = (o: StackOutputs) => [o.containerNames.postgres, o.containerNames.redis, o.containerNames.orchestrator, ...o.containerNames.workers, ...workersNetwork(o)];
+const workersNetwork = (o: StackOutputs) => workersNetworkContainer(o) ?? assert.fail("the stack has no workers' network container");
+const allContainers = (o: StackOutputs) => {
+  const network = workersNetworkContainer(o);
+  return [o.containerNames.postgres, o.containerNames.redis, o.containerNames.orchestrator, ...o.containerNames.workers, ...(network ? [network] : [])];
+};
 const inspect = (name: string) => docker.getContainer(name).inspect();
 
 describe("e2e: the test stack on a real Docker engine", function () {
@@ -161,7 +163,7 @@ describe("e2e: the test stack on a real Docker engine", function () {
         expected(out.containerNames.orchestrator, "1000:1000", 256),
         expected(w0, "1000:1000", 256),
         expected(w1, "1000:1000", 256),
-        expected(workersNetwork(out)[0], "1000:1000", 16),
+        expected(workersNetwork(out), "1000:1000", 16),
       ]);
     });
 
@@ -235,7 +237,7 @@ describe("e2e: the test stack on a real Docker engine", function () {
           workers: {
             gate: "workers",
             status: "passed",
-            probes: [`container ${w0}: healthy; ${workers}`, `container ${w1}: healthy; ${workers}`, `container ${workersNetwork(out)[0]}: healthy; ${workers}`],
+            probes: [`container ${w0}: healthy; ${workers}`, `container ${w1}: healthy; ${workers}`, `container ${workersNetwork(out)}: healthy; ${workers}`],
           },
         },
       );
@@ -325,7 +327,7 @@ describe("e2e: the test stack on a real Docker engine", function () {
           ["redis", out.containerNames.redis, "HEALTHY", null],
           ["orchestrator", out.containerNames.orchestrator, "UNHEALTHY", null],
           ...out.containerNames.workers.map((w) => ["workers", w, "-", "-"]),
-          ["workers-network", workersNetwork(out)[0], "HEALTHY", null],
+          ["workers-network", workersNetwork(out), "HEALTHY", null],
         ],
       );
     });

@@ -2,7 +2,7 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { pickedPort, ProgramRun, RecordedResource, resourceNamed } from "../../testing/recorder";
-import { runProgram } from "../../lab/berth-program";
+import { BerthOutputs, runProgram, workersNetworkContainer } from "../../lab/berth-program";
 
 const CONTAINER = "docker:index/container:Container";
 const COMMAND = "command:local:Command";
@@ -203,6 +203,8 @@ describe("program: test stack", function () {
     assert.deepEqual(net.healthcheck.tests, ["CMD", "sh", "-c", "test -e /sys/class/net/eth0"]);
     assert.equal(net.envs, undefined);
     assert.equal(labelsOf(resourceNamed(run, CONTAINER, "berth-worker-net"))["berth.service"], "workers-network");
+    // The tests' helper finds it from the outputs, which do not list it.
+    assert.equal(workersNetworkContainer(run.outputs as unknown as BerthOutputs), resourceNamed(run, CONTAINER, "berth-worker-net").inputs.name);
     for (const [i, name] of ["berth-worker-0", "berth-worker-1"].entries()) {
       const worker = resourceNamed(run, CONTAINER, name).inputs;
       assert.deepEqual(worker.healthcheck.tests, ["CMD", "sh", "/app/dist/healthcheck.sh", String(8081 + i)], name);
