@@ -148,6 +148,7 @@ export class Environment extends pulumi.ComponentResource {
         image: appImage,
         user: s.images.app.user,
         databaseUrl: this.postgres.url,
+        databaseContainerId: this.postgres.container.id,
         redisUrl: this.redis.url,
         namespaces: [...new Set(s.workers.namespaces.flat())].sort(),
         memoryMb: s.orchestrator.memoryMb,
@@ -158,7 +159,7 @@ export class Environment extends pulumi.ComponentResource {
     );
     const orchestratorGate = tierGate(
       name,
-      { ...gate, tier: "orchestrator", settings: s.tiers.orchestrator, serviceKeys: ["orchestrator", "images.app"], watch: [this.orchestrator] },
+      { ...gate, tier: "orchestrator", settings: s.tiers.orchestrator, serviceKeys: ["orchestrator", "images.app"], watch: [this.orchestrator], after: [dataGate] },
       childOpts({ dependsOn: [this.orchestrator] }),
     );
     this.gates = { data: dataGate, orchestrator: orchestratorGate };
@@ -194,7 +195,7 @@ export class Environment extends pulumi.ComponentResource {
       );
       this.gates.workers = tierGate(
         name,
-        { ...workersGate, serviceKeys: ["workers", "swarm", "images.app"], watch: [], swarm: [this.swarmWorkers], http: registered ? [registered] : [] },
+        { ...workersGate, serviceKeys: ["workers", "swarm", "images.app"], watch: [], swarm: [this.swarmWorkers], http: registered ? [registered] : [], after: [orchestratorGate] },
         childOpts({ dependsOn: [this.swarmWorkers] }),
       );
     } else if (s.workers.replicas > 0) {
@@ -224,7 +225,7 @@ export class Environment extends pulumi.ComponentResource {
         },
         childOpts({ dependsOn: [dataGate] }),
       );
-      this.gates.workers = tierGate(name, { ...workersGate, watch: [this.workers] }, childOpts({ dependsOn: [this.workers, orchestratorGate] }));
+      this.gates.workers = tierGate(name, { ...workersGate, watch: [this.workers], after: [orchestratorGate] }, childOpts({ dependsOn: [this.workers, orchestratorGate] }));
     }
 
     this.hostPorts = pulumi

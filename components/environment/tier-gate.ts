@@ -11,6 +11,8 @@ export interface TierGateArgs extends Pick<HealthGateArgs, "http" | "httpMinItem
   /** berth: keys of the tier's services, named in the failure hint. */
   serviceKeys: string[];
   watch: Gated[];
+  /** The gates of the tiers before this one: when one of them runs again, this one does too. @default [] */
+  after?: HealthGate[];
 }
 
 export function tierGate(environment: string, a: TierGateArgs, opts: pulumi.ComponentResourceOptions): HealthGate {
@@ -24,6 +26,7 @@ export function tierGate(environment: string, a: TierGateArgs, opts: pulumi.Comp
       http: a.http,
       httpMinItems: a.httpMinItems,
       timeoutSeconds: a.settings.gateTimeoutSeconds,
+      triggers: (a.after ?? []).map((g) => g.command.id),
     },
     opts,
   );

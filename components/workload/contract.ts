@@ -48,6 +48,9 @@ export interface AppEnv {
 }
 
 /** The workload's environment, secret because DATABASE_URL carries the password. */
+/** The orchestrator's variable naming the Postgres container it migrated (OrchestratorArgs.databaseContainerId). */
+export const DATABASE_CONTAINER_VARIABLE = "BERTH_DATABASE_CONTAINER";
+
 export function appEnvs(env: AppEnv): pulumi.Output<string[]> {
   return pulumi.secret(
     pulumi.all([env.databaseUrl, env.redisUrl]).apply(([databaseUrl, redisUrl]) => [

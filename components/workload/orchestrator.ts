@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { PublishedServiceArgs, serviceContainer } from "../container/service";
-import { APP_USER, appEnvs, appHealthcheck, HEALTH_PATH, ORCHESTRATOR_PORT } from "./contract";
+import { APP_USER, appEnvs, DATABASE_CONTAINER_VARIABLE, appHealthcheck, HEALTH_PATH, ORCHESTRATOR_PORT } from "./contract";
 import { orchestratorDefaults } from "./settings";
 
 const DEFAULTS = orchestratorDefaults("test");
@@ -23,6 +23,12 @@ export interface OrchestratorArgs extends PublishedServiceArgs {
   cpus?: number;
   /** @default "info" */
   logLevel?: string;
+  /**
+   * The id of the Postgres container `databaseUrl` reaches. The orchestrator migrates the schema
+   * only when it starts: given, a new database container (recreated after drift, or replaced by an
+   * edit) replaces the orchestrator too, so the new database gets its schema. @default none
+   */
+  databaseContainerId?: pulumi.Input<string>;
 }
 
 /** The reference orchestrator: HTTP API on 8080, healthy when Postgres and Redis answer. */
@@ -56,13 +62,18 @@ export class Orchestrator extends pulumi.ComponentResource {
         healthcheckTest: appHealthcheck(ORCHESTRATOR_PORT),
         port: ORCHESTRATOR_PORT,
         command: ["node", "/app/dist/orchestrator.js"],
-        envs: appEnvs({
-          databaseUrl: args.databaseUrl,
-          redisUrl: args.redisUrl,
-          namespaces: args.namespaces ?? ["default"],
-          logLevel: args.logLevel ?? "info",
-          extra: { ORCHESTRATOR_PORT: String(ORCHESTRATOR_PORT) },
-        }),
+        envs: pulumi
+          .all([
+            appEnvs({
+              databaseUrl: args.databaseUrl,
+              redisUrl: args.redisUrl,
+              namespaces: args.namespaces ?? ["default"],
+              logLevel: args.logLevel ?? "info",
+              extra: { ORCHESTRATOR_PORT: String(ORCHESTRATOR_PORT) },
+            }),
+            args.databaseContainerId,
+          ])
+          .apply(([envs, database]) => (database === undefined ? envs : [...envs, `${DATABASE_CONTAINER_VARIABLE}=${database}`])),
       },
       opts,
     );

@@ -17,9 +17,15 @@ export interface Changes {
 export interface TimelineEntry {
   type: string;
   name: string;
-  action: "create" | "update" | "replace" | "same";
+  action: "create" | "update" | "replace" | "same" | "delete";
   startedMs: number;
   finishedMs: number;
+  /**
+   * Engine mode: why a resource whose inputs did not change was made again, or removed — the
+   * engine's state of the object it had made ("missing", "exited (137)", "unhealthy") or
+   * "unrecorded leftover" (an object with the stack's labels that no state knew: a killed run's).
+   */
+  reason?: string;
 }
 
 export interface UpResult<Outputs = Record<string, unknown>> {
@@ -43,12 +49,21 @@ export interface UpRequest {
   secretKeys?: string[];
   /** Pulumi mode runs the project in this directory (its Pulumi.yaml) instead of the function. */
   workDir?: string;
+  /**
+   * Engine mode: true keeps the stack when this process ends, for a later up (which converges it)
+   * or destroy from any process. @default false - a reaper removes the stack when the process that
+   * brought it up ends without destroying it (exit, crash, Ctrl-C, kill -9)
+   */
+  keep?: boolean;
 }
 
 export interface StackMode {
   readonly kind: "engine" | "pulumi";
   /** Creates or updates the stack; rejects with the failing resource's error (e.g. a gate's report). */
   up<Outputs = Record<string, unknown>>(request: UpRequest): Promise<UpResult<Outputs>>;
-  /** Removes everything the stack made (also after a failed up) and forgets the stack. */
-  destroy(stack: string): Promise<void>;
+  /**
+   * Removes everything the stack made (also after a failed up, and from a process other than the
+   * one that made it) and forgets the stack. `project`: when this process did not bring it up.
+   */
+  destroy(stack: string, project?: string): Promise<void>;
 }

@@ -6,6 +6,9 @@ import { randomInt } from "node:crypto";
 import { readdirSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import Docker from "dockerode";
+import { LABELS } from "../../components/contract";
+import { PARENT_PID_VARIABLE } from "../../gate/process-exit";
+import type { StackRef } from "../client/stack-containers";
 import { containerCreateCall, publishedPorts } from "./container-spec";
 import { imageBuildCall, ImageInputs } from "./image-spec";
 import { removalWaitSeconds, serviceCreateSpec } from "./service-spec";
@@ -29,6 +32,10 @@ export interface ApplyContext {
   cwd: string;
   /** Records an engine object as soon as it exists, so destroy finds it even if a later step fails. */
   made(id: string): void;
+  /** The stack being brought up: an object of its name left by a dead run of it is replaced, not collided with. */
+  owner: StackRef;
+  /** Aborted when the up is cancelled (Ctrl-C): a running command is killed. */
+  signal?: AbortSignal;
 }
 
 export interface Applier {
@@ -37,7 +44,7 @@ export interface Applier {
 }
 
 const gone = (err: any) => err?.statusCode === 404;
-const ignoreGone = (err: any) => {
+export const ignoreGone = (err: any): void => {
   if (!gone(err)) throw err;
 };
 
@@ -47,10 +54,28 @@ export interface ShellRun {
   stderr: string;
 }
 
-/** `/bin/sh -c script`, as the command provider's default interpreter. */
-export function runShell(script: string, env: Record<string, string>, cwd: string): Promise<ShellRun> {
+/**
+ * `/bin/sh -c script`, as the command provider's default interpreter. The shell leads a process
+ * group of its own, so an abort (a cancelled up) ends it and whatever it started.
+ */
+export function runShell(script: string, env: Record<string, string>, cwd: string, signal?: AbortSignal): Promise<ShellRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn("/bin/sh", ["-c", script], { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    if (signal?.aborted) return reject(new Error("cancelled before it started"));
+    const child = spawn("/bin/sh", ["-c", script], {
+      cwd,
+      env: { ...process.env, ...env, [PARENT_PID_VARIABLE]: String(process.pid) },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+    const kill = () => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    };
+    signal?.addEventListener("abort", kill, { once: true });
+    child.on("close", () => signal?.removeEventListener("abort", kill));
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -67,7 +92,8 @@ const command: Applier = {
     const unknown = Object.keys(inputs).filter((k) => inputs[k] !== undefined && !COMMAND_INPUTS.has(k));
     if (unknown.length > 0) throw new Error(`engine mode does not implement Command inputs: ${unknown.sort().join(", ")}`);
     if (!inputs.create) return { id: `cmd-${randomInt(1e9)}`, state: { ...inputs, stdout: "", stderr: "" } };
-    const run = await runShell(inputs.create, inputs.environment ?? {}, inputs.dir ?? ctx.cwd);
+    const run = await runShell(inputs.create, inputs.environment ?? {}, inputs.dir ?? ctx.cwd, ctx.signal);
+    if (ctx.signal?.aborted) throw new Error("cancelled (the up was interrupted)");
     // `pulumi up` fails with the command's output; the gate's report (service, logs) is on stderr.
     if (run.code !== 0) throw new Error(`command exited ${run.code}: ${inputs.create}\n${run.stderr}`);
     // The provider trims the trailing newline of both streams.
@@ -158,15 +184,53 @@ const image: Applier = {
   async delete() {},
 };
 
+/**
+ * Runs `create`; when the engine answers that the name is taken (409) by an object carrying the
+ * owner stack's labels — what a killed run of this stack left before recording it — removes that
+ * one and creates again. A name held by anything else is an error that says whose it is.
+ */
+async function createOwned<T>(
+  what: { kind: "container" | "network"; name: string },
+  ctx: ApplyContext,
+  create: () => Promise<T>,
+  holder: () => Promise<{ labels: Record<string, string> | undefined; remove(): Promise<void> }>,
+): Promise<T> {
+  try {
+    return await create();
+  } catch (err: any) {
+    if (err?.statusCode !== 409) throw err;
+    const found = await holder();
+    const labels = found.labels ?? {};
+    if (labels[LABELS.project] !== ctx.owner.project || labels[LABELS.stack] !== ctx.owner.stack) {
+      const whose = labels[LABELS.stack] === undefined ? "no berth stack (no berth.stack label)" : `stack ${labels[LABELS.project] ?? "?"}/${labels[LABELS.stack]}`;
+      throw new Error(`a ${what.kind} named ${what.name} already exists and belongs to ${whose}, not to ${ctx.owner.project}/${ctx.owner.stack}: remove it (docker ${what.kind} rm ${what.name}) or give this stack another name`);
+    }
+    await found.remove();
+    return create();
+  }
+}
+
 const network: Applier = {
   async create(inputs, ctx) {
-    const n = await ctx.docker.createNetwork({
+    const make = () => ctx.docker.createNetwork({
       Name: inputs.name,
       Driver: inputs.driver ?? "bridge",
       Internal: inputs.internal ?? false,
       Attachable: inputs.attachable ?? false,
       CheckDuplicate: true,
       Labels: Object.fromEntries((inputs.labels ?? []).map((l: { label: string; value: string }) => [l.label, l.value])),
+    });
+    const n = await createOwned({ kind: "network", name: inputs.name }, ctx, make, async () => {
+      const left = ctx.docker.getNetwork(inputs.name);
+      const info = await left.inspect();
+      return {
+        labels: info.Labels,
+        // Its containers first: a network with endpoints cannot be removed.
+        remove: async () => {
+          await Promise.all(Object.keys(info.Containers ?? {}).map((id) => ctx.docker.getContainer(id).remove({ force: true, v: true }).catch(ignoreGone)));
+          await left.remove().catch(ignoreGone);
+        },
+      };
     });
     return { id: n.id, state: { ...inputs, name: inputs.name } };
   },
@@ -190,7 +254,10 @@ const volume: Applier = {
 const container: Applier = {
   async create(inputs, ctx) {
     const call = containerCreateCall(inputs as { name: string; image: string });
-    const c = await ctx.docker.createContainer(call.options);
+    const c = await createOwned({ kind: "container", name: inputs.name }, ctx, () => ctx.docker.createContainer(call.options), async () => {
+      const left = ctx.docker.getContainer(inputs.name);
+      return { labels: (await left.inspect()).Config.Labels, remove: () => left.remove({ force: true, v: true }).catch(ignoreGone) };
+    });
     ctx.made(c.id);
     if (call.start) await c.start();
     const info = await c.inspect();

@@ -29,7 +29,7 @@ const docker = new Docker();
 const RUN = `${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}`;
 const BUILD = "command:local:Command";
 const CONTAINER = "docker:index/container:Container";
-const ctx: ApplyContext = { docker, cwd: REPO_ROOT, made: () => undefined };
+const ctx: ApplyContext = { docker, cwd: REPO_ROOT, made: () => undefined, owner: { project: "berth", stack: `template-${RUN}` } };
 /** Passwords with what SQL and shells quote: single and double quotes, backslash, $, spaces. */
 const PASSWORD = `it's a "pw" \\ $HOME`;
 const CHANGED = "changed pw; ' OR '1'='1";

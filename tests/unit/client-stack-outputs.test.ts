@@ -47,7 +47,7 @@ describe("client: recorded stack outputs", () => {
     const path = writeRecordedOutputs({ project: "berth", stack: "s", writtenBy: "t", outputs: {}, secretOutputs: [] }, dir);
     chownSync(path, 12345, 12345);
     assert.throws(() => readRecordedOutputs({ project: "berth", stack: "s" }, dir), {
-      message: `refusing to read stack outputs from ${path}: it belongs to uid 12345, not to this user (uid 0). Remove the file and bring the stack up again`,
+      message: `refusing to read stack outputs (secrets) from ${path}: it belongs to uid 12345, not to this user (uid 0). Remove the file and bring the stack up again`,
     });
   });
 

@@ -95,9 +95,12 @@ describe("program: test stack", function () {
     const deps = (type: string, name: string) => resourceNamed(run, type, name).dependencies.map(short).sort();
     // The data gate also reads the password: its readiness probe logs in.
     assert.deepEqual(deps(COMMAND, "berth-data-gate-wait"), ["berth-postgres", "berth-postgres-password", "berth-postgres-template", "berth-redis"]);
-    const afterDataGate = ["berth-app-image", "berth-data-gate-wait", "berth-network", "berth-postgres-password"];
-    assert.deepEqual(deps(CONTAINER, "berth-orchestrator"), afterDataGate);
-    assert.deepEqual(deps(COMMAND, "berth-orchestrator-gate-wait"), ["berth-orchestrator"]);
+    // The orchestrator also takes the Postgres container's id: a new database container replaces it (migrations).
+    assert.deepEqual(deps(CONTAINER, "berth-orchestrator"), ["berth-app-image", "berth-data-gate-wait", "berth-network", "berth-postgres", "berth-postgres-password"]);
+    // A gate runs again when the gate of the tier before it does (its command id is a trigger).
+    assert.deepEqual(deps(COMMAND, "berth-orchestrator-gate-wait"), ["berth-data-gate-wait", "berth-orchestrator"]);
+    assert.deepEqual(resourceNamed(run, COMMAND, "berth-orchestrator-gate-wait").inputs.triggers, ["berth-orchestrator-id", "berth-data-gate-wait-id"]);
+    assert.deepEqual(resourceNamed(run, COMMAND, "berth-workers-gate-wait").inputs.triggers, ["berth-worker-0-id", "berth-worker-1-id", "berth-worker-net-id", "berth-orchestrator-gate-wait-id"]);
     // The workers' network container comes with the orchestrator's, after the data gate; the workers
     // right after both (not after the orchestrator's gate), in its namespace rather than on the network
     // themselves; their gate also waits for the orchestrator's.
@@ -194,6 +197,7 @@ describe("program: test stack", function () {
       "NAMESPACES=default",
       "LOG_LEVEL=info",
       "ORCHESTRATOR_PORT=8080",
+      "BERTH_DATABASE_CONTAINER=berth-postgres-id",
     ]);
     // The workers share one network namespace, so replica i has port 8081 + i; their container
     // holding it answers to every replica's alias.

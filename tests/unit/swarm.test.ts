@@ -279,8 +279,8 @@ describe("program: the test stack with cluster: swarm, under mocks", function ()
         "--hint 'To change this, edit Pulumi.test.yaml: the settings of these services are under berth:workers, berth:swarm, berth:images.app; raise berth:tiers.workers.gateTimeoutSeconds (now 90) only if they are healthy but slow.'",
     );
     assert.deepEqual(gate.inputs.environment, { DOCKER_HOST: "tcp://10.0.0.5:2375" });
-    assert.deepEqual(gate.inputs.triggers, ["berth-worker-id", "berth-worker-pids-limit-id"]);
-    assert.deepEqual(gate.dependencies.map(short).sort(), ["berth-docker", "berth-orchestrator", "berth-worker", "berth-worker-pids-limit"]);
+    assert.deepEqual(gate.inputs.triggers, ["berth-worker-id", "berth-worker-pids-limit-id", "berth-orchestrator-gate-wait-id"]);
+    assert.deepEqual(gate.dependencies.map(short).sort(), ["berth-docker", "berth-orchestrator", "berth-orchestrator-gate-wait", "berth-worker", "berth-worker-pids-limit"]);
     assert.deepEqual(resourceNamed(run, SERVICE, "berth-worker").dependencies.map(short).sort(), ["berth-app-image", "berth-network", "berth-orchestrator-gate-wait", "berth-postgres-password"]);
   });
 
