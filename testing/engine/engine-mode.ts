@@ -217,6 +217,7 @@ export class EngineMode implements StackMode {
       const prev = entries.get(key);
       const reason = drift.get(key);
       const startedMs = since();
+      req.onStart?.(r.type, r.name);
       if (prev && reason === undefined && isDeepStrictEqual(prev.inputs, inputs) && prev.engine === engine) {
         if (r.type === PROVIDER_TYPE) providerHosts.set(prev.id, prev.inputs.host);
         changes.same += 1;

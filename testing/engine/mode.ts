@@ -55,6 +55,8 @@ export interface UpRequest {
    * brought it up ends without destroying it (exit, crash, Ctrl-C, kill -9)
    */
   keep?: boolean;
+  /** Engine mode: told as each resource starts to be applied (before it exists), e.g. for progress lines. @default none */
+  onStart?: (type: string, name: string) => void;
 }
 
 export interface StackMode {
