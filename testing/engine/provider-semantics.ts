@@ -12,8 +12,9 @@
 // the element holds a non-empty ForceNew sub-field. Attributes that are not ForceNew are updated:
 // the provider's Update either applies them to the live object ("applied") or does nothing with
 // them, so the new value is only recorded in state ("recorded") and the live object keeps the old
-// one until it is replaced. Removing an Optional+Computed input (labels, envs, hostname, ...) from
-// the program shows no diff at all in the provider; this table describes value changes.
+// one until it is replaced. Set-typed inputs (`unordered`) compare as sets: reordering is no
+// change. Removing an Optional+Computed input (labels, envs, hostname, ...) from the program shows
+// no diff at all in the provider; this table describes value changes.
 
 /** What `pulumi up` does to a resource. */
 export type Operation = "same" | "update" | "replace";
@@ -57,6 +58,8 @@ export interface ResourceSemantics {
   sources: string[];
   /** The provider replaces this type delete-first (not Pulumi's default create-first). */
   deleteBeforeReplace: boolean;
+  /** Inputs the provider holds as sets (Terraform TypeSet): reordering their elements is no change. */
+  unordered: string[];
   inputs: Record<string, InputRule>;
 }
 
@@ -122,6 +125,28 @@ export const SEMANTICS: Record<string, ResourceSemantics> = {
       "pulumi/pulumi-docker@237b7899:provider/resources.go",
     ],
     deleteBeforeReplace: true,
+    unordered: [
+      "capabilities",
+      "deviceReadBps",
+      "deviceReadIops",
+      "deviceRequests",
+      "deviceWriteBps",
+      "deviceWriteIops",
+      "devices",
+      "dns",
+      "dnsOpts",
+      "dnsSearches",
+      "envs",
+      "groupAdds",
+      "hosts",
+      "labels",
+      "mounts",
+      "networksAdvanced",
+      "securityOpts",
+      "ulimits",
+      "uploads",
+      "volumes",
+    ],
     inputs: {
       attach: recorded,
       capabilities: replace,
@@ -194,12 +219,12 @@ export const SEMANTICS: Record<string, ResourceSemantics> = {
       tty: replace,
       ulimits: replace,
       uploads: replace,
-      user: replace,
+      user: { ...replace, note: "a change to \"\" (Docker's default) is no change (DiffSuppressFunc)" },
       usernsMode: replace,
       volumes: replace,
       wait: recorded,
       waitTimeout: recorded,
-      workingDir: replace,
+      workingDir: { ...replace, note: "a change to \"\" (Docker's default) is no change (DiffSuppressFunc)" },
     },
   },
 
@@ -209,6 +234,7 @@ export const SEMANTICS: Record<string, ResourceSemantics> = {
     sdk: { file: "network.d.ts", args: "NetworkArgs" },
     sources: [`${KREUZWERKER}/resource_docker_network.go`],
     deleteBeforeReplace: false,
+    unordered: ["ipamConfigs", "labels"],
     inputs: {
       attachable: replace,
       driver: replace,
@@ -231,6 +257,7 @@ export const SEMANTICS: Record<string, ResourceSemantics> = {
     sdk: { file: "volume.d.ts", args: "VolumeArgs" },
     sources: [`${KREUZWERKER}/resource_docker_volume.go`],
     deleteBeforeReplace: false,
+    unordered: ["labels"],
     inputs: {
       cluster: { nested: { paths: { availability: "update" }, other: "replace" }, effect: "applied" },
       driver: replace,
@@ -250,6 +277,7 @@ export const SEMANTICS: Record<string, ResourceSemantics> = {
     sdk: { file: "remoteImage.d.ts", args: "RemoteImageArgs" },
     sources: [`${KREUZWERKER}/resource_docker_image.go`, `${KREUZWERKER}/resource_docker_image_funcs.go`],
     deleteBeforeReplace: false,
+    unordered: ["build", "pullTriggers"],
     inputs: {
       build: replace,
       forceRemove: { ...recorded, note: "read when the image is deleted" },
@@ -272,6 +300,7 @@ export const SEMANTICS: Record<string, ResourceSemantics> = {
     sdk: { file: "service.d.ts", args: "ServiceArgs" },
     sources: [`${KREUZWERKER}/resource_docker_service.go`, `${KREUZWERKER}/resource_docker_service_funcs.go`],
     deleteBeforeReplace: false,
+    unordered: ["labels"],
     inputs: {
       auth: replace,
       convergeConfig: { ...applied, note: "how Update waits; the unchanged spec is sent again" },
@@ -306,6 +335,7 @@ export const SEMANTICS: Record<string, ResourceSemantics> = {
     sdk: { file: "image.d.ts", args: "ImageArgs" },
     sources: ["pulumi/pulumi-docker@237b7899:provider/provider.go"],
     deleteBeforeReplace: false,
+    unordered: [],
     inputs: {
       build: applied,
       buildOnPreview: applied,
@@ -330,6 +360,7 @@ export const SEMANTICS: Record<string, ResourceSemantics> = {
       "pulumi/pulumi-go-provider@v1.3.0:infer/resource.go",
     ],
     deleteBeforeReplace: false,
+    unordered: [],
     inputs: {
       addPreviousOutputInEnv: rerun,
       archivePaths: rerun,
@@ -354,6 +385,7 @@ export const SEMANTICS: Record<string, ResourceSemantics> = {
     sdk: { file: "randomPassword.d.ts", args: "RandomPasswordArgs" },
     sources: ["hashicorp/terraform-provider-random@v3.9.0:internal/provider/resource_password.go", "pulumi/pulumi-random@f64d8726:provider/resources.go"],
     deleteBeforeReplace: false,
+    unordered: [],
     inputs: {
       keepers: replace,
       length: replace,

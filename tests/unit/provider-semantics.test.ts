@@ -69,6 +69,7 @@ describe("provider semantics table", function () {
     for (const [type, s] of Object.entries(SEMANTICS)) {
       const names = argsInterface(s.package, s.sdk.file, s.sdk.args).members.map((m) => m.name!.getText());
       assert.deepEqual(Object.keys(s.inputs).sort(), names.sort(), `${type}: ${s.sdk.args} in ${s.package}/${s.sdk.file}`);
+      assert.deepEqual(s.unordered.filter((u) => !names.includes(u)), [], `${type}: unordered inputs`);
     }
   });
 
