@@ -4,7 +4,9 @@
 // predict operations from it. tests/unit/provider-semantics.test.ts fails when package-lock.json
 // pins another version, or when an SDK's Args gain or lose an input, until the table is re-read.
 //
-// How the bridged (Terraform SDKv2) resources were read: an attribute with `ForceNew: true`
+// How the bridged (Terraform SDKv2) resources were read: the bridge takes the replace decision
+// from Terraform's own plan (pulumi-terraform-bridge pkg/tfbridge/provider.go Diff:
+// `diff.RequiresNew()`, the detailed diff forced to agree), so an attribute with `ForceNew: true`
 // replaces. For nested blocks the SDK's diff (helper/schema/schema.go: diffList, diffSet,
 // finalizeDiff) decides per sub-field: a list block's sub-field replaces only if that sub-field is
 // ForceNew (the block's own ForceNew applies to its element count); a set block re-keys a changed
@@ -76,6 +78,7 @@ export const PROVIDERS = {
       "pulumi/pulumi-docker@237b7899 (master 2026-08-14; newest snapshot, tag v5.2.0 absent)",
       "kreuzwerker/terraform-provider-docker@v4.5.0 (5074970c, pulumi-docker's upstream submodule)",
       "hashicorp/terraform-plugin-sdk/v2 helper/schema/schema.go (diff rules)",
+      "pulumi/pulumi-terraform-bridge@59de6c66 (master 2026-08-05; pulumi-docker pins v3.137.0):pkg/tfbridge/provider.go Diff",
     ],
   },
   "@pulumi/command": {
