@@ -8,6 +8,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import Docker from "dockerode";
 import { containerCreateCall, publishedPorts } from "./container-spec";
 import { imageBuildCall, ImageInputs } from "./image-spec";
+import { networkCreateOptions } from "./network-spec";
 import { removalWaitSeconds, serviceCreateSpec } from "./service-spec";
 
 export type Inputs = Record<string, any>;
@@ -160,14 +161,7 @@ const image: Applier = {
 
 const network: Applier = {
   async create(inputs, ctx) {
-    const n = await ctx.docker.createNetwork({
-      Name: inputs.name,
-      Driver: inputs.driver ?? "bridge",
-      Internal: inputs.internal ?? false,
-      Attachable: inputs.attachable ?? false,
-      CheckDuplicate: true,
-      Labels: Object.fromEntries((inputs.labels ?? []).map((l: { label: string; value: string }) => [l.label, l.value])),
-    });
+    const n = await ctx.docker.createNetwork(networkCreateOptions(inputs));
     return { id: n.id, state: { ...inputs, name: inputs.name } };
   },
   async delete(r, docker) {
