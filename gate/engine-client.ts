@@ -31,8 +31,17 @@ export interface EngineClient {
   tasks<T>(filters: Record<string, string[]>, signal?: AbortSignal): Promise<T[]>;
   /** GET /nodes. */
   nodes<T>(signal?: AbortSignal): Promise<T[]>;
+  /** GET /networks: every network of the engine (a swarm manager's overlays too), with its IPAM config. */
+  networks(signal?: AbortSignal): Promise<NetworkSummary[]>;
   /** The last `tail` log lines of a swarm task, as the manager frames them. */
   taskLogs(id: string, tail: number, signal?: AbortSignal): Promise<Buffer>;
+}
+
+/** The fields of GET /networks that berth reads. */
+export interface NetworkSummary {
+  Name: string;
+  Id: string;
+  IPAM?: { Config?: { Subnet?: string }[] | null } | null;
 }
 
 const CONTAINER_CODES: Record<number, true | string> = { 200: true, 204: true, 400: "bad parameter", 404: "no such container", 500: "server error" };
@@ -173,6 +182,7 @@ export function createEngineClient(env: NodeJS.ProcessEnv = process.env): Engine
     service: (ref, signal) => dial({ path: `/services/${encodeURIComponent(ref)}?`, method: "GET", options: {}, statusCodes: SWARM_CODES, abortSignal: signal }),
     tasks: (filters, signal) => dial({ path: "/tasks?", method: "GET", options: { filters }, statusCodes: SWARM_CODES, abortSignal: signal }),
     nodes: (signal) => dial({ path: "/nodes?", method: "GET", options: {}, statusCodes: SWARM_CODES, abortSignal: signal }),
+    networks: (signal) => dial({ path: "/networks?", method: "GET", options: {}, statusCodes: { 200: true, 500: "server error" }, abortSignal: signal }),
     taskLogs: (id, tail, signal) =>
       dial({ path: `/tasks/${encodeURIComponent(id)}/logs?`, method: "GET", options: { stdout: true, stderr: true, follow: false, tail }, isStream: false, statusCodes: SWARM_CODES, abortSignal: signal }),
   };

@@ -2,6 +2,8 @@
 // it registers, with its parent, its dependencies and which of its inputs are secret, so a test
 // can assert the exact graph a program declares without an engine, a backend or credentials.
 import * as pulumi from "@pulumi/pulumi";
+import { parsePickSubnetArgs } from "../gate/pick-subnet-args";
+import { pickSubnet } from "../gate/subnet-pick";
 import { engineConfig, hasSecret, Program, resolveOutputs, StackConfig, unwrapSecrets, withProgramFailures } from "./program";
 
 const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
@@ -57,10 +59,25 @@ export function pickedPort(containerName: string, index = 0): number {
   return FIRST_PICKED_PORT + hash;
 }
 
-/** Provider state as after `up`: like previewState, and every port left to the engine gets one. */
+/**
+ * What berth's subnet step (pick-subnet) answers on an engine with no other network and a host
+ * with no route: the pick's own first choice for the network. Undefined for any other command.
+ */
+export function pickedSubnet(create: unknown): string | undefined {
+  if (typeof create !== "string" || !/pick-subnet\.js /.test(create)) return undefined;
+  const words = create.replace(/^.*pick-subnet\.js /, "").split(" ").map((w) => w.replace(/^'(.*)'$/, "$1"));
+  const parsed = parsePickSubnetArgs(words);
+  if (parsed.kind !== "ok") return undefined;
+  const pick = pickSubnet({ networkName: parsed.value.network, pool: parsed.value.pool, prefixLength: parsed.value.prefixLength, networks: [], routes: [] });
+  return pick.kind === "exhausted" ? undefined : pick.subnet;
+}
+
+/** Provider state as after `up`: like previewState, every port left to the engine gets one, and every stack network a subnet. */
 export function upState(): MockState {
   return (r) => {
     const state = previewState(r);
+    const subnet = r.type === "command:local:Command" ? pickedSubnet(r.inputs.create) : undefined;
+    if (subnet !== undefined) return { ...state, stdout: subnet, stderr: "" };
     if (r.type !== "docker:index/container:Container" || !Array.isArray(r.inputs.ports)) return state;
     return { ...state, ports: r.inputs.ports.map((p: Record<string, unknown>, i: number) => ({ ...p, external: p.external ?? pickedPort(String(r.inputs.name), i) })) };
   };

@@ -22,6 +22,7 @@ import {
   workersSettings,
 } from "../workload/settings";
 import { ClusterMode, clusterDefaults, clusterProblems, clusterSchema, SwarmSettings } from "../workload/swarm-settings";
+import { DEFAULT_SUBNET_POOL, DEFAULT_SUBNET_PREFIX_LENGTH, subnetSettingsProblems } from "../subnets";
 import { ConfigError, ConfigProblem, describeIssues, within } from "./errors";
 import { ENVIRONMENTS, EnvironmentType, given } from "./fields";
 export { ConfigError };
@@ -69,7 +70,8 @@ export interface Settings {
   tiers: Record<TierName, TierSettings>;
   hardening: Record<ServiceName, Hardening>;
   docker: { host?: string };
-  network: { internal: boolean };
+  /** The stack's bridge: internal or not, and where its subnet is picked from. */
+  network: { internal: boolean; subnetPool: string; subnetPrefixLength: number };
 }
 
 /**
@@ -88,7 +90,7 @@ export function defaultsFor(environment: EnvironmentType, published = true, swar
     // A swarm's workers gate waits for the tasks' Docker health: that check stays fast.
     tiers: Object.fromEntries(TIERS.map((t) => [t, tierDefaults(environment, published && !(swarm && t === "workers"))])) as Record<TierName, ReturnType<typeof tierDefaults>>,
     hardening: Object.fromEntries(SERVICES.map((s) => [s, { ...DEFAULT_HARDENING }])) as Record<ServiceName, Hardening>,
-    network: { internal: false },
+    network: { internal: false, subnetPool: DEFAULT_SUBNET_POOL, subnetPrefixLength: DEFAULT_SUBNET_PREFIX_LENGTH },
   };
 }
 
@@ -119,7 +121,7 @@ export function normalise(raw: RawConfig): { settings: Settings; problems: Confi
     tiers: Object.fromEntries(TIERS.map((t) => [t, tierSettings({ ...d.tiers[t], ...given(raw.tiers?.[t]) })])) as Record<TierName, TierSettings>,
     hardening: Object.fromEntries(SERVICES.map((s) => [s, { ...d.hardening[s], ...given(raw.hardening?.[s]) }])) as Record<ServiceName, Hardening>,
     docker: { host: raw.docker?.host },
-    network: { internal },
+    network: { ...d.network, ...given(raw.network), internal },
   };
   const problems = [
     ...within(["postgres"], postgresProblems(settings.postgres, raw.postgres)),
@@ -127,6 +129,7 @@ export function normalise(raw: RawConfig): { settings: Settings; problems: Confi
     ...within(["orchestrator"], orchestratorProblems(settings.orchestrator)),
     ...within(["workers"], workersProblems(settings.workers)),
     ...within(["ports"], portsProblems(settings.ports, raw.ports ?? {}, internal)),
+    ...within(["network"], subnetSettingsProblems(settings.network.subnetPool, settings.network.subnetPrefixLength)),
     ...TIERS.flatMap((t) => within(["tiers", t], tierProblems(settings.tiers[t]))),
     ...clusterProblems({
       cluster: settings.cluster,

@@ -87,7 +87,12 @@ export class Environment extends pulumi.ComponentResource {
     const swarm = s.cluster === "swarm";
     this.network = new Network(
       `${name}-network`,
-      { networkName: objectName(prefix, "net"), labels: labelMap(base), internal: s.network.internal, ...(swarm ? { overlay: true } : {}) },
+      {
+        networkName: objectName(prefix, "net"),
+        labels: labelMap(base),
+        internal: s.network.internal,
+        ...(swarm ? { overlay: true } : { subnetPool: s.network.subnetPool, subnetPrefixLength: s.network.subnetPrefixLength }),
+      },
       childOpts(),
     );
 

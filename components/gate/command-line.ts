@@ -9,7 +9,7 @@ export function distRoot(here: string = __dirname): string {
   return path.basename(parent) === "dist" ? parent : path.join(parent, "dist");
 }
 
-export type GateScript = "cli" | "set-service-pids" | "build-template";
+export type GateScript = "cli" | "set-service-pids" | "build-template" | "pick-subnet";
 
 /**
  * `node <path>/gate/cli.js`, quoted for a shell. The path is found from this package itself; it is

@@ -11,6 +11,7 @@ import { PARENT_PID_VARIABLE } from "../../gate/process-exit";
 import type { StackRef } from "../client/stack-containers";
 import { containerCreateCall, publishedPorts } from "./container-spec";
 import { imageBuildCall, ImageInputs } from "./image-spec";
+import { networkCreateOptions } from "./network-spec";
 import { removalWaitSeconds, serviceCreateSpec } from "./service-spec";
 
 export type Inputs = Record<string, any>;
@@ -43,7 +44,9 @@ export interface Applier {
   delete(r: Recorded, docker: Docker): Promise<void>;
 }
 
-const gone = (err: any) => err?.statusCode === 404;
+// A swarm manager answers 500 "network … not found" for an overlay network its control plane is
+// already removing (the service that used it was just removed): gone all the same.
+const gone = (err: any) => err?.statusCode === 404 || (err?.statusCode === 500 && /\bnot found\b/.test(String(err?.json?.message ?? err?.message ?? "")));
 export const ignoreGone = (err: any): void => {
   if (!gone(err)) throw err;
 };
@@ -212,14 +215,7 @@ async function createOwned<T>(
 
 const network: Applier = {
   async create(inputs, ctx) {
-    const make = () => ctx.docker.createNetwork({
-      Name: inputs.name,
-      Driver: inputs.driver ?? "bridge",
-      Internal: inputs.internal ?? false,
-      Attachable: inputs.attachable ?? false,
-      CheckDuplicate: true,
-      Labels: Object.fromEntries((inputs.labels ?? []).map((l: { label: string; value: string }) => [l.label, l.value])),
-    });
+    const make = () => ctx.docker.createNetwork(networkCreateOptions(inputs));
     const n = await createOwned({ kind: "network", name: inputs.name }, ctx, make, async () => {
       const left = ctx.docker.getNetwork(inputs.name);
       const info = await left.inspect();

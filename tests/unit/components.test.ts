@@ -37,6 +37,26 @@ describe("components on their own", function () {
     assert.deepEqual(labels(run, "orders-db"), { "berth.pids-limit": "256", "berth.project": "shop", "berth.service": "postgres", "berth.stack": "ci" });
   });
 
+  it("gives a bridge the subnet its step picks from the given pool, or the pinned one without a step", async function () {
+    const run = await record(() => {
+      const picked = new Network("net", { subnetPool: "10.210.0.0/20", subnetPrefixLength: 28 });
+      const pinned = new Network("pinned", { subnet: "10.99.0.0/26" });
+      return { picked: picked.subnet, pinned: pinned.subnet };
+    });
+    assert.equal(resourceNamed(run, COMMAND, "net-subnet").inputs.create, "node dist/gate/pick-subnet.js --network shop-ci-net --pool 10.210.0.0/20 --prefix-length 28");
+    assert.deepEqual(resourceNamed(run, "docker:index/network:Network", "net").inputs.ipamConfigs, [{ subnet: "10.210.12.32/28" }]);
+    assert.deepEqual(resourceNamed(run, "docker:index/network:Network", "pinned").inputs.ipamConfigs, [{ subnet: "10.99.0.0/26" }]);
+    assert.deepEqual(run.resources.filter((r) => r.type === COMMAND).map((r) => r.name), ["net-subnet"]);
+    assert.deepEqual(run.outputs, { picked: "10.210.12.32/28", pinned: "10.99.0.0/26" });
+  });
+
+  it("fails when an overlay network is given a subnet: the swarm's pool has it", async function () {
+    await assert.rejects(
+      record(() => void new Network("net", { overlay: true, subnet: "10.99.0.0/26" })),
+      /Network net: subnet is for a bridge; an overlay network's subnet comes from the swarm's pool/,
+    );
+  });
+
   it("merges partial hardening and healthcheck overrides over the defaults", async function () {
     const run = await record(() => void new Redis("cache", { networkName: "n", hardening: { readOnly: false }, healthcheck: { intervalMs: 1000 } }));
     const c = resourceNamed(run, CONTAINER, "cache").inputs;

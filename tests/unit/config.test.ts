@@ -195,6 +195,29 @@ describe("config: errors", function () {
     assert.match(problemsOf({ environment: "test", network: { internal: true }, ports: { publish: "auto" } }), /berth:ports\.publish: got "auto"; allowed: "none" when network\.internal is true/);
   });
 
+  it("takes the stack subnets from 172.16.0.0/16 in /26 blocks unless told otherwise", function () {
+    assert.deepEqual(parse({ environment: "test" }).network, { internal: false, subnetPool: "172.16.0.0/16", subnetPrefixLength: 26 });
+    assert.deepEqual(parse({ environment: "prod", network: { subnetPool: "10.210.0.0/20", subnetPrefixLength: 28 } }).network, {
+      internal: false,
+      subnetPool: "10.210.0.0/20",
+      subnetPrefixLength: 28,
+    });
+  });
+
+  it("fails when the subnet pool is not an IPv4 block, naming the key", function () {
+    assert.match(problemsOf({ environment: "test", network: { subnetPool: "172.16.0.0" } }), /berth:network\.subnetPool: got "172\.16\.0\.0"; allowed: an IPv4 block in CIDR notation, e\.g\. "172\.16\.0\.0\/16"\./);
+    assert.match(problemsOf({ environment: "test", network: { subnetPool: "fd00::/64" } }), /berth:network\.subnetPool: got "fd00::\/64"; allowed: an IPv4 block in CIDR notation/);
+    assert.match(problemsOf({ environment: "test", network: { subnetPool: "172.16.5.0/16" } }), /berth:network\.subnetPool: got "172\.16\.5\.0\/16"; allowed: the block's first address: "172\.16\.0\.0\/16" \(not 172\.16\.5\.0\/16\)\./);
+  });
+
+  it("fails when a stack's subnet would be larger than the pool, or too small for the stack", function () {
+    assert.match(
+      problemsOf({ environment: "test", network: { subnetPool: "10.210.0.0/20", subnetPrefixLength: 16 } }),
+      /berth:network\.subnetPrefixLength: got 16; allowed: 20 or more: a stack's subnet lies inside network\.subnetPool \(10\.210\.0\.0\/20\)\./,
+    );
+    assert.match(problemsOf({ environment: "test", network: { subnetPrefixLength: 30 } }), /berth:network\.subnetPrefixLength: got 30; allowed: a number <= 29\./);
+  });
+
   it("fails when the docker host is not an engine address", function () {
     assert.match(problemsOf({ environment: "dev", docker: { host: "myhost:2375" } }), /berth:docker\.host: got "myhost:2375"; allowed: an engine address such as unix:\/\/\/var\/run\/docker\.sock, tcp:\/\/host:2376 or ssh:\/\/user@host\./);
   });

@@ -96,11 +96,11 @@ describe("plan: command line", function () {
   it("writes the snapshot that --check then accepts", async function () {
     const write = await planInProcess("--stack", "test", "--dir", dir);
     assert.equal(write.status, 0);
-    assert.equal(write.stdout, `${path.join(dir, "Pulumi.test.plan.md")}: written (24 resources)\n`);
+    assert.equal(write.stdout, `${path.join(dir, "Pulumi.test.plan.md")}: written (25 resources)\n`);
     assert.equal(fs.readFileSync(path.join(dir, "Pulumi.test.plan.md"), "utf8"), fs.readFileSync(snapshotPath("test"), "utf8"));
     const check = await planInProcess("--stack", "test", "--check", "--dir", dir);
     assert.equal(check.status, 0);
-    assert.equal(check.stdout, `${path.join(dir, "Pulumi.test.plan.md")}: matches the program (24 resources)\n`);
+    assert.equal(check.stdout, `${path.join(dir, "Pulumi.test.plan.md")}: matches the program (25 resources)\n`);
   });
 
   it("fails --check with exit 1, a unified diff and the command that updates the snapshot", function () {

@@ -31,6 +31,7 @@ describe("program: test stack", function () {
         "berth:index:Redis berth-redis",
         "berth:index:WorkerPool berth-worker",
         "command:local:Command berth-data-gate-wait",
+        "command:local:Command berth-network-subnet",
         "command:local:Command berth-orchestrator-gate-wait",
         "command:local:Command berth-postgres-template",
         "command:local:Command berth-workers-gate-wait",
@@ -56,6 +57,7 @@ describe("program: test stack", function () {
     assert.equal(parentOf(CONTAINER, "berth-worker-net"), "berth-worker");
     assert.equal(parentOf(COMMAND, "berth-data-gate-wait"), "berth-data-gate");
     assert.equal(parentOf("docker:index/network:Network", "berth-network"), "berth-network");
+    assert.equal(parentOf(COMMAND, "berth-network-subnet"), "berth-network");
     assert.equal(parentOf("berth:index:Postgres", "berth-postgres"), "berth");
   });
 
@@ -221,6 +223,21 @@ describe("program: test stack", function () {
     }
   });
 
+  it("creates the network with the subnet its step picks once, from 172.16.0.0/16 in /26 blocks", function () {
+    const step = resourceNamed(run, COMMAND, "berth-network-subnet");
+    assert.deepEqual(step.inputs, {
+      create: "node dist/gate/pick-subnet.js --network berth-test-net --pool 172.16.0.0/16 --prefix-length 26",
+      environment: {},
+      logging: "stderr",
+    });
+    assert.deepEqual(step.dependencies, []);
+    const network = resourceNamed(run, "docker:index/network:Network", "berth-network");
+    // Under mocks the step answers what it picks on an empty engine (testing/recorder.ts pickedSubnet).
+    assert.deepEqual(network.inputs.ipamConfigs, [{ subnet: "172.16.152.0/26" }]);
+    assert.deepEqual(network.dependencies.map(short), ["berth-network-subnet"]);
+    assert.deepEqual([network.inputs.driver, network.inputs.internal, network.inputs.attachable], ["bridge", false, false]);
+  });
+
   it("lets the engine choose host ports on loopback", function () {
     for (const name of ["berth-postgres", "berth-redis", "berth-orchestrator"]) {
       const [port] = resourceNamed(run, CONTAINER, name).inputs.ports;
@@ -317,6 +334,9 @@ describe("program: isolation and options", function () {
     const provider = resourceNamed(run, "pulumi:providers:docker", "berth-docker");
     assert.equal(provider.inputs.host, "ssh://ci@build-7");
     for (const c of containers(run)) assert.match(c.provider, /::berth-docker::berth-docker-id$/, c.name);
+    // The subnet step lists that engine's networks (and not this machine's routes: not its host's).
+    assert.deepEqual(resourceNamed(run, COMMAND, "berth-network-subnet").inputs.environment, { DOCKER_HOST: "ssh://ci@build-7" });
+    assert.match(resourceNamed(run, "docker:index/network:Network", "berth-network").provider, /::berth-docker::berth-docker-id$/);
     const gate = resourceNamed(run, COMMAND, "berth-workers-gate-wait").inputs;
     const workers = "http://build-7:18080/v1/workers";
     assert.deepEqual(gate.environment, { DOCKER_HOST: "ssh://ci@build-7", BERTH_GATE_READY_0: workers, BERTH_GATE_READY_1: workers, BERTH_GATE_READY_2: workers });

@@ -152,7 +152,7 @@ describe("provider semantics table", function () {
         volumes: "replace",
         wait: "update:recorded",
       },
-      [NETWORK]: { attachable: "replace", driver: "replace", internal: "replace", labels: "replace", name: "replace" },
+      [NETWORK]: { attachable: "replace", driver: "replace", internal: "replace", ipamConfigs: "replace", labels: "replace", name: "replace" },
       [VOLUME]: { labels: "replace", name: "replace" },
       [REMOTE_IMAGE]: { keepLocally: "update:recorded", name: "replace" },
       [IMAGE]: { build: "update:applied", buildOnPreview: "update:applied", imageName: "update:applied", skipPush: "update:applied" },
