@@ -22,6 +22,10 @@ export interface HardenedContainerSpec {
   hardening: Hardening;
   /** Healthcheck command in exec form, and its timing. */
   healthcheck: { test: string[]; timing: HealthcheckTiming };
+  /** Seconds the container gets to stop on its stop signal before it is killed (destroy, replace, `docker stop`). */
+  stopGraceSeconds: number;
+  /** The signal that asks the service to stop. @default the image's STOPSIGNAL, else SIGTERM */
+  stopSignal?: string;
   networkName: pulumi.Input<string>;
   /** DNS names the service answers to on the stack's network. */
   aliases: string[];
@@ -114,7 +118,12 @@ export function hardenedContainerArgs(spec: HardenedContainerSpec): docker.Conta
     attach: false,
     // Readiness is the HealthGate's job: the provider's `wait` ignores `unhealthy` until its timeout.
     wait: false,
-    destroyGraceSeconds: 10,
+    // One grace for every way a container is stopped: the provider's destroy, replace and
+    // scale-down stop it with destroyGraceSeconds; `docker stop`/`restart` and the engine's own
+    // shutdown use the container's StopTimeout.
+    ...(spec.stopSignal === undefined ? {} : { stopSignal: spec.stopSignal }),
+    stopTimeout: spec.stopGraceSeconds,
+    destroyGraceSeconds: spec.stopGraceSeconds,
   };
   // The opt-out label lists exactly the waivable rules these args fail, by the pack's own checks.
   const waived = waivedBy(new ContainerArgsFacts(args));

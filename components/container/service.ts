@@ -9,7 +9,7 @@ import { defaultLabels, defaultObjectName, labelList } from "../naming";
 import { childOptions } from "../options";
 import { engineOf } from "./engine";
 import { createHardenedContainer, HardenedContainerSpec } from "./hardened";
-import { DEFAULT_HARDENING, defaultHealthcheck, Hardening, HealthcheckTiming } from "./settings";
+import { DEFAULT_HARDENING, DEFAULT_STOP_GRACE_SECONDS, defaultHealthcheck, Hardening, HealthcheckTiming } from "./settings";
 
 /** Args every berth service component takes, beside its own. */
 export interface ServiceArgs {
@@ -30,6 +30,12 @@ export interface ServiceArgs {
    * @default defaultHealthcheck() - the test stack's: every 10 s when the gate asks the service itself, else every 500 ms
    */
   healthcheck?: Partial<HealthcheckTiming>;
+  /**
+   * Seconds the container gets to stop on its stop signal before it is killed (destroy, replace,
+   * `docker stop`). Changing it replaces the container (the provider's stopTimeout).
+   * @default DEFAULT_STOP_GRACE_SECONDS - the test stack's, 2
+   */
+  stopGraceSeconds?: number;
   /** Explicit opt-outs of the hardening rules; keys left out stay on. @default DEFAULT_HARDENING (every rule on) */
   hardening?: Partial<Hardening>;
   /** Extra environment variables (values may be secrets or outputs of other resources). @default none */
@@ -47,8 +53,15 @@ export interface PublishedServiceArgs extends ServiceArgs {
 }
 
 /** Partial overrides over the defaults: a component's args become the container's full settings. */
-export function withDefaults(args: Pick<ServiceArgs, "hardening" | "healthcheck">, gatedDirectly = false): { hardening: Hardening; healthcheck: HealthcheckTiming } {
-  return { hardening: { ...DEFAULT_HARDENING, ...given(args.hardening) }, healthcheck: { ...defaultHealthcheck(gatedDirectly), ...given(args.healthcheck) } };
+export function withDefaults(
+  args: Pick<ServiceArgs, "hardening" | "healthcheck" | "stopGraceSeconds">,
+  gatedDirectly = false,
+): { hardening: Hardening; healthcheck: HealthcheckTiming; stopGraceSeconds: number } {
+  return {
+    hardening: { ...DEFAULT_HARDENING, ...given(args.hardening) },
+    healthcheck: { ...defaultHealthcheck(gatedDirectly), ...given(args.healthcheck) },
+    stopGraceSeconds: args.stopGraceSeconds ?? DEFAULT_STOP_GRACE_SECONDS,
+  };
 }
 
 function given<T extends object>(o: T | undefined): Partial<T> {
@@ -56,7 +69,7 @@ function given<T extends object>(o: T | undefined): Partial<T> {
 }
 
 /** What a component says of its own container: the parts of the spec no common arg decides. */
-export type OwnSpec = Omit<HardenedContainerSpec, "containerName" | "networkName" | "aliases" | "labels" | "hardening" | "ports" | "healthcheck"> & {
+export type OwnSpec = Omit<HardenedContainerSpec, "containerName" | "networkName" | "aliases" | "labels" | "hardening" | "ports" | "healthcheck" | "stopGraceSeconds"> & {
   healthcheckTest: string[];
   /** The port clients use; published on the host unless publish is false. */
   port?: number;
@@ -89,7 +102,7 @@ export function serviceContainer(
   const hostIp = args.hostIp ?? DEFAULT_HOST_IP;
   const publish = own.port !== undefined && args.publish !== false;
   const { gatedDirectly = publish, healthcheckTest, port: _port, ...spec } = own;
-  const { hardening, healthcheck } = withDefaults(args, gatedDirectly);
+  const { hardening, healthcheck, stopGraceSeconds } = withDefaults(args, gatedDirectly);
   const envs = own.envs === undefined && Object.keys(args.env ?? {}).length === 0 ? undefined : mergedEnvs(own.envs ?? [], args.env);
   const engine = engineOf(parent);
   const container = createHardenedContainer(
@@ -103,6 +116,7 @@ export function serviceContainer(
       labels: args.labels ?? defaultLabels(kind),
       hardening,
       healthcheck: { test: healthcheckTest, timing: healthcheck },
+      stopGraceSeconds,
       ports: publish ? [{ internal: own.port as number, external: args.hostPort, hostIp }] : [],
     },
     childOptions(parent, opts),

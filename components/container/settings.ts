@@ -64,5 +64,25 @@ export function defaultHealthcheck(gatedDirectly: boolean): HealthcheckTiming {
   return healthcheckDefaults("test", gatedDirectly);
 }
 
+// Seconds a container gets to stop on its stop signal before the engine kills it: on destroy,
+// replace and scale-down (the provider's destroyGraceSeconds) and on a plain `docker stop` or
+// restart (the container's StopTimeout). Every berth service ends within a second on its signal;
+// a test stack has nothing worth waiting for beyond that, a dev or prod one gets Docker's 10 s.
+// At least 1: the provider drops a StopTimeout of 0 and kills at once with a grace of 0.
+export const stopSchema = z.strictObject({
+  stopGraceSeconds: wholeNumber(1, 600)
+    .describe("seconds a container gets to stop on its stop signal (destroy, replace, docker stop) before it is killed; a change replaces the tier's containers")
+    .optional(),
+});
+
+const STOP_GRACE_SECONDS: Record<EnvironmentType, number> = { test: 2, dev: 10, prod: 10 };
+
+export function stopGraceDefault(environment: EnvironmentType): number {
+  return STOP_GRACE_SECONDS[environment];
+}
+
+/** What a component uses when given no stop grace: the test environment's. */
+export const DEFAULT_STOP_GRACE_SECONDS = stopGraceDefault("test");
+
 /** Limits of a team's own AppContainer when its args give none. */
 export const APP_CONTAINER_DEFAULTS = Object.freeze({ memoryMb: 256, cpus: 0.5 });

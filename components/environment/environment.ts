@@ -71,9 +71,11 @@ export class Environment extends pulumi.ComponentResource {
     const images = { prefix, imageStack: s.imageStack, opts: { parent: this, ...(provider ? { provider } : {}) } };
     // What every service component takes from the settings. Services find each other by these
     // aliases (the workload's contract), whatever the components are called.
+    const tierOf = (svc: ServiceName) => s.tiers[svc === "postgres" || svc === "redis" ? "data" : svc];
     const service = (svc: ServiceName) => ({
       hardening: s.hardening[svc],
-      healthcheck: s.tiers[svc === "postgres" || svc === "redis" ? "data" : svc].healthcheck,
+      healthcheck: tierOf(svc).healthcheck,
+      stopGraceSeconds: tierOf(svc).stopGraceSeconds,
       labels: labelMap(base, svc),
       hostIp,
       publish: s.ports.publish !== "none",
@@ -175,12 +177,13 @@ export class Environment extends pulumi.ComponentResource {
     const registered = s.ports.publish !== "none" ? pulumi.interpolate`${this.orchestrator.hostUrl}${WORKERS_PATH}` : undefined;
     const workersGate = { ...gate, tier: "workers" as const, settings: s.tiers.workers, serviceKeys: ["workers", "images.app"], httpMinItems: { key: "workers", count: s.workers.replicas } };
     if (s.workers.replicas > 0 && swarm) {
-      const { hardening, healthcheck, labels } = service("workers");
+      const { hardening, healthcheck, stopGraceSeconds, labels } = service("workers");
       this.swarmWorkers = new SwarmWorkerPool(
         `${name}-worker`,
         {
           hardening,
           healthcheck,
+          stopGraceSeconds,
           labels,
           serviceName: objectName(prefix, "worker"),
           alias: "worker",

@@ -1,20 +1,21 @@
 // The environment's tiers (data → orchestrator → workers): each one's containers share a
-// healthcheck timing, and each tier waits behind a gate with its own time budget.
+// healthcheck timing and a stop grace, and each tier waits behind a gate with its own time budget.
 import { z } from "zod";
 import { ConfigProblem } from "../config/errors";
 import { EnvironmentType } from "../config/fields";
-import { healthcheckDefaults, healthcheckSchema, HealthcheckTiming } from "../container/settings";
+import { healthcheckDefaults, healthcheckSchema, HealthcheckTiming, stopGraceDefault, stopSchema } from "../container/settings";
 import { gateBudgetSchema, gateTimeoutDefault } from "../gate/settings";
 
 export const TIERS = ["data", "orchestrator", "workers"] as const;
 export type TierName = (typeof TIERS)[number];
 
-/** The config keys of one tier: the healthcheck timing of its containers and its gate's budget. */
-export const tierSchema = z.strictObject({ ...healthcheckSchema.shape, ...gateBudgetSchema.shape });
+/** The config keys of one tier: the healthcheck timing and stop grace of its containers, and its gate's budget. */
+export const tierSchema = z.strictObject({ ...healthcheckSchema.shape, ...stopSchema.shape, ...gateBudgetSchema.shape });
 export type TierInput = z.infer<typeof tierSchema>;
 
 export interface TierSettings {
   healthcheck: HealthcheckTiming;
+  stopGraceSeconds: number;
   gateTimeoutSeconds: number;
 }
 
@@ -23,12 +24,12 @@ export interface TierSettings {
  * the services publish host ports, so the gates ask them directly and Docker's checks may be calm.
  */
 export function tierDefaults(environment: EnvironmentType, published = true): Required<TierInput> {
-  return { ...healthcheckDefaults(environment, published), gateTimeoutSeconds: gateTimeoutDefault(environment) };
+  return { ...healthcheckDefaults(environment, published), stopGraceSeconds: stopGraceDefault(environment), gateTimeoutSeconds: gateTimeoutDefault(environment) };
 }
 
 export function tierSettings(filled: Required<TierInput>): TierSettings {
-  const { gateTimeoutSeconds, ...healthcheck } = filled;
-  return { healthcheck, gateTimeoutSeconds };
+  const { gateTimeoutSeconds, stopGraceSeconds, ...healthcheck } = filled;
+  return { healthcheck, stopGraceSeconds, gateTimeoutSeconds };
 }
 
 /** Paths are relative to the tier's key (berth:tiers.<tier>). */

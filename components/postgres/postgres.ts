@@ -4,7 +4,7 @@ import { componentError } from "../config/errors";
 import { dataVolume, PublishedServiceArgs, serviceContainer } from "../container/service";
 import { IMAGE_STACKS } from "../environment/images";
 import { postgresDefaults, postgresProblems } from "./settings";
-import { PGDATA, POSTGRES_PORT, postgresCommand, postgresHealthcheck, postgresTmpfs, postgresUrl } from "./spec";
+import { PGDATA, POSTGRES_PORT, POSTGRES_STOP_SIGNAL, postgresCommand, postgresHealthcheck, postgresTmpfs, postgresUrl } from "./spec";
 import * as command from "@pulumi/command";
 import { engineEnvironment, engineOf } from "../container/engine";
 import { templateBuildCommand, templateImageName } from "./template";
@@ -127,6 +127,7 @@ export class Postgres extends pulumi.ComponentResource {
         memoryMb: s.memoryMb,
         cpus: s.cpus,
         healthcheckTest: postgresHealthcheck(s.user, s.database),
+        stopSignal: POSTGRES_STOP_SIGNAL,
         port: POSTGRES_PORT,
         envs: pulumi.secret(pulumi.output(args.password).apply((password) => [`POSTGRES_USER=${s.user}`, `POSTGRES_DB=${s.database}`, `POSTGRES_PASSWORD=${password}`, `PGDATA=${PGDATA}`])),
         command: postgresCommand({ ...s, serverSettings: args.serverSettings }),

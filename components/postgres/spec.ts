@@ -14,6 +14,13 @@ export const POSTGRES_PORT = 5432;
 export const PGDATA = "/var/lib/postgresql/data";
 export const PG_SOCKET_DIR = "/var/run/postgresql";
 
+/**
+ * Postgres' fast shutdown: it ends every session and stops at once. On SIGTERM (smart shutdown)
+ * it waits for its clients to leave, which a pool never does, so every stop ran into the kill;
+ * the official image's STOPSIGNAL is SIGINT for the same reason.
+ */
+export const POSTGRES_STOP_SIGNAL = "SIGINT";
+
 /** `postgres -c …` flags. */
 export function postgresCommand(t: PostgresTuning): string[] {
   const flags: Record<string, string> = {

@@ -40,7 +40,7 @@ export const NOT_IN_SERVICE_SPEC: Readonly<Record<string, string>> = {
 
 const HANDLED = new Set([
   "image", "user", "memory", "cpus", "readOnly", "capabilities", "restart", "maxRetryCount", "init", "healthcheck", "tmpfs",
-  "volumes", "envs", "command", "ports", "networksAdvanced", "labels", "destroyGraceSeconds",
+  "volumes", "envs", "command", "ports", "networksAdvanced", "labels", "destroyGraceSeconds", "stopTimeout", "stopSignal",
   ...Object.keys(NOT_IN_SERVICE_SPEC),
 ]);
 
@@ -113,6 +113,11 @@ export function swarmServiceArgs(container: docker.ContainerArgs, placement: Swa
   if (!(Number(c.cpus) > 0)) fail("no CPU limit to give each replica");
   const hc = c.healthcheck;
   if (!hc?.tests?.length) fail("no healthcheck: the gate and swarm's own start wait read it");
+  // A task has one grace for every stop (removal, update, scale-down): the container's two must agree.
+  if (c.stopTimeout !== undefined && c.destroyGraceSeconds !== undefined && c.stopTimeout !== c.destroyGraceSeconds) {
+    fail(`stopTimeout ${c.stopTimeout} differs from destroyGraceSeconds ${c.destroyGraceSeconds}; a service has one stop grace period`);
+  }
+  const grace = c.stopTimeout ?? c.destroyGraceSeconds;
 
   const containerSpec: docker.types.input.ServiceTaskSpecContainerSpec = {
     image: c.image,
@@ -126,7 +131,8 @@ export function swarmServiceArgs(container: docker.ContainerArgs, placement: Swa
     healthcheck: { tests: hc.tests, interval: hc.interval, timeout: hc.timeout, startPeriod: hc.startPeriod, retries: hc.retries },
     mounts: Object.entries((c.tmpfs ?? {}) as Record<string, string>).map(([target, options]) => ({ type: "tmpfs", target, tmpfsOptions: tmpfsOptions(target, options) })),
     labels: c.labels,
-    ...(c.destroyGraceSeconds === undefined ? {} : { stopGracePeriod: `${c.destroyGraceSeconds}s` }),
+    ...(grace === undefined ? {} : { stopGracePeriod: `${grace}s` }),
+    ...(c.stopSignal === undefined ? {} : { stopSignal: c.stopSignal }),
   };
   return {
     name: placement.serviceName,

@@ -68,7 +68,7 @@ export class SwarmWorkerPool extends pulumi.ComponentResource {
   constructor(name: string, args: SwarmWorkerPoolArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("berth:index:SwarmWorkerPool", name, {}, opts);
     this.replicas = args.replicas ?? DEFAULTS.replicas;
-    const { hardening, healthcheck } = withDefaults(args);
+    const { hardening, healthcheck, stopGraceSeconds } = withDefaults(args);
     if (!hardening.noNewPrivileges) {
       throw new pulumi.ResourceError(
         `SwarmWorkerPool ${name}: hardening.noNewPrivileges cannot be turned off for one service: a swarm service spec has no such setting before Engine API 1.44, so the nodes' dockerd decides for every container`,
@@ -95,6 +95,7 @@ export class SwarmWorkerPool extends pulumi.ComponentResource {
       cpus: args.cpus ?? DEFAULTS.cpus,
       hardening,
       healthcheck: { test: appHealthcheck(WORKER_PORT), timing: healthcheck },
+      stopGraceSeconds,
       networkName: args.networkId,
       aliases: [args.alias ?? name],
       labels,

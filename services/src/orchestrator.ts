@@ -24,7 +24,7 @@ export function start(): void {
 
     let stop: () => Promise<void> = async () => undefined;
     // Installed before migrating: a stop while still connecting just exits.
-    onShutdownSignal(log, () => stop());
+    onShutdownSignal(log, { cleanup: () => stop() });
 
     const applied = await retryUntil("migrating the database", STARTUP_TIMEOUT_MS, log, () => migrate(pool));
     log.info(applied.length > 0 ? "migrations applied" : "schema up to date", { applied });

@@ -6,8 +6,15 @@ import Redis, { type RedisOptions } from "ioredis";
 import type { Logger } from "./log";
 import { errorMessage } from "./log";
 
+/**
+ * How long disconnect() waits for Redis to close its side before dropping the socket (ioredis:
+ * 2 s). A stopping worker disconnects its blocking connection to end the BLMOVE wait: with the
+ * network gone no close ever comes, and 2 s is a test stack's whole stop grace.
+ */
+export const DISCONNECT_TIMEOUT_MS = 100;
+
 export function createRedis(url: string, log: Logger, options: RedisOptions = {}): Redis {
-  const redis = new Redis(url, { maxRetriesPerRequest: 3, ...options });
+  const redis = new Redis(url, { maxRetriesPerRequest: 3, disconnectTimeout: DISCONNECT_TIMEOUT_MS, ...options });
   // ioredis reconnects by itself; without a listener every failed attempt prints a stack.
   redis.on("error", (error) => log.warn("redis connection error", { error: errorMessage(error) }));
   return redis;

@@ -84,15 +84,19 @@ export class WorkerRunner {
     };
   }
 
-  /** Finishes the task in progress, hands back anything left in flight, deregisters. */
-  async stop(): Promise<void> {
+  /** Takes no new task and finishes the one in progress. */
+  async drain(): Promise<void> {
     this.stopping = true;
     // An idle worker waits in BLMOVE until a task comes: closing that connection ends the wait.
     // Redis moves nothing for a closed client; an id it moved just before is on the in-flight
-    // list, which handBack() below puts back on the queue.
+    // list, which deregister() puts back on the queue.
     this.d.blocking.disconnect();
     await this.loop;
     clearInterval(this.heartbeat);
+  }
+
+  /** After drain(): hands back anything left in flight and deregisters (over the network: the caller bounds it). */
+  async deregister(): Promise<void> {
     await this.beating;
     if (this.registered) {
       const left = await this.handBack();

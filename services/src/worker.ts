@@ -1,5 +1,6 @@
 // Entry point: node dist/worker.js. Registers as WORKER_ID, serves GET /health on WORKER_PORT,
-// runs tasks from NAMESPACES; SIGTERM finishes the current task, deregisters and exits 0.
+// runs tasks from NAMESPACES; SIGTERM finishes the current task, deregisters and exits 0 (1 when
+// deregistering does not finish within lifecycle's clean-up budget).
 import http from "node:http";
 import { loadConfigOrExit, parseWorkerConfig } from "./config";
 import { createPool } from "./db";
@@ -28,12 +29,17 @@ export function start(): void {
     );
     let started = false;
     // Installed before startup: a stop while still connecting just exits (nothing taken yet).
-    onShutdownSignal(log, async () => {
-      if (!started) return;
-      await runner.stop();
-      await closeServer(server);
-      await redis.quit(); // runner.stop() closed the blocking connection
-      await pool.end();
+    onShutdownSignal(log, {
+      drain: async () => {
+        if (started) await runner.drain();
+      },
+      cleanup: async () => {
+        if (!started) return;
+        await runner.deregister();
+        await closeServer(server);
+        await redis.quit(); // runner.drain() closed the blocking connection
+        await pool.end();
+      },
     });
     await listen(server, config.port);
     await runner.start();

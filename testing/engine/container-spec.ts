@@ -11,7 +11,7 @@ export const CONTAINER_INPUTS = new Set([
   "name", "image", "user", "memory", "memorySwap", "cpus", "readOnly", "securityOpts", "capabilities",
   "restart", "maxRetryCount", "init", "healthcheck", "tmpfs", "volumes", "envs", "command", "ports",
   "networksAdvanced", "networkMode", "labels", "removeVolumes", "mustRun", "logs", "attach", "wait", "destroyGraceSeconds",
-  "start",
+  "start", "stopSignal", "stopTimeout",
 ]);
 
 /** Go duration strings as the provider parses them ("200ms", "2s", "1m30s") → nanoseconds. */
@@ -75,6 +75,10 @@ export function containerCreateCall(inputs: ContainerInputs): CreateCall {
     ...(ports.length ? { ExposedPorts: exposed } : {}),
     ...(Object.keys(anonymous).length ? { Volumes: anonymous } : {}),
     Labels: Object.fromEntries((inputs.labels ?? []).map((l: { label: string; value: string }) => [l.label, l.value])),
+    // As the provider: an empty signal is the engine's default (the image's STOPSIGNAL, else
+    // SIGTERM), and a StopTimeout of 0 is not sent (the engine's 10 s applies).
+    ...(inputs.stopSignal ? { StopSignal: inputs.stopSignal } : {}),
+    ...(inputs.stopTimeout ? { StopTimeout: inputs.stopTimeout } : {}),
     ...(hc
       ? {
           Healthcheck: {

@@ -27,7 +27,7 @@ describe("e2e harness: engine mode's Container translation", () => {
     const call = containerCreateCall(resourceNamed(run, CONTAINER, "berth-postgres").inputs as { name: string; image: string });
     assert.deepEqual(call, {
       start: true,
-      destroyGraceSeconds: 10,
+      destroyGraceSeconds: 2,
       removeVolumes: true,
       options: {
         name: "berth-test-postgres",
@@ -38,6 +38,8 @@ describe("e2e harness: engine mode's Container translation", () => {
         Cmd: ["postgres", "-c", "shared_buffers=64MB", "-c", "listen_addresses=*", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"],
         ExposedPorts: { "5432/tcp": {} },
         Labels: { "berth.environment": "test", "berth.pids-limit": "256", "berth.project": "berth", "berth.service": "postgres", "berth.stack": "test" },
+        StopSignal: "SIGINT",
+        StopTimeout: 2,
         Healthcheck: {
           Test: ["CMD", "pg_isready", "-h", "127.0.0.1", "-p", "5432", "-U", "berth", "-d", "berth"],
           Interval: 10_000_000_000,
@@ -67,6 +69,17 @@ describe("e2e harness: engine mode's Container translation", () => {
     });
   });
 
+  it("translates the stop signal and timeout as the provider does: an empty signal and a 0 timeout are not sent", function () {
+    const stop = (inputs: Record<string, unknown>) => {
+      const { options } = containerCreateCall({ name: "c", image: "i", ...inputs });
+      return [options.StopSignal, options.StopTimeout, "StopSignal" in options, "StopTimeout" in options];
+    };
+    assert.deepEqual(stop({ stopSignal: "SIGINT", stopTimeout: 5 }), ["SIGINT", 5, true, true]);
+    assert.deepEqual(stop({ stopSignal: "", stopTimeout: 0 }), [undefined, undefined, false, false]);
+    assert.deepEqual(stop({}), [undefined, undefined, false, false]);
+    assert.equal(containerCreateCall({ name: "c", image: "i", destroyGraceSeconds: 3 }).destroyGraceSeconds, 3);
+  });
+
   it("translates a worker: half a CPU, no published port, the namespace of the pool's network container, whose aliases are the workers'", async () => {
     const run = await runProgram("test", OVERRIDES);
     const { options } = containerCreateCall(resourceNamed(run, CONTAINER, "berth-worker-1").inputs as { name: string; image: string });
@@ -74,6 +87,7 @@ describe("e2e harness: engine mode's Container translation", () => {
       { cpus: options.HostConfig?.NanoCpus, memory: options.HostConfig?.Memory, ports: options.HostConfig?.PortBindings, exposed: options.ExposedPorts, mode: options.HostConfig?.NetworkMode, endpoints: options.NetworkingConfig, cmd: options.Cmd },
       { cpus: 500_000_000, memory: 256 * MB, ports: undefined, exposed: undefined, mode: "container:berth-worker-net-id", endpoints: undefined, cmd: ["node", "/app/dist/worker.js"] },
     );
+    assert.deepEqual([options.StopSignal, options.StopTimeout], [undefined, 2]);
     const net = containerCreateCall(resourceNamed(run, CONTAINER, "berth-worker-net").inputs as { name: string; image: string }).options;
     assert.deepEqual([net.HostConfig?.NetworkMode, net.NetworkingConfig], ["berth-test-net", { EndpointsConfig: { "berth-test-net": { Aliases: ["worker-0", "worker-1"] } } }]);
   });

@@ -374,4 +374,50 @@ describe("e2e: the test stack on a real Docker engine", function () {
       assert.deepEqual(await stackObjects(docker, stack), NOTHING);
     });
   });
+
+  describe("stops", () => {
+    // `docker stop` with each container's own StopTimeout (the test tiers' 2 s grace): a container
+    // that ignored its stop signal, or outlived the grace, would be killed and exit 137.
+    it("every container stops on its signal within the test stack's 2 s grace, Postgres by fast shutdown with a client connected, a worker whose namespace holder stopped first by its clean-up budget", async function () {
+      this.timeout(180_000);
+      const stack = stackName("stops");
+      const o = (await up("stops")).outputs;
+      const [w0, w1] = o.containerNames.workers;
+      const order = [w0, workersNetwork(o), w1, o.containerNames.orchestrator, o.containerNames.redis, o.containerNames.postgres];
+      const settings = await Promise.all(order.map(async (name) => ((c) => [c.StopSignal, c.StopTimeout])((await inspect(name)).Config as { StopSignal?: string; StopTimeout?: number })));
+      assert.deepEqual(settings, [[undefined, 2], [undefined, 2], [undefined, 2], [undefined, 2], [undefined, 2], ["SIGINT", 2]]);
+
+      const client = new Client({ connectionString: o.hostUrls.postgres });
+      const clientError = new Promise<{ code?: string }>((resolve) => client.on("error", (err) => resolve(err as Error & { code?: string })));
+      await client.connect();
+      assert.deepEqual((await client.query("SELECT 1 AS one")).rows, [{ one: 1 }]);
+      const stopped: [string, number][] = [];
+      const took: string[] = [];
+      try {
+        for (const name of order) {
+          const t = Date.now();
+          await docker.getContainer(name).stop();
+          took.push(`${name.replace(`berth-${stack}-`, "")} ${((Date.now() - t) / 1000).toFixed(2)} s`);
+          stopped.push([name, (await inspect(name)).State.ExitCode]);
+        }
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+      console.log(`      docker stop: ${took.join(", ")}`);
+      assert.deepEqual(stopped, [
+        [w0, 0],
+        [workersNetwork(o), 0],
+        // Its network went with the holder: handing back and deregistering cannot finish, so it
+        // gives up after the clean-up budget (the orchestrator's heartbeat expiry covers it).
+        [w1, 1],
+        [o.containerNames.orchestrator, 0],
+        [o.containerNames.redis, 0],
+        [o.containerNames.postgres, 0],
+      ]);
+      // Fast shutdown ended the session (admin_shutdown) instead of waiting for it.
+      assert.equal((await clientError).code, "57P01");
+      await mode!.destroy(stack);
+      assert.deepEqual(await stackObjects(docker, stack), NOTHING);
+    });
+  });
 });

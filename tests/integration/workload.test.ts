@@ -4,6 +4,7 @@ import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import http from "node:http";
+import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -267,6 +268,40 @@ describe("workload: orchestrator and worker on real Postgres and Redis", functio
       w.proc.logs().map((l) => l.msg).slice(-5),
       ["task started", "task succeeded", "shutting down", "worker deregistered", "stopped"],
     );
+  });
+
+  it("on SIGTERM with its network gone (sockets open, nothing answers) a worker exits 1 within the clean-up budget, saying so; the heartbeat expiry deregisters it", async function () {
+    const orch = await orchestrator();
+    // Postgres and Redis through a proxy that can stop forwarding without closing a socket: what
+    // a WorkerPool's worker sees when the container holding its namespace stops first.
+    const pg = await stallingProxy(new URL(db.url));
+    const rd = await stallingProxy(new URL(servers.redisUrl));
+    try {
+      const w = await worker("cut", { DATABASE_URL: pg.url(db.url), REDIS_URL: rd.url(servers.redisUrl) });
+      pg.stall();
+      rd.stall();
+      w.proc.child.kill("SIGTERM");
+      assert.deepEqual(await w.proc.exited, { code: 1, signal: null });
+      const last = w.proc.logs().slice(-2);
+      assert.deepEqual(
+        last.map((l) => [l.msg, l.error]),
+        [
+          ["shutting down", undefined],
+          ["shutdown failed", "clean-up did not finish within 1000 ms (is the network gone?): exiting without it"],
+        ],
+      );
+      // The budget alone, not also ioredis' 2 s wait for a close that never comes: a test
+      // stack's whole stop grace is 2 s (the slow way took 3 s and more).
+      const tookMs = Date.parse(String(last[1].time)) - Date.parse(String(last[0].time));
+      assert.ok(tookMs < 2500, `the stop took ${tookMs} ms`);
+      // Not deregistered by itself: the orchestrator's sweep removes it once its heartbeat expires.
+      await waitFor("the expired worker to be swept", 10_000, async () => ((await workerRows()).length === 0 ? true : undefined));
+    } finally {
+      pg.close();
+      rd.close();
+    }
+    orch.proc.child.kill("SIGTERM");
+    assert.deepEqual(await orch.proc.exited, { code: 0, signal: null });
   });
 
   it("a worker started before the schema exists answers 503, then registers once the orchestrator has migrated", async function () {
@@ -565,3 +600,36 @@ describe("workload: orchestrator and worker on real Postgres and Redis", functio
     });
   });
 });
+
+/**
+ * A TCP proxy to `target`'s host and port; stall() stops forwarding data and FINs in both
+ * directions and keeps every socket open, so the client waits as on a network that is gone.
+ */
+async function stallingProxy(target: URL): Promise<{ url(of: string): string; stall(): void; close(): void }> {
+  const sockets: net.Socket[] = [];
+  let stalled = false;
+  const server = net.createServer({ allowHalfOpen: true }, (client) => {
+    const upstream = net.connect({ port: Number(target.port), host: target.hostname, allowHalfOpen: true });
+    sockets.push(client, upstream);
+    for (const [from, to] of [[client, upstream], [upstream, client]] as const) {
+      from.on("data", (chunk) => void (stalled || to.write(chunk)));
+      from.on("end", () => void (stalled || to.end()));
+      from.on("error", () => undefined);
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    url(of: string) {
+      const u = new URL(of);
+      u.hostname = "127.0.0.1";
+      u.port = String(port);
+      return u.toString();
+    },
+    stall: () => void (stalled = true),
+    close() {
+      server.close();
+      for (const s of sockets) s.destroy();
+    },
+  };
+}

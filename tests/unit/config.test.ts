@@ -25,7 +25,7 @@ describe("config: per-environment defaults", function () {
     assert.deepEqual(s.postgres, { database: "berth", user: "berth", memoryMb: 512, cpus: 1, tmpfsSizeMb: 256, sharedBuffersMb: 64, durable: false });
     assert.deepEqual(s.redis, { memoryMb: 128, cpus: 0.5, maxmemoryMb: 64, maxmemoryPolicy: "allkeys-lru", durable: false });
     assert.deepEqual(s.ports, { publish: "auto", hostIp: "127.0.0.1", hostPorts: { postgres: undefined, redis: undefined, orchestrator: undefined } });
-    assert.deepEqual(s.tiers.data, { healthcheck: { intervalMs: 10000, timeoutMs: 2000, startPeriodMs: 20000, retries: 3 }, gateTimeoutSeconds: 90 });
+    assert.deepEqual(s.tiers.data, { healthcheck: { intervalMs: 10000, timeoutMs: 2000, startPeriodMs: 20000, retries: 3 }, stopGraceSeconds: 2, gateTimeoutSeconds: 90 });
     assert.deepEqual(s.workers, { replicas: 2, namespaces: [["default"]], memoryMb: 256, cpus: 0.5, dockerSocket: false });
     assert.deepEqual(s.hardening.orchestrator, { readOnly: true, noNewPrivileges: true, capAdd: [], pidsLimit: 256, maxRetryCount: 3 });
   });
@@ -38,7 +38,7 @@ describe("config: per-environment defaults", function () {
     assert.equal(s.postgres.durable, true);
     assert.equal(s.redis.durable, true);
     assert.deepEqual(s.ports.hostPorts, { postgres: 5432, redis: 6379, orchestrator: 8080 });
-    assert.deepEqual(s.tiers.workers, { healthcheck: { intervalMs: 5000, timeoutMs: 3000, startPeriodMs: 30000, retries: 5 }, gateTimeoutSeconds: 300 });
+    assert.deepEqual(s.tiers.workers, { healthcheck: { intervalMs: 5000, timeoutMs: 3000, startPeriodMs: 30000, retries: 5 }, stopGraceSeconds: 10, gateTimeoutSeconds: 300 });
   });
 
   it("prod defaults to three workers", function () {
@@ -143,6 +143,11 @@ describe("config: errors", function () {
         "Edit Pulumi.test.yaml (or use `pulumi config set --path <key> <value>`) and run again.",
       ].join("\n"),
     );
+  });
+
+  it("a tier's stop grace is configurable, the other tiers keeping their default", function () {
+    const s = parse({ environment: "test", tiers: { data: { stopGraceSeconds: 15 } } });
+    assert.deepEqual([s.tiers.data.stopGraceSeconds, s.tiers.orchestrator.stopGraceSeconds, s.tiers.workers.stopGraceSeconds], [15, 2, 2]);
   });
 
   it("fails when a whole number is fractional", function () {
@@ -264,6 +269,13 @@ describe("config: rules between keys, and how mistakes are told", function () {
   it("fails when a durable Postgres is given a tmpfs size", function () {
     assert.deepEqual(lines(problemsOf({ environment: "dev", postgres: { tmpfsSizeMb: 128 } })), [
       "  - berth:postgres.tmpfsSizeMb: got 128; allowed: nothing when durable is true (a durable Postgres keeps its data on a volume, not a tmpfs): remove it, or set durable: false.",
+    ]);
+  });
+
+  it("fails when a stop grace is 0 (the provider would kill at once) or fractional", function () {
+    assert.deepEqual(lines(problemsOf({ environment: "test", tiers: { workers: { stopGraceSeconds: 0 }, data: { stopGraceSeconds: 1.5 } } })), [
+      "  - berth:tiers.data.stopGraceSeconds: got 1.5; allowed: a whole number.",
+      "  - berth:tiers.workers.stopGraceSeconds: got 0; allowed: a number >= 1.",
     ]);
   });
 

@@ -33,7 +33,7 @@ describe("engine mode: docker.Service translation", function () {
           User: "1000:1000",
           ReadOnly: true,
           Mounts: [{ Type: "tmpfs", Target: "/tmp", TmpfsOptions: { SizeBytes: 67108864 } }],
-          StopGracePeriod: 10_000_000_000,
+          StopGracePeriod: 2_000_000_000,
           Healthcheck: { Test: ["CMD", "sh", "/app/dist/healthcheck.sh", "8081"], Interval: 500_000_000, Timeout: 2_000_000_000, StartPeriod: 20_000_000_000, Retries: 3 },
           Init: false,
           CapabilityAdd: [],
@@ -48,8 +48,8 @@ describe("engine mode: docker.Service translation", function () {
       UpdateConfig: { Parallelism: 0, Delay: 0, FailureAction: "pause", Order: "stop-first" },
       EndpointSpec: { Mode: "dnsrr" },
     });
-    // The provider waits for the tasks to go when a stop grace period is set (berth's: 10 s).
-    assert.equal(removalWaitSeconds(inputs), 10);
+    // The provider waits for the tasks to go when a stop grace period is set (the test workers' tier: 2 s).
+    assert.equal(removalWaitSeconds(inputs), 2);
   });
 
   it("translates the rest of what it accepts: global mode, reservations, spread, network options, rollout timing", () => {

@@ -147,6 +147,8 @@ describe("provider semantics table", function () {
         removeVolumes: "update:recorded",
         restart: "update:applied",
         securityOpts: "replace",
+        stopSignal: "replace",
+        stopTimeout: "replace",
         tmpfs: "update:recorded",
         user: "replace",
         volumes: "replace",

@@ -148,6 +148,7 @@ describe("hardened container", function () {
     cpus: 0.5,
     hardening: { ...DEFAULT_HARDENING },
     healthcheck: { test: ["true"], timing: defaultHealthcheck(false) },
+    stopGraceSeconds: 2,
     networkName: "net",
     aliases: ["c"],
     labels: {},
@@ -174,6 +175,12 @@ describe("hardened container", function () {
     const joined = hardenedContainerArgs(spec({ networkNamespaceOf: "0123abcd" }));
     assert.equal(joined.networksAdvanced, undefined);
     assert.equal(await new Promise((resolve) => (joined.networkMode as pulumi.Output<string>).apply(resolve)), "container:0123abcd");
+  });
+
+  it("gives every way of stopping it one grace (the provider's destroyGraceSeconds, the container's StopTimeout) and the stop signal only when one is asked for", function () {
+    const pick = (a: ReturnType<typeof hardenedContainerArgs>) => [a.stopSignal, a.stopTimeout, a.destroyGraceSeconds, "stopSignal" in a];
+    assert.deepEqual(pick(hardenedContainerArgs(spec())), [undefined, 2, 2, false]);
+    assert.deepEqual(pick(hardenedContainerArgs(spec({ stopSignal: "SIGINT", stopGraceSeconds: 10 }))), ["SIGINT", 10, 10, true]);
   });
 
   it("owns the data tmpfs by the user the process runs as, the override when there is one", function () {

@@ -77,6 +77,7 @@ const WORKER: HardenedContainerSpec = {
   cpus: 0.5,
   hardening: { ...DEFAULT_HARDENING },
   healthcheck: { test: ["node", "/app/dist/healthcheck.js", "8081"], timing: defaultHealthcheck(false) },
+  stopGraceSeconds: 2,
   networkName: "net-id",
   aliases: ["worker"],
   labels: { "berth.project": "p", "berth.service": "workers", "berth.stack": "s" },
@@ -110,7 +111,7 @@ describe("swarm spec: the hardened worker container as a replicated service", fu
             { label: "berth.stack", value: "s" },
             { label: "berth.pids-limit", value: "256" },
           ],
-          stopGracePeriod: "10s",
+          stopGracePeriod: "2s",
         },
         resources: { limits: { memoryBytes: 268435456, nanoCpus: 500000000 } },
         restartPolicy: { condition: "on-failure", maxAttempts: 3, delay: "0s" },
@@ -127,6 +128,18 @@ describe("swarm spec: the hardened worker container as a replicated service", fu
       { readOnly: c.containerSpec.readOnly, capAdds: c.containerSpec.capAdds, user: c.containerSpec.user, restart: c.restartPolicy, optOut: c.containerSpec.labels.find((l: any) => l.label === "berth.opt-out")?.value },
       { readOnly: false, capAdds: ["NET_BIND_SERVICE"], user: "0:0", restart: { condition: "on-failure", maxAttempts: 5, delay: "0s" }, optOut: "container-non-root-user,container-read-only-rootfs" },
     );
+  });
+
+  it("carries the container's stop signal and its one stop grace (stopTimeout, destroyGraceSeconds) as the task's", function () {
+    const c = (asService({ ...WORKER, stopSignal: "SIGINT", stopGraceSeconds: 7 }).taskSpec as any).containerSpec;
+    assert.deepEqual([c.stopSignal, c.stopGracePeriod], ["SIGINT", "7s"]);
+    assert.equal((asService().taskSpec as any).containerSpec.stopSignal, undefined);
+  });
+
+  it("fails when the container's stopTimeout and destroyGraceSeconds differ (a task has one grace)", function () {
+    assert.throws(() => asService(WORKER, { stopTimeout: 5 }), {
+      message: "the worker container cannot become a swarm service: stopTimeout 5 differs from destroyGraceSeconds 2; a service has one stop grace period",
+    });
   });
 
   it("fails when the container has a field the translation does not know", function () {
