@@ -32,8 +32,9 @@ export interface StatusDeps {
   declared: (ref: StackRef, programDir: string, env: NodeJS.ProcessEnv) => Promise<DeclaredContainer[]>;
 }
 const stdio: StatusIo = { out: (t) => void process.stdout.write(t), err: (t) => void process.stderr.write(t) };
-const fromOutputs: StatusDeps["declared"] = async (ref, programDir, env) => declaredContainers((await readStackOutputs({ ...ref, programDir, env })).outputs);
-const real: StatusDeps = { docker: createDockerClient, env: process.env, now: () => new Date(), declared: fromOutputs };
+/** The stack's `containerNames` output: engine mode's record (BERTH_OUTPUTS_DIR), else the Automation API in programDir. */
+export const declaredFromOutputs: StatusDeps["declared"] = async (ref, programDir, env) => declaredContainers((await readStackOutputs({ ...ref, programDir, env })).outputs);
+const real: StatusDeps = { docker: createDockerClient, env: process.env, now: () => new Date(), declared: declaredFromOutputs };
 
 /** Runs the command with user arguments; resolves to the exit code (see EXIT). */
 export async function statusCommand(args: string[], io: StatusIo = stdio, deps: StatusDeps = real): Promise<number> {
