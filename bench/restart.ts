@@ -69,10 +69,12 @@ export async function restartBench(opts: {
   log: (line: string) => void;
   /** Passed to each restart (`docker restart -t`). @default none: each container's own stop timeout */
   stopGraceSeconds?: number;
+  /** Round r's stack name (unique on the engine). @default bench-restart-<pid>-<r> */
+  stackName?: (round: number) => string;
 }): Promise<RestartRound[]> {
   const rounds: RestartRound[] = [];
   for (let r = 0; r < opts.rounds; r++) {
-    const stack = `bench-restart-${process.pid.toString(36)}-${r}`;
+    const stack = opts.stackName?.(r) ?? `bench-restart-${process.pid.toString(36)}-${r}`;
     opts.log(`restart: round ${r + 1} of ${opts.rounds} (${stack})`);
     rounds.push(
       await withEngineChild("restart", stack, engineConfig(opts.images), 300_000, async (result) => {
