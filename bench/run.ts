@@ -18,6 +18,7 @@ import { gateStartups } from "./gate-startup";
 import { describeMachine, foreignContainers, waitForQuiet } from "./machine";
 import { BenchResults, formatFailedSection, formatReport, Round } from "./report";
 import { formatFreshDatabaseSection, measureFreshDatabase } from "./fresh-database";
+import { formatRestartSection, restartBench } from "./restart";
 import { formatSwarmSection, swarmBench } from "./swarm";
 
 /**
@@ -39,6 +40,7 @@ const program = new Command("bench")
   .option("--latency-runs <n>", "gate latency runs (0: none)", count(0), 20)
   .option("--startup-runs <n>", "gate start-up runs (0: none)", count(0), 20)
   .option("--fresh-db-rounds <n>", "clones per schema for the fresh-database section (0: none)", count(0), 50)
+  .option("--restart-rounds <n>", "stacks of the restart section, each service restarted once per stack (0: none)", count(0), 3)
   .option("--swarm-workers <list>", 'worker counts of the swarm section, e.g. "8,32" ("": none)', "8,32")
   .option("--swarm-rounds <n>", "pairs (one engine, swarm) per swarm worker count", count(1), 1)
   .option("--smoke", "a quick run: 1 small round, no large rounds, no warm-up, short idle window, few gate runs (explicit flags still win)")
@@ -56,6 +58,7 @@ interface Options {
   latencyRuns: number;
   startupRuns: number;
   freshDbRounds: number;
+  restartRounds: number;
   swarmWorkers: string;
   swarmRounds: number;
   smoke?: boolean;
@@ -63,7 +66,7 @@ interface Options {
   out?: string;
 }
 
-const SMOKE: Partial<Options> = { rounds: 1, largeRounds: 0, warmUp: false, idleSeconds: 3, evalRounds: 1, latencyRuns: 3, startupRuns: 3, freshDbRounds: 0, swarmWorkers: "" };
+const SMOKE: Partial<Options> = { rounds: 1, largeRounds: 0, warmUp: false, idleSeconds: 3, evalRounds: 1, latencyRuns: 3, startupRuns: 3, freshDbRounds: 0, restartRounds: 0, swarmWorkers: "" };
 
 function options(): Options {
   program.parse();
@@ -172,6 +175,11 @@ async function main(): Promise<void> {
     log(`fresh database: ${opts.freshDbRounds} clones per schema`);
     await sample();
     await section("fresh database", async () => formatFreshDatabaseSection(await measureFreshDatabase({ images, stackName: stack, rounds: opts.freshDbRounds, docker, log })));
+  }
+  if (opts.restartRounds > 0) {
+    log(`restart: ${opts.restartRounds} stack(s), each service restarted once`);
+    await sample();
+    await section("restart", async () => formatRestartSection(await restartBench({ images, rounds: opts.restartRounds, log, stackName: (r) => stack(`restart-${r}`) })));
   }
   const swarmWorkers = opts.swarmWorkers.split(",").filter((w) => w.trim() !== "").map((w) => count(1)(w.trim()));
   if (swarmWorkers.length > 0) {

@@ -1,5 +1,6 @@
-// `npm run status -- --stack test [--json]`: see status-cli.ts. Exit codes: 0 rows shown,
-// 1 no container carries the stack's labels, 2 the Docker engine cannot be reached.
+// `npm run status -- --stack test [--json]`: see status-cli.ts. Exit codes: 0 every container up,
+// 1 a declared container missing, one stopped or unhealthy, or none at all, 2 the Docker engine
+// cannot be reached, 3 anything else.
 import { statusCommand } from "./status-cli";
 
 statusCommand(process.argv.slice(2)).then(

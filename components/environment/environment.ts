@@ -9,7 +9,7 @@ import { Postgres } from "../postgres/postgres";
 import { Redis } from "../redis/redis";
 import { Orchestrator } from "../workload/orchestrator";
 import { namespacesOf } from "../workload/settings";
-import { WORKERS_PATH } from "../workload/contract";
+import { WORKERS_KEY, WORKERS_PATH } from "../workload/contract";
 import { WorkerPool } from "../workload/worker-pool";
 import { SwarmWorkerPool } from "../workload/swarm-worker-pool";
 import { imageFor, imageOf } from "./images-resources";
@@ -175,7 +175,7 @@ export class Environment extends pulumi.ComponentResource {
     // the cross-service check a Docker healthcheck cannot make: every worker is ready once it
     // lists them all, without waiting for their next healthcheck.
     const registered = s.ports.publish !== "none" ? pulumi.interpolate`${this.orchestrator.hostUrl}${WORKERS_PATH}` : undefined;
-    const workersGate = { ...gate, tier: "workers" as const, settings: s.tiers.workers, serviceKeys: ["workers", "images.app"], httpMinItems: { key: "workers", count: s.workers.replicas } };
+    const workersGate = { ...gate, tier: "workers" as const, settings: s.tiers.workers, serviceKeys: ["workers", "images.app"], httpMinItems: { key: WORKERS_KEY, count: s.workers.replicas } };
     if (s.workers.replicas > 0 && swarm) {
       const { hardening, healthcheck, stopGraceSeconds, labels } = service("workers");
       this.swarmWorkers = new SwarmWorkerPool(

@@ -29,6 +29,8 @@ export const NETWORK_HOLDER_HEALTHCHECK = ["sh", "-c", "test -e /sys/class/net/e
 export const HEALTH_PATH = "/health";
 /** The orchestrator lists the registered workers here: { workers: [...] }. */
 export const WORKERS_PATH = "/v1/workers";
+/** The field of WORKERS_PATH's answer that lists them: a workers gate wants one item per replica. */
+export const WORKERS_KEY = "workers";
 
 /**
  * Docker healthcheck in exec form: the workload image's probe script, which asks GET /health with

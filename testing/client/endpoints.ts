@@ -12,6 +12,22 @@ type Info = Pick<ContainerInspectInfo, "Name" | "Config" | "NetworkSettings">;
 /** The program's `hostUrls` output (berth exports one), or an empty record. */
 export const hostUrlsOf = (outputs: unknown): Record<string, unknown> => (outputs as { hostUrls?: Record<string, unknown> } | undefined)?.hostUrls ?? {};
 
+/**
+ * The names the program's `containerNames` output lists under `key` (berth's program and
+ * examples/consumer export one, keyed like `hostUrls`: a name, or a list for a pool), else undefined.
+ */
+export function containerNamesOf(outputs: unknown, key: string): string[] | undefined {
+  const named = (outputs as { containerNames?: Record<string, unknown> } | undefined)?.containerNames?.[key];
+  if (typeof named === "string") return [named];
+  return Array.isArray(named) && named.every((n) => typeof n === "string") ? (named as string[]) : undefined;
+}
+
+/** Every container the `containerNames` output declares, with its key as the service: what `npm run status` expects on the engine. */
+export function declaredContainers(outputs: unknown): { service: string; container: string }[] {
+  const keys = Object.keys((outputs as { containerNames?: Record<string, unknown> } | undefined)?.containerNames ?? {});
+  return keys.flatMap((service) => (containerNamesOf(outputs, service) ?? []).map((container) => ({ service, container })));
+}
+
 /** `outputs.hostUrls[service]` when the program exports berth's `hostUrls`, else undefined. */
 export function hostUrlFromOutputs(outputs: unknown, service: string): string | undefined {
   const url = hostUrlsOf(outputs)[service];

@@ -1,14 +1,32 @@
 // The health report: one row per container of a stack, from `docker inspect` data (pure; the
 // clock is an argument, so rows are testable to the second), and its table form. `npm run status`
-// and the test-side client print the same rows from here.
+// and the test-side client print the same rows from here. A container the stack declares (its
+// `containerNames` output) that the engine does not have gets a MISSING row: a removed worker is
+// a finding, not a shorter list.
 import type { ContainerInspectInfo } from "dockerode";
 import Table from "cli-table3";
 import { LABELS } from "../../components/contract";
 import { conditionOf } from "../../gate/container-state";
 import { nameOf } from "./endpoints";
 
-/** HEALTHY/UNHEALTHY/STARTING by the Docker healthcheck; RUNNING only for a container without one. */
-export type ServiceState = "HEALTHY" | "UNHEALTHY" | "STARTING" | "STOPPED" | "RUNNING";
+/**
+ * HEALTHY/UNHEALTHY/STARTING by the Docker healthcheck; RUNNING only for a container without one;
+ * STOPPED for one that is not running (exited, OOM-killed, paused, created); MISSING for a declared
+ * container the engine does not have.
+ */
+export type ServiceState = "HEALTHY" | "UNHEALTHY" | "STARTING" | "STOPPED" | "RUNNING" | "MISSING";
+
+/** States that make a stack not up as declared: `npm run status` exits 1 on any of them. */
+export const DOWN_STATES: readonly ServiceState[] = ["MISSING", "STOPPED", "UNHEALTHY"];
+
+/** A container the stack declares: its `containerNames` output key (the service) and its name. */
+export interface DeclaredContainer {
+  service: string;
+  container: string;
+}
+
+/** The detail of a MISSING row. */
+export const MISSING_DETAIL = "declared, not on the engine";
 
 export interface StatusRow {
   service: string;
@@ -89,11 +107,24 @@ function statusRow(info: Inspected, now: Date): StatusRow {
 
 const rank = (service: string) => (SERVICE_ORDER.includes(service) ? SERVICE_ORDER.indexOf(service) : SERVICE_ORDER.length);
 
-/** One row per container, tiers in start order, replicas in numeric order (worker-2 before worker-10). */
-export function statusRows(infos: Inspected[], now: Date): StatusRow[] {
-  return infos
-    .map((i) => statusRow(i, now))
-    .sort((a, b) => rank(a.service) - rank(b.service) || a.service.localeCompare(b.service) || a.container.localeCompare(b.container, "en", { numeric: true }));
+/**
+ * One row per container, tiers in start order, replicas in numeric order (worker-2 before
+ * worker-10); each `declared` container the engine does not have gets a MISSING row, its service
+ * the output key that declares it.
+ */
+export function statusRows(infos: Inspected[], now: Date, declared: readonly DeclaredContainer[] = []): StatusRow[] {
+  const present = new Set(infos.map(nameOf));
+  const missing = declared
+    .filter((d) => !present.has(d.container))
+    .map((d): StatusRow => ({ service: d.service, container: d.container, state: "MISSING", detail: MISSING_DETAIL, exitCode: null, uptimeSeconds: null, uptime: "-", ports: [] }));
+  return [...infos.map((i) => statusRow(i, now)), ...missing].sort(
+    (a, b) => rank(a.service) - rank(b.service) || a.service.localeCompare(b.service) || a.container.localeCompare(b.container, "en", { numeric: true }),
+  );
+}
+
+/** The rows whose container is missing, not running or unhealthy (DOWN_STATES). */
+export function downRows(rows: readonly StatusRow[]): StatusRow[] {
+  return rows.filter((r) => DOWN_STATES.includes(r.state));
 }
 
 /** The table people read; no colours, so it reads the same in a log file. */

@@ -4,6 +4,7 @@ import type Docker from "dockerode";
 import type { ContainerInspectInfo } from "dockerode";
 import { LABELS } from "../../components/contract";
 import { isNoSuchContainer } from "../../gate/engine-errors";
+import { nameOf } from "./endpoints";
 
 /** Which stack: the project and stack labels (berth's own program uses project "berth"). */
 export interface StackRef {
@@ -21,10 +22,15 @@ function stackFilters(ref: StackRef, service?: string): { label: string[] } {
 /** Every container carrying the stack's labels (all states), inspected; one removed meanwhile is left out. */
 export async function stackContainers(docker: Docker, ref: StackRef, service?: string): Promise<ContainerInspectInfo[]> {
   const listed = await docker.listContainers({ all: true, filters: stackFilters(ref, service) });
+  return inspectExisting(docker, listed.map((c) => c.Id));
+}
+
+/** Inspects each container; one the engine does not have (or removed meanwhile) is left out. */
+async function inspectExisting(docker: Docker, refs: readonly string[]): Promise<ContainerInspectInfo[]> {
   const infos = await Promise.all(
-    listed.map((c) =>
+    refs.map((ref) =>
       docker
-        .getContainer(c.Id)
+        .getContainer(ref)
         .inspect()
         .catch((err: unknown) => {
           if (isNoSuchContainer(err)) return undefined;
@@ -33,4 +39,15 @@ export async function stackContainers(docker: Docker, ref: StackRef, service?: s
     ),
   );
   return infos.filter((i): i is NonNullable<typeof i> => i !== undefined);
+}
+
+/**
+ * The stack's containers found by its labels, plus those of `names` (the declared ones) that carry
+ * no label but exist by name; a declared name the engine does not know is left out (the health
+ * report makes it a MISSING row).
+ */
+export async function stackAndNamedContainers(docker: Docker, ref: StackRef, names: readonly string[]): Promise<ContainerInspectInfo[]> {
+  const labelled = await stackContainers(docker, ref);
+  const known = new Set(labelled.map(nameOf));
+  return [...labelled, ...(await inspectExisting(docker, names.filter((n) => !known.has(n))))];
 }

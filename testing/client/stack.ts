@@ -1,15 +1,15 @@
 // A stack from test code: its outputs (typed, secrets included), its services' host URLs, a
-// health report per container, and service restarts behind the service's gate. Containers are
+// health report per container (declared ones the engine lacks included), and service restarts behind the service's gate. Containers are
 // found by the components' labels, so any program built from the components works.
 import Docker from "dockerode";
 import type { ContainerInspectInfo } from "dockerode";
 import { LABELS } from "../../components/contract";
 import { probeHost } from "../../components/environment/urls";
 import type { GateResult } from "../../gate/result";
-import { hostUrlFromOutputs, hostUrlsOf, movedPorts, Published, publishedPorts, servicePort, urlFromContainer, withLivePort } from "./endpoints";
+import { containerNamesOf, declaredContainers, hostUrlFromOutputs, hostUrlsOf, movedPorts, Published, publishedPorts, servicePort, urlFromContainer, withLivePort } from "./endpoints";
 import { StatusRow, statusRows, statusTable } from "./health-report";
 import { RestartOptions, restartService } from "./service-control";
-import { StackRef, stackContainers } from "./stack-containers";
+import { StackRef, stackAndNamedContainers, stackContainers } from "./stack-containers";
 import { ReadOutputsOptions, readStackOutputs, stackRef } from "./stack-outputs";
 
 export interface OpenStackOptions extends ReadOutputsOptions {
@@ -46,9 +46,7 @@ export class StackHandle<T = Record<string, unknown>> {
   }
 
   private containerNames(name: string): string[] | undefined {
-    const named = (this.outputs as { containerNames?: Record<string, unknown> }).containerNames?.[name];
-    if (typeof named === "string") return [named];
-    return Array.isArray(named) && named.every((n) => typeof n === "string") ? (named as string[]) : undefined;
+    return containerNamesOf(this.outputs, name);
   }
 
   /**
@@ -78,9 +76,14 @@ export class StackHandle<T = Record<string, unknown>> {
     return this.url("redis");
   }
 
-  /** One row per container, as `npm run status` prints them. */
+  /**
+   * One row per container, as `npm run status` prints them: every container carrying the stack's
+   * labels, and every one its `containerNames` output declares — MISSING when the engine does not
+   * have it. `downRows` of the result lists those missing, not running or unhealthy.
+   */
   async health(now: Date = new Date()): Promise<StatusRow[]> {
-    return statusRows(await this.containers(), now);
+    const declared = declaredContainers(this.outputs);
+    return statusRows(await stackAndNamedContainers(this.docker, this.ref, declared.map((d) => d.container)), now, declared);
   }
 
   /** The same rows as a table, for a failing test's message. */

@@ -155,7 +155,7 @@ describe("client: a stack of another program on the real engine", function () {
     const now = new Date();
     const s = await openStack({ project: PROJECT, stack, outputs: false, docker });
     let out = "";
-    const code = await statusCommand(["--stack", stack, "--project", PROJECT, "--json"], { out: (t) => void (out += t), err: (t) => assert.fail(t) }, { docker: () => docker, env: {}, now: () => now });
+    const code = await statusCommand(["--stack", stack, "--project", PROJECT, "--json"], { out: (t) => void (out += t), err: (t) => assert.fail(t) }, { docker: () => docker, env: {}, now: () => now, declared: async () => [] });
     assert.equal(code, 0);
     const rows = await s.health(now);
     assert.deepEqual(rows, JSON.parse(out));

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import type { HealthEvent } from "../../bench/health-events";
+import { formatRestartSection, upTierMs } from "../../bench/restart";
 import { gateSplit, tierHealthyAt, tierOf } from "../../bench/tiers";
 
 describe("bench tiers", () => {
@@ -46,5 +47,52 @@ describe("bench tiers", () => {
   it("fails when a tier never turned healthy or an event has no service label", () => {
     assert.throws(() => tierHealthyAt([ev("pg", "postgres", "healthy", 5), ev("o", "orchestrator", "healthy", 6)], 0), { message: "no container of the workers tier turned healthy" });
     assert.throws(() => tierHealthyAt([ev("pg", undefined, "healthy", 5)], 0), { message: "health event of pg has no service label" });
+  });
+});
+
+describe("bench restart: each tier's time in up, and the section", () => {
+  const C = "docker:index/container:Container";
+  const timeline = [
+    { type: "docker:index/network:Network", name: "berth-network", startedMs: 600, finishedMs: 800 },
+    { type: C, name: "berth-postgres", startedMs: 850, finishedMs: 1300 },
+    { type: C, name: "berth-redis", startedMs: 820, finishedMs: 1200 },
+    { type: "command:local:Command", name: "berth-data-gate-wait", startedMs: 1300, finishedMs: 2100 },
+    { type: C, name: "berth-orchestrator", startedMs: 2150, finishedMs: 2600 },
+    { type: C, name: "berth-worker-net", startedMs: 2140, finishedMs: 2500 },
+    { type: C, name: "berth-worker-0", startedMs: 2650, finishedMs: 3000 },
+    { type: "command:local:Command", name: "berth-orchestrator-gate-wait", startedMs: 2600, finishedMs: 3400 },
+    { type: "command:local:Command", name: "berth-workers-gate-wait", startedMs: 3400, finishedMs: 4000 },
+  ];
+
+  it("runs from the tier's first container create to its gate passed", () => {
+    assert.deepEqual(upTierMs(timeline), { data: 2100 - 820, orchestrator: 3400 - 2150, workers: 4000 - 2140 });
+  });
+
+  it("fails when a tier has no container or no gate on the timeline", () => {
+    assert.throws(() => upTierMs(timeline.filter((e) => e.name !== "berth-orchestrator")), { message: "the timeline has no container or no berth-orchestrator-gate-wait of the orchestrator tier" });
+  });
+
+  it("reports medians per service beside its tier's, and whether the restart was as fast", () => {
+    const round = (pg: number, up: number) => ({
+      upTierMs: { data: up, orchestrator: 3000, workers: 4000 },
+      restartMs: { postgres: pg, redis: 1500, orchestrator: 2000, workers: 4100 },
+      gateMs: { postgres: 400, redis: 300, orchestrator: 200, workers: 350 },
+    });
+    assert.equal(
+      formatRestartSection([round(1000, 2000), round(3000, 2500), round(2600, 2400)]),
+      [
+        "## Restart of each service",
+        "",
+        "`stack.restart(service)` of the 2-worker test stack, one service after the other, medians of 3 round(s); the tier's time in up runs from its first container's create to its gate passed.",
+        "",
+        "| service | restart | of which its gate | its tier in up | restart ≤ tier |",
+        "| --- | --- | --- | --- | --- |",
+        "| postgres | 2.60 s | 0.40 s | 2.40 s (data) | **no** |",
+        "| redis | 1.50 s | 0.30 s | 2.40 s (data) | yes |",
+        "| orchestrator | 2.00 s | 0.20 s | 3.00 s (orchestrator) | yes |",
+        "| workers | 4.10 s | 0.35 s | 4.00 s (workers) | **no** |",
+        "",
+      ].join("\n"),
+    );
   });
 });

@@ -6,6 +6,7 @@ import type { GateResult } from "../../gate/result";
 import type { FinalStatus, ProbeKind } from "../../gate/types";
 import { hostUrlFromOutputs, movedPorts, publishedPorts, servicePort, urlFromContainer, withLivePort } from "../../testing/client/endpoints";
 import { prefixPattern, slotIndex, withDb } from "../../testing/client/redis-slot";
+import { readyProbes } from "../../testing/client/ready-probes";
 import { followPort, restartGateArgs } from "../../testing/client/service-control";
 import { processTag, runId, workerIndex } from "../../testing/client/run-id";
 
@@ -100,20 +101,87 @@ describe("client: the gate a restarted service waits on", () => {
         ["--name", "workers", "--timeout-seconds", "90", "--container", "berth-s-worker-0", "--container", "berth-s-worker-1", "--http", "http://127.0.0.1:32803/v1/workers"],
       ],
     ];
-    for (const [service, containers, args] of table) assert.deepEqual(restartGateArgs(service, containers, 90, gates), args, service);
+    for (const [service, containers, args] of table) assert.deepEqual(restartGateArgs(service, containers, 90, gates), { args, env: {} }, service);
+  });
+
+  it("gives each watched container its direct readiness probe, the URL in the environment, never on the command line", () => {
+    const ready = {
+      probes: [
+        { container: "berth-s-postgres", url: "postgres://berth:pw@127.0.0.1:40001/berth" },
+        { container: "berth-s-redis", url: "redis://127.0.0.1:40002" },
+        { container: "berth-s-orchestrator", url: "http://127.0.0.1:40003/health" },
+      ],
+    };
+    assert.deepEqual(restartGateArgs("postgres", ["berth-s-postgres"], 90, gates, new Map(), ready), {
+      args: [
+        ...["--name", "data", "--timeout-seconds", "90", "--container", "berth-s-postgres", "--container", "berth-s-redis"],
+        ...["--ready", "berth-s-postgres=env:BERTH_GATE_READY_0", "--ready", "berth-s-redis=env:BERTH_GATE_READY_1"],
+      ],
+      env: { BERTH_GATE_READY_0: "postgres://berth:pw@127.0.0.1:40001/berth", BERTH_GATE_READY_1: "redis://127.0.0.1:40002" },
+    });
+  });
+
+  it("asks the orchestrator's worker list for every worker, with the count it must reach", () => {
+    const list = "http://127.0.0.1:40003/v1/workers";
+    const ready = { probes: ["berth-s-worker-0", "berth-s-worker-1", "berth-s-worker-net"].map((container) => ({ container, url: list })), httpMinItems: { key: "workers", count: 2 } };
+    const workersGate = { workers: { gate: "workers", status: "passed" as const, elapsedMs: 1, probes: ["berth-s-worker-0", "berth-s-worker-1", "berth-s-worker-net"].map((c) => probe("container", c)) } };
+    assert.deepEqual(restartGateArgs("workers", ["berth-s-worker-0", "berth-s-worker-1"], 90, workersGate, new Map(), ready), {
+      args: [
+        ...["--name", "workers", "--timeout-seconds", "90", "--container", "berth-s-worker-0", "--container", "berth-s-worker-1", "--container", "berth-s-worker-net"],
+        ...["--ready", "berth-s-worker-0=env:BERTH_GATE_READY_0", "--ready", "berth-s-worker-1=env:BERTH_GATE_READY_1", "--ready", "berth-s-worker-net=env:BERTH_GATE_READY_2"],
+        ...["--http-min-items", "workers=2"],
+      ],
+      env: { BERTH_GATE_READY_0: list, BERTH_GATE_READY_1: list, BERTH_GATE_READY_2: list },
+    });
   });
 
   it("follows host ports that moved since up: the workers gate asks the orchestrator's new port", () => {
     const moved = new Map([[32803, 40003]]);
-    assert.deepEqual(restartGateArgs("workers", ["berth-s-worker-0"], 90, gates, moved).slice(-2), ["--http", "http://127.0.0.1:40003/v1/workers"]);
+    assert.deepEqual(restartGateArgs("workers", ["berth-s-worker-0"], 90, gates, moved).args.slice(-2), ["--http", "http://127.0.0.1:40003/v1/workers"]);
     assert.deepEqual([followPort("tcp", "127.0.0.1:32803", moved), followPort("tcp", "[::1]:5", moved), followPort("http", "http://h:1/x", moved)], ["127.0.0.1:40003", "[::1]:5", "http://h:1/x"]);
   });
 
   it("falls back to a gate on the service's containers when no gate output names them", () => {
-    assert.deepEqual(restartGateArgs("api", ["orders-test-api-0", "orders-test-api-1"], 30), ["--name", "api", "--timeout-seconds", "30", "--container", "orders-test-api-0", "--container", "orders-test-api-1"]);
+    assert.deepEqual(restartGateArgs("api", ["orders-test-api-0", "orders-test-api-1"], 30).args, ["--name", "api", "--timeout-seconds", "30", "--container", "orders-test-api-0", "--container", "orders-test-api-1"]);
     // Postgres/Redis probes carry redacted URLs in the results: never passed back to the CLI.
     const withUrl = { data: { gate: "data", status: "passed" as const, elapsedMs: 1, probes: [probe("container", "c"), probe("postgres", "postgres://u:***@h/db")] } };
-    assert.deepEqual(restartGateArgs("postgres", ["c"], 5, withUrl), ["--name", "data", "--timeout-seconds", "5", "--container", "c"]);
+    assert.deepEqual(restartGateArgs("postgres", ["c"], 5, withUrl).args, ["--name", "data", "--timeout-seconds", "5", "--container", "c"]);
+  });
+});
+
+describe("client: the direct readiness probes of a restarted service's gate", () => {
+  const at = (name: string, service: string, env: string[], port?: [string, number]): Info =>
+    ({
+      Name: `/${name}`,
+      Config: { Env: env, Labels: { "berth.service": service } },
+      NetworkSettings: { Ports: port ? { [port[0]]: [{ HostIp: "127.0.0.1", HostPort: String(port[1]) }] } : {} },
+    }) as unknown as Info;
+  const pg = at("b-s-postgres", "postgres", ["POSTGRES_USER=berth", "POSTGRES_DB=berth", "POSTGRES_PASSWORD=p@ss"], ["5432/tcp", 40001]);
+  const redis = at("b-s-redis", "redis", [], ["6379/tcp", 40002]);
+  const orchestrator = at("b-s-orchestrator", "orchestrator", [], ["8080/tcp", 40003]);
+  const workers = [at("b-s-worker-0", "workers", []), at("b-s-worker-1", "workers", []), at("b-s-worker-net", "workers-network", [])];
+  const stack = [pg, redis, orchestrator, ...workers];
+
+  it("asks Postgres, Redis and the orchestrator on their live ports, and the orchestrator's worker list for the workers", () => {
+    assert.deepEqual(readyProbes([pg, redis], stack, local), {
+      probes: [
+        { container: "b-s-postgres", url: "postgres://berth:p%40ss@127.0.0.1:40001/berth" },
+        { container: "b-s-redis", url: "redis://127.0.0.1:40002" },
+      ],
+    });
+    assert.deepEqual(readyProbes([orchestrator], stack, local), { probes: [{ container: "b-s-orchestrator", url: "http://127.0.0.1:40003/health" }] });
+    assert.deepEqual(readyProbes(workers, stack, local), {
+      probes: workers.map((w) => ({ container: w.Name.slice(1), url: "http://127.0.0.1:40003/v1/workers" })),
+      httpMinItems: { key: "workers", count: 2 },
+    });
+  });
+
+  it("gives none where up gave none: nothing published, no orchestrator to ask, a team's own service", () => {
+    const unpublished = at("b-s-postgres", "postgres", ["POSTGRES_PASSWORD=pw"]);
+    const noPassword = at("b-s-postgres", "postgres", [], ["5432/tcp", 1]);
+    const app = at("b-s-api", "app", [], ["3000/tcp", 40005]);
+    assert.deepEqual(readyProbes([unpublished, noPassword, app], stack, local), { probes: [] });
+    assert.deepEqual(readyProbes(workers, [pg, redis, ...workers], local), { probes: [] });
   });
 });
 
