@@ -28,18 +28,31 @@ export interface GateSplit {
   passedAtMs: Record<Tier, number>;
 }
 
-/** Reads berth's gate commands (`<env>-<tier>-gate-wait`) off the timeline of one `up`. */
-export function gateSplit(timeline: TimelineSpan[], environment = "berth"): GateSplit {
+/** Each tier's gate command (`<env>-<tier>-gate-wait`) on the timeline of one `up`. */
+function gateSpans(timeline: TimelineSpan[], environment: string): Record<Tier, TimelineSpan> {
   if (timeline.length === 0) throw new Error("the timeline is empty");
-  const passed = (tier: Tier) => {
+  const span = (tier: Tier) => {
     const gate = timeline.find((e) => e.name === `${environment}-${tier}-gate-wait`);
     if (!gate) throw new Error(`the timeline has no ${environment}-${tier}-gate-wait`);
-    return gate.finishedMs;
+    return gate;
   };
+  return { data: span("data"), orchestrator: span("orchestrator"), workers: span("workers") };
+}
+
+/** Reads berth's gate commands (`<env>-<tier>-gate-wait`) off the timeline of one `up`. */
+export function gateSplit(timeline: TimelineSpan[], environment = "berth"): GateSplit {
+  const gates = gateSpans(timeline, environment);
   return {
     evaluationMs: Math.min(...timeline.map((e) => e.startedMs)),
-    passedAtMs: { data: passed("data"), orchestrator: passed("orchestrator"), workers: passed("workers") },
+    passedAtMs: { data: gates.data.finishedMs, orchestrator: gates.orchestrator.finishedMs, workers: gates.workers.finishedMs },
   };
+}
+
+/** How long each tier's gate ran in one `up` (started → passed): what a restart of that tier is held to. */
+export function gateDurations(timeline: TimelineSpan[], environment = "berth"): Record<Tier, number> {
+  const gates = gateSpans(timeline, environment);
+  const ran = (tier: Tier) => gates[tier].finishedMs - gates[tier].startedMs;
+  return { data: ran("data"), orchestrator: ran("orchestrator"), workers: ran("workers") };
 }
 
 /**

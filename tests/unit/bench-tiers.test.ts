@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { HealthEvent } from "../../bench/health-events";
-import { gateSplit, tierHealthyAt, tierOf } from "../../bench/tiers";
+import { gateDurations, gateSplit, tierHealthyAt, tierOf } from "../../bench/tiers";
 
 describe("bench tiers", () => {
   it("puts berth's and the compose file's services in their tiers", () => {
@@ -20,11 +20,13 @@ describe("bench tiers", () => {
       { name: "berth-workers-gate-wait", startedMs: 11205, finishedMs: 14395 },
     ];
     assert.deepEqual(gateSplit(timeline), { evaluationMs: 645, passedAtMs: { data: 5001, orchestrator: 7644, workers: 14395 } });
+    assert.deepEqual(gateDurations(timeline), { data: 1199, orchestrator: 924, workers: 3190 });
   });
 
   it("fails when a gate is missing from the timeline, or the timeline is empty", () => {
     assert.throws(() => gateSplit([{ name: "berth-data-gate-wait", startedMs: 1, finishedMs: 2 }]), { message: "the timeline has no berth-orchestrator-gate-wait" });
     assert.throws(() => gateSplit([]), { message: "the timeline is empty" });
+    assert.throws(() => gateDurations([{ name: "berth-data-gate-wait", startedMs: 1, finishedMs: 2 }]), { message: "the timeline has no berth-orchestrator-gate-wait" });
   });
 
   const ev = (name: string, service: string | undefined, status: HealthEvent["status"], atMs: number): HealthEvent => ({ name, ...(service ? { service } : {}), status, atMs });
