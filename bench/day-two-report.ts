@@ -1,6 +1,7 @@
 // The day-two figures as a Markdown section (pure: tests/unit/bench-day-two.test.ts): the test
 // stack's destroy, rescale, up after a kill, unchanged up and service restarts, each beside its
 // target from issue 26.
+import type { Changes } from "../testing/engine/mode";
 import { median } from "./stats";
 import { Tier, tierOf } from "./tiers";
 
@@ -39,6 +40,8 @@ export interface DayTwoRound {
   destroy: ChildTimes;
   /** An up from a new process after an up was killed (-9) as its orchestrator gate started. */
   upAfterKill: ChildTimes;
+  /** What that up did to converge. */
+  upAfterKillChanges: Changes;
   scaleUp: ChildTimes;
   scaleDown: ChildTimes;
 }
@@ -53,6 +56,8 @@ const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 /** Median, with the range when there is more than one value. */
 const spread = (values: number[]) => (values.length === 1 ? sec(values[0]) : `${sec(median(values))} (${sec(Math.min(...values))}–${sec(Math.max(...values))})`);
 const met = (ok: boolean) => (ok ? "met" : "**NOT met**");
+
+const changesText = (c: Changes) => `create ${c.create}, replace ${c.replace}, same ${c.same}, delete ${c.delete}`;
 
 export function formatDayTwoSection(r: DayTwoResults): string {
   const { start, up, down } = DAY_TWO_WORKERS;
@@ -90,6 +95,8 @@ export function formatDayTwoSection(r: DayTwoResults): string {
     inProcess("up after kill -9 during the orchestrator gate", op((x) => x.upAfterKill)),
     inProcess("up of the unchanged, running stack", op((x) => x.unchanged), { ms: DAY_TWO_TARGETS.unchangedUpMs, on: "spawnToExitMs" }),
     ...RESTART_SERVICES.map(restart),
+    "",
+    `What the up after the kill did, per round: ${of((x) => changesText(x.upAfterKillChanges)).join("; ")}.`,
     "",
     ...(r.notes.length > 0 ? [...r.notes.map((n) => `Note: ${n}`), ""] : []),
   ];

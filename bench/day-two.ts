@@ -84,6 +84,7 @@ async function dayTwoRound(opts: DayTwoOptions, stack: string, notes: string[]):
     restartMs,
     destroy: destroy.times,
     upAfterKill: afterKill.times,
+    upAfterKillChanges: afterKill.end.result.changes,
     scaleUp: scaleUp.times,
     scaleDown: scaleDown.times,
   };

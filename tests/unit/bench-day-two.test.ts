@@ -9,6 +9,7 @@ const round = (scale: number): DayTwoRound => ({
   restartMs: { postgres: 1400 * scale, redis: 1000, orchestrator: 1200, workers: 2500 },
   destroy: t(2000 * scale, 2600 * scale),
   upAfterKill: t(4000, 4700),
+  upAfterKillChanges: { create: 2 * scale, replace: 3, same: 10, delete: 0 },
   scaleUp: t(3000, 3600),
   scaleDown: t(2800 + 200 * scale, 3500),
 });
@@ -39,6 +40,8 @@ describe("bench: day-two section", () => {
         '| restart redis (`openStack(...).restart("redis")`) | 1.00 s (1.00 s–1.00 s) | – | ≤ the data gate in up, 1.50 s | met |',
         '| restart orchestrator (`openStack(...).restart("orchestrator")`) | 1.20 s (1.20 s–1.20 s) | – | ≤ the orchestrator gate in up, 0.90 s | **NOT met** |',
         '| restart workers (`openStack(...).restart("workers")`) | 2.50 s (2.50 s–2.50 s) | – | ≤ the workers gate in up, 2.00 s | **NOT met** |',
+        "",
+        "What the up after the kill did, per round: create 2, replace 3, same 10, delete 0; create 4, replace 3, same 10, delete 0; create 1, replace 3, same 10, delete 0.",
         "",
       ].join("\n"),
     );
