@@ -69,12 +69,14 @@ async function dayTwoRound(opts: DayTwoOptions, stack: string, notes: string[]):
   const destroy = await step("destroy", request(start, "destroy"));
 
   const killed = runChild(request(start));
+  const timer = setTimeout(() => killed.process.kill("SIGKILL"), STEP_TIMEOUT_MS);
   await Promise.race([
     killed.started(KILL_AT),
     killed.ended.then((e) => Promise.reject(new Error(`the up to be killed of ${stack} exited ${e.code ?? e.signal} before ${KILL_AT}:\n${e.stderr}`))),
-  ]);
+  ]).finally(() => clearTimeout(timer));
   killed.process.kill("SIGKILL");
   await killed.ended;
+  // The next up starts at once, as a retry would: the dead run's gate may still be ending.
   const afterKill = await step("up after kill -9", request(start));
   const scaleUp = await step(`${start} → ${up} workers`, request(up));
   const scaleDown = await step(`${up} → ${down} workers`, request(down));
