@@ -54,7 +54,7 @@ export interface DayTwoResults {
 
 const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 /** Median, with the range when there is more than one value. */
-const spread = (values: number[]) => (values.length === 1 ? sec(values[0]) : `${sec(median(values))} (${sec(Math.min(...values))}–${sec(Math.max(...values))})`);
+const spread = (values: number[]) => (values.length === 1 ? sec(values[0]) : `${sec(median(values))} (${(Math.min(...values) / 1000).toFixed(2)}–${sec(Math.max(...values))})`);
 const met = (ok: boolean) => (ok ? "met" : "**NOT met**");
 
 const changesText = (c: Changes) => `create ${c.create}, replace ${c.replace}, same ${c.same}, delete ${c.delete}`;
