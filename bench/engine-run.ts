@@ -2,12 +2,12 @@
 // per run). Its figure is the time to a usable environment: up() returned, so every gate passed.
 // The engine's health events give the per-tier Docker view beside it.
 import { spawn } from "node:child_process";
-import { join } from "node:path";
 import { createInterface } from "node:readline";
 import Docker from "dockerode";
 import type { TimelineEntry } from "../testing/engine/mode";
 import { berthRequest, REPO_ROOT } from "../lab/berth-program";
 import { requireBuilt } from "../lab/gate-runner";
+import { ENGINE_CHILD } from "./child-process";
 import type { ChildRequest, ChildResult } from "./engine-child";
 import { nowMs } from "../lab/clock";
 import { HealthWatch } from "./health-watch";
@@ -51,9 +51,6 @@ export function engineConfig(images: BenchImages, workers?: number): Record<stri
 
 /** No idle-CPU measurement after up. */
 export const NO_IDLE: IdleWindow = { settleMs: 0, windowMs: 0 };
-
-/** engine-child.ts as `npm run build` compiles it: the child runs no TypeScript loader, as `pulumi up` runs dist/index.js. */
-const ENGINE_CHILD = join(REPO_ROOT, "dist", "bench", "engine-child.js");
 
 /** How long after up() the bench waits for Docker to call every container healthy. */
 const DOCKER_HEALTH_WAIT_MS = 30_000;

@@ -1,7 +1,8 @@
 // `npm run bench`: berth's test stack against two docker-compose baselines on the same engine and
 // images (typical: healthchecks every 5–10 s; tuned: every 500 ms), in rounds at 2 and at 16
 // workers, each round running the three back to back in rotating order; the idle CPU of each
-// running stack; the gate's start-up and latency; program evaluation. Progress goes to stderr, the
+// running stack; the gate's start-up and latency; program evaluation; day two (destroy, rescale,
+// up after a kill, unchanged up, restarts: day-two.ts). Progress goes to stderr, the
 // Markdown report to stdout (and to --out). Needs a Docker engine, docker-compose, `npm run build`
 // (the gate CLI) and root for the first, offline image build.
 import { writeFileSync } from "node:fs";
@@ -17,8 +18,9 @@ import { gateLatencies } from "./gate-latency";
 import { gateStartups } from "./gate-startup";
 import { describeMachine, foreignContainers, waitForQuiet } from "./machine";
 import { BenchResults, formatFailedSection, formatReport, Round } from "./report";
+import { measureDayTwo } from "./day-two";
+import { formatDayTwoSection } from "./day-two-report";
 import { formatFreshDatabaseSection, measureFreshDatabase } from "./fresh-database";
-import { formatRestartSection, restartBench } from "./restart";
 import { formatSwarmSection, swarmBench } from "./swarm";
 
 /**
@@ -29,7 +31,7 @@ import { formatSwarmSection, swarmBench } from "./swarm";
 const IDLE_SETTLE_MS = 12_000;
 
 const program = new Command("bench")
-  .description("time to a usable environment: berth (engine mode) vs a typical and a tuned docker-compose file; idle CPU; the gate's start-up and latency")
+  .description("time to a usable environment: berth (engine mode) vs a typical and a tuned docker-compose file; idle CPU; the gate's start-up and latency; day two (destroy, rescale, restarts)")
   .option("--rounds <n>", "rounds (berth, tuned, typical) at --workers", count(1), 5)
   .option("--large-rounds <n>", "rounds at --large-workers (0: none)", count(0), 3)
   .option("--workers <n>", "workers of the small rounds", count(1), 2)
@@ -40,7 +42,7 @@ const program = new Command("bench")
   .option("--latency-runs <n>", "gate latency runs (0: none)", count(0), 20)
   .option("--startup-runs <n>", "gate start-up runs (0: none)", count(0), 20)
   .option("--fresh-db-rounds <n>", "clones per schema for the fresh-database section (0: none)", count(0), 50)
-  .option("--restart-rounds <n>", "stacks of the restart section, each service restarted once per stack (0: none)", count(0), 3)
+  .option("--day-two-rounds <n>", "rounds of the day-two section: destroy, rescale, up after a kill, unchanged up, restarts (0: none)", count(0), 3)
   .option("--swarm-workers <list>", 'worker counts of the swarm section, e.g. "8,32" ("": none)', "8,32")
   .option("--swarm-rounds <n>", "pairs (one engine, swarm) per swarm worker count", count(1), 1)
   .option("--smoke", "a quick run: 1 small round, no large rounds, no warm-up, short idle window, few gate runs (explicit flags still win)")
@@ -58,7 +60,7 @@ interface Options {
   latencyRuns: number;
   startupRuns: number;
   freshDbRounds: number;
-  restartRounds: number;
+  dayTwoRounds: number;
   swarmWorkers: string;
   swarmRounds: number;
   smoke?: boolean;
@@ -66,7 +68,7 @@ interface Options {
   out?: string;
 }
 
-const SMOKE: Partial<Options> = { rounds: 1, largeRounds: 0, warmUp: false, idleSeconds: 3, evalRounds: 1, latencyRuns: 3, startupRuns: 3, freshDbRounds: 0, restartRounds: 0, swarmWorkers: "" };
+const SMOKE: Partial<Options> = { rounds: 1, largeRounds: 0, warmUp: false, idleSeconds: 3, evalRounds: 1, latencyRuns: 3, startupRuns: 3, freshDbRounds: 0, dayTwoRounds: 1, swarmWorkers: "" };
 
 function options(): Options {
   program.parse();
@@ -171,15 +173,15 @@ async function main(): Promise<void> {
       sections.push(formatFailedSection(name, why));
     }
   };
+  if (opts.dayTwoRounds > 0) {
+    log(`day two: ${opts.dayTwoRounds} round(s)`);
+    await sample();
+    await section("day two", async () => formatDayTwoSection(await measureDayTwo({ images, stackName: stack, rounds: opts.dayTwoRounds, docker, log })));
+  }
   if (opts.freshDbRounds > 0) {
     log(`fresh database: ${opts.freshDbRounds} clones per schema`);
     await sample();
     await section("fresh database", async () => formatFreshDatabaseSection(await measureFreshDatabase({ images, stackName: stack, rounds: opts.freshDbRounds, docker, log })));
-  }
-  if (opts.restartRounds > 0) {
-    log(`restart: ${opts.restartRounds} stack(s), each service restarted once`);
-    await sample();
-    await section("restart", async () => formatRestartSection(await restartBench({ images, rounds: opts.restartRounds, log, stackName: (r) => stack(`restart-${r}`) })));
   }
   const swarmWorkers = opts.swarmWorkers.split(",").filter((w) => w.trim() !== "").map((w) => count(1)(w.trim()));
   if (swarmWorkers.length > 0) {

@@ -6,11 +6,10 @@
 // destroy leaves nothing with the stack's labels: no container, network, volume, state file or
 // recorded outputs. The rows run a few at a time; the table is printed at the end.
 import assert from "node:assert/strict";
-import { ChildProcess, execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { join } from "node:path";
-import { createInterface } from "node:readline";
 import Docker from "dockerode";
+import { ENGINE_CHILD, runChild } from "../../bench/child-process";
 import type { ChildRequest, ChildResult } from "../../bench/engine-child";
 import { BerthOutputs, berthRequest, REPO_ROOT, workersNetworkContainer } from "../../lab/berth-program";
 import { nodeBaseImageUnavailable } from "../../lab/images/node-base-image";
@@ -22,44 +21,11 @@ import { stackObjects, sweepStack } from "../../testing/engine/stack-objects";
 import { requireEngine, requireOfflineImages } from "../support/required-service";
 
 const docker = new Docker();
-const CHILD = join(REPO_ROOT, "dist", "bench", "engine-child.js");
 const RUN = `${Date.now().toString(36).slice(-4)}${process.pid.toString(36)}`;
 const PROJECT = "berth";
 const CANCEL_LIMIT_MS = 5000;
 /** Rows at a time: each is a few processes and a stack on two cores. */
 const PARALLEL = 3;
-
-interface Child {
-  process: ChildProcess;
-  /** Resolves when the child printed `start <name>` (engine mode's progress line). */
-  started(name: string): Promise<void>;
-  /** Exit code (or signal) and the result line, once the process ended. */
-  ended: Promise<{ code: number | null; signal: NodeJS.Signals | null; result?: ChildResult; stderr: string }>;
-}
-
-function runChild(request: ChildRequest): Child {
-  const child = spawn(process.execPath, [CHILD, JSON.stringify(request)], { cwd: REPO_ROOT, stdio: ["pipe", "pipe", "pipe"] });
-  let stderr = "";
-  const waiting = new Map<string, () => void>();
-  const seen = new Set<string>();
-  createInterface({ input: child.stderr! }).on("line", (line) => {
-    stderr += `${line}\n`;
-    const m = /^start (.+)$/.exec(line);
-    if (!m) return;
-    seen.add(m[1]);
-    waiting.get(m[1])?.();
-  });
-  let stdout = "";
-  child.stdout!.on("data", (d: Buffer) => (stdout += d.toString("utf8")));
-  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null; result?: ChildResult; stderr: string }>((resolve) =>
-    child.on("close", (code, signal) => resolve({ code, signal, stderr, result: stdout.trim() ? (JSON.parse(stdout.trim().split("\n")[0]) as ChildResult) : undefined })),
-  );
-  return {
-    process: child,
-    started: (name) => (seen.has(name) ? Promise.resolve() : new Promise((resolve) => waiting.set(name, resolve))),
-    ended,
-  };
-}
 
 /** Gate CLI processes still running for `stack` (their arguments name its containers). */
 function gateProcesses(stack: string): string[] {
@@ -263,7 +229,7 @@ describe("e2e: day two, a fault matrix on a real engine", function () {
     this.timeout(25 * 60_000);
     await requireEngine(this, docker);
     await requireOfflineImages(this, "the offline image build", dataImageUnavailable, nodeBaseImageUnavailable);
-    assert.ok(existsSync(CHILD), `${CHILD} is missing: run npm run build`);
+    assert.ok(existsSync(ENGINE_CHILD), `${ENGINE_CHILD} is missing: run npm run build`);
     images = { data: ensureDataImage().tag, app: ensureWorkloadImage().tag };
     const queue = Object.entries(CASES);
     const work = async () => {

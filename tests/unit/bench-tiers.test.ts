@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import type { HealthEvent } from "../../bench/health-events";
-import { formatRestartSection, upTierMs } from "../../bench/restart";
-import { gateSplit, tierHealthyAt, tierOf } from "../../bench/tiers";
+import { gateDurations, gateSplit, tierHealthyAt, tierOf, upTierMs } from "../../bench/tiers";
 
 describe("bench tiers", () => {
   it("puts berth's and the compose file's services in their tiers", () => {
@@ -21,11 +20,13 @@ describe("bench tiers", () => {
       { name: "berth-workers-gate-wait", startedMs: 11205, finishedMs: 14395 },
     ];
     assert.deepEqual(gateSplit(timeline), { evaluationMs: 645, passedAtMs: { data: 5001, orchestrator: 7644, workers: 14395 } });
+    assert.deepEqual(gateDurations(timeline), { data: 1199, orchestrator: 924, workers: 3190 });
   });
 
   it("fails when a gate is missing from the timeline, or the timeline is empty", () => {
     assert.throws(() => gateSplit([{ name: "berth-data-gate-wait", startedMs: 1, finishedMs: 2 }]), { message: "the timeline has no berth-orchestrator-gate-wait" });
     assert.throws(() => gateSplit([]), { message: "the timeline is empty" });
+    assert.throws(() => gateDurations([{ name: "berth-data-gate-wait", startedMs: 1, finishedMs: 2 }]), { message: "the timeline has no berth-orchestrator-gate-wait" });
   });
 
   const ev = (name: string, service: string | undefined, status: HealthEvent["status"], atMs: number): HealthEvent => ({ name, ...(service ? { service } : {}), status, atMs });
@@ -50,7 +51,7 @@ describe("bench tiers", () => {
   });
 });
 
-describe("bench restart: each tier's time in up, and the section", () => {
+describe("bench tiers: each tier's time in up", () => {
   const C = "docker:index/container:Container";
   const timeline = [
     { type: "docker:index/network:Network", name: "berth-network", startedMs: 600, finishedMs: 800 },
@@ -70,29 +71,5 @@ describe("bench restart: each tier's time in up, and the section", () => {
 
   it("fails when a tier has no container or no gate on the timeline", () => {
     assert.throws(() => upTierMs(timeline.filter((e) => e.name !== "berth-orchestrator")), { message: "the timeline has no container or no berth-orchestrator-gate-wait of the orchestrator tier" });
-  });
-
-  it("reports medians per service beside its tier's, and whether the restart was as fast", () => {
-    const round = (pg: number, up: number) => ({
-      upTierMs: { data: up, orchestrator: 3000, workers: 4000 },
-      restartMs: { postgres: pg, redis: 1500, orchestrator: 2000, workers: 4100 },
-      gateMs: { postgres: 400, redis: 300, orchestrator: 200, workers: 350 },
-    });
-    assert.equal(
-      formatRestartSection([round(1000, 2000), round(3000, 2500), round(2600, 2400)]),
-      [
-        "## Restart of each service",
-        "",
-        "`stack.restart(service)` of the 2-worker test stack, one service after the other, medians of 3 round(s); the tier's time in up runs from its first container's create to its gate passed.",
-        "",
-        "| service | restart | of which its gate | its tier in up | restart ≤ tier |",
-        "| --- | --- | --- | --- | --- |",
-        "| postgres | 2.60 s | 0.40 s | 2.40 s (data) | **no** |",
-        "| redis | 1.50 s | 0.30 s | 2.40 s (data) | yes |",
-        "| orchestrator | 2.00 s | 0.20 s | 3.00 s (orchestrator) | yes |",
-        "| workers | 4.10 s | 0.35 s | 4.00 s (workers) | **no** |",
-        "",
-      ].join("\n"),
-    );
   });
 });
