@@ -3,8 +3,13 @@
 import { strict as assert } from "node:assert";
 import { blockOf, cidr, formatAddress, formatCidr, isSubnetOf, overlaps, parseCidr, pickSubnetCommandLine, subnetAt, subnetCount } from "../../components/subnets";
 import { parsePickSubnetArgs } from "../../gate/pick-subnet-args";
-import { isLocalEngine } from "../../gate/pick-subnet";
+import { isLocalEngine, pickOnEngine } from "../../gate/pick-subnet";
+import type { EngineClient } from "../../gate/engine-client";
 import { blockedRanges, exhaustedMessage, parseProcRoutes, pickSubnet, probeOrder } from "../../gate/subnet-pick";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CLAIM_TTL_MS, fileClaims } from "../../gate/subnet-claims";
 import { networkCreateOptions } from "../../testing/engine/network-spec";
 import { pickedSubnet } from "../../testing/recorder";
 
@@ -172,5 +177,49 @@ describe("engine mode: the network create body", function () {
 
   it("fails when given an input it does not implement", function () {
     assert.throws(() => networkCreateOptions({ name: "n", ipv6: true, options: {} }), { message: "engine mode does not implement Network inputs: ipv6, options" });
+  });
+});
+
+describe("subnets: claims of picks in progress", function () {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), "berth-claims-test-"))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("lets one network claim a subnet, the same network again, and no other until the claim is stale", function () {
+    let now = 1_000_000;
+    const claims = fileClaims(dir, "unix:///var/run/docker.sock", () => now);
+    assert.equal(claims.claim("172.16.152.0/26", "berth-a-net"), true);
+    assert.equal(claims.claim("172.16.152.0/26", "berth-a-net"), true);
+    assert.equal(claims.claim("172.16.152.0/26", "berth-b-net"), false);
+    const [file] = readdirSync(dir);
+    assert.match(file, /^[0-9a-f]{12}-172-16-152-0-26$/);
+    assert.equal(readFileSync(join(dir, file), "utf8"), "berth-a-net");
+    // Another engine's claims are its own.
+    assert.equal(fileClaims(dir, "tcp://10.0.0.5:2375", () => now).claim("172.16.152.0/26", "berth-b-net"), true);
+    // Past the TTL (by the file's mtime) the claim is stale: taken over.
+    now = Date.now();
+    utimesSync(join(dir, file), (now - CLAIM_TTL_MS - 1000) / 1000, (now - CLAIM_TTL_MS - 1000) / 1000);
+    assert.equal(claims.claim("172.16.152.0/26", "berth-b-net"), true);
+    assert.equal(readFileSync(join(dir, file), "utf8"), "berth-b-net");
+  });
+
+  it("claims nothing and blocks nothing where the directory cannot be made", function () {
+    // A file where the directory should be: mkdir fails (ENOTDIR).
+    writeFileSync(join(dir, "file"), "");
+    const claims = fileClaims(join(dir, "file", "claims"), "e");
+    assert.equal(claims.claim("172.16.152.0/26", "berth-a-net"), true);
+    assert.equal(claims.claim("172.16.152.0/26", "berth-b-net"), true);
+  });
+
+  it("makes a network picking while another's claim is fresh skip that subnet, and keep its own on a rerun", async function () {
+    const engine = { networks: async () => [] } as unknown as EngineClient;
+    const claims = fileClaims(dir, "e");
+    const o = { network: "berth-test-net", pool: POOL, poolText: "172.16.0.0/16", prefixLength: 26 };
+    const env = { DOCKER_HOST: "tcp://10.0.0.5:2375" };
+    // Another stack's pick in progress holds this network's first choice (608): it takes the next (235).
+    assert.equal(claims.claim("172.16.152.0/26", "berth-other-net"), true);
+    const picked = { kind: "picked", subnet: "172.16.58.192/26", inUse: 1, total: 1024 };
+    assert.deepEqual(await pickOnEngine(engine, o, env, claims), picked);
+    assert.deepEqual(await pickOnEngine(engine, o, env, claims), picked);
   });
 });
