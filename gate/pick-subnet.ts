@@ -8,11 +8,12 @@
 // usage errors.
 import { readFileSync } from "node:fs";
 import { endianness } from "node:os";
-import { Cidr } from "../components/subnets";
+import { Cidr, cidr } from "../components/subnets";
 import { createEngineClient, EngineClient, plainEndpoint } from "./engine-client";
 import { isEngineUnreachable, unreachableMessageFor } from "./engine-errors";
 import { parsePickSubnetArgs, PickSubnetOptions, PICK_SUBNET_TOOL as TOOL } from "./pick-subnet-args";
 import { exitAfterFlush, runMain } from "./process-exit";
+import { claimsDirectory, fileClaims, SubnetClaims } from "./subnet-claims";
 import { parseProcRoutes, Pick, pickSubnet } from "./subnet-pick";
 import { errorMessage } from "./types";
 
@@ -32,10 +33,23 @@ export function hostRoutes(file = "/proc/net/route"): Cidr[] {
   }
 }
 
-/** The pick for `o` on the engine `engine` talks to: its networks, and the host's routes when it is local. */
-export async function pickOnEngine(engine: EngineClient, o: PickSubnetOptions, env: NodeJS.ProcessEnv = process.env): Promise<Pick> {
+/**
+ * The pick for `o` on the engine `engine` talks to: its networks, the host's routes when it is
+ * local, and the subnets other picks on this machine claimed and have not created yet.
+ */
+export async function pickOnEngine(
+  engine: EngineClient,
+  o: PickSubnetOptions,
+  env: NodeJS.ProcessEnv = process.env,
+  claims: SubnetClaims = fileClaims(claimsDirectory(), env.DOCKER_HOST ?? engine.socketPath ?? ""),
+): Promise<Pick> {
   const networks = (await engine.networks()).map((n) => ({ name: n.Name, subnets: (n.IPAM?.Config ?? []).flatMap((c) => (c.Subnet ? [c.Subnet] : [])) }));
-  return pickSubnet({ networkName: o.network, pool: o.pool, prefixLength: o.prefixLength, networks, routes: isLocalEngine(env) ? hostRoutes() : [] });
+  const request = { networkName: o.network, pool: o.pool, prefixLength: o.prefixLength, networks, routes: isLocalEngine(env) ? hostRoutes() : [], claimed: [] as Cidr[] };
+  for (;;) {
+    const pick = pickSubnet(request);
+    if (pick.kind !== "picked" || claims.claim(pick.subnet, o.network)) return pick;
+    request.claimed.push(cidr(pick.subnet));
+  }
 }
 
 async function main(argv: string[]): Promise<number> {

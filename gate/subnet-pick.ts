@@ -19,6 +19,8 @@ export interface PickRequest {
   networks: EngineNetwork[];
   /** The host's routes (the local engine's host), the default route left out. */
   routes: Cidr[];
+  /** Subnets other picks in progress have claimed (subnet-claims.ts). @default none */
+  claimed?: Cidr[];
 }
 
 export type Pick =
@@ -91,7 +93,7 @@ export function pickSubnet(r: PickRequest): Pick {
   const ownSubnet = own ? ipv4Subnets(own)[0] : undefined;
   if (ownSubnet) return { kind: "existing", subnet: formatCidr(ownSubnet) };
   const total = subnetCount(r.pool, r.prefixLength);
-  const ranges = blockedRanges(r.pool, r.prefixLength, [...r.networks.flatMap(ipv4Subnets), ...r.routes]);
+  const ranges = blockedRanges(r.pool, r.prefixLength, [...r.networks.flatMap(ipv4Subnets), ...r.routes, ...(r.claimed ?? [])]);
   const inUse = ranges.reduce((n, [from, to]) => n + to - from, 0);
   if (inUse >= total) return { kind: "exhausted", inUse, total, message: exhaustedMessage(r.pool, r.prefixLength, inUse, total) };
   const { start, stride } = probeOrder(r.networkName, total);

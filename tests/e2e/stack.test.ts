@@ -106,6 +106,7 @@ describe("e2e: the test stack on a real Docker engine", function () {
       };
       const startsAfter = (later: string, earlier: string) =>
         assert.ok(at(later).startedMs >= at(earlier).finishedMs, `${later} started at ${at(later).startedMs} ms, before ${earlier} finished at ${at(earlier).finishedMs} ms`);
+      startsAfter("berth-network", "berth-network-subnet");
       for (const c of ["berth-postgres", "berth-redis"]) startsAfter(c, "berth-network");
       startsAfter("berth-postgres", "berth-postgres-template");
       for (const c of ["berth-postgres", "berth-redis"]) startsAfter("berth-data-gate-wait", c);
@@ -128,8 +129,8 @@ describe("e2e: the test stack on a real Docker engine", function () {
       // builds (waiting only for its base image) while the network and Redis are created.
       assert.ok(at("berth-postgres-template").startedMs < at("berth-redis").finishedMs, "the Postgres template build waited for Redis");
       assert.ok(at("berth-redis").startedMs < at("berth-postgres").finishedMs, "Redis waited for Postgres");
-      assert.deepEqual([timeline.length, [...new Set(timeline.map((e) => e.action))]], [15, ["create"]]);
-      assert.deepEqual(first.changes, { create: 15, replace: 0, same: 0, delete: 0 });
+      assert.deepEqual([timeline.length, [...new Set(timeline.map((e) => e.action))]], [16, ["create"]]);
+      assert.deepEqual(first.changes, { create: 16, replace: 0, same: 0, delete: 0 });
     });
 
     it("runs every container hardened as declared, pids limit applied, healthy by Docker's own (calm) healthcheck too", async function () {
@@ -248,7 +249,7 @@ describe("e2e: the test stack on a real Docker engine", function () {
       const identity = async () => Promise.all(allContainers(out).map(async (name) => ({ name, id: (await inspect(name)).Id, startedAt: (await inspect(name)).State.StartedAt })));
       const before = await identity();
       const again = await up("main");
-      assert.deepEqual(again.changes, { create: 0, replace: 0, same: 15, delete: 0 });
+      assert.deepEqual(again.changes, { create: 0, replace: 0, same: 16, delete: 0 });
       assert.deepEqual(await identity(), before);
       assert.deepEqual(again.outputs.hostPorts, out.hostPorts);
       assert.deepEqual([...new Set(again.timeline.map((e) => e.action))], ["same"]);
@@ -258,6 +259,10 @@ describe("e2e: the test stack on a real Docker engine", function () {
       this.timeout(240_000);
       const others = [await up("b", ONE_WORKER), await up("c", ONE_WORKER)];
       const all = [out, ...others.map((o) => o.outputs)];
+      // Each on a bridge with a /26 of its own from berth:network.subnetPool, none of the engine's default pools.
+      const subnets = await Promise.all(all.map(async (o) => ((await docker.getNetwork(o.networkName).inspect()).IPAM?.Config ?? []).map((c: { Subnet?: string }) => c.Subnet)));
+      for (const [i, list] of subnets.entries()) assert.match(String(list), /^172\.16\.\d+\.\d+\/26$/, all[i].networkName);
+      assert.equal(new Set(subnets.map(String)).size, 3);
       const names = all.flatMap(allContainers);
       const ports = all.flatMap((o) => [o.hostPorts.postgres, o.hostPorts.redis, o.hostPorts.orchestrator]);
       assert.equal(new Set(names).size, 16, `container names: ${names.join(", ")}`);
