@@ -9,7 +9,7 @@ import { Postgres } from "../postgres/postgres";
 import { Redis } from "../redis/redis";
 import { Orchestrator } from "../workload/orchestrator";
 import { namespacesOf } from "../workload/settings";
-import { WORKERS_KEY, WORKERS_PATH } from "../workload/contract";
+import { WORKERS_ALIAS, WORKERS_KEY, WORKERS_PATH } from "../workload/contract";
 import { WorkerPool } from "../workload/worker-pool";
 import { SwarmWorkerPool } from "../workload/swarm-worker-pool";
 import { imageFor, imageOf } from "./images-resources";
@@ -186,7 +186,7 @@ export class Environment extends pulumi.ComponentResource {
           stopGraceSeconds,
           labels,
           serviceName: objectName(prefix, "worker"),
-          alias: "worker",
+          alias: WORKERS_ALIAS,
           networkId: this.network.networkId,
           // Nodes pull it by digest: every replica runs the very image the manager pulled.
           image: app.pinnedRef,
@@ -212,7 +212,7 @@ export class Environment extends pulumi.ComponentResource {
         {
           ...service("workers"),
           containerNamePrefix: objectName(prefix, "worker"),
-          aliasPrefix: "worker",
+          alias: WORKERS_ALIAS,
           image: appImage,
           user: s.images.app.user,
           databaseUrl: this.postgres.url,

@@ -6,6 +6,8 @@ export const ORCHESTRATOR_PORT = 8080;
 /** The workload image's non-root user (services/Dockerfile), on both image stacks. */
 export const APP_USER = "1000:1000";
 export const WORKER_PORT = 8081;
+/** The name berth's workers answer to on the stack's network, one engine or a swarm service alike. */
+export const WORKERS_ALIAS = "worker";
 
 /**
  * Replica i's health port. A WorkerPool's replicas share one network namespace, so each listens

@@ -11,8 +11,12 @@ const DEFAULTS = workersDefaults("test");
 export interface WorkerPoolArgs extends Omit<ServiceArgs, "containerName" | "aliases"> {
   /** Replica i's container is `${containerNamePrefix}-${i}`. @default `<project>-<stack>-<name>` */
   containerNamePrefix?: pulumi.Input<string>;
-  /** Replica i answers to `${aliasPrefix}-${i}` on the network (its health port: 8081 + i). @default name - the component's name */
-  aliasPrefix?: string;
+  /**
+   * The name every replica answers to on the network (they share one namespace), replica i on its
+   * health port 8081 + i. One name whatever the count, so that rescaling the pool leaves the
+   * namespace's container, and with it every worker kept, as it is. @default name - the component's name
+   */
+  alias?: string;
   /** Workload image (services/Dockerfile or one that keeps its contract, services/README.md). */
   image: pulumi.Input<string>;
   /** Postgres URL reachable from the network (secret). */
@@ -55,7 +59,7 @@ export interface WorkerPoolArgs extends Omit<ServiceArgs, "containerName" | "ali
 /**
  * N identical workers; replica i is WORKER_ID `worker-i`, healthy on 8081 + i once registered.
  * The replicas share one network namespace, held by a container of their own (`<prefix>-net`,
- * every replica's alias): the engine makes a namespace and joins it to the bridge for each
+ * with the pool's alias): the engine makes a namespace and joins it to the bridge for each
  * container it starts, one after the other, and for a pool that was most of its bring-up
  * (bench/RESULTS.md, "Workers in one network namespace"). Restart the workers, not that
  * container alone: a worker keeps the namespace it joined, which a restarted holder has left.
@@ -82,7 +86,6 @@ export class WorkerPool extends pulumi.ComponentResource {
       throw new pulumi.ResourceError(`WorkerPool ${name}: namespaces has ${namespaces.length} lists; give one list, or one per replica (${replicas})`, this);
     }
     const prefix = args.containerNamePrefix ?? defaultObjectName(name);
-    const aliasPrefix = args.aliasPrefix ?? name;
     this.workerIds = Array.from({ length: replicas }, (_, i) => `worker-${i}`);
     const user = args.user ?? APP_USER;
     const gatedDirectly = args.readyUrl !== undefined;
@@ -94,7 +97,7 @@ export class WorkerPool extends pulumi.ComponentResource {
         ...args,
         env: undefined,
         containerName: pulumi.interpolate`${prefix}-net`,
-        aliases: this.workerIds.map((_, i) => `${aliasPrefix}-${i}`),
+        aliases: [args.alias ?? name],
         labels: { ...(args.labels ?? defaultLabels("workers")), [LABELS.service]: NETWORK_HOLDER_SERVICE },
         // It runs sh and sleep: capabilities the workers were given are not its to have.
         hardening: { ...args.hardening, capAdd: [] },

@@ -11,6 +11,7 @@ import { existsSync } from "node:fs";
 import Docker from "dockerode";
 import { ENGINE_CHILD, runChild } from "../../bench/child-process";
 import type { ChildRequest, ChildResult } from "../../bench/engine-child";
+import { CONTAINER_TYPE } from "../../policy/crossguard";
 import { BerthOutputs, berthRequest, REPO_ROOT, workersNetworkContainer } from "../../lab/berth-program";
 import { nodeBaseImageUnavailable } from "../../lab/images/node-base-image";
 import { dataImageUnavailable, ensureDataImage, ensureWorkloadImage } from "../../lab/images/e2e-images";
@@ -215,11 +216,18 @@ describe("e2e: day two, a fault matrix on a real engine", function () {
     "scale-2-4-1": async (part) => {
       const workers = (n: number) => request(part, { "berth:workers": { replicas: n, namespaces: ["default"] } });
       const two = await upOk(workers(2));
+      // The workers answer to one alias whatever their count: the container holding their
+      // namespace, and with it every worker kept, stays as it is.
+      const actions = (r: ChildResult, name: string) => r.timeline.filter((e) => e.name === name).map((e) => e.action);
+      const kept = (r: ChildResult, names: string[]) => assert.deepEqual(names.map((n) => [n, actions(r, n)]), names.map((n) => [n, ["same"]]));
       const four = await upOk(workers(4));
+      kept(four, ["berth-worker-net", "berth-worker-0", "berth-worker-1"]);
+      assert.deepEqual([actions(four, "berth-worker-2"), actions(four, "berth-worker-3")], [["create"], ["create"]]);
       await converged(workers(4), four, 4);
       const one = await upOk(workers(1));
-      const deleted = one.timeline.filter((e) => e.action === "delete").map((e) => e.name).sort();
-      assert.ok(["berth-worker-1", "berth-worker-2", "berth-worker-3"].every((w) => deleted.includes(w)), `4 → 1 deletes shown in the timeline: ${deleted.join(", ")}`);
+      kept(one, ["berth-worker-net", "berth-worker-0"]);
+      const deleted = one.timeline.filter((e) => e.action === "delete" && e.type === CONTAINER_TYPE).map((e) => e.name).sort();
+      assert.deepEqual(deleted, ["berth-worker-1", "berth-worker-2", "berth-worker-3"], "4 → 1 deletes exactly the workers no longer declared, shown in the timeline");
       await converged(workers(1), one, 1);
       return { case: part, broken: `2 → 4 → 1 workers in three processes (2: ${summary(two)}; 4: ${summary(four)})`, next: summary(one), destroy: await destroyedClean(workers(1)) };
     },

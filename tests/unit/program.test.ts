@@ -202,9 +202,9 @@ describe("program: test stack", function () {
       "BERTH_DATABASE_CONTAINER=berth-postgres-id",
     ]);
     // The workers share one network namespace, so replica i has port 8081 + i; their container
-    // holding it answers to every replica's alias.
+    // holding it answers to the workers' one alias, whatever their count.
     const net = resourceNamed(run, CONTAINER, "berth-worker-net").inputs;
-    assert.deepEqual(net.networksAdvanced, [{ name: "berth-test-net", aliases: ["worker-0", "worker-1"] }]);
+    assert.deepEqual(net.networksAdvanced, [{ name: "berth-test-net", aliases: ["worker"] }]);
     assert.deepEqual(net.command, ["sh", "-c", "trap 'exit 0' TERM; while :; do sleep 3600 & wait $!; done"]);
     assert.deepEqual(net.healthcheck.tests, ["CMD", "sh", "-c", "test -e /sys/class/net/eth0"]);
     assert.equal(net.envs, undefined);
@@ -368,6 +368,14 @@ describe("program: isolation and options", function () {
     assert.equal(labelsOf(resourceNamed(run, CONTAINER, "berth-redis"))["berth.opt-out"], "container-read-only-rootfs");
     assert.equal(labelsOf(resourceNamed(run, CONTAINER, "berth-postgres"))["berth.opt-out"], undefined);
     assert.equal(resourceNamed(run, CONTAINER, "berth-postgres").inputs.readOnly, true);
+  });
+
+  it("rescales the workers leaving the container that holds their namespace and every worker kept as they are", async function () {
+    const [two, four] = [await runProgram("test", { "berth:workers": { replicas: 2 } }), await runProgram("test", { "berth:workers": { replicas: 4 } })];
+    for (const name of ["berth-worker-net", "berth-worker-0", "berth-worker-1"]) {
+      assert.deepEqual(resourceNamed(four, CONTAINER, name).inputs, resourceNamed(two, CONTAINER, name).inputs, name);
+    }
+    assert.deepEqual(containers(four).map((r) => r.name).filter((n) => /^berth-worker-\d+$/.test(n)).sort(), ["berth-worker-0", "berth-worker-1", "berth-worker-2", "berth-worker-3"]);
   });
 
   it("with no workers, registers neither pool nor workers gate", async function () {
