@@ -50,7 +50,30 @@ export function defaultObjectName(name: string): string {
   return objectName(stackPrefix(pulumi.getProject(), pulumi.getStack()), name);
 }
 
+const currentStack = (): LabelSet => ({ project: pulumi.getProject(), stack: pulumi.getStack() });
+
 /** The labels a component puts on its objects when none are given: project, stack and its kind. */
 export function defaultLabels(kind?: string): Record<string, string> {
-  return labelMap({ project: pulumi.getProject(), stack: pulumi.getStack() }, kind);
+  return labelMap(currentStack(), kind);
+}
+
+
+/** Labels berth derives from a container's arguments (hardening, the socket opt-in): never a caller's to set. */
+const DERIVED_LABELS: readonly string[] = [LABELS.pidsLimit, LABELS.allowDockerSocket, LABELS.optOut];
+
+/**
+ * A component's labels: berth's own (defaultLabels) with the caller's `given` merged over them, so
+ * the test kit and destroy still find the objects by project and stack. A caller may set
+ * berth.project, berth.stack, berth.environment and berth.service (Environment does); a label berth
+ * derives from the container's arguments is refused, as it would waive or misstate the hardening.
+ */
+export function componentLabels(component: string, given: Record<string, string> | undefined, kind?: string): Record<string, string> {
+  const derived = Object.keys(given ?? {}).filter((key) => DERIVED_LABELS.includes(key));
+  if (derived.length > 0) {
+    throw new Error(
+      `${component}: labels sets ${derived.join(", ")}, which berth derives from the container's arguments ` +
+        `(hardening.pidsLimit, dockerSocket, and the hardening opt-outs); leave ${derived.length === 1 ? "it" : "them"} out and set those arguments instead`,
+    );
+  }
+  return labelMap(currentStack(), kind, given);
 }

@@ -3,7 +3,7 @@ import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
 import { engineEnvironment, engineOf } from "./container/engine";
 import { childOptions } from "./options";
-import { defaultLabels, defaultObjectName, labelList } from "./naming";
+import { componentLabels, defaultObjectName, labelList } from "./naming";
 import { DEFAULT_SUBNET_POOL, DEFAULT_SUBNET_PREFIX_LENGTH, pickSubnetCommandLine } from "./subnets";
 
 export interface NetworkArgs {
@@ -87,7 +87,7 @@ export class Network extends pulumi.ComponentResource {
         driver: overlay ? "overlay" : "bridge",
         internal: args.internal ?? false,
         attachable: overlay,
-        labels: labelList(args.labels ?? defaultLabels()),
+        labels: labelList(componentLabels(`Network ${name}`, args.labels)),
         ...(overlay ? {} : { ipamConfigs: [{ subnet }] }),
       },
       childOptions(this, opts),

@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { DEFAULT_HOST_IP } from "../environment/ports";
 import { probeHost } from "../environment/urls";
-import { defaultLabels, defaultObjectName, labelList } from "../naming";
+import { componentLabels, defaultObjectName, labelList } from "../naming";
 import { childOptions } from "../options";
 import { engineOf } from "./engine";
 import { createHardenedContainer, HardenedContainerSpec } from "./hardened";
@@ -19,7 +19,11 @@ export interface ServiceArgs {
   containerName?: pulumi.Input<string>;
   /** DNS names the container answers to on the network; `url` uses the first. @default [name] - the component's name */
   aliases?: string[];
-  /** Labels on the container (and its volume). @default berth.project, berth.stack and berth.service (the kind of service) */
+  /**
+   * Labels on the container (and its volume), merged over berth's own: berth.project, berth.stack
+   * and berth.service (the kind of service). berth.pids-limit, berth.allow-docker-socket and
+   * berth.opt-out are refused: berth derives them from the arguments.
+   */
   labels?: Record<string, string>;
   /** Memory limit in MB, no swap. @default the kind's default (see its settings) */
   memoryMb?: number;
@@ -113,7 +117,7 @@ export function serviceContainer(
       containerName: args.containerName ?? defaultObjectName(name),
       networkName: args.networkName,
       aliases,
-      labels: args.labels ?? defaultLabels(kind),
+      labels: componentLabels(`${parent.constructor.name} ${name}`, args.labels, kind),
       hardening,
       healthcheck: { test: healthcheckTest, timing: healthcheck },
       stopGraceSeconds,
@@ -133,7 +137,7 @@ export function serviceContainer(
 /** A named volume for a durable service's data, labelled like its container. */
 export function dataVolume(parent: pulumi.ComponentResource, name: string, kind: string, args: ServiceArgs, opts: pulumi.ComponentResourceOptions): docker.Volume {
   const volumeName = pulumi.output(args.containerName ?? defaultObjectName(name)).apply((c) => `${c}-data`);
-  return new docker.Volume(`${name}-data`, { name: volumeName, labels: labelList(args.labels ?? defaultLabels(kind)) }, childOptions(parent, opts));
+  return new docker.Volume(`${name}-data`, { name: volumeName, labels: labelList(componentLabels(`${parent.constructor.name} ${name}`, args.labels, kind)) }, childOptions(parent, opts));
 }
 
 /**

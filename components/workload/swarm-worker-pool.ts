@@ -5,7 +5,7 @@ import * as command from "@pulumi/command";
 import { engineEnvironment, engineOf } from "../container/engine";
 import { hardenedContainerArgs } from "../container/hardened";
 import { mergedEnvs, ServiceArgs, withDefaults } from "../container/service";
-import { defaultLabels, defaultObjectName } from "../naming";
+import { componentLabels, defaultObjectName } from "../naming";
 import { gateInvocation, shellQuote } from "../gate/command-line";
 import { childOptions } from "../options";
 import { APP_USER, appEnvs, appHealthcheck, WORKER_PORT } from "./contract";
@@ -76,7 +76,7 @@ export class SwarmWorkerPool extends pulumi.ComponentResource {
       );
     }
     const serviceName = args.serviceName ?? defaultObjectName(name);
-    const labels = args.labels ?? defaultLabels("workers");
+    const labels = componentLabels(`SwarmWorkerPool ${name}`, args.labels, "workers");
     const envs = mergedEnvs(
       appEnvs({
         databaseUrl: args.databaseUrl,

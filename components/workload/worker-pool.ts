@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { LABELS } from "../contract";
 import { ServiceArgs, serviceContainer } from "../container/service";
-import { defaultLabels, defaultObjectName } from "../naming";
+import { componentLabels, defaultObjectName } from "../naming";
 import { APP_USER, appEnvs, appHealthcheck, NETWORK_HOLDER_COMMAND, NETWORK_HOLDER_HEALTHCHECK, NETWORK_HOLDER_SERVICE, workerPort } from "./contract";
 import { NETWORK_HOLDER_LIMITS, workersDefaults } from "./settings";
 
@@ -98,7 +98,7 @@ export class WorkerPool extends pulumi.ComponentResource {
         env: undefined,
         containerName: pulumi.interpolate`${prefix}-net`,
         aliases: [args.alias ?? name],
-        labels: { ...(args.labels ?? defaultLabels("workers")), [LABELS.service]: NETWORK_HOLDER_SERVICE },
+        labels: { ...componentLabels(`WorkerPool ${name}`, args.labels, "workers"), [LABELS.service]: NETWORK_HOLDER_SERVICE },
         // It runs sh and sleep: capabilities the workers were given are not its to have.
         hardening: { ...args.hardening, capAdd: [] },
       },

@@ -37,6 +37,28 @@ describe("components on their own", function () {
     assert.deepEqual(labels(run, "orders-db"), { "berth.pids-limit": "256", "berth.project": "shop", "berth.service": "postgres", "berth.stack": "ci" });
   });
 
+  it("merges a caller's labels over berth's own, so the test kit still finds the objects by project and stack", async function () {
+    const run = await record(() => {
+      const net = new Network("net", { labels: { team: "ledger" } });
+      new Postgres("ledger-db", { networkName: net.name, password: "pw", labels: { team: "ledger", "berth.service": "ledger-db" } });
+      new WorkerPool("pool", { networkName: net.name, image: "team/worker:1", databaseUrl: "postgres://u:p@db/x", redisUrl: "redis://cache", replicas: 1, labels: { team: "ledger" } });
+    });
+    const networkLabels = Object.fromEntries(resourceNamed(run, "docker:index/network:Network", "net").inputs.labels.map((l: { label: string; value: string }) => [l.label, l.value]));
+    assert.deepEqual(networkLabels, { "berth.project": "shop", "berth.stack": "ci", team: "ledger" });
+    assert.deepEqual(labels(run, "ledger-db"), { "berth.pids-limit": "256", "berth.project": "shop", "berth.service": "ledger-db", "berth.stack": "ci", team: "ledger" });
+    assert.deepEqual(labels(run, "pool-0"), { "berth.pids-limit": "256", "berth.project": "shop", "berth.service": "workers", "berth.stack": "ci", team: "ledger" });
+    assert.deepEqual(labels(run, "pool-net")["berth.service"], "workers-network");
+  });
+
+  it("refuses a caller's label that berth derives from the container's arguments, naming the component and what to set instead", async function () {
+    await assert.rejects(record(() => void new Redis("cache", { networkName: "n", labels: { "berth.opt-out": "container-read-only-rootfs" } })), {
+      message: "Redis cache: labels sets berth.opt-out, which berth derives from the container's arguments (hardening.pidsLimit, dockerSocket, and the hardening opt-outs); leave it out and set those arguments instead",
+    });
+    await assert.rejects(record(() => void new Network("net", { labels: { "berth.pids-limit": "9", "berth.allow-docker-socket": "true" } })), {
+      message: "Network net: labels sets berth.pids-limit, berth.allow-docker-socket, which berth derives from the container's arguments (hardening.pidsLimit, dockerSocket, and the hardening opt-outs); leave them out and set those arguments instead",
+    });
+  });
+
   it("gives a bridge the subnet its step picks from the given pool, or the pinned one without a step", async function () {
     const run = await record(() => {
       const picked = new Network("net", { subnetPool: "10.210.0.0/20", subnetPrefixLength: 28 });
