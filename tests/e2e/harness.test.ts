@@ -80,7 +80,7 @@ describe("e2e harness: engine mode's Container translation", () => {
     assert.equal(containerCreateCall({ name: "c", image: "i", destroyGraceSeconds: 3 }).destroyGraceSeconds, 3);
   });
 
-  it("translates a worker: half a CPU, no published port, the namespace of the pool's network container, whose aliases are the workers'", async () => {
+  it("translates a worker: half a CPU, no published port, the namespace of the pool's network container, whose alias is the workers'", async () => {
     const run = await runProgram("test", OVERRIDES);
     const { options } = containerCreateCall(resourceNamed(run, CONTAINER, "berth-worker-1").inputs as { name: string; image: string });
     assert.deepEqual(
@@ -89,7 +89,7 @@ describe("e2e harness: engine mode's Container translation", () => {
     );
     assert.deepEqual([options.StopSignal, options.StopTimeout], [undefined, 2]);
     const net = containerCreateCall(resourceNamed(run, CONTAINER, "berth-worker-net").inputs as { name: string; image: string }).options;
-    assert.deepEqual([net.HostConfig?.NetworkMode, net.NetworkingConfig], ["berth-test-net", { EndpointsConfig: { "berth-test-net": { Aliases: ["worker-0", "worker-1"] } } }]);
+    assert.deepEqual([net.HostConfig?.NetworkMode, net.NetworkingConfig], ["berth-test-net", { EndpointsConfig: { "berth-test-net": { Aliases: ["worker"] } } }]);
   });
 
   it("fails on a network mode beside a network to join, which the engine would refuse", () => {
