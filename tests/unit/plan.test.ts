@@ -5,8 +5,8 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { REPO_ROOT } from "../../lab/berth-program";
-import { compareSnapshot, renderPlan, snapshotPath } from "../../scripts/plan-snapshot";
+import { REPO_ROOT, runProgram } from "../../lab/berth-program";
+import { compareSnapshot, planResourcesAt, renderPlan, snapshotPath } from "../../scripts/plan-snapshot";
 import { planCommand } from "../../scripts/plan-cli";
 
 /** The +/- lines of a unified diff, without its file headers. */
@@ -103,13 +103,43 @@ describe("plan: command line", function () {
     assert.equal(check.stdout, `${path.join(dir, "Pulumi.test.plan.md")}: matches the program (25 resources)\n`);
   });
 
+  it("--against prints what an up from that ref's resources would do, summary first", async function () {
+    let asked = "";
+    let out = "";
+    const status = await planCommand(["--stack", "test", "--dir", dir, "--against", "origin/main"], {
+      out: (text) => void (out += text),
+      resourcesAt: async (ref, stack) => {
+        asked = `${ref} ${stack}`;
+        return (await runProgram(stack, { "berth:workers": { replicas: 3, namespaces: ["default"] }, "berth:postgres": { memoryMb: 768 } })).resources;
+      },
+    });
+    assert.equal(status, 0);
+    assert.equal(asked, "origin/main test");
+    assert.deepEqual(out.split("\n").slice(0, 5), [
+      "stack test, from origin/main to the program now: 0 to create, 1 to update, 1 to replace, 1 to delete",
+      "  ~  update  docker:Container berth-postgres (changes memory, memorySwap)",
+      "  +- replace command:local:Command berth-workers-gate-wait (replaced by triggers)",
+      "  -  delete  docker:Container berth-worker-2",
+      `${path.join(dir, "Pulumi.test.plan.md")}: written (25 resources)`,
+    ]);
+  });
+
+  it("reads a stack's resources at a git ref from the repository, and says what to give when the ref is unknown", async function () {
+    const names = (await planResourcesAt("HEAD", "test")).filter((r) => r.type === "docker:index/container:Container").map((r) => r.name).sort();
+    assert.deepEqual(names, ["berth-orchestrator", "berth-postgres", "berth-redis", "berth-worker-0", "berth-worker-1", "berth-worker-net"]);
+    await assert.rejects(planResourcesAt("no-such-ref-xyz", "test"), /^Error: cannot read the project at no-such-ref-xyz: .*Give a branch, tag or commit of this repository \(e\.g\. origin\/main\)$/s);
+  });
+
   it("fails --check with exit 1, a unified diff and the command that updates the snapshot", function () {
     const stale = fs.readFileSync(snapshotPath("test"), "utf8").replace("cpus           1\n", "cpus           2\n");
     fs.writeFileSync(path.join(dir, "Pulumi.test.plan.md"), stale);
     const check = planCli("--stack", "test", "--check", "--dir", dir);
     assert.equal(check.status, 1);
     const file = path.join(dir, "Pulumi.test.plan.md");
-    const lines = check.stdout.trimEnd().split("\n");
+    const all = check.stdout.trimEnd().split("\n");
+    // First what an up from HEAD's program would do (nothing, unless this checkout has uncommitted changes), then the diff.
+    assert.match(all[0], /^stack test, from HEAD to the program now: \d+ to create, \d+ to update, \d+ to replace, \d+ to delete$/);
+    const lines = all.slice(all.findIndex((l) => l.startsWith("=====")));
     assert.deepEqual(lines.slice(1, 3), [`--- a/${file}\tcommitted`, `+++ b/${file}\tprogram now`]);
     assert.deepEqual(changedLines(check.stdout), ["-cpus           2", "+cpus           1"]);
     assert.equal(

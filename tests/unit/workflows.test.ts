@@ -113,9 +113,10 @@ describe("GitHub workflows", function () {
       assert.deepEqual(Object.keys(wf.jobs), ["preview"]);
     });
 
-    it("checks the offline plan, then previews the test stack with a comment on the pull request", function () {
+    it("prints the operations against the base branch and checks the offline plan, then previews the test stack with a comment on the pull request", function () {
       const installed = assertNodeSetup(job);
-      const plan = step(job, "plan check", runs("npm run plan -- --check"));
+      const plan = step(job, "plan check", runs('npm run plan -- --check --against "origin/${{ github.base_ref }}"'));
+      assert.deepEqual(job.steps[0], { uses: "actions/checkout@v4", with: { "fetch-depth": 0 } });
       const preview = step(job, "pulumi preview", pulumi("preview"));
       assertOrder({ "npm ci": installed, plan: plan.index, preview: preview.index });
       assert.deepEqual(preview.step.with, {
