@@ -1,10 +1,12 @@
-// `npm run plan -- [--stack <name>...] [--check] [--dir <dir>]`: the offline plan of each stack
-// (under Pulumi's mock runtime: no engine, backend or credentials). Without --check it writes the
-// snapshots; with --check it prints a unified diff for each stale one and returns 1.
+// `npm run plan -- [--stack <name>...] [--check] [--dir <dir>] [--against <ref>]`: the offline plan
+// of each stack (under Pulumi's mock runtime: no engine, backend or credentials). Without --check it
+// writes the snapshots; with --check it prints a unified diff for each stale one and returns 1.
+// Before either, the operations a change makes (plan-operations.ts): against --against's ref, or
+// against HEAD when --check finds a stale snapshot.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command } from "commander";
-import type { RecordedResource } from "../testing/recorder";
+import { mockId, RecordedResource } from "../testing/recorder";
 import { formatOperations, predictOperations } from "./plan-operations";
 import { compareSnapshot, PLAN_DIR, planResourcesAt, planRun, projectStacks, snapshotPath, updateHint } from "./plan-snapshot";
 import { describePlan } from "./plan-describe";
@@ -23,9 +25,6 @@ export interface Io {
   resourcesAt?: (ref: string, stack: string) => Promise<RecordedResource[]>;
 }
 const stdout: Io = { out: (text) => void process.stdout.write(text) };
-
-/** The id the mock runtime gives a custom resource (testing/recorder.ts), which its dependents' inputs carry. */
-const mockId = (r: RecordedResource) => `${r.name}-id`;
 
 /** Runs the command with user arguments (`["--stack", "test", "--check"]`); resolves to the exit code. */
 export async function planCommand(args: string[], io: Io = stdout): Promise<number> {
@@ -53,7 +52,10 @@ export async function planCommand(args: string[], io: Io = stdout): Promise<numb
     const text = describePlan(stack, run, [REPO_ROOT]);
     const result = compareSnapshot(stack, text, dir);
     if (opts.against !== undefined) await operations(opts.against, stack, run.resources);
-    else if (opts.check && result.status === "different") await operations("HEAD", stack, run.resources);
+    else if (opts.check && result.status === "different") {
+      // Outside a git checkout (or before the first commit) the diff alone still says what changed.
+      await operations("HEAD", stack, run.resources).catch((err: Error) => say(`stack ${stack}: no operations against HEAD (${err.message})`));
+    }
     const count = (text.match(/^### /gm) ?? []).length;
     if (!opts.check) {
       if (result.status !== "same") {

@@ -103,12 +103,15 @@ export interface RecordOptions {
  * inputs are secret, provider. A program error (e.g. a pulumi.RunError for bad config) rejects
  * as the CLI would show it.
  */
+/** The id the mock runtime gives a custom resource, which the inputs of those that use it carry. */
+export const mockId = (r: { name: string }): string => `${r.name}-id`;
+
 export async function recordProgram(program: Program, options: RecordOptions = {}): Promise<ProgramRun> {
   const resources: RecordedResource[] = [];
   const state = options.state ?? upState();
   await pulumi.runtime.setMocks(
     {
-      newResource: (r) => ({ id: r.custom ? `${r.name}-id` : "", state: state(r) }),
+      newResource: (r) => ({ id: r.custom ? mockId(r) : "", state: state(r) }),
       call: (c) => c.inputs,
     },
     options.project ?? "project",

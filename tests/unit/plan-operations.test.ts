@@ -3,12 +3,11 @@
 // common edits to the test stack, each predicted resource by resource.
 import assert from "node:assert/strict";
 import { runProgram } from "../../lab/berth-program";
-import type { ProgramRun, RecordedResource } from "../../testing/recorder";
+import { mockId, ProgramRun, RecordedResource } from "../../testing/recorder";
 import { changedPaths, formatOperations, predictOperations } from "../../scripts/plan-operations";
 
 const CONTAINER = "docker:index/container:Container";
 const COMMAND = "command:local:Command";
-const mockId = (r: RecordedResource) => `${r.name}-id`;
 
 const resource = (name: string, type: string, inputs: Record<string, unknown>, extra: Partial<RecordedResource> = {}): RecordedResource => ({
   urn: `urn:pulumi:s::p::${type}::${name}`,
