@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   if (request.op === "destroy") {
     const at = nowMs();
     await mode.destroy(request.stack, request.project);
-    const result: ChildResult = { upCalledAtMs: at, upMs: nowMs() - at, timeline: [], changes: { create: 0, replace: 0, same: 0, delete: 0 }, containers: 0, outputs: {} };
+    const result: ChildResult = { upCalledAtMs: at, upMs: nowMs() - at, timeline: [], changes: { create: 0, update: 0, replace: 0, same: 0, delete: 0 }, containers: 0, outputs: {} };
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }

@@ -5,7 +5,8 @@
 // a replaced container, a gate triggered by a container's id), as the engine would see the new id.
 import { isDeepStrictEqual } from "node:util";
 import type { RecordedResource } from "../testing/recorder";
-import { operationFor, SEMANTICS } from "../testing/engine/provider-semantics";
+import { operationFor } from "../testing/engine/provider-semantics";
+import { changedInputs, isPlainObject } from "../testing/engine/input-changes";
 import { shortType } from "./plan-format";
 
 export type PlannedAction = "create" | "update" | "replace" | "delete";
@@ -20,31 +21,6 @@ export interface PlannedOperation {
   replacedBy: string[];
   /** The replaced resources whose new id reaches this one's inputs. */
   following: string[];
-}
-
-/** Input paths where `a` and `b` differ: into objects, and into arrays of one length; elsewhere the path itself. */
-export function changedPaths(a: unknown, b: unknown, path = ""): string[] {
-  if (isDeepStrictEqual(a, b)) return [];
-  if (Array.isArray(a) && Array.isArray(b) && a.length === b.length) return a.flatMap((x, i) => changedPaths(x, b[i], `${path}[${i}]`));
-  if (isPlainObject(a) && isPlainObject(b)) {
-    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
-    return keys.flatMap((k) => changedPaths(a[k], b[k], path === "" ? k : `${path}.${k}`));
-  }
-  return [path];
-}
-
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-
-/** A set-typed input's value with every list inside sorted, so that reordering is no change (as the provider holds it). */
-function unorderedForm(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(unorderedForm).sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
-  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unorderedForm(v)]));
-  return value;
-}
-
-function comparable(r: RecordedResource): Record<string, unknown> {
-  const unordered = SEMANTICS[r.type]?.unordered ?? [];
-  return Object.fromEntries(Object.entries(r.inputs).map(([k, v]) => [k, unordered.includes(k) ? unorderedForm(v) : v]));
 }
 
 /** Paths of `value` whose strings hold `needle`. */
@@ -76,7 +52,7 @@ export function predictOperations(before: RecordedResource[], after: RecordedRes
       ops.set(r.urn, { type: r.type, name: r.name, action: "create", changed: [], replacedBy: [], following: [] });
       continue;
     }
-    const op = judge(r, changedPaths(comparable(was), comparable(r)), []);
+    const op = judge(r, changedInputs(r.type, was.inputs, r.inputs), []);
     if (op) ops.set(r.urn, op);
   }
   // A replacement gives its resource a new id: every input carrying the old one changes too, until nothing more is replaced.

@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parsePickSubnetArgs } from "../gate/pick-subnet-args";
 import { pickSubnet } from "../gate/subnet-pick";
+import { onRegistration } from "./registrations";
 import { engineConfig, hasSecret, Program, resolveOutputs, StackConfig, unwrapSecrets, withProgramFailures } from "./program";
 
 const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
@@ -118,29 +119,23 @@ export async function recordProgram(program: Program, options: RecordOptions = {
     options.stack ?? "test",
     false,
   );
-  const monitor: any = (pulumi.runtime as any).getMonitor();
-  const register = monitor.registerResource.bind(monitor);
-  monitor.registerResource = (req: any, callback: any) => {
-    const raw = req.getObject()?.toJavaScript() ?? {};
-    resources.push({
-      urn: monitor.newUrn(req.getParent(), req.getType(), req.getName()),
-      type: req.getType(),
-      name: req.getName(),
-      custom: req.getCustom(),
-      parent: req.getParent(),
+  onRegistration((reg) => {
+    const recorded: RecordedResource = {
+      urn: reg.urn,
+      type: reg.type,
+      name: reg.name,
+      custom: reg.custom,
+      parent: reg.parent,
       inputs: {},
-      secretInputs: Object.keys(raw).filter((k) => hasSecret(raw[k])),
-      dependencies: [...req.getDependenciesList()].sort(),
-      replaceOnChanges: req.getReplaceonchangesList(),
-      deleteBeforeReplace: req.getDeletebeforereplace(),
-      provider: req.getProvider(),
-    });
-    const recorded = resources[resources.length - 1];
-    return register(req, (err: unknown, resp: unknown) => {
-      recorded.inputs = unwrapSecrets(pulumi.runtime.deserializeProperties(req.getObject()));
-      callback(err, resp);
-    });
-  };
+      secretInputs: Object.keys(reg.rawInputs).filter((k) => hasSecret(reg.rawInputs[k])),
+      dependencies: reg.dependencies,
+      replaceOnChanges: reg.replaceOnChanges,
+      deleteBeforeReplace: reg.deleteBeforeReplace,
+      provider: reg.provider,
+    };
+    resources.push(recorded);
+    return (inputs) => void (recorded.inputs = unwrapSecrets(inputs));
+  });
   pulumi.runtime.setAllConfig(engineConfig(options.config ?? {}), options.secretKeys ?? []);
 
   return withProgramFailures(async (failed) => {

@@ -116,6 +116,23 @@ export function containerCreateCall(inputs: ContainerInputs): CreateCall {
   };
 }
 
+/** Inputs the provider applies to a live container through ContainerUpdate, that this translation handles. */
+export const CONTAINER_UPDATE_INPUTS = new Set(["memory", "memorySwap", "restart", "maxRetryCount"]);
+
+/**
+ * The ContainerUpdate body the provider's Update sends for a container's applied inputs
+ * (resource_docker_container_funcs.go resourceDockerContainerUpdate): memory and swap as at
+ * create (both, so a larger memory never meets the old swap), and the restart policy.
+ */
+export function containerUpdateBody(inputs: ContainerInputs): Record<string, unknown> {
+  const { HostConfig } = containerCreateCall(inputs).options;
+  return {
+    ...(HostConfig?.Memory !== undefined ? { Memory: HostConfig.Memory } : {}),
+    ...(HostConfig?.MemorySwap !== undefined ? { MemorySwap: HostConfig.MemorySwap } : {}),
+    RestartPolicy: HostConfig?.RestartPolicy,
+  };
+}
+
 /** The provider's `ports` output: each declared port with the host port the engine bound. */
 export function publishedPorts(
   declared: { internal: number; external?: number; ip?: string; protocol?: string }[],

@@ -25,11 +25,12 @@
 // BuildKit builds (docker.Image is built with the classic builder only). Those need pulumi mode
 // (a working `pulumi` CLI).
 import { performance } from "node:perf_hooks";
-import { isDeepStrictEqual } from "node:util";
 import Docker from "dockerode";
 import * as pulumi from "@pulumi/pulumi";
 import { engineConfig, resolveOutputs, unwrapSecrets, withProgramFailures } from "../program";
 import { applierFor, dockerFor, Inputs, PROVIDER_TYPE } from "./resources";
+import { convergeStep, topInputs } from "./convergence";
+import { onRegistration, RegistrationOptions } from "../registrations";
 import { Changes, StackMode, TimelineEntry, UpRequest, UpResult } from "./mode";
 import { outputsDir as defaultOutputsDir, OutputsRecorder } from "../client/recorded-outputs";
 import type { StackRef } from "../client/stack-containers";
@@ -175,7 +176,7 @@ export class EngineMode implements StackMode {
     const seen = new Set<string>();
     const timeline: TimelineEntry[] = [];
     const failures: Error[] = [];
-    const changes: Changes = { create: 0, replace: 0, same: 0, delete: 0 };
+    const changes: Changes = { create: 0, update: 0, replace: 0, same: 0, delete: 0 };
     const cwd = process.cwd();
 
     // Like the CLI: after the first failure no new resource starts; those in flight finish.
@@ -206,6 +207,9 @@ export class EngineMode implements StackMode {
     const owner = { project: req.project, stack: req.stack };
     let order = Math.max(0, ...[...entries.values()].map((e) => e.order));
 
+    // The options a registration carries that the mock's arguments do not (replaceOnChanges, deleteBeforeReplace).
+    const options = new Map<string, RegistrationOptions>();
+
     const applyOne = async (r: pulumi.runtime.MockResourceArgs): Promise<{ id: string; state: Record<string, any> }> => {
       if (!r.custom) return { id: "", state: {} }; // components make nothing on the engine
       if (stopped) throw new Error(`${r.name}: ${NOT_STARTED}`);
@@ -218,14 +222,38 @@ export class EngineMode implements StackMode {
       const reason = drift.get(key);
       const startedMs = since();
       req.onStart?.(r.type, r.name);
-      if (prev && reason === undefined && isDeepStrictEqual(prev.inputs, inputs) && prev.engine === engine) {
-        if (r.type === PROVIDER_TYPE) providerHosts.set(prev.id, prev.inputs.host);
-        changes.same += 1;
-        timeline.push({ type: r.type, name: r.name, action: "same", startedMs, finishedMs: since() });
-        return { id: prev.id, state: prev.state };
-      }
+      const opts = options.get(key);
+      let why = reason;
+      const done = (action: "create" | "update" | "replace" | "same", made: { id: string; state: Record<string, any> }) => {
+        changes[action] += 1;
+        timeline.push({ type: r.type, name: r.name, action, startedMs, finishedMs: since(), ...(why ? { reason: why } : {}) });
+        return made;
+      };
+      const ctx = { docker: this.client(engine), cwd, owner, signal: cancel.signal };
       try {
+        let step = convergeStep(prev, { type: r.type, inputs, engine, replaceOnChanges: opts?.replaceOnChanges, deleteBeforeReplace: opts?.deleteBeforeReplace }, reason);
         const applier = applierFor(r.type);
+        if (step.action === "update" && step.effects.applied.length + step.effects.rerun.length > 0 && !applier.update) {
+          why = `engine mode cannot update ${r.type} in place`;
+          step = { action: "replace", changed: step.changed, replacedBy: [] };
+        }
+        if (prev && step.action === "same") {
+          if (r.type === PROVIDER_TYPE) providerHosts.set(prev.id, prev.inputs.host);
+          // Inputs the provider does not compare (e.g. registry credentials) are still recorded.
+          if (step.changed.length > 0) entries.set(key, { ...prev, inputs });
+          return done("same", { id: prev.id, state: prev.state });
+        }
+        if (prev && step.action === "update") {
+          // In place: the id stays, so nothing that carries it changes.
+          const { applied, rerun, recorded } = step.effects;
+          const made =
+            applied.length + rerun.length > 0
+              ? await applier.update!(prev, inputs, step.effects, { ...ctx, made: () => undefined })
+              : { id: prev.id, state: { ...prev.state, ...Object.fromEntries(topInputs(recorded).map((k) => [k, inputs[k]])) } };
+          entries.set(key, { ...prev, inputs, state: made.state });
+          save();
+          return done("update", made);
+        }
         if (prev) {
           await applierFor(prev.type).delete(prev, this.client(prev.engine));
           entries.delete(key);
@@ -233,10 +261,7 @@ export class EngineMode implements StackMode {
         }
         const entry: StateEntry = { key, type: r.type, name: r.name, id: "", inputs, state: {}, engine, order: ++order };
         const made = await applier.create(inputs, {
-          docker: this.client(engine),
-          cwd,
-          owner,
-          signal: cancel.signal,
+          ...ctx,
           made: (id) => {
             entries.set(key, { ...entry, id });
             save();
@@ -245,9 +270,7 @@ export class EngineMode implements StackMode {
         entries.set(key, { ...entry, ...made });
         save();
         if (r.type === PROVIDER_TYPE) providerHosts.set(made.id, inputs.host);
-        changes[prev ? "replace" : "create"] += 1;
-        timeline.push({ type: r.type, name: r.name, action: prev ? "replace" : "create", startedMs, finishedMs: since(), ...(reason ? { reason } : {}) });
-        return made;
+        return done(prev ? "replace" : "create", made);
       } catch (err) {
         const failure = new Error(`${r.name} (${r.type}): ${err instanceof Error ? err.message : String(err)}`);
         reported.push(failure.message.split("\n")[0]);
@@ -267,6 +290,7 @@ export class EngineMode implements StackMode {
 
     try {
       await pulumi.runtime.setMocks({ newResource: apply, call: async () => ({}) }, req.project, req.stack, false);
+      onRegistration((reg) => void options.set(`${reg.type}::${reg.name}`, reg));
       pulumi.runtime.setAllConfig(engineConfig(req.config ?? {}), req.secretKeys ?? []);
       const stopAt = async (err: unknown): Promise<never> => {
         // As the CLI: nothing more starts; what is in flight finishes.

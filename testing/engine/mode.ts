@@ -5,6 +5,8 @@ import type { Program, StackConfig } from "../program";
 /** What `up` changed, in the CLI's summary terms. */
 export interface Changes {
   create: number;
+  /** Changed in place, keeping their ids (engine mode: as provider-semantics.ts says the provider does). */
+  update: number;
   replace: number;
   same: number;
   delete: number;

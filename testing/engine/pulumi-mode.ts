@@ -42,7 +42,7 @@ export function configMap(config: StackConfig, secretKeys: readonly string[] = [
 }
 
 function changesOf(ops: OpMap = {}): Changes {
-  return { create: ops.create ?? 0, replace: ops.replace ?? 0, same: ops.same ?? 0, delete: ops.delete ?? 0 };
+  return { create: ops.create ?? 0, update: ops.update ?? 0, replace: ops.replace ?? 0, same: ops.same ?? 0, delete: ops.delete ?? 0 };
 }
 
 /** An engine event, ms after `up` started when it reached this process. */

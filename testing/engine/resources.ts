@@ -9,7 +9,8 @@ import Docker from "dockerode";
 import { LABELS } from "../../components/contract";
 import { PARENT_PID_VARIABLE } from "../../gate/process-exit";
 import type { StackRef } from "../client/stack-containers";
-import { containerCreateCall, publishedPorts } from "./container-spec";
+import { topInputs, UpdateEffects } from "./convergence";
+import { CONTAINER_UPDATE_INPUTS, containerCreateCall, containerUpdateBody, publishedPorts } from "./container-spec";
 import { imageBuildCall, ImageInputs } from "./image-spec";
 import { networkCreateOptions } from "./network-spec";
 import { removalWaitSeconds, serviceCreateSpec } from "./service-spec";
@@ -42,6 +43,12 @@ export interface ApplyContext {
 export interface Applier {
   create(inputs: Inputs, ctx: ApplyContext): Promise<Made>;
   delete(r: Recorded, docker: Docker): Promise<void>;
+  /**
+   * Changes the live object in place, keeping its id, for an update whose `effects` say what each
+   * changed input path does (convergence.ts); returns the new state. A type without it has no
+   * input the provider applies or re-runs in place: its updates are only recorded.
+   */
+  update?(prev: Recorded, inputs: Inputs, effects: UpdateEffects, ctx: ApplyContext): Promise<Made>;
 }
 
 // A swarm manager answers 500 "network … not found" for an overlay network its control plane is
@@ -88,19 +95,28 @@ export function runShell(script: string, env: Record<string, string>, cwd: strin
   });
 }
 
-const COMMAND_INPUTS = new Set(["create", "delete", "environment", "triggers", "logging", "dir"]);
+const COMMAND_INPUTS = new Set(["create", "update", "delete", "environment", "triggers", "logging", "dir"]);
+
+/** Runs `script` as the provider runs a command's create or update: its state, or an error with its output. */
+async function runCommand(script: string | undefined, inputs: Inputs, ctx: ApplyContext): Promise<Record<string, any>> {
+  const unknown = Object.keys(inputs).filter((k) => inputs[k] !== undefined && !COMMAND_INPUTS.has(k));
+  if (unknown.length > 0) throw new Error(`engine mode does not implement Command inputs: ${unknown.sort().join(", ")}`);
+  if (!script) return { ...inputs, stdout: "", stderr: "" };
+  const run = await runShell(script, inputs.environment ?? {}, inputs.dir ?? ctx.cwd, ctx.signal);
+  if (ctx.signal?.aborted) throw new Error("cancelled (the up was interrupted)");
+  // `pulumi up` fails with the command's output; the gate's report (service, logs) is on stderr.
+  if (run.code !== 0) throw new Error(`command exited ${run.code}: ${script}\n${run.stderr}`);
+  // The provider trims the trailing newline of both streams.
+  return { ...inputs, stdout: run.stdout.replace(/\n$/, ""), stderr: run.stderr.replace(/\n$/, "") };
+}
 
 const command: Applier = {
   async create(inputs, ctx) {
-    const unknown = Object.keys(inputs).filter((k) => inputs[k] !== undefined && !COMMAND_INPUTS.has(k));
-    if (unknown.length > 0) throw new Error(`engine mode does not implement Command inputs: ${unknown.sort().join(", ")}`);
-    if (!inputs.create) return { id: `cmd-${randomInt(1e9)}`, state: { ...inputs, stdout: "", stderr: "" } };
-    const run = await runShell(inputs.create, inputs.environment ?? {}, inputs.dir ?? ctx.cwd, ctx.signal);
-    if (ctx.signal?.aborted) throw new Error("cancelled (the up was interrupted)");
-    // `pulumi up` fails with the command's output; the gate's report (service, logs) is on stderr.
-    if (run.code !== 0) throw new Error(`command exited ${run.code}: ${inputs.create}\n${run.stderr}`);
-    // The provider trims the trailing newline of both streams.
-    return { id: `cmd-${randomInt(1e9)}`, state: { ...inputs, stdout: run.stdout.replace(/\n$/, ""), stderr: run.stderr.replace(/\n$/, "") } };
+    return { id: `cmd-${randomInt(1e9)}`, state: await runCommand(inputs.create, inputs, ctx) };
+  },
+  // As the provider's Update: `update`, else `create` again, whatever input changed.
+  async update(prev, inputs, _effects, ctx) {
+    return { id: prev.id, state: await runCommand(inputs.update ?? inputs.create, inputs, ctx) };
   },
   async delete(r) {
     if (!r.inputs.delete) return;
@@ -183,6 +199,10 @@ const image: Applier = {
     const info = await ctx.docker.getImage(inputs.imageName).inspect();
     return { id: inputs.imageName, state: { ...inputs, ...call.state, repoDigest: info.Id } };
   },
+  // As the provider's Update: build again; the resource keeps its id.
+  async update(prev, inputs, _effects, ctx) {
+    return { id: prev.id, state: (await image.create(inputs, ctx)).state };
+  },
   // As the provider: destroy leaves a built image on the engine (its docs: "does not delete tags").
   async delete() {},
 };
@@ -250,7 +270,15 @@ const volume: Applier = {
 const container: Applier = {
   async create(inputs, ctx) {
     const call = containerCreateCall(inputs as { name: string; image: string });
-    const c = await createOwned({ kind: "container", name: inputs.name }, ctx, () => ctx.docker.createContainer(call.options), async () => {
+    const make = () =>
+      ctx.docker.createContainer(call.options).catch((err) => {
+        // The engine's answer ("no such container - No such image") names neither.
+        if (err?.statusCode === 404 && /no such image/i.test(String(err?.json?.message ?? err?.message))) {
+          throw new Error(`container ${inputs.name}: image ${inputs.image} is not on the engine: build or load it there, or push it to a registry the engine reaches and declare it as a docker.RemoteImage (a container does not pull its image)`);
+        }
+        throw err;
+      });
+    const c = await createOwned({ kind: "container", name: inputs.name }, ctx, make, async () => {
       const left = ctx.docker.getContainer(inputs.name);
       return { labels: (await left.inspect()).Config.Labels, remove: () => left.remove({ force: true, v: true }).catch(ignoreGone) };
     });
@@ -266,6 +294,17 @@ const container: Applier = {
       id: c.id,
       state: { ...inputs, name: info.Name.replace(/^\//, ""), ports: publishedPorts(inputs.ports ?? [], info.NetworkSettings.Ports), networkDatas: networks },
     };
+  },
+  // As the provider's Update: memory, swap and restart policy through ContainerUpdate; a container
+  // whose mustRun turns true is started; every other updatable input is only recorded.
+  async update(prev, inputs, effects, ctx) {
+    const c = ctx.docker.getContainer(prev.id);
+    const applied = topInputs(effects.applied);
+    const unsupported = applied.filter((k) => k !== "mustRun" && !CONTAINER_UPDATE_INPUTS.has(k));
+    if (unsupported.length > 0) throw new Error(`engine mode does not update Container inputs in place: ${unsupported.join(", ")}`);
+    if (applied.some((k) => CONTAINER_UPDATE_INPUTS.has(k))) await c.update(containerUpdateBody(inputs as { name: string; image: string }));
+    if (applied.includes("mustRun") && prev.inputs.mustRun === false && inputs.mustRun !== false && !(await c.inspect()).State.Running) await c.start();
+    return { id: prev.id, state: { ...prev.state, ...Object.fromEntries(topInputs([...effects.applied, ...effects.recorded]).map((k) => [k, inputs[k]])) } };
   },
   async delete(r, docker) {
     const c = docker.getContainer(r.id);

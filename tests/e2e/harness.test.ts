@@ -189,7 +189,7 @@ describe("e2e harness: pulumi mode (no CLI needed)", () => {
     const { timeline, ...rest } = up;
     assert.deepEqual(rest, {
       outputs: { networkName: "berth-e2e-1-net", hostUrls: { redis: "redis://127.0.0.1:32768" } },
-      changes: { create: 18, replace: 0, same: 0, delete: 0 },
+      changes: { create: 18, update: 0, replace: 0, same: 0, delete: 0 },
     });
     assert.deepEqual(timeline.map(({ type, name, action }) => [type, name, action]), [[NETWORK, "berth-network", "create"], [CONTAINER_TYPE, "berth-postgres", "create"]]);
     assert.ok(timeline[1].startedMs >= timeline[0].finishedMs && timeline[0].finishedMs >= timeline[0].startedMs, JSON.stringify(timeline));

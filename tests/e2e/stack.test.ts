@@ -130,7 +130,7 @@ describe("e2e: the test stack on a real Docker engine", function () {
       assert.ok(at("berth-postgres-template").startedMs < at("berth-redis").finishedMs, "the Postgres template build waited for Redis");
       assert.ok(at("berth-redis").startedMs < at("berth-postgres").finishedMs, "Redis waited for Postgres");
       assert.deepEqual([timeline.length, [...new Set(timeline.map((e) => e.action))]], [16, ["create"]]);
-      assert.deepEqual(first.changes, { create: 16, replace: 0, same: 0, delete: 0 });
+      assert.deepEqual(first.changes, { create: 16, update: 0, replace: 0, same: 0, delete: 0 });
     });
 
     it("runs every container hardened as declared, pids limit applied, healthy by Docker's own (calm) healthcheck too", async function () {
@@ -249,7 +249,7 @@ describe("e2e: the test stack on a real Docker engine", function () {
       const identity = async () => Promise.all(allContainers(out).map(async (name) => ({ name, id: (await inspect(name)).Id, startedAt: (await inspect(name)).State.StartedAt })));
       const before = await identity();
       const again = await up("main");
-      assert.deepEqual(again.changes, { create: 0, replace: 0, same: 16, delete: 0 });
+      assert.deepEqual(again.changes, { create: 0, update: 0, replace: 0, same: 16, delete: 0 });
       assert.deepEqual(await identity(), before);
       assert.deepEqual(again.outputs.hostPorts, out.hostPorts);
       assert.deepEqual([...new Set(again.timeline.map((e) => e.action))], ["same"]);

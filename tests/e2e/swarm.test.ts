@@ -129,7 +129,7 @@ describe("e2e: the environment on a three-node swarm", function () {
       });
       const net = await managerClient(s()).getNetwork(`berth-${STACK}-net`).inspect();
       assert.deepEqual({ driver: net.Driver, attachable: net.Attachable, scope: net.Scope }, { driver: "overlay", attachable: true, scope: "swarm" });
-      assert.deepEqual(first.changes, { create: 15, replace: 0, same: 0, delete: 0 });
+      assert.deepEqual(first.changes, { create: 15, update: 0, replace: 0, same: 0, delete: 0 });
     });
 
     it("passed the workers gate once every replica ran healthy and registered", () => {

@@ -10,7 +10,7 @@ const round = (scale: number): DayTwoRound => ({
   restartGateMs: { postgres: 300 * scale, redis: 200, orchestrator: 250, workers: 400 },
   destroy: t(2000 * scale, 2600 * scale),
   upAfterKill: t(4000, 4700),
-  upAfterKillChanges: { create: 2 * scale, replace: 3, same: 10, delete: 0 },
+  upAfterKillChanges: { create: 2 * scale, update: 0, replace: 3, same: 10, delete: 0 },
   scaleUp: t(3000, 3600),
   scaleDown: t(2800 + 200 * scale, 3500),
 });

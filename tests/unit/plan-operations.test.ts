@@ -4,7 +4,8 @@
 import assert from "node:assert/strict";
 import { runProgram } from "../../lab/berth-program";
 import { mockId, ProgramRun, RecordedResource } from "../../testing/recorder";
-import { changedPaths, formatOperations, predictOperations } from "../../scripts/plan-operations";
+import { formatOperations, predictOperations } from "../../scripts/plan-operations";
+import { changedPaths } from "../../testing/engine/input-changes";
 
 const CONTAINER = "docker:index/container:Container";
 const COMMAND = "command:local:Command";
