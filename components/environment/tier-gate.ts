@@ -26,7 +26,7 @@ export function tierGate(environment: string, a: TierGateArgs, opts: pulumi.Comp
       http: a.http,
       httpMinItems: a.httpMinItems,
       timeoutSeconds: a.settings.gateTimeoutSeconds,
-      triggers: (a.after ?? []).map((g) => g.command.id),
+      after: a.after,
     },
     opts,
   );

@@ -63,6 +63,8 @@ export interface HealthGateArgs {
   timeoutSeconds?: number;
   /** More values whose change must run the gate again (the watched containers' ids are always in). @default [] */
   triggers?: pulumi.Input<unknown>[];
+  /** Gates before this one: when one of them runs again for what it watches, this one runs again too. @default [] */
+  after?: HealthGate[];
   /**
    * The engine the container probes ask. @default the engine of the docker provider this gate was
    * given or inherited, else the local one (DOCKER_HOST); giving both that disagree is an error
@@ -80,6 +82,9 @@ export interface SwarmGated {
   /** Steps the service's spec still gets after create (e.g. its pids limit): the gate runs again when they do. */
   readonly pidsLimit?: pulumi.CustomResource;
 }
+
+/** The gate's environment variable that holds what it runs again for (HealthGate.runsFor); the gate CLI does not read it. */
+export const RUNS_FOR_VARIABLE = "BERTH_GATE_RUNS_FOR";
 
 const containersOf = (g: Gated): readonly docker.Container[] => (docker.Container.isInstance(g) ? [g] : g.containers);
 const readyUrlsOf = (g: Gated): pulumi.Output<(string | undefined)[]> =>
@@ -99,6 +104,13 @@ export class HealthGate extends pulumi.ComponentResource {
   public readonly command: command.local.Command;
   /** The gate's JSON report: per probe, status and time to healthy. */
   public readonly result: pulumi.Output<GateResult | undefined>;
+  /**
+   * What the gate runs again for: the ids of what it watches, its triggers, and those of the gates
+   * it comes after. A new value changes the command's environment, so the gate re-runs in place
+   * (the command provider's update runs `create` again) and keeps its id; a `triggers` change
+   * would replace it, and every resource that carries its id with it.
+   */
+  public readonly runsFor: pulumi.Output<string[]>;
 
   constructor(name: string, args: HealthGateArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("berth:index:HealthGate", name, {}, opts);
@@ -145,19 +157,29 @@ export class HealthGate extends pulumi.ComponentResource {
       ...Object.fromEntries(redis.map((url, i) => [probeVariable("redis", i), url ?? ""])),
       ...Object.fromEntries(ready.flatMap((url, i) => (url === undefined ? [] : [[probeVariable("ready", i), url]]))),
     }));
-    const environment = pulumi.all([engineEnvironment(engineOf(this, args.dockerHost)), secretUrls]).apply(([engine, urls]) => ({ ...engine, ...urls }));
+    const text = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
+    this.runsFor = pulumi
+      .all([
+        pulumi.all([...watched.map((c) => c.id), ...swarm.flatMap((s) => [s.service.id, ...(s.pidsLimit ? [s.pidsLimit.id] : [])])]),
+        pulumi.all(args.triggers ?? []),
+        // Through each earlier gate's command id (not its value): this gate also waits for those gates to pass.
+        pulumi.all((args.after ?? []).map((g) => pulumi.all([g.runsFor, g.command.id]).apply(([r]) => r))),
+      ])
+      .apply(([ids, triggers, after]) => [...new Set([...ids, ...triggers.map(text), ...after.flat()])]);
+    const environment = pulumi
+      .all([engineEnvironment(engineOf(this, args.dockerHost)), secretUrls, this.runsFor])
+      .apply(([engine, urls, runsFor]) => ({ ...engine, ...urls, [RUNS_FOR_VARIABLE]: runsFor.join(" ") }));
     this.command = new command.local.Command(
       `${name}-wait`,
       {
         create,
         environment: pulumi.secret(environment),
-        triggers: [...watched.map((c) => c.id), ...swarm.flatMap((s) => [s.service.id, ...(s.pidsLimit ? [s.pidsLimit.id] : [])]), ...(args.triggers ?? [])],
         // Progress goes to stderr and shows in `pulumi up`; stdout carries the JSON result.
         logging: "stderr",
       },
       childOptions(this, opts),
     );
     this.result = this.command.stdout.apply((out) => (out ? (JSON.parse(out) as GateResult) : undefined));
-    this.registerOutputs({ result: this.result });
+    this.registerOutputs({ result: this.result, runsFor: this.runsFor });
   }
 }

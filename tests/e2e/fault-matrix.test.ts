@@ -186,7 +186,8 @@ describe("e2e: day two, a fault matrix on a real engine", function () {
       },
       (r) => {
         assert.deepEqual([action(r, "berth-orchestrator")?.action, action(r, "berth-orchestrator")?.reason], ["replace", "exited (0)"]);
-        for (const g of ["berth-orchestrator-gate-wait", "berth-workers-gate-wait"]) assert.equal(action(r, g)?.action, "replace", `${g} runs again`);
+        // The gates run again in place (the new container's id is in their environment).
+        for (const g of ["berth-orchestrator-gate-wait", "berth-workers-gate-wait"]) assert.equal(action(r, g)?.action, "update", `${g} runs again`);
         assert.equal(action(r, "berth-data-gate-wait"), undefined, "the data gate is not run again");
       },
     ),
@@ -197,7 +198,7 @@ describe("e2e: day two, a fault matrix on a real engine", function () {
       },
       (r) => {
         assert.deepEqual([action(r, "berth-worker-1")?.action, action(r, "berth-worker-1")?.reason], ["create", "missing"]);
-        assert.equal(action(r, "berth-workers-gate-wait")?.action, "replace");
+        assert.equal(action(r, "berth-workers-gate-wait")?.action, "update");
         assert.equal(action(r, "berth-worker-0"), undefined, "the other worker is kept");
       },
     ),
@@ -210,7 +211,7 @@ describe("e2e: day two, a fault matrix on a real engine", function () {
         assert.deepEqual([action(r, "berth-postgres")?.action, action(r, "berth-postgres")?.reason], ["replace", "exited (137)"]);
         // A new database needs the orchestrator's migrations: it follows, and every gate runs again.
         assert.equal(action(r, "berth-orchestrator")?.action, "replace");
-        for (const g of ["berth-data-gate-wait", "berth-orchestrator-gate-wait", "berth-workers-gate-wait"]) assert.equal(action(r, g)?.action, "replace", `${g} runs again`);
+        for (const g of ["berth-data-gate-wait", "berth-orchestrator-gate-wait", "berth-workers-gate-wait"]) assert.equal(action(r, g)?.action, "update", `${g} runs again`);
       },
     ),
     "scale-2-4-1": async (part) => {

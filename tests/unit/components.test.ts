@@ -169,7 +169,7 @@ describe("components on their own", function () {
     assert.deepEqual(run.outputs, { url: "http://api:3000", hostUrl: `http://127.0.0.1:${pickedPort("shop-ci-api")}` });
   });
 
-  it("gates on containers and components: their pids limits, their readiness URLs (secret), derived triggers", async function () {
+  it("gates on containers and components: their pids limits, their readiness URLs (secret), what it runs again for", async function () {
     const run = await record(() => {
       const db = new Postgres("db", { networkName: "n", password: "p" });
       const extra = new docker.Container("side", { image: "x", name: "side-car" });
@@ -185,10 +185,12 @@ describe("components on their own", function () {
     assert.deepEqual(gate.inputs.environment, {
       BERTH_GATE_READY_0: `postgres://berth:p@127.0.0.1:${pickedPort("shop-ci-db")}/berth`,
       BERTH_GATE_REDIS_0: `redis://127.0.0.1:${pickedPort("shop-ci-cache")}`,
+      // What the gate runs again for, in place: the ids of what it watches.
+      BERTH_GATE_RUNS_FOR: "db-id side-id",
     });
     // Only the environment: the command line names variables, never a URL, so plans show it.
     assert.deepEqual(gate.secretInputs, ["environment"]);
-    assert.deepEqual(gate.inputs.triggers, ["db-id", "side-id"]);
+    assert.equal(gate.inputs.triggers, undefined);
     // Nothing but the gate applies a pids limit: no helper process per container (the one other
     // step builds the throw-away Postgres' template image).
     assert.deepEqual(run.resources.filter((r) => r.type === COMMAND).map((r) => r.name).sort(), ["db-template", "g-wait"]);
@@ -215,6 +217,7 @@ describe("components on their own", function () {
     assert.deepEqual(resourceNamed(run, COMMAND, "g-wait").inputs.environment, {
       DOCKER_HOST: "tcp://10.0.0.7:2375",
       BERTH_GATE_READY_0: `postgres://berth:p@10.0.0.7:${pickedPort("shop-ci-db")}/berth`,
+      BERTH_GATE_RUNS_FOR: "db-id",
     });
     // Published ports are reached on the engine's host.
     assert.equal(run.outputs.hostUrl, `postgres://berth:p@10.0.0.7:${pickedPort("shop-ci-db")}/berth`);

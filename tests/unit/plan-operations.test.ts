@@ -1,11 +1,12 @@
 // The plan's predicted operations: input paths compared, each change looked up in the providers'
 // semantics, replacements followed through the ids that dependents carry; and the table of the
-// common edits to the test stack, each predicted resource by resource.
+// common edits to the test stack (tests/support/stack-edits.ts), each predicted resource by resource.
 import assert from "node:assert/strict";
 import { runProgram } from "../../lab/berth-program";
 import { mockId, ProgramRun, RecordedResource } from "../../testing/recorder";
 import { formatOperations, predictOperations } from "../../scripts/plan-operations";
 import { changedPaths } from "../../testing/engine/input-changes";
+import { PLACEHOLDER_IMAGES, STACK_EDITS } from "../support/stack-edits";
 
 const CONTAINER = "docker:index/container:Container";
 const COMMAND = "command:local:Command";
@@ -87,63 +88,11 @@ describe("plan operations: the common edits to the test stack", function () {
   before(async function () {
     baseline = await runProgram("test");
   });
-  const gates = { data: "berth-data-gate-wait", orchestrator: "berth-orchestrator-gate-wait", workers: "berth-workers-gate-wait" };
-  const edits: { edit: string; config: Record<string, unknown>; ops: string[] }[] = [
-    { edit: "replicas 2 → 3", config: { "berth:workers": { replicas: 3, namespaces: ["default"] } }, ops: ["create berth-worker-2", `replace ${gates.workers}`] },
-    { edit: "replicas 2 → 1", config: { "berth:workers": { replicas: 1, namespaces: ["default"] } }, ops: [`replace ${gates.workers}`, "delete berth-worker-1"] },
-    { edit: "postgres.memoryMb", config: { "berth:postgres": { memoryMb: 768 } }, ops: ["update berth-postgres"] },
-    {
-      edit: "postgres.sharedBuffersMb",
-      config: { "berth:postgres": { sharedBuffersMb: 128 } },
-      ops: ["replace berth-postgres", `replace ${gates.data}`, "replace berth-orchestrator", `replace ${gates.orchestrator}`, `replace ${gates.workers}`],
-    },
-    { edit: "redis.maxmemoryMb", config: { "berth:redis": { maxmemoryMb: 96 } }, ops: ["replace berth-redis", `replace ${gates.data}`, `replace ${gates.orchestrator}`, `replace ${gates.workers}`] },
-    {
-      edit: "workers.namespaces",
-      config: { "berth:workers": { replicas: 2, namespaces: ["default", "billing"] } },
-      ops: ["replace berth-orchestrator", "replace berth-worker-0", "replace berth-worker-1", `replace ${gates.orchestrator}`, `replace ${gates.workers}`],
-    },
-    {
-      edit: "images.app",
-      config: { "berth:images": { app: "registry.local/berth/app:2" } },
-      ops: [
-        "create berth-app-image",
-        "replace berth-worker-net",
-        "replace berth-orchestrator",
-        "replace berth-worker-0",
-        "replace berth-worker-1",
-        `replace ${gates.orchestrator}`,
-        `replace ${gates.workers}`,
-        "delete berth-app-image",
-      ],
-    },
-    { edit: "tiers.data.gateTimeoutSeconds", config: { "berth:tiers": { data: { gateTimeoutSeconds: 120 } } }, ops: [`update ${gates.data}`] },
-    {
-      edit: "registryPrefix",
-      config: { "berth:registryPrefix": "mirror.internal:5000/hub" },
-      ops: [
-        "replace berth-postgres-image",
-        "replace berth-redis-image",
-        "update berth-app-image",
-        "replace berth-postgres-template",
-        "replace berth-redis",
-        "replace berth-postgres",
-        `replace ${gates.data}`,
-        "replace berth-orchestrator",
-        `replace ${gates.orchestrator}`,
-        `replace ${gates.workers}`,
-      ],
-    },
-    {
-      edit: "hardening.workers.user",
-      config: { "berth:hardening": { workers: { user: "1001:1001" } } },
-      ops: ["replace berth-worker-net", "replace berth-worker-0", "replace berth-worker-1", `replace ${gates.workers}`],
-    },
-  ];
-  for (const { edit, config, ops } of edits) {
+  for (const { edit, config, from, ops } of STACK_EDITS) {
     it(`${edit}: exactly these operations, in the order of the program`, async function () {
-      const after = await runProgram("test", config);
-      assert.deepEqual(predictOperations(baseline.resources, after.resources, mockId).map((o) => `${o.action} ${o.name}`), ops);
+      const before = from === undefined ? baseline : await runProgram("test", from);
+      const after = await runProgram("test", config(PLACEHOLDER_IMAGES));
+      assert.deepEqual(predictOperations(before.resources, after.resources, mockId).map((o) => `${o.action} ${o.name}`), ops);
     });
   }
 });

@@ -116,9 +116,9 @@ describe("plan: command line", function () {
     assert.equal(status, 0);
     assert.equal(asked, "origin/main test");
     assert.deepEqual(out.split("\n").slice(0, 5), [
-      "stack test, from origin/main to the program now: 0 to create, 1 to update, 1 to replace, 1 to delete",
+      "stack test, from origin/main to the program now: 0 to create, 2 to update, 0 to replace, 1 to delete",
       "  ~  update  docker:Container berth-postgres (changes memory, memorySwap)",
-      "  +- replace command:local:Command berth-workers-gate-wait (replaced by triggers)",
+      "  ~  update  command:local:Command berth-workers-gate-wait (changes create, environment.BERTH_GATE_READY_3, environment.BERTH_GATE_RUNS_FOR)",
       "  -  delete  docker:Container berth-worker-2",
       `${path.join(dir, "Pulumi.test.plan.md")}: written (25 resources)`,
     ]);

@@ -99,10 +99,13 @@ describe("program: test stack", function () {
     assert.deepEqual(deps(COMMAND, "berth-data-gate-wait"), ["berth-postgres", "berth-postgres-password", "berth-postgres-template", "berth-redis"]);
     // The orchestrator also takes the Postgres container's id: a new database container replaces it (migrations).
     assert.deepEqual(deps(CONTAINER, "berth-orchestrator"), ["berth-app-image", "berth-data-gate-wait", "berth-network", "berth-postgres", "berth-postgres-password"]);
-    // A gate runs again when the gate of the tier before it does (its command id is a trigger).
-    assert.deepEqual(deps(COMMAND, "berth-orchestrator-gate-wait"), ["berth-data-gate-wait", "berth-orchestrator"]);
-    assert.deepEqual(resourceNamed(run, COMMAND, "berth-orchestrator-gate-wait").inputs.triggers, ["berth-orchestrator-id", "berth-data-gate-wait-id"]);
-    assert.deepEqual(resourceNamed(run, COMMAND, "berth-workers-gate-wait").inputs.triggers, ["berth-worker-0-id", "berth-worker-1-id", "berth-worker-net-id", "berth-orchestrator-gate-wait-id"]);
+    // A gate runs again, in place, when what it watches gets a new id, and so when the gate of the
+    // tier before it runs again for that reason: those ids are in its environment (no triggers, which
+    // would replace it); it waits for the gate before it.
+    assert.deepEqual(deps(COMMAND, "berth-orchestrator-gate-wait"), ["berth-data-gate-wait", "berth-orchestrator", "berth-postgres", "berth-redis"]);
+    const runsFor = (name: string) => [resourceNamed(run, COMMAND, name).inputs.environment.BERTH_GATE_RUNS_FOR, resourceNamed(run, COMMAND, name).inputs.triggers];
+    assert.deepEqual(runsFor("berth-orchestrator-gate-wait"), ["berth-orchestrator-id berth-postgres-id berth-redis-id", undefined]);
+    assert.deepEqual(runsFor("berth-workers-gate-wait"), ["berth-worker-0-id berth-worker-1-id berth-worker-net-id berth-orchestrator-id berth-postgres-id berth-redis-id", undefined]);
     // The workers' network container comes with the orchestrator's, after the data gate; the workers
     // right after both (not after the orchestrator's gate), in its namespace rather than on the network
     // themselves; their gate also waits for the orchestrator's.
@@ -110,7 +113,17 @@ describe("program: test stack", function () {
     for (const w of ["berth-worker-0", "berth-worker-1"]) {
       assert.deepEqual(deps(CONTAINER, w), ["berth-app-image", "berth-data-gate-wait", "berth-orchestrator", "berth-postgres-password", "berth-worker-net"], w);
     }
-    assert.deepEqual(deps(COMMAND, "berth-workers-gate-wait"), ["berth-orchestrator", "berth-orchestrator-gate-wait", "berth-worker-0", "berth-worker-1", "berth-worker-net"]);
+    // (The ids it runs again for bring the earlier tiers' resources along as dependencies: all made before it anyway.)
+    assert.deepEqual(deps(COMMAND, "berth-workers-gate-wait"), [
+      "berth-data-gate-wait",
+      "berth-orchestrator",
+      "berth-orchestrator-gate-wait",
+      "berth-postgres",
+      "berth-redis",
+      "berth-worker-0",
+      "berth-worker-1",
+      "berth-worker-net",
+    ]);
     // Postgres and Redis wait only for the network: they start in parallel.
     assert.deepEqual(deps(CONTAINER, "berth-redis"), ["berth-network", "berth-redis-image"]);
     assert.deepEqual(deps(CONTAINER, "berth-postgres"), ["berth-network", "berth-postgres-image", "berth-postgres-password", "berth-postgres-template"]);
@@ -146,13 +159,17 @@ describe("program: test stack", function () {
     assert.deepEqual(env("berth-data-gate-wait"), {
       BERTH_GATE_READY_0: `postgres://berth:mock-password-0123456789abcdef@127.0.0.1:${picked.postgres}/berth`,
       BERTH_GATE_READY_1: `redis://127.0.0.1:${picked.redis}`,
+      BERTH_GATE_RUNS_FOR: "berth-postgres-id berth-redis-id",
     });
-    assert.deepEqual(env("berth-orchestrator-gate-wait"), { BERTH_GATE_READY_0: `http://127.0.0.1:${picked.orchestrator}/health` });
+    assert.deepEqual(env("berth-orchestrator-gate-wait"), {
+      BERTH_GATE_READY_0: `http://127.0.0.1:${picked.orchestrator}/health`,
+      BERTH_GATE_RUNS_FOR: "berth-orchestrator-id berth-postgres-id berth-redis-id",
+    });
     const workers = `http://127.0.0.1:${picked.orchestrator}/v1/workers`;
-    assert.deepEqual(env("berth-workers-gate-wait"), { BERTH_GATE_READY_0: workers, BERTH_GATE_READY_1: workers, BERTH_GATE_READY_2: workers });
+    assert.deepEqual(env("berth-workers-gate-wait"), { BERTH_GATE_READY_0: workers, BERTH_GATE_READY_1: workers, BERTH_GATE_READY_2: workers, BERTH_GATE_RUNS_FOR: "berth-worker-0-id berth-worker-1-id berth-worker-net-id berth-orchestrator-id berth-postgres-id berth-redis-id" });
     const gate = resourceNamed(run, COMMAND, "berth-data-gate-wait");
     assert.deepEqual([gate.inputs.logging, gate.secretInputs.includes("environment")], ["stderr", true]);
-    assert.deepEqual(gate.inputs.triggers, ["berth-postgres-id", "berth-redis-id"]);
+    assert.equal(gate.inputs.triggers, undefined);
   });
 
   it("hardens every container: limits, non-root, read-only, no-new-privileges, caps dropped, bounded restarts", function () {
@@ -306,7 +323,12 @@ describe("program: dev stack", function () {
     assert.deepEqual([external("berth-postgres"), external("berth-redis"), external("berth-orchestrator")], [15432, 16379, 18080]);
     // The workers gate asks the orchestrator on its fixed port.
     const workers = "http://127.0.0.1:18080/v1/workers";
-    assert.deepEqual(resourceNamed(run, COMMAND, "berth-workers-gate-wait").inputs.environment, { BERTH_GATE_READY_0: workers, BERTH_GATE_READY_1: workers, BERTH_GATE_READY_2: workers });
+    assert.deepEqual(resourceNamed(run, COMMAND, "berth-workers-gate-wait").inputs.environment, {
+      BERTH_GATE_READY_0: workers,
+      BERTH_GATE_READY_1: workers,
+      BERTH_GATE_READY_2: workers,
+      BERTH_GATE_RUNS_FOR: "berth-worker-0-id berth-worker-1-id berth-worker-net-id berth-orchestrator-id berth-postgres-id berth-redis-id",
+    });
   });
 
   it("uses calm healthchecks", function () {
@@ -339,7 +361,13 @@ describe("program: isolation and options", function () {
     assert.match(resourceNamed(run, "docker:index/network:Network", "berth-network").provider, /::berth-docker::berth-docker-id$/);
     const gate = resourceNamed(run, COMMAND, "berth-workers-gate-wait").inputs;
     const workers = "http://build-7:18080/v1/workers";
-    assert.deepEqual(gate.environment, { DOCKER_HOST: "ssh://ci@build-7", BERTH_GATE_READY_0: workers, BERTH_GATE_READY_1: workers, BERTH_GATE_READY_2: workers });
+    assert.deepEqual(gate.environment, {
+      DOCKER_HOST: "ssh://ci@build-7",
+      BERTH_GATE_READY_0: workers,
+      BERTH_GATE_READY_1: workers,
+      BERTH_GATE_READY_2: workers,
+      BERTH_GATE_RUNS_FOR: "berth-worker-0-id berth-worker-1-id berth-worker-net-id berth-orchestrator-id berth-postgres-id berth-redis-id",
+    });
   });
 
   it("takes image overrides as given and builds no app image, only the Postgres template from the override", async function () {

@@ -291,9 +291,22 @@ describe("program: the test stack with cluster: swarm, under mocks", function ()
       "node dist/gate/cli.js --name workers --timeout-seconds 90 --http http://10.0.0.5:34504/v1/workers --http-min-items workers=4 --swarm-service berth-test-worker=4 " +
         "--hint 'To change this, edit Pulumi.test.yaml: the settings of these services are under berth:workers, berth:swarm, berth:images.app; raise berth:tiers.workers.gateTimeoutSeconds (now 90) only if they are healthy but slow.'",
     );
-    assert.deepEqual(gate.inputs.environment, { DOCKER_HOST: "tcp://10.0.0.5:2375" });
-    assert.deepEqual(gate.inputs.triggers, ["berth-worker-id", "berth-worker-pids-limit-id", "berth-orchestrator-gate-wait-id"]);
-    assert.deepEqual(gate.dependencies.map(short).sort(), ["berth-docker", "berth-orchestrator", "berth-orchestrator-gate-wait", "berth-worker", "berth-worker-pids-limit"]);
+    // It runs again, in place, for a new service or pids step (a spec change replaces the step), and after the gates before it.
+    assert.deepEqual(gate.inputs.environment, {
+      DOCKER_HOST: "tcp://10.0.0.5:2375",
+      BERTH_GATE_RUNS_FOR: "berth-worker-id berth-worker-pids-limit-id berth-orchestrator-id berth-postgres-id berth-redis-id",
+    });
+    assert.equal(gate.inputs.triggers, undefined);
+    assert.deepEqual(gate.dependencies.map(short).sort(), [
+      "berth-data-gate-wait",
+      "berth-docker",
+      "berth-orchestrator",
+      "berth-orchestrator-gate-wait",
+      "berth-postgres",
+      "berth-redis",
+      "berth-worker",
+      "berth-worker-pids-limit",
+    ]);
     assert.deepEqual(resourceNamed(run, SERVICE, "berth-worker").dependencies.map(short).sort(), ["berth-app-image", "berth-network", "berth-orchestrator-gate-wait", "berth-postgres-password"]);
   });
 
