@@ -8,9 +8,11 @@
 // Day two, as compose and Pulumi's refresh do it: what it made is kept per stack in a state file
 // (engine-state.ts) that any process reads, and every up converges from the engine's reality.
 // Before applying, up inspects each recorded object: one that is gone is created again, one that
-// is not running (or unhealthy) is replaced; a resource whose inputs changed is replaced (its new
-// id changes its dependents' inputs, so a gate watching it runs again); what the program no longer
-// declares is removed, and so is anything carrying the stack's labels that no record knows (a
+// is not running (or unhealthy) is replaced; a resource whose inputs changed is updated in place or
+// replaced as the provider would (convergence.ts, from the provider-semantics.ts table the plan
+// also predicts from): an update keeps the id and applies (ContainerUpdate), re-runs (a command)
+// or only records the change; a replacement's new id changes its dependents' inputs, so a gate
+// watching it runs again. What the program no longer declares is removed, and so is anything carrying the stack's labels that no record knows (a
 // killed run's). A name held by a dead run's object of this stack is taken over, never collided
 // with. Unless the stack is kept (UpRequest.keep), a reaper removes it when this process ends
 // without destroying it. SIGINT/SIGTERM during an up: nothing new starts, running commands are
@@ -20,8 +22,9 @@
 //
 // What it does NOT cover: the Pulumi Docker provider's own translation of arguments to Engine
 // API calls (container-spec.ts, service-spec.ts and image-spec.ts are this harness's translations,
-// modelled on the provider's source), the provider's diffing (any input change replaces here; the
-// provider updates some in place), previews, the Pulumi state file and secrets encryption,
+// modelled on the provider's source), the provider's own diff code (the table is a reading of it;
+// pulumi mode runs the real one), a docker.Service updated in place (replaced here, with a
+// reason), previews, the Pulumi state file and secrets encryption,
 // BuildKit builds (docker.Image is built with the classic builder only). Those need pulumi mode
 // (a working `pulumi` CLI).
 import { performance } from "node:perf_hooks";

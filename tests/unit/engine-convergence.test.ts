@@ -3,6 +3,7 @@
 // replaceOnChanges.
 import assert from "node:assert/strict";
 import { convergeStep, Declared } from "../../testing/engine/convergence";
+import { containerUpdateBody } from "../../testing/engine/container-spec";
 
 const CONTAINER = "docker:index/container:Container";
 const COMMAND = "command:local:Command";
@@ -68,5 +69,16 @@ describe("engine mode's convergence step", () => {
 
   it("fails naming the input when the table has no row for it", () => {
     assert.throws(() => convergeStep(known(pg), declared(CONTAINER, { ...pg, bogus: 1 })), /docker:index\/container:Container has no input "bogus" in the provider semantics table/);
+  });
+});
+
+describe("engine mode's ContainerUpdate body", () => {
+  it("sends memory and swap in bytes (-1 swap passed through) and the restart policy, as the provider's Update", () => {
+    assert.deepEqual(containerUpdateBody({ name: "c", image: "i", memory: 768, memorySwap: 768, restart: "on-failure", maxRetryCount: 3 }), {
+      Memory: 768 * 1024 * 1024,
+      MemorySwap: 768 * 1024 * 1024,
+      RestartPolicy: { Name: "on-failure", MaximumRetryCount: 3 },
+    });
+    assert.deepEqual(containerUpdateBody({ name: "c", image: "i", memory: 64, memorySwap: -1 }), { Memory: 64 * 1024 * 1024, MemorySwap: -1, RestartPolicy: { Name: "no", MaximumRetryCount: 0 } });
   });
 });
