@@ -22,6 +22,7 @@ import { measureDayTwo } from "./day-two";
 import { formatDayTwoSection } from "./day-two-report";
 import { formatFreshDatabaseSection, measureFreshDatabase } from "./fresh-database";
 import { formatSwarmSection, swarmBench } from "./swarm";
+import { removeTemplates, templateHelpersDone } from "./templates";
 
 /**
  * After up, before the idle window: the services' start-up tail dies down. ~8–10 s after a
@@ -37,6 +38,7 @@ const program = new Command("bench")
   .option("--workers <n>", "workers of the small rounds", count(1), 2)
   .option("--large-workers <n>", "workers of the large rounds", count(2), 16)
   .option("--no-warm-up", "skip the uncounted first round")
+  .option("--cold", "the cold case: before each berth run, remove every Postgres template of the engine that no container uses (as on a fresh CI engine), and after it wait for the helper that makes the next one")
   .option("--idle-seconds <n>", "idle-CPU window after each small round's bring-up (0: not measured)", count(0), 10)
   .option("--eval-rounds <n>", "rounds of program evaluation at 1, 10, 100 workers (0: none)", count(0), 3)
   .option("--latency-runs <n>", "gate latency runs (0: none)", count(0), 20)
@@ -55,6 +57,7 @@ interface Options {
   workers: number;
   largeWorkers: number;
   warmUp: boolean;
+  cold?: boolean;
   idleSeconds: number;
   evalRounds: number;
   latencyRuns: number;
@@ -105,8 +108,11 @@ async function main(): Promise<void> {
     settles.push(await waitForQuiet());
   };
   const berth = async (part: string, workers: number, idle: IdleWindow): Promise<EngineRun> => {
+    if (opts.cold) log(`cold: removed the templates ${(await removeTemplates(docker)).join(", ") || "(none)"}`);
     await sample();
     const run = await engineRun(docker, stack(part), images, workers, idle);
+    // The helper making the next template runs on idle CPU; the next side must not share with it.
+    if (opts.cold) await templateHelpersDone(docker);
     log(`berth ${part}: up() returned after ${(run.upMs / 1000).toFixed(2)} s (${run.containers} containers)`);
     return run;
   };
@@ -197,6 +203,7 @@ async function main(): Promise<void> {
   }
   const report = formatReport({
     command: `npm run bench -- ${process.argv.slice(2).join(" ")}`.trim().replace(/ --$/, ""),
+    cold: opts.cold === true,
     startedAt,
     finishedAt: new Date().toISOString(),
     machine,

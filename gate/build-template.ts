@@ -1,87 +1,118 @@
 #!/usr/bin/env node
-// berth build-template: builds the Postgres template image (components/postgres/template) unless the
-// engine already holds it. The classic builder resolves FROM on the engine (an image id or a local
-// tag, no registry); every intermediate container is removed (rm, forcerm), and so are the first
-// stage's images: a build leaves nothing behind but the image it tags. (The Docker provider's own
-// classic builds keep their containers, so berth does not use docker.Image for this.)
-// Usage: node dist/gate/build-template.js --context <dir> --tag <name:tag> --base <image> --user <role> --database <db>
-// Prints {"image":"<tag>","id":"sha256:…","built":true|false}; exit 1 when the build fails (with its
-// last output lines) or the engine cannot be reached, 2 on usage errors.
-import { randomBytes } from "node:crypto";
-import { readdirSync } from "node:fs";
+// berth build-template: makes sure the engine has, or is making, the Postgres template that
+// components/postgres/template.ts names. It never waits for the template: when the engine has none,
+// it creates the template's volume and starts a helper container of the base image that makes it
+// there (berth-postgres-template.sh) and returns; the helper runs on the engine, so the work goes
+// on when the process that ran the up exits, at the lowest CPU weight (2 of the default 1024), no
+// network, read-only root, every capability dropped. The helper stays, exited, as the template's
+// marker (exit 0: ready; else its logs say why, and no Postgres uses a template until it is
+// removed). Then it prunes: at most TEMPLATES_KEPT templates (helper and volume) stay on the engine.
+// Usage: node dist/gate/build-template.js --context <dir> --name <template> --base <image> --user <role> --database <db> --run-as <uid:gid>
+// Prints {"template":"<name>","state":"ready"|"making"|"failed","pruned":[…]}; a helper that cannot
+// start is a warning (the up goes on without a template); exit 1 when the engine cannot be reached
+// or answers the state with an error, 2 on usage errors.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type Docker from "dockerode";
+import { MAKE_SCRIPT, TEMPLATE_DIR, TEMPLATE_LABEL, TEMPLATE_MOUNT, TEMPLATES_KEPT } from "../components/postgres/template";
+import { demuxFrames } from "./container-diagnostics";
 import { createDockerClient } from "./docker-client";
-import { createEngineClient, EngineClient } from "./engine-client";
-import { isEngineUnreachable, isNoSuchContainer, unreachableMessageFor } from "./engine-errors";
+import { isEngineUnreachable, unreachableMessageFor } from "./engine-errors";
 import { exitAfterFlush, runMain } from "./process-exit";
-import { errorMessage } from "./types";
 import { parseTemplateArgs, TemplateOptions, TEMPLATE_TOOL as TOOL } from "./template-args";
+import { templateState, TemplateState, templatesToPrune } from "./template-plan";
+import { errorMessage } from "./types";
 
-/** Build output lines kept for a failure's report. */
+/** The helper's log lines shown when it failed. */
 const TAIL_LINES = 20;
-/** Set on the first stage's images (the Dockerfile's LABEL), with a value of this build's own. */
-const STAGE_LABEL = "berth.postgres-template-build";
+/** The lowest CPU weight the engine takes (the default is 1024): the helper runs on idle CPU. */
+const HELPER_CPU_SHARES = 2;
+const MB = 1024 * 1024;
 
-/** The build ran and failed: its own message, not an unreachable engine. */
-class BuildFailed extends Error {}
+const statusOf = (err: unknown) => (err as { statusCode?: number }).statusCode;
 
-interface BuildEvent {
-  stream?: string;
-  error?: string;
-  errorDetail?: { message?: string };
+/** The helper's create call: the base image, as its postgres user, the script as `sh -c` text. */
+export function helperSpec(o: TemplateOptions, script: string): Docker.ContainerCreateOptions {
+  return {
+    name: o.name,
+    Image: o.base,
+    User: o.runAs,
+    // Through the image's entrypoint, which execs a command that is not `postgres`.
+    Cmd: ["sh", "-c", script, "berth-postgres-template", TEMPLATE_DIR],
+    Env: [`TEMPLATE_USER=${o.user}`, `TEMPLATE_DB=${o.database}`],
+    Labels: { [TEMPLATE_LABEL]: o.name },
+    HostConfig: {
+      Binds: [`${o.name}:${TEMPLATE_MOUNT}`],
+      NetworkMode: "none",
+      ReadonlyRootfs: true,
+      Tmpfs: { "/tmp": "rw,noexec,nosuid,size=16m" },
+      CapDrop: ["ALL"],
+      SecurityOpt: ["no-new-privileges:true"],
+      PidsLimit: 64,
+      Memory: 256 * MB,
+      MemorySwap: 256 * MB,
+      CpuShares: HELPER_CPU_SHARES,
+    },
+  };
 }
 
-/**
- * Builds, then removes the untagged images the classic builder keeps of the first stage (a copy
- * of the base with the template, as large as the base), whether the build worked or not.
- * Labelled per build, so builds of the same tag running at once never remove each other's.
- */
-async function build(docker: Docker, o: TemplateOptions): Promise<void> {
-  const buildId = randomBytes(8).toString("hex");
+async function helperState(docker: Docker, name: string): Promise<TemplateState> {
+  const info = await docker
+    .getContainer(name)
+    .inspect()
+    .catch((err) => (statusOf(err) === 404 ? undefined : Promise.reject(err)));
+  return templateState(info && { running: info.State.Running || info.State.Status === "created", exitCode: info.State.ExitCode });
+}
+
+async function startHelper(docker: Docker, o: TemplateOptions): Promise<void> {
+  // Labelled when this creates it (a Postgres container that mounts it first makes it unlabelled).
+  await docker.createVolume({ Name: o.name, Labels: { [TEMPLATE_LABEL]: o.name } });
+  const script = readFileSync(join(o.context, MAKE_SCRIPT), "utf8");
+  let helper: Docker.Container;
   try {
-    await runBuild(docker, o, buildId);
-  } finally {
-    await removeStageImages(docker, buildId);
+    helper = await docker.createContainer(helperSpec(o, script));
+  } catch (err) {
+    // Another up made the same helper a moment ago: it is at work.
+    if (statusOf(err) === 409) return;
+    throw err;
   }
+  // A helper that never started would read as "at work" forever.
+  await helper.start().catch(async (err) => {
+    await helper.remove({ force: true }).catch(() => undefined);
+    throw err;
+  });
 }
 
-/** Never throws: a build's own error must not be hidden by its clean-up's. */
-async function removeStageImages(docker: Docker, buildId: string): Promise<void> {
-  const warn = (what: string, err: unknown) => process.stderr.write(`${TOOL}: could not remove the build's stage images (${what}): ${errorMessage(err)}\n`);
-  // Only the top of each chain is listed; removing it removes its untagged parents with it.
-  const left = await docker.listImages({ filters: JSON.stringify({ label: [`${STAGE_LABEL}=${buildId}`] }) }).catch((err) => (warn("listing them", err), []));
-  for (const image of left) await docker.getImage(image.Id).remove().catch((err) => warn(image.Id, err));
+async function failedHelperLines(docker: Docker, name: string): Promise<string> {
+  const logs = await docker
+    .getContainer(name)
+    .logs({ stdout: true, stderr: true, tail: TAIL_LINES })
+    .then((b) => demuxFrames(b as unknown as Buffer))
+    .catch((err) => `(its logs could not be read: ${errorMessage(err)})`);
+  return logs
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => `  ${l}`)
+    .join("\n");
 }
 
-async function runBuild(docker: Docker, o: TemplateOptions, buildId: string): Promise<void> {
-  const stream = await docker.buildImage(
-    { context: o.context, src: readdirSync(o.context) },
-    // version "1": the classic builder; rm/forcerm: no intermediate container stays, even on failure.
-    {
-      t: o.tag,
-      buildargs: { BASE_IMAGE: o.base, TEMPLATE_USER: o.user, TEMPLATE_DB: o.database, BUILD_ID: buildId },
-      rm: true,
-      forcerm: true,
-      version: "1",
-    } as Docker.ImageBuildOptions,
+/** Removes templates beyond TEMPLATES_KEPT: a helper, then its volume unless a container still uses it. */
+async function prune(docker: Docker, current: string): Promise<string[]> {
+  const helpers = await docker.listContainers({ all: true, filters: { label: [TEMPLATE_LABEL] } });
+  const names = templatesToPrune(
+    helpers.map((h) => ({ name: h.Names[0].replace(/^\//, ""), created: h.Created, running: h.State === "running" })),
+    current,
+    TEMPLATES_KEPT,
   );
-  const tail: string[] = [];
-  await new Promise<void>((resolve, reject) =>
-    docker.modem.followProgress(
-      stream,
-      (err: Error | null, events: BuildEvent[]) => {
-        const failed = err?.message ?? events.find((e) => e.error !== undefined)?.error;
-        if (failed === undefined) return resolve();
-        reject(new BuildFailed(`${failed}\n${tail.map((l) => `  ${l}`).join("\n")}`));
-      },
-      (event: BuildEvent) => {
-        for (const line of (event.stream ?? "").split("\n").filter((l) => l.trim() !== "")) {
-          tail.push(line);
-          if (tail.length > TAIL_LINES) tail.shift();
-        }
-      },
-    ),
-  );
+  const pruned: string[] = [];
+  for (const name of names) {
+    const users = await docker.listContainers({ all: true, filters: { volume: [name] } });
+    if (users.some((u) => u.Names[0] !== `/${name}`)) continue; // a stack's Postgres still mounts it
+    await docker.getContainer(name).remove({ force: true });
+    await docker.getVolume(name).remove();
+    pruned.push(name);
+  }
+  return pruned;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -91,28 +122,38 @@ async function main(argv: string[]): Promise<number> {
     return parsed.code;
   }
   const o = parsed.value;
-  // Every up but the first finds the image: that check is on the Postgres container's path, so
-  // it uses the gate's lean client; dockerode (~100 ms to load) only comes for a build.
-  let engine: EngineClient | undefined;
+  let docker: Docker | undefined;
   try {
-    const client = (engine = createEngineClient());
-    const existing = await client.image(o.tag).catch((err) => (isNoSuchContainer(err) ? undefined : Promise.reject(err)));
-    const built = existing === undefined;
-    if (built) {
-      process.stderr.write(`${TOOL}: building ${o.tag} from ${o.base} for user ${o.user}, database ${o.database}\n`);
-      await build(createDockerClient(), o);
+    docker = createDockerClient();
+    let state = await helperState(docker, o.name);
+    if (state === "start") {
+      process.stderr.write(`${TOOL}: making ${o.name} from ${o.base} for user ${o.user}, database ${o.database} in a helper container; this up initialises Postgres as the image does\n`);
+      state = await startHelper(docker, o).then(
+        () => "making" as const,
+        (err) => {
+          // The template only saves time: without it Postgres initialises as the image does.
+          if (isEngineUnreachable(err)) throw err;
+          process.stderr.write(`${TOOL}: could not start the helper making ${o.name} from ${o.base}, so Postgres initialises as the image does: ${errorMessage(err)}\n`);
+          return "failed" as const;
+        },
+      );
+    } else if (state === "failed") {
+      process.stderr.write(
+        `${TOOL}: the helper that made ${o.name} from ${o.base} failed, so Postgres initialises as the image does; its last lines:\n${await failedHelperLines(docker, o.name)}\n` +
+          `  (to try again: docker rm ${o.name})\n`,
+      );
     }
-    const id = existing?.Id ?? (await client.image(o.tag)).Id;
-    process.stdout.write(`${JSON.stringify({ image: o.tag, id, built })}\n`);
+    const pruned = await prune(docker, o.name).catch((err) => {
+      process.stderr.write(`${TOOL}: could not prune old templates: ${errorMessage(err)}\n`);
+      return [];
+    });
+    process.stdout.write(`${JSON.stringify({ template: o.name, state, pruned })}\n`);
     return 0;
   } catch (err) {
-    const why =
-      !(err instanceof BuildFailed) && isEngineUnreachable(err)
-        ? await unreachableMessageFor(engine, err)
-        : `could not build ${o.tag} from ${o.base}: ${errorMessage(err)}`;
+    const why = isEngineUnreachable(err) ? await unreachableMessageFor(docker, err) : `could not read the template ${o.name}'s state: ${errorMessage(err)}`;
     process.stderr.write(`${TOOL}: ${why}\n`);
     return 1;
   }
 }
 
-runMain(TOOL, () => main(process.argv.slice(2))).then(exitAfterFlush);
+if (require.main === module) runMain(TOOL, () => main(process.argv.slice(2))).then(exitAfterFlush);

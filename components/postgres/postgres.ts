@@ -7,7 +7,7 @@ import { postgresDefaults, postgresProblems } from "./settings";
 import { PGDATA, POSTGRES_PORT, POSTGRES_STOP_SIGNAL, postgresCommand, postgresHealthcheck, postgresTmpfs, postgresUrl } from "./spec";
 import * as command from "@pulumi/command";
 import { engineEnvironment, engineOf } from "../container/engine";
-import { templateBuildCommand, templateImageName } from "./template";
+import { TEMPLATE_MOUNT, templateBuildCommand, templateName, templateStartCommand } from "./template";
 
 export { POSTGRES_PORT };
 
@@ -17,9 +17,9 @@ const DEFAULT_IMAGE = IMAGE_STACKS.alpine.postgres;
 
 export interface PostgresArgs extends PublishedServiceArgs {
   /**
-   * Image in the official postgres image's layout. When not durable the container runs an image
-   * built from it with the data directory initialised (template.ts): pass an image id (as
-   * Environment passes a RemoteImage's imageId) so that image is rebuilt when this one changes.
+   * Image in the official postgres image's layout. When not durable, a data directory initialised
+   * with it is kept on the engine for the next start (template.ts): pass an image id (as
+   * Environment passes a RemoteImage's imageId) so that template is made again when this one changes.
    * @default "postgres:16-alpine"
    */
   image?: pulumi.Input<string>;
@@ -33,7 +33,8 @@ export interface PostgresArgs extends PublishedServiceArgs {
   username?: string;
   /**
    * false: data on a tmpfs, fsync, synchronous_commit and full_page_writes off (throw-away test
-   * data), started from a template image built from `image` (template.ts) instead of initdb.
+   * data), started from the engine's template of `image` (template.ts) instead of initdb once the
+   * engine has one.
    * @default false - true keeps data on a named volume with Postgres' durable defaults
    */
   durable?: boolean;
@@ -55,9 +56,9 @@ export class Postgres extends pulumi.ComponentResource {
   /** The containers a HealthGate watches for this service. */
   public readonly containers: docker.Container[];
   public readonly volume?: docker.Volume;
-  /** What the container runs when not durable: the image plus a data directory made at build time (its name). */
-  public readonly templateImage?: pulumi.Output<string>;
-  /** The step that builds it, unless the engine has it (no intermediate container stays). */
+  /** When not durable: the engine's template volume (and its helper container) the start copies from. */
+  public readonly template?: pulumi.Output<string>;
+  /** The step that has a helper container make the template unless the engine has it; the container does not wait for it. */
   public readonly templateBuild?: command.local.Command;
   public readonly containerName: pulumi.Output<string>;
   /** DNS names on the network; `url` uses the first. */
@@ -97,24 +98,24 @@ export class Postgres extends pulumi.ComponentResource {
     }
     if (s.durable) this.volume = dataVolume(this, name, "postgres", args, opts);
     const image = args.image ?? DEFAULT_IMAGE.ref;
-    // The build waits for its base image (an input), not for the component's dependsOn: it runs
-    // while the network is created. The container's image comes through the build's output, so
-    // the container waits for it.
-    let runImage: pulumi.Input<string> = image;
+    const server = postgresCommand({ ...s, serverSettings: args.serverSettings });
+    // Not durable: the container mounts the template's volume and starts from it when it is
+    // complete, else as the image does; the step runs beside it (it waits only for its base image)
+    // and never delays it: a template that is missing, being made or failed costs this up nothing.
+    let template: pulumi.Output<string> | undefined;
     if (!s.durable) {
-      const tag = pulumi.output(image).apply((baseImage) => templateImageName({ baseImage, user: s.user, database: s.database }));
+      template = pulumi.output(image).apply((baseImage) => templateName({ baseImage, user: s.user, database: s.database }));
       this.templateBuild = new command.local.Command(
         `${name}-template`,
         {
-          create: pulumi.all([image, tag]).apply(([baseImage, t]) => templateBuildCommand({ baseImage, user: s.user, database: s.database }, t)),
+          create: pulumi.all([image, template]).apply(([baseImage, t]) => templateBuildCommand({ baseImage, user: s.user, database: s.database, runAs: user }, t)),
           environment: engineEnvironment(engineOf(this)),
-          triggers: [tag],
+          triggers: [template],
           logging: "stderr",
         },
         { parent: this },
       );
-      runImage = pulumi.all([tag, this.templateBuild.stdout]).apply(([t]) => t);
-      this.templateImage = tag;
+      this.template = template;
     }
     const made = serviceContainer(
       this,
@@ -122,7 +123,7 @@ export class Postgres extends pulumi.ComponentResource {
       "postgres",
       args,
       {
-        image: runImage,
+        image,
         user,
         memoryMb: s.memoryMb,
         cpus: s.cpus,
@@ -130,9 +131,9 @@ export class Postgres extends pulumi.ComponentResource {
         stopSignal: POSTGRES_STOP_SIGNAL,
         port: POSTGRES_PORT,
         envs: pulumi.secret(pulumi.output(args.password).apply((password) => [`POSTGRES_USER=${s.user}`, `POSTGRES_DB=${s.database}`, `POSTGRES_PASSWORD=${password}`, `PGDATA=${PGDATA}`])),
-        command: postgresCommand({ ...s, serverSettings: args.serverSettings }),
+        command: template === undefined ? server : templateStartCommand(server),
         ownedTmpfs: postgresTmpfs(s),
-        volumes: this.volume ? [{ volumeName: this.volume.name, containerPath: PGDATA }] : [],
+        volumes: this.volume ? [{ volumeName: this.volume.name, containerPath: PGDATA }] : template ? [{ volumeName: template, containerPath: TEMPLATE_MOUNT }] : [],
       },
       opts,
     );

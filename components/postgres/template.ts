@@ -1,29 +1,47 @@
-// The Postgres template image (issue 11): a throw-away (not durable) Postgres starts from a data
-// directory initialised once, when this image is built from the configured Postgres image, instead
-// of running initdb and a temporary server on every start. The build context is template/ (shipped
-// with the package): its Dockerfile reads the image's own layout while building (the postgres user
-// by name: uid 70 on Alpine, 999 on Debian; PATH; PGDATA at start), so both official image stacks
-// work by construction. At start, berth-postgres-start.sh copies the template into the empty PGDATA
-// and sets POSTGRES_PASSWORD in single-user mode before any server listens, then hands over to the
-// image's docker-entrypoint.sh; whatever the template does not fit (another user or database,
-// POSTGRES_INITDB_ARGS, init scripts, root, ...) is left to that entrypoint's initdb, as before.
-// No password is in any layer.
+// The Postgres template (issues 11 and 27): a throw-away (not durable) Postgres starts from a data
+// directory initialised once per engine instead of running initdb and a temporary server on every
+// start, and the first start on an engine never waits for that template to be made.
+//
+// The template lives on a named volume of the engine, shared by every stack whose Postgres has the
+// same base image, user, database and scripts (its name is a hash of them). A helper container of
+// the base image (berth-postgres-template.sh, started by gate/build-template.ts at the lowest CPU
+// weight, no network) makes it there and stays, exited, as its marker. The Postgres container
+// mounts the volume and runs berth-postgres-start.sh through the image's entrypoint: with a
+// complete template it copies it into the empty PGDATA and sets the password in single-user mode;
+// without one (the first up on an engine, while the helper works) the image's entrypoint runs
+// initdb, as the official image (and a compose file) does. No password is ever on the volume.
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { distRoot, gateInvocation, shellQuote } from "../gate/command-line";
 
-/** The build context, shipped with the package (package.json `files`). */
+/** The scripts, shipped with the package (package.json `files`). */
 export const TEMPLATE_CONTEXT_DIR = path.join(path.dirname(distRoot(__dirname)), "components", "postgres", "template");
 
-/** Repository of the built images; the tag is a hash of everything the image is made from. */
-export const TEMPLATE_REPOSITORY = "berth-postgres-template";
+/** The start script the Postgres container runs (its text goes into the container's command). */
+export const START_SCRIPT = "berth-postgres-start.sh";
+/** The script the helper container runs to make the template. */
+export const MAKE_SCRIPT = "berth-postgres-template.sh";
 
-export interface TemplateImageInputs {
+/** Prefix of every template volume and of its helper container: `docker volume ls -f name=…`. */
+export const TEMPLATE_PREFIX = "berth-postgres-template-";
+/** Label of the helper containers (value: the template's name): what the prune step lists. */
+export const TEMPLATE_LABEL = "berth.postgres-template";
+/**
+ * Where the volume is mounted: the official images' home of the postgres user, so a new volume
+ * takes that directory's owner (the engine copies it in) and the helper, as that user, can write.
+ */
+export const TEMPLATE_MOUNT = "/var/lib/postgresql";
+/** The template's directory on the volume, as the containers see it. */
+export const TEMPLATE_DIR = `${TEMPLATE_MOUNT}/berth-template`;
+/** Template volumes (with their helpers) an engine keeps; the prune step removes older ones. */
+export const TEMPLATES_KEPT = 4;
+
+export interface TemplateInputs {
   /**
-   * The image the template is built FROM, as the classic builder resolves it on the engine: an
-   * image id (`sha256:…`, what Environment passes: a RemoteImage's imageId) or a reference. An id
-   * makes the template's name change when the image does; a tag that moves does not.
+   * The image the template is made with, as the engine resolves it: an image id (`sha256:…`, what
+   * Environment passes: a RemoteImage's imageId) or a reference. An id makes the template's name
+   * change when the image does; a tag that moves does not.
    */
   baseImage: string;
   /** POSTGRES_USER the template is made for: its bootstrap superuser. */
@@ -32,7 +50,7 @@ export interface TemplateImageInputs {
   database: string;
 }
 
-/** A hash of the build context's files (names and contents), so an edited script renames the image. */
+/** A hash of the scripts' names and contents, so an edited script renames the template. */
 export function contextHash(dir: string = TEMPLATE_CONTEXT_DIR): string {
   const h = createHash("sha256");
   for (const file of readdirSync(dir).sort()) h.update(`${file}\0`).update(readFileSync(path.join(dir, file))).update("\0");
@@ -40,13 +58,21 @@ export function contextHash(dir: string = TEMPLATE_CONTEXT_DIR): string {
 }
 
 /**
- * `berth-postgres-template:<16 hex>`: the same inputs give the same name on every stack and
- * machine, so an engine that has it builds from its layer cache; any change gives a new name,
- * which replaces the container. Not per stack: the provider never deletes a built image.
+ * `berth-postgres-template-<16 hex>`, the name of the volume and of its helper container: the same
+ * inputs give the same name on every stack and machine, so an engine makes each template once;
+ * any change gives a new name (and a new container command, which replaces the container).
  */
-export function templateImageName(i: TemplateImageInputs, context: string = contextHash()): string {
+export function templateName(i: TemplateInputs, context: string = contextHash()): string {
   const hash = createHash("sha256").update(JSON.stringify({ base: i.baseImage, user: i.user, database: i.database, context })).digest("hex");
-  return `${TEMPLATE_REPOSITORY}:${hash.slice(0, 16)}`;
+  return `${TEMPLATE_PREFIX}${hash.slice(0, 16)}`;
+}
+
+/**
+ * The Postgres container's command: the start script (as `sh -c` text, so no file has to reach
+ * the engine), through the image's entrypoint, which execs a command that is not `postgres`.
+ */
+export function templateStartCommand(server: string[], dir: string = TEMPLATE_CONTEXT_DIR): string[] {
+  return ["sh", "-c", readFileSync(path.join(dir, START_SCRIPT), "utf8"), "berth-postgres-start", TEMPLATE_DIR, ...server];
 }
 
 /**
@@ -58,11 +84,11 @@ function fromProgramDir(dir: string): string {
 }
 
 /**
- * The command that builds the template image unless the engine has it (dist/gate/build-template.js):
- * the classic builder, every intermediate container removed — the Docker provider's own classic
- * builds (docker.Image with BuilderV1) keep theirs on the engine, which would leave things behind.
+ * The command that starts the helper making the template unless the engine has it or is making it
+ * (dist/gate/build-template.js), and prunes templates beyond TEMPLATES_KEPT. `runAs` is the image's
+ * postgres user ("uid:gid"), the owner of TEMPLATE_MOUNT.
  */
-export function templateBuildCommand(i: TemplateImageInputs, tag: string): string {
-  const words = ["--context", fromProgramDir(TEMPLATE_CONTEXT_DIR), "--tag", tag, "--base", i.baseImage, "--user", i.user, "--database", i.database];
+export function templateBuildCommand(i: TemplateInputs & { runAs: string }, name: string): string {
+  const words = ["--context", fromProgramDir(TEMPLATE_CONTEXT_DIR), "--name", name, "--base", i.baseImage, "--user", i.user, "--database", i.database, "--run-as", i.runAs];
   return [gateInvocation("build-template"), ...words.map(shellQuote)].join(" ");
 }

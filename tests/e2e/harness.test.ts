@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { resourceNamed } from "../../testing/recorder";
 import { berthRequest, runProgram, REPO_ROOT } from "../../lab/berth-program";
 import { containerCreateCall, durationNs, publishedPorts } from "../../testing/engine/container-spec";
-import { templateImageName } from "../../components/postgres/template";
+import { templateName, templateStartCommand } from "../../components/postgres/template";
 import { AutomationStack, PulumiMode, pulumiCli, StackFactory, timelineOf } from "../../testing/engine/pulumi-mode";
 import type { EngineEvent, OpType } from "@pulumi/pulumi/automation";
 import { selectMode } from "../../testing/engine/select-mode";
@@ -31,11 +31,11 @@ describe("e2e harness: engine mode's Container translation", () => {
       removeVolumes: true,
       options: {
         name: "berth-test-postgres",
-        // The template image built from the override (components/postgres/template.ts).
-        Image: templateImageName({ baseImage: "berth-e2e/data:x@sha256:mock", user: "berth", database: "berth" }),
+        Image: "berth-e2e/data:x@sha256:mock",
         User: "999:999",
         Env: ["POSTGRES_USER=berth", "POSTGRES_DB=berth", "POSTGRES_PASSWORD=mock-password-0123456789abcdef", "PGDATA=/var/lib/postgresql/data"],
-        Cmd: ["postgres", "-c", "shared_buffers=64MB", "-c", "listen_addresses=*", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"],
+        // The start script that copies the engine's template (components/postgres/template.ts), then the server.
+        Cmd: templateStartCommand(["postgres", "-c", "shared_buffers=64MB", "-c", "listen_addresses=*", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]),
         ExposedPorts: { "5432/tcp": {} },
         Labels: { "berth.environment": "test", "berth.pids-limit": "256", "berth.project": "berth", "berth.service": "postgres", "berth.stack": "test" },
         StopSignal: "SIGINT",
@@ -61,6 +61,8 @@ describe("e2e harness: engine mode's Container translation", () => {
             "/var/lib/postgresql/data": "rw,nosuid,nodev,size=256m,mode=0700,uid=999,gid=999",
             "/var/run/postgresql": "rw,nosuid,nodev,size=1m,mode=0775,uid=999,gid=999",
           },
+          // The engine's shared template volume, named by what the template is made from.
+          Binds: [`${templateName({ baseImage: "berth-e2e/data:x@sha256:mock", user: "berth", database: "berth" })}:/var/lib/postgresql`],
           PortBindings: { "5432/tcp": [{ HostIp: "127.0.0.1", HostPort: "" }] },
           NetworkMode: "berth-test-net",
         },

@@ -108,7 +108,6 @@ describe("e2e: the test stack on a real Docker engine", function () {
         assert.ok(at(later).startedMs >= at(earlier).finishedMs, `${later} started at ${at(later).startedMs} ms, before ${earlier} finished at ${at(earlier).finishedMs} ms`);
       startsAfter("berth-network", "berth-network-subnet");
       for (const c of ["berth-postgres", "berth-redis"]) startsAfter(c, "berth-network");
-      startsAfter("berth-postgres", "berth-postgres-template");
       for (const c of ["berth-postgres", "berth-redis"]) startsAfter("berth-data-gate-wait", c);
       startsAfter("berth-orchestrator", "berth-data-gate-wait");
       startsAfter("berth-orchestrator-gate-wait", "berth-orchestrator");
@@ -126,8 +125,8 @@ describe("e2e: the test stack on a real Docker engine", function () {
       // No helper process per container: the gates apply the pids limits.
       assert.deepEqual(timeline.filter((e) => e.name.endsWith("-pids-limit")), []);
       // Independent resources are applied side by side, as the engine does: the Postgres template
-      // builds (waiting only for its base image) while the network and Redis are created.
-      assert.ok(at("berth-postgres-template").startedMs < at("berth-redis").finishedMs, "the Postgres template build waited for Redis");
+      // step (waiting only for its base image) runs while the network and Redis are created.
+      assert.ok(at("berth-postgres-template").startedMs < at("berth-redis").finishedMs, "the Postgres template step waited for Redis");
       assert.ok(at("berth-redis").startedMs < at("berth-postgres").finishedMs, "Redis waited for Postgres");
       assert.deepEqual([timeline.length, [...new Set(timeline.map((e) => e.action))]], [16, ["create"]]);
       assert.deepEqual(first.changes, { create: 16, update: 0, replace: 0, same: 0, delete: 0 });
@@ -168,12 +167,20 @@ describe("e2e: the test stack on a real Docker engine", function () {
       ]);
     });
 
-    it("starts Postgres from the template image built from the data image: no initdb, the configured credentials, durability off", async () => {
+    it("starts Postgres from the engine's template of the data image, or as the image does while there is none: the configured credentials, durability off", async () => {
       const c = await inspect(out.containerNames.postgres);
-      assert.match(c.Config.Image, /^berth-postgres-template:[0-9a-f]{16}$/);
-      // Neither the data image's initdb ("entrypoint: initialised …") nor the fallback ran.
+      const template = c.HostConfig.Binds?.find((b) => b.endsWith(":/var/lib/postgresql"))?.split(":")[0] ?? "";
+      assert.match(template, /^berth-postgres-template-[0-9a-f]{16}$/);
+      // From the template: neither the data image's initdb ("entrypoint: initialised …") nor the
+      // start script's words; on an engine that had none yet: both, saying why.
       const logs = demuxFrames(await docker.getContainer(out.containerNames.postgres).logs({ stdout: true, stderr: true }));
-      assert.deepEqual(logs.split("\n").filter((l) => /entrypoint: initialised|berth-postgres-start:/.test(l)), []);
+      const init = logs.split("\n").filter((l) => /entrypoint: initialised|berth-postgres-start:/.test(l));
+      assert.ok(
+        init.length === 0 ||
+          JSON.stringify(init) ===
+            JSON.stringify(["berth-postgres-start: initialising as the image does: no template on this engine yet (one is being made for the next start)", "entrypoint: initialised /var/lib/postgresql/data (user berth, database berth)"]),
+        init.join("\n"),
+      );
       const client = new Client({ connectionString: out.hostUrls.postgres });
       await client.connect();
       try {
