@@ -55,3 +55,4 @@ export { defaultLabels, labelList } from "./naming";
 export { stackOutputs } from "./stack-outputs";
 export type { OutputGate, OutputService, StackOutputs, StackOutputValues } from "./stack-outputs";
 export type { GateResult } from "../gate/result";
+export type { FinalStatus, ProbeKind } from "../gate/types";

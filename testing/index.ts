@@ -13,11 +13,12 @@ import type { StackMode } from "./engine/mode";
 
 export { engineConfig, programFile, projectProgram, stackFileConfig } from "./program";
 export type { Program, StackConfig } from "./program";
-export { pickedPort, pickedSubnet, recordProgram, resourceNamed } from "./recorder";
-export type { ProgramRun, RecordedResource, RecordOptions } from "./recorder";
+export { pickedPort, pickedSubnet, previewState, recordProgram, resourceNamed, upState } from "./recorder";
+export type { MockState, ProgramRun, RecordedResource, RecordOptions } from "./recorder";
 export type { Changes, StackMode, TimelineEntry, UpRequest, UpResult } from "./engine/mode";
 export type { EngineModeOptions } from "./engine/engine-mode";
 export { PulumiMode } from "./engine/pulumi-mode";
+export type { AutomationStack, StackFactory } from "./engine/pulumi-mode";
 export { selectMode } from "./engine/select-mode";
 export { leftovers, stackObjects, sweepStack } from "./engine/stack-objects";
 export type { StackObjects, StackObjectsOptions } from "./engine/stack-objects";

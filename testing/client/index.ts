@@ -8,6 +8,7 @@ export { readStackOutputs } from "./stack-outputs";
 export type { AutomationReader, ReadOutputsOptions, StackOutputsRead } from "./stack-outputs";
 export type { StackOutputs } from "../../components/stack-outputs";
 export type { GateResult } from "../../gate/result";
+export type { FinalStatus, ProbeKind } from "../../gate/types";
 export type { StackRef } from "./stack-containers";
 export { withDatabase } from "./endpoints";
 export { PostgresTemplates } from "./postgres-templates";
