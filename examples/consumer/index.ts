@@ -8,7 +8,7 @@
 // with the failing container's logs.
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { AppContainer, HealthGate, Network, Postgres, Redis } from "berth";
+import { AppContainer, HealthGate, Network, Postgres, Redis, stackOutputs } from "berth";
 
 const config = new pulumi.Config();
 // The team's app image, and the database images (berth's Alpine defaults unless set).
@@ -47,9 +47,9 @@ const api = new AppContainer(
   },
   { dependsOn: [dataGate] },
 );
-new HealthGate("api-gate", { watch: [api], timeoutSeconds: 120 }, { dependsOn: [api] });
+const apiGate = new HealthGate("api-gate", { watch: [api], timeoutSeconds: 120 }, { dependsOn: [api] });
 
-export const containerNames = pulumi.all({ appDb: appDb.containerName, analyticsDb: analyticsDb.containerName, cache: cache.containerName, api: api.containerName });
+// What berth's test kit reads (openStack's url, restart, health), keyed as the tests name the
+// services; hostUrls is secret, as the database URLs carry passwords.
+export const { hostUrls, containerNames, gateResults } = stackOutputs({ services: { appDb, analyticsDb, cache, api }, gates: { data: dataGate, api: apiGate } });
 export const aliases = { appDb: appDb.aliases, analyticsDb: analyticsDb.aliases, cache: cache.aliases, api: api.aliases };
-/** Secret: the database URLs carry passwords. */
-export const hostUrls = pulumi.secret(pulumi.all({ appDb: appDb.hostUrl, analyticsDb: analyticsDb.hostUrl, cache: cache.hostUrl, api: api.hostUrl }));

@@ -3,13 +3,16 @@
 //    engine mode brought up is alive, so when present it is the stack on this engine;
 // 2. the Automation API (`pulumi stack output --show-secrets` underneath), wherever a Pulumi CLI
 //    works: the stack `npm run up` / `pulumi up` made, read from the program's directory.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { OutputMap } from "@pulumi/pulumi/automation";
+import { parse } from "yaml";
 import { pulumiCli } from "./pulumi-cli";
 import { outputsDir, readRecordedOutputs, recordPath } from "./recorded-outputs";
 import type { StackRef } from "./stack-containers";
 
 export interface ReadOutputsOptions {
-  /** The project label and Pulumi project. @default "berth" */
+  /** The project label and Pulumi project. @default the name in the Pulumi.yaml of programDir, else of the working directory, else "berth" */
   project?: string;
   /** The stack's name (its `berth.stack` label). */
   stack: string;
@@ -44,8 +47,23 @@ export const automationOutputs: AutomationReader = async ({ stackName, workDir, 
 
 export const DEFAULT_PROJECT = "berth";
 
-export function stackRef(opts: { project?: string; stack: string }): StackRef {
-  return { project: opts.project ?? DEFAULT_PROJECT, stack: opts.stack };
+/**
+ * The project: the option, else the name in the Pulumi.yaml of programDir (else of `cwd`), else
+ * "berth"; `note` says where it came from when it was not given, for messages.
+ */
+export function projectSource(opts: { project?: string; programDir?: string }, cwd: string = process.cwd()): { project: string; note: string } {
+  if (opts.project !== undefined) return { project: opts.project, note: "" };
+  const file = join(opts.programDir ?? cwd, "Pulumi.yaml");
+  if (!existsSync(file)) return { project: DEFAULT_PROJECT, note: ` (project "${DEFAULT_PROJECT}" by default: there is no ${file}; pass project)` };
+  const name = (parse(readFileSync(file, "utf8")) as { name?: unknown } | null)?.name;
+  if (typeof name !== "string" || name === "") throw new Error(`${file} has no name: give the project's name there (name: <project>), or pass project`);
+  return { project: name, note: ` (project from ${file})` };
+}
+
+export const projectOf = (opts: { project?: string; programDir?: string }): string => projectSource(opts).project;
+
+export function stackRef(opts: { project?: string; programDir?: string; stack: string }): StackRef {
+  return { project: projectOf(opts), stack: opts.stack };
 }
 
 /** Outputs and secret names from an Automation API output map. */
@@ -61,12 +79,13 @@ export function fromOutputMap(map: OutputMap): { outputs: Record<string, unknown
 
 /** Reads the outputs typed as T (berth's program: StackOutputs); throws saying what to do when neither source has them. */
 export async function readStackOutputs<T = Record<string, unknown>>(opts: ReadOutputsOptions): Promise<StackOutputsRead<T>> {
-  const ref = stackRef(opts);
+  const source = projectSource(opts);
+  const ref: StackRef = { project: source.project, stack: opts.stack };
   const dir = opts.outputsDir ?? outputsDir(opts.env);
   const recorded = readRecordedOutputs(ref, dir);
   if (recorded) return { outputs: recorded.outputs as T, secretOutputs: recorded.secretOutputs, source: "recorded", where: recordPath(ref, dir) };
 
-  const nothing = `no outputs of stack ${ref.project}/${ref.stack}: nothing recorded at ${recordPath(ref, dir)} (engine mode records there while its stack is up)`;
+  const nothing = `no outputs of stack ${ref.project}/${ref.stack}${source.note}: nothing recorded at ${recordPath(ref, dir)} (engine mode records there while its stack is up)`;
   if (!opts.programDir) throw new Error(`${nothing}; to read a stack made by \`pulumi up\`, pass programDir (the directory of its Pulumi.yaml)`);
   const probe = opts.pulumiCli ?? pulumiCli;
   const cli = probe();

@@ -18,7 +18,7 @@ import { dataImageUnavailable, ensureDataImage, ensureWorkloadImage } from "../.
 import { recordPath } from "../../testing/client/recorded-outputs";
 import { stackContainers } from "../../testing/client/stack-containers";
 import { statePath } from "../../testing/engine/engine-state";
-import { stackObjects, sweepStack } from "../../testing/engine/stack-objects";
+import { labelledObjects, sweepStack } from "../../testing/engine/stack-objects";
 import { requireEngine, requireOfflineImages } from "../support/required-service";
 
 const docker = new Docker();
@@ -104,7 +104,7 @@ describe("e2e: day two, a fault matrix on a real engine", function () {
   const destroyedClean = async (req: ChildRequest): Promise<string> => {
     const run = await runChild({ ...req, op: "destroy" }).ended;
     if (run.code !== 0 || !run.result) throw new Error(`destroy of ${req.stack} exited ${run.code ?? run.signal}:\n${run.stderr}`);
-    assert.deepEqual(await stackObjects(docker, req.stack), { containers: [], networks: [], volumes: [] }, `${req.stack}: left on the engine after destroy`);
+    assert.deepEqual(await labelledObjects(docker, req.stack), { containers: [], networks: [], volumes: [] }, `${req.stack}: left on the engine after destroy`);
     assert.equal(existsSync(statePath({ project: PROJECT, stack: req.stack })), false, `${req.stack}: state file left`);
     assert.equal(existsSync(recordPath({ project: PROJECT, stack: req.stack })), false, `${req.stack}: recorded outputs left`);
     return `${(run.result.upMs / 1000).toFixed(1)} s, nothing left`;
@@ -170,7 +170,7 @@ describe("e2e: day two, a fault matrix on a real engine", function () {
       await upOk(req);
       const t = Date.now();
       await until(`${part}: reaped`, async () => {
-        const left = await stackObjects(docker, req.stack);
+        const left = await labelledObjects(docker, req.stack);
         return left.containers.length + left.networks.length + left.volumes.length === 0 && !existsSync(statePath({ project: PROJECT, stack: req.stack })) ? true : undefined;
       }, 30_000);
       const broken = `ended without destroy: reaped in ${((Date.now() - t) / 1000).toFixed(1)} s`;

@@ -10,7 +10,7 @@ import { dindImageUnavailable } from "../../lab/images/dind-image";
 import { nodeBaseImageUnavailable } from "../../lab/images/node-base-image";
 import { copyImages, RemoteEngine, remoteClient, startRemoteEngine, stopRemoteEngine } from "../../lab/remote-engine";
 import { EngineMode } from "../../testing/engine/engine-mode";
-import { stackObjects } from "../../testing/engine/stack-objects";
+import { labelledObjects } from "../../testing/engine/stack-objects";
 import { requireEngine, requireOfflineImages } from "../support/required-service";
 
 const NOTHING = { containers: [], networks: [], volumes: [] };
@@ -52,8 +52,8 @@ describe("e2e: the test stack on a second engine named by berth:docker.host", fu
 
   it("creates every container and the network on that engine, and nothing on the local one", async function () {
     const names = [up.containerNames.postgres, up.containerNames.redis, up.containerNames.orchestrator, ...up.containerNames.workers, workersNetworkContainer(up)!].sort();
-    assert.deepEqual(await stackObjects(remote, stack), { containers: names, networks: [`berth-${stack}-net`], volumes: [] });
-    assert.deepEqual(await stackObjects(local, stack), NOTHING);
+    assert.deepEqual(await labelledObjects(remote, stack), { containers: names, networks: [`berth-${stack}-net`], volumes: [] });
+    assert.deepEqual(await labelledObjects(local, stack), NOTHING);
   });
 
   it("passes every gate against that engine, and applies the pids limit there", async function () {
@@ -72,7 +72,7 @@ describe("e2e: the test stack on a second engine named by berth:docker.host", fu
 
   it("destroys everything on that engine and leaves the local one untouched", async function () {
     await mode.destroy(stack);
-    assert.deepEqual(await stackObjects(remote, stack), NOTHING);
-    assert.deepEqual(await stackObjects(local, stack), NOTHING);
+    assert.deepEqual(await labelledObjects(remote, stack), NOTHING);
+    assert.deepEqual(await labelledObjects(local, stack), NOTHING);
   });
 });

@@ -16,7 +16,7 @@ import { nodeBaseImageUnavailable } from "../../lab/images/node-base-image";
 import { requireEngine, requireOfflineImages } from "../support/required-service";
 import { StackMode, UpResult } from "../../testing/engine/mode";
 import { selectMode } from "../../testing/engine/select-mode";
-import { stackObjects, sweepStack } from "../../testing/engine/stack-objects";
+import { labelledObjects, sweepStack } from "../../testing/engine/stack-objects";
 import { eventually, getJson, submitTask, waitForTask } from "./harness/workload-client";
 import { dataImageUnavailable, ensureDataImage, ensureNeverHealthyImage, ensureWorkloadImage } from "../../lab/images/e2e-images";
 
@@ -278,7 +278,7 @@ describe("e2e: the test stack on a real Docker engine", function () {
       assert.equal(new Set(all.map((o) => o.networkName)).size, 3);
       for (const [i, part] of ["b", "c"].entries()) {
         const o = others[i].outputs;
-        assert.deepEqual(await stackObjects(docker, stackName(part)), { containers: allContainers(o).sort(), networks: [o.networkName], volumes: [] });
+        assert.deepEqual(await labelledObjects(docker, stackName(part)), { containers: allContainers(o).sort(), networks: [o.networkName], volumes: [] });
         // Each orchestrator runs its own stack's tasks with its own workers.
         const id = await submitTask(o.hostUrls.orchestrator!, "echo", part);
         assert.deepEqual((await waitForTask(o.hostUrls.orchestrator!, id)).result, part);
@@ -286,7 +286,7 @@ describe("e2e: the test stack on a real Docker engine", function () {
       }
       for (const part of ["b", "c"]) {
         await mode!.destroy(stackName(part));
-        assert.deepEqual(await stackObjects(docker, stackName(part)), NOTHING);
+        assert.deepEqual(await labelledObjects(docker, stackName(part)), NOTHING);
       }
     });
 
@@ -346,9 +346,9 @@ describe("e2e: the test stack on a real Docker engine", function () {
 
     it("destroy removes every container, network and volume carrying the stack's label", async function () {
       this.timeout(90_000);
-      assert.equal((await stackObjects(docker, main)).containers.length, 6);
+      assert.equal((await labelledObjects(docker, main)).containers.length, 6);
       await mode!.destroy(main);
-      assert.deepEqual(await stackObjects(docker, main), NOTHING);
+      assert.deepEqual(await labelledObjects(docker, main), NOTHING);
     });
   });
 
@@ -375,7 +375,7 @@ describe("e2e: the test stack on a real Docker engine", function () {
       }
       // Up stopped at that tier: the worker (started right after the orchestrator's container) and
       // its network container are there, its gate never ran.
-      assert.deepEqual((await stackObjects(docker, stack)).containers, [
+      assert.deepEqual((await labelledObjects(docker, stack)).containers, [
         orchestrator,
         `berth-${stack}-postgres`,
         `berth-${stack}-redis`,
@@ -383,7 +383,7 @@ describe("e2e: the test stack on a real Docker engine", function () {
         `berth-${stack}-worker-net`,
       ]);
       await mode!.destroy(stack);
-      assert.deepEqual(await stackObjects(docker, stack), NOTHING);
+      assert.deepEqual(await labelledObjects(docker, stack), NOTHING);
     });
   });
 
@@ -429,7 +429,7 @@ describe("e2e: the test stack on a real Docker engine", function () {
       // Fast shutdown ended the session (admin_shutdown) instead of waiting for it.
       assert.equal((await clientError).code, "57P01");
       await mode!.destroy(stack);
-      assert.deepEqual(await stackObjects(docker, stack), NOTHING);
+      assert.deepEqual(await labelledObjects(docker, stack), NOTHING);
     });
   });
 });

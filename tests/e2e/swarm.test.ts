@@ -34,7 +34,7 @@ import {
 } from "../../lab/swarm";
 import { StackMode, UpResult } from "../../testing/engine/mode";
 import { selectMode } from "../../testing/engine/select-mode";
-import { stackObjects } from "../../testing/engine/stack-objects";
+import { labelledObjects } from "../../testing/engine/stack-objects";
 import { requireService, SERVICES_HINT } from "../support/required-service";
 import { pollUntil } from "../support/poll";
 import { getJson, submitTask, Task, waitForTask } from "./harness/workload-client";
@@ -121,7 +121,7 @@ describe("e2e: the environment on a three-node swarm", function () {
     it("spreads the workers over both worker nodes and runs the rest on the manager", async () => {
       assert.equal(service, `berth-${STACK}-worker`);
       assert.deepEqual(countBy(running(await serviceTasks(s(), service))), { [worker1]: REPLICAS / 2, [worker2]: REPLICAS / 2 });
-      const onManager = await stackObjects(managerClient(s()), STACK);
+      const onManager = await labelledObjects(managerClient(s()), STACK);
       assert.deepEqual(onManager, {
         containers: [`berth-${STACK}-orchestrator`, `berth-${STACK}-postgres`, `berth-${STACK}-redis`],
         networks: [`berth-${STACK}-net`],
@@ -178,7 +178,7 @@ describe("e2e: the environment on a three-node swarm", function () {
     });
 
     it("passes every applicable CIS rule for every container of the stack, on every node", async () => {
-      const onManager = (await stackObjects(managerClient(s()), STACK)).containers.map((name) => ({ docker: managerClient(s()), containerId: name }));
+      const onManager = (await labelledObjects(managerClient(s()), STACK)).containers.map((name) => ({ docker: managerClient(s()), containerId: name }));
       const all = [...onManager, ...(await taskContainers(s(), service))];
       const reports = await Promise.all(
         all.map(async ({ docker, containerId }) => {

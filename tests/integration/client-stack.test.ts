@@ -11,6 +11,7 @@ import { GATE_CLI, requireBuilt } from "../../lab/gate-runner";
 import { statusCommand } from "../../scripts/status-cli";
 import { openStack } from "../../testing/client/stack";
 import { recordPath, writeRecordedOutputs } from "../../testing/client/recorded-outputs";
+import { leftovers, stackObjects } from "../../testing/engine/stack-objects";
 import { pollUntil } from "../support/poll";
 import { requireEngine } from "../support/required-service";
 
@@ -142,6 +143,55 @@ describe("client: a stack of another program on the real engine", function () {
     } finally {
       await web.remove({ force: true }).catch(() => undefined);
     }
+  });
+
+  it("fails when asked the URL of a service the stack does not have, naming the ones it has", async () => {
+    const outputs = { hostUrls: { appDb: "postgres://orders:secret@127.0.0.1:1/orders" }, containerNames: { appDb: name("postgres"), analyticsDb: name("analytics-db") } };
+    writeRecordedOutputs({ project: PROJECT, stack, writtenBy: "this test", outputs, secretOutputs: ["hostUrls"] }, outputsDir);
+    const s = await openStack({ project: PROJECT, stack, outputsDir });
+    await assert.rejects(s.url("ledger-db"), {
+      message:
+        `stack ${PROJECT}/${stack} has no service "ledger-db": known are "analytics", "analyticsDb", "api", "appDb", "flaky", "postgres", "redis" ` +
+        "(keys of its hostUrls and containerNames outputs, and the berth.service labels of its containers)",
+    });
+  });
+
+  it("fails to report the health of a stack of which the engine has nothing, instead of an empty, passing list", async () => {
+    const s = await openStack({ project: "other-project", stack, outputs: false });
+    await assert.rejects(s.health(), {
+      message:
+        `no container on the engine carries the labels berth.project=other-project and berth.stack=${stack}, and its outputs declare none (no containerNames output): ` +
+        "is the stack up, on this engine (DOCKER_HOST), and are project and stack right (project: the option, else the name in the program's Pulumi.yaml)?",
+    });
+  });
+
+  it("lists a stack's objects by its labels, and fails on a stack of which nothing carries them", async () => {
+    assert.deepEqual(await stackObjects(stack, { project: PROJECT, docker }), {
+      containers: ["analytics-db", "api", "flaky", "postgres", "redis"].map(name),
+      networks: [],
+      volumes: [],
+    });
+    await assert.rejects(stackObjects(stack, { project: "other-project" }), {
+      message:
+        `no container, network or volume carries berth.stack=${stack} and berth.project=other-project: is the stack up, on this engine, and are stack and project right? ` +
+        "To check that a destroy left nothing, use leftovers(stack, seen) with what stackObjects returned while the stack was up",
+    });
+  });
+
+  it("counts an object seen while the stack was up as left after destroy, labelled or not", async () => {
+    const gone = `${stack}-gone`;
+    const unlabelled = `${PROJECT}-${gone}-unlabelled`;
+    await docker.createContainer({ name: unlabelled, Image: ensureBusyboxImage(), Cmd: ["sleep", "600"] });
+    const seen = { containers: [unlabelled], networks: [`${PROJECT}-${gone}-net`], volumes: [] };
+    try {
+      assert.deepEqual(await leftovers(gone, seen, { project: PROJECT }), { containers: [unlabelled], networks: [], volumes: [] });
+    } finally {
+      await docker.getContainer(unlabelled).remove({ force: true });
+    }
+    assert.deepEqual(await leftovers(gone, seen, { project: PROJECT }), { containers: [], networks: [], volumes: [] });
+    await assert.rejects(leftovers(gone, { containers: [], networks: [], volumes: [] }), {
+      message: `leftovers("${gone}", seen): seen lists nothing; pass what stackObjects("${gone}") returned while the stack was up`,
+    });
   });
 
   it("fails when a record outlives its stack", async () => {

@@ -1,12 +1,12 @@
 // Stack outputs for test code: the record engine mode writes (a private file in a private
 // directory) and the Automation API path (through a seam: no Pulumi CLI works here).
 import assert from "node:assert/strict";
-import { chmodSync, chownSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { OutputMap } from "@pulumi/pulumi/automation";
 import { readRecordedOutputs, recordPath, removeRecordedOutputs, writeRecordedOutputs } from "../../testing/client/recorded-outputs";
-import { AutomationReader, readStackOutputs } from "../../testing/client/stack-outputs";
+import { AutomationReader, projectSource, readStackOutputs } from "../../testing/client/stack-outputs";
 import { requireRoot } from "../support/required-service";
 
 const OUTPUTS = { hostUrls: { postgres: "postgres://berth:s3cret@127.0.0.1:32801/berth" }, networkName: "berth-s-net" };
@@ -77,8 +77,26 @@ describe("client: recorded stack outputs", () => {
 
   it("fails when nothing is recorded and no Pulumi CLI works", async () => {
     await assert.rejects(readStackOutputs({ stack: "test", outputsDir: dir, programDir: "/p", pulumiCli: () => ({ works: false, why: "`pulumi version` exited 1: fetch failed" }) }), {
-      message: `no outputs of stack berth/test: nothing recorded at ${join(dir, "berth.test.json")} (engine mode records there while its stack is up), and the Automation API needs a Pulumi CLI, which does not work here (\`pulumi version\` exited 1: fetch failed): install the CLI, or bring the stack up in engine mode`,
+      message: `no outputs of stack berth/test (project "berth" by default: there is no /p/Pulumi.yaml; pass project): nothing recorded at ${join(dir, "berth.test.json")} (engine mode records there while its stack is up), and the Automation API needs a Pulumi CLI, which does not work here (\`pulumi version\` exited 1: fetch failed): install the CLI, or bring the stack up in engine mode`,
     });
+  });
+
+  it("takes the project from the program directory's Pulumi.yaml, else the working directory's, and says so when nothing is recorded", async () => {
+    const program = join(root, "orders");
+    mkdirSync(program);
+    writeFileSync(join(program, "Pulumi.yaml"), "name: orders-it\nruntime: nodejs\n");
+    assert.deepEqual(projectSource({ programDir: program }, "/nowhere"), { project: "orders-it", note: ` (project from ${join(program, "Pulumi.yaml")})` });
+    assert.deepEqual(projectSource({}, program), { project: "orders-it", note: ` (project from ${join(program, "Pulumi.yaml")})` });
+    assert.deepEqual(projectSource({ project: "given", programDir: program }), { project: "given", note: "" });
+    assert.deepEqual(projectSource({}, root), { project: "berth", note: ` (project "berth" by default: there is no ${join(root, "Pulumi.yaml")}; pass project)` });
+    writeRecordedOutputs({ project: "orders-it", stack: "test", writtenBy: "t", outputs: OUTPUTS, secretOutputs: [] }, dir);
+    const read = await readStackOutputs({ stack: "test", programDir: program, outputsDir: dir, pulumiCli: () => assert.fail("the CLI was probed") });
+    assert.deepEqual([read.source, read.where], ["recorded", join(dir, "orders-it.test.json")]);
+  });
+
+  it("fails when the Pulumi.yaml it reads the project from has no name", () => {
+    writeFileSync(join(root, "Pulumi.yaml"), "runtime: nodejs\n");
+    assert.throws(() => projectSource({ programDir: root }), { message: `${join(root, "Pulumi.yaml")} has no name: give the project's name there (name: <project>), or pass project` });
   });
 
   it("fails with the CLI's last lines and what to check when the Automation API fails", async () => {

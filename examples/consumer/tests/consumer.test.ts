@@ -1,13 +1,13 @@
 // The team's program tested with berth/testing, as a team would test its own:
 // 1. under Pulumi's mock runtime: the exact graph (types, names, parents, dependencies, secrets);
 // 2. on a real Docker engine in engine mode (no Pulumi CLI needed): up, the app reaching both
-//    databases by their own names, every gate passing, destroy, nothing left.
+//    databases by their own names, every gate passing, the stack from test code (openStack), destroy,
+//    nothing left. No Docker client of the team's own: berth's test kit brings one.
 // Engine mode needs the images: ORDERS_IT_IMAGES='{"app":…,"postgres":…,"redis":…,"user":"999:999"}'.
 import { strict as assert } from "node:assert";
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
-import Docker from "dockerode";
-import { EngineMode, pickedPort, ProgramRun, programFile, recordProgram, RecordedResource, resourceNamed, stackFileConfig, stackObjects } from "berth/testing";
+import { downRows, EngineMode, leftovers, openStack, pickedPort, ProgramRun, programFile, recordProgram, RecordedResource, resourceNamed, stackFileConfig, stackObjects, StackOutputs } from "berth/testing";
 
 const DIR = path.resolve(__dirname, "..");
 const program = programFile(path.join(DIR, "index.ts"));
@@ -90,12 +90,20 @@ describe("orders-it under mocks", function () {
   it("exports the host URLs as a secret", function () {
     assert.deepEqual(run.secretOutputs, ["hostUrls"]);
   });
+
+  it("fails when a component is given a label berth derives from its arguments", async function () {
+    const { Redis } = await import("berth");
+    const labelled = () => void new Redis("cache", { networkName: "net", password: "p", labels: { "berth.pids-limit": "1" } });
+    await assert.rejects(recordProgram(labelled, { project: PROJECT, stack: "test" }), (err: Error) => {
+      assert.match(err.message, /Redis cache: labels sets berth\.pids-limit, which berth derives from the container's arguments/);
+      return true;
+    });
+  });
 });
 
 describe("orders-it on a real engine (engine mode)", function () {
   const images = process.env.ORDERS_IT_IMAGES;
-  const docker = new Docker();
-  const mode = new EngineMode(docker);
+  const mode = new EngineMode();
   const stack = `it-${process.pid}`;
 
   before(function () {
@@ -119,8 +127,8 @@ describe("orders-it on a real engine (engine mode)", function () {
       "orders-it:redisImage": i.redis,
       "orders-it:redisUser": i.user,
     };
-    const up = await mode.up<{ containerNames: Record<string, string> }>({ stack, project: PROJECT, program, config: { ...config, ...overrides } });
-    const api = up.outputs.containerNames.api;
+    const up = await mode.up<StackOutputs>({ stack, project: PROJECT, program, config: { ...config, ...overrides } });
+    const api = up.outputs.containerNames.api as string;
     // In the app container's network namespace, with the URLs from its env, through each
     // database's own alias: psql from the Postgres image (the app image need not carry a client).
     const appEnv = (variable: string) => execFileSync("docker", ["exec", api, "printenv", variable]).toString().trim();
@@ -129,7 +137,24 @@ describe("orders-it on a real engine (engine mode)", function () {
         .toString()
         .trim();
     assert.deepEqual([query("DATABASE_URL"), query("ANALYTICS_URL")], ["orders", "analytics"]);
+
+    // From test code: the project comes from this directory's Pulumi.yaml; a name the stack does
+    // not have fails, naming those it has.
+    const handle = await openStack<StackOutputs>({ stack });
+    assert.equal(await handle.url("appDb"), up.outputs.hostUrls.appDb);
+    await assert.rejects(handle.url("ledger-db"), {
+      message:
+        `stack ${PROJECT}/${stack} has no service "ledger-db": known are "analyticsDb", "api", "app", "appDb", "cache", "postgres", "redis" ` +
+        "(keys of its hostUrls and containerNames outputs, and the berth.service labels of its containers)",
+    });
+    const rows = await handle.health();
+    assert.deepEqual(rows.map((r) => r.container).sort(), ["analytics-db", "api", "app-db", "cache"].map((n) => `${PROJECT}-${stack}-${n}`));
+    assert.deepEqual(downRows(rows), []);
+
+    const seen = await stackObjects(stack, { project: PROJECT });
+    assert.equal(seen.containers.length, 4);
     await mode.destroy(stack);
-    assert.deepEqual(await stackObjects(docker, stack), { containers: [], networks: [], volumes: [] });
+    assert.deepEqual(await leftovers(stack, seen, { project: PROJECT }), { containers: [], networks: [], volumes: [] });
+    await assert.rejects(stackObjects(stack, { project: PROJECT }), /^Error: no container, network or volume carries berth\.stack=/);
   });
 });
