@@ -7,7 +7,6 @@ import { ConfigError } from "./errors";
 export const CONFIG_NAMESPACE = "berth";
 
 // Exported by the SDK at run time but missing from its typings.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(key: string): boolean };
 
 export interface StackConfig {
