@@ -12,7 +12,7 @@ import { probeHost } from "../../components/environment/urls";
 import { distRoot, probeVariable } from "../../components/gate/command-line";
 import { DEFAULT_GATE_TIMEOUT_SECONDS } from "../../components/gate/settings";
 import { isNoSuchContainer } from "../../gate/engine-errors";
-import type { GateResult } from "../../gate/result";
+import type { GateResult } from "../../components/gate/result";
 import { nameOf } from "./endpoints";
 import { GateReady, readyProbes } from "./ready-probes";
 import { StackRef, stackContainers } from "./stack-containers";

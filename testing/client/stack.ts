@@ -5,7 +5,7 @@ import Docker from "dockerode";
 import type { ContainerInspectInfo } from "dockerode";
 import { LABELS } from "../../components/contract";
 import { probeHost } from "../../components/environment/urls";
-import type { GateResult } from "../../gate/result";
+import type { GateResult } from "../../components/gate/result";
 import { containerNamesOf, declaredContainers, hostUrlFromOutputs, hostUrlsOf, movedPorts, Published, publishedPorts, servicePort, urlFromContainer, withLivePort } from "./endpoints";
 import { StatusRow, statusRows, statusTable } from "./health-report";
 import { RestartOptions, restartService } from "./service-control";
