@@ -1,9 +1,9 @@
 // Public API of berth's components: re-exports only.
 export * from "./contract";
 export * from "./naming";
-export * from "./config/fields";
+export * from "./fields";
 export * from "./config/schema";
-export * from "./config/errors";
+export * from "./problems";
 export * from "./config/load";
 export * from "./container/settings";
 export * from "./container/hardened";
@@ -25,8 +25,8 @@ export * from "./workload/swarm-worker-pool";
 export * from "./gate/settings";
 export * from "./gate/command-line";
 export * from "./gate/health-gate";
-export * from "./environment/images";
-export * from "./environment/ports";
-export * from "./environment/tiers";
+export * from "./images";
+export * from "./ports";
+export * from "./config/tiers";
 export * from "./environment/urls";
 export * from "./environment/environment";

@@ -2,7 +2,7 @@
 // is registered. A user's mistake ends the program with one message and no stack trace.
 import * as pulumi from "@pulumi/pulumi";
 import { parseStackConfig, Settings, SECRET_KEYS } from "./schema";
-import { ConfigError } from "./errors";
+import { ConfigError } from "../problems";
 
 export const CONFIG_NAMESPACE = "berth";
 

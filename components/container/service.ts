@@ -3,8 +3,7 @@
 // container with its outputs. Each component adds only what is its own (command, env, healthcheck).
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { DEFAULT_HOST_IP } from "../environment/ports";
-import { probeHost } from "../environment/urls";
+import { DEFAULT_HOST_IP, probeHost } from "../ports";
 import { componentLabels, defaultObjectName, labelList } from "../naming";
 import { childOptions } from "../options";
 import { engineOf } from "./engine";

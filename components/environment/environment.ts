@@ -13,7 +13,7 @@ import { WORKERS_ALIAS, WORKERS_KEY, WORKERS_PATH } from "../workload/contract";
 import { WorkerPool } from "../workload/worker-pool";
 import { SwarmWorkerPool } from "../workload/swarm-worker-pool";
 import { imageFor, imageOf } from "./images-resources";
-import { PortPlan } from "./ports";
+import { PortPlan } from "../ports";
 import { tierGate } from "./tier-gate";
 import { HostUrls } from "./urls";
 

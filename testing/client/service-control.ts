@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type Docker from "dockerode";
 import { LABELS } from "../../components/contract";
-import { probeHost } from "../../components/environment/urls";
+import { probeHost } from "../../components/ports";
 import { distRoot, probeVariable } from "../../components/gate/command-line";
 import { DEFAULT_GATE_TIMEOUT_SECONDS } from "../../components/gate/settings";
 import { isNoSuchContainer } from "../../gate/engine-errors";

@@ -4,7 +4,7 @@
 import Docker from "dockerode";
 import type { ContainerInspectInfo } from "dockerode";
 import { LABELS } from "../../components/contract";
-import { probeHost } from "../../components/environment/urls";
+import { probeHost } from "../../components/ports";
 import type { GateResult } from "../../components/gate/result";
 import { containerNamesOf, declaredContainers, hostUrlFromOutputs, hostUrlsOf, movedPorts, Published, publishedPorts, servicePort, urlFromContainer, withLivePort } from "./endpoints";
 import { StatusRow, statusRows, statusTable } from "./health-report";

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import Docker from "dockerode";
 import { Client } from "pg";
 import { demuxFrames } from "../../gate/container-diagnostics";
-import { inspectReport } from "../../policy/facts/inspect";
+import { inspectReport } from "../../policy/inspect";
 import { formatResultTable } from "../../policy/report-table";
 import { statusRows } from "../../testing/client/health-report";
 import { stackContainers } from "../../testing/client/stack-containers";

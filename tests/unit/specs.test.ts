@@ -2,7 +2,7 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { dockerSafe, labelMap, objectName, stackPrefix } from "../../components/naming";
-import { isImageRef, resolveImage, withRegistryPrefix } from "../../components/environment/images";
+import { isImageRef, resolveImage, withRegistryPrefix } from "../../components/images";
 import { duration, hardenedContainerArgs, HardenedContainerSpec } from "../../components/container/hardened";
 import { waivedBy } from "../../policy/catalog";
 import { ContainerArgsFacts } from "../../policy/facts/args";
@@ -11,7 +11,8 @@ import { postgresCommand, postgresTmpfs, postgresUrl } from "../../components/po
 import { redisCommand } from "../../components/redis/spec";
 import { gateCommandLine } from "../../components/gate/command-line";
 import { distRoot, gateInvocation, shellQuote } from "../../components/gate/command-line";
-import { hostUrls, probeHost } from "../../components/environment/urls";
+import { hostUrls } from "../../components/environment/urls";
+import { probeHost } from "../../components/ports";
 
 describe("naming", function () {
   it("derives Docker names from project and stack", function () {

@@ -12,9 +12,9 @@
 //   const report = inspectReport(info);
 //   console.log(formatResultTable([report]));
 //   assert.deepEqual(report.results.filter((r) => !r.passed), []);
-import { DEFAULT_RULE_OPTIONS, RULES, RuleOptions, evaluate } from "../catalog";
-import { ContainerFacts, HostMount, PidsFact, numberOr0, stringList } from "./container-facts";
-import { LABELS } from "../../components/contract";
+import { DEFAULT_RULE_OPTIONS, RULES, RuleOptions, evaluate } from "./catalog";
+import { ContainerFacts, HostMount, PidsFact, numberOr0, stringList } from "./facts/container-facts";
+import { LABELS } from "../components/contract";
 
 export interface RuleResult {
   /** Policy name, e.g. "container-read-only-rootfs". */
