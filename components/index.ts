@@ -41,11 +41,11 @@ export type { ServiceName, Settings } from "./config/schema";
 export type { PostgresSettings } from "./postgres/settings";
 export type { RedisSettings } from "./redis/settings";
 export type { OrchestratorSettings, WorkersSettings } from "./workload/settings";
-export type { TierName, TierSettings } from "./environment/tiers";
-export type { PortPlan } from "./environment/ports";
+export type { TierName, TierSettings } from "./config/tiers";
+export type { PortPlan } from "./ports";
 export type { HostUrls } from "./environment/urls";
-export { ConfigError } from "./config/errors";
-export type { ConfigProblem } from "./config/errors";
+export { ConfigError } from "./problems";
+export type { ConfigProblem } from "./problems";
 
 // Labels: the keys berth puts on every object, and the set for a program's own Docker objects.
 export { LABELS } from "./contract";
@@ -54,5 +54,5 @@ export { defaultLabels, labelList } from "./naming";
 // The outputs the test kit reads from a stack.
 export { stackOutputs } from "./stack-outputs";
 export type { OutputGate, OutputService, StackOutputs, StackOutputValues } from "./stack-outputs";
-export type { GateResult } from "../gate/result";
-export type { FinalStatus, ProbeKind } from "../gate/types";
+export type { GateResult } from "./gate/result";
+export type { FinalStatus, ProbeKind } from "./gate/result";

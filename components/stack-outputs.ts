@@ -2,7 +2,7 @@
 // health; `npm run status`): one contract for berth's own program and a team's, so a key the kit
 // needs is a type error, not a convention to guess.
 import * as pulumi from "@pulumi/pulumi";
-import type { GateResult } from "../gate/result";
+import type { GateResult } from "./gate/result";
 
 /**
  * What the test kit reads from a stack's outputs. Keys are the names test code uses:

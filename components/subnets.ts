@@ -2,7 +2,7 @@
 // the dotted quad), the subnets of a pool, overlap, and the defaults of berth:network.subnetPool and
 // subnetPrefixLength. Pure: the pick tool (gate/pick-subnet.ts) and the config schema share it.
 import { isIPv4 } from "node:net";
-import type { ConfigProblem } from "./config/errors";
+import type { ConfigProblem } from "./problems";
 import { gateInvocation, shellQuote } from "./gate/command-line";
 
 /** An IPv4 block: its first address as an unsigned 32-bit number, and its prefix length. */

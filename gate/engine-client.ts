@@ -201,6 +201,7 @@ function deferSsh2(): void {
     const standIn = require.cache[file];
     delete require.cache[file];
     try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the real module, loaded on first use
       return require(file) as (options: unknown) => unknown;
     } finally {
       if (standIn) require.cache[file] = standIn;

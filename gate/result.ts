@@ -1,4 +1,5 @@
 // Settles how each probe ended and builds the one JSON document printed on stdout.
+import type { GateResult } from "../components/gate/result";
 import { FinalStatus, Observation, ProbeKind, ProbeOutcome, TERMINAL_STATES } from "./types";
 
 export type Ending = "passed" | "failed" | "timeout";
@@ -29,13 +30,6 @@ export function settle(tracks: readonly ProbeTrack[], ending: Ending, timeoutSec
     // Another probe failed the gate first; the contract has no "cancelled" status, so "error" says it did not pass.
     return { ...base, status: "error", cancelled: true, detail: `cancelled: another probe failed the gate first; last: ${last}`, timeToHealthyMs: null };
   });
-}
-
-export interface GateResult {
-  gate: string;
-  status: "passed" | "failed";
-  elapsedMs: number;
-  probes: Array<{ kind: ProbeKind; target: string; status: FinalStatus; timeToHealthyMs: number | null; detail: string }>;
 }
 
 export function gateResult(gate: string, elapsedMs: number, outcomes: readonly ProbeOutcome[]): GateResult {

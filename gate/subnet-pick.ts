@@ -3,7 +3,7 @@
 // run's leftover is reused, never moved); otherwise the first free subnet of the pool in an order
 // derived from the network's name, so parallel stacks rarely reach for the same one.
 import { createHash } from "node:crypto";
-import { keyPath } from "../components/config/errors";
+import { keyPath } from "../components/problems";
 import { blockOf, blockSize, Cidr, formatCidr, overlaps, subnetAt, subnetCount } from "../components/subnets";
 
 /** A network as the engine lists it: its name and the subnets of its IPAM config. */

@@ -1,12 +1,10 @@
 // Shared vocabulary of the gate: what a probe reports while running and how it ends.
+import type { FinalStatus, ProbeKind } from "../components/gate/result";
 
-export type ProbeKind = "container" | "http" | "tcp" | "postgres" | "redis" | "swarm-service";
+export type { FinalStatus, ProbeKind };
 
 /** A probe's state while the gate runs. "starting" means "not ready yet, keep waiting". */
 export type LiveState = "starting" | "healthy" | "unhealthy" | "exited" | "oom" | "error";
-
-/** A probe's status in the JSON result. */
-export type FinalStatus = "healthy" | "unhealthy" | "exited" | "oom" | "timeout" | "error";
 
 /** States that end the gate at once: waiting longer cannot turn them healthy. */
 export const TERMINAL_STATES: ReadonlySet<LiveState> = new Set(["unhealthy", "exited", "oom", "error"]);

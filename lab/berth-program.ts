@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { Program, programFile, projectProgram, StackConfig, stackFileConfig } from "../testing/program";
 import { MockState, ProgramRun, recordProgram } from "../testing/recorder";
 import type { UpRequest } from "../testing/engine/mode";
-import type { GateResult } from "../gate/result";
+import type { GateResult } from "../components/gate/result";
 import { SECRET_KEYS } from "../components/config/schema";
 import { DEFAULT_PROJECT } from "../testing/client/stack-outputs";
 

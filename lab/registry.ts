@@ -68,7 +68,7 @@ export async function probeRegistry(address: string, timeoutMs = 2000): Promise<
     const code = (error as { cause?: { code?: string } }).cause?.code;
     if (code === "ECONNREFUSED") return "closed";
     if (code === undefined) return "other"; // a timeout: something holds the port but does not answer HTTP
-    throw new Error(`cannot probe the lab registry at ${address}: ${code}`);
+    throw new Error(`cannot probe the lab registry at ${address}: ${code}`, { cause: error });
   }
 }
 

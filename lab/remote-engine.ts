@@ -72,7 +72,7 @@ export async function startRemoteEngine(options: StartRemoteEngineOptions = {}):
       () => "everything it created was removed",
       (e: Error) => `and its teardown failed too: ${e.message}`,
     );
-    throw new Error(`starting remote engine ${prefix} failed (${cleanup}): ${(error as Error).message}`);
+    throw new Error(`starting remote engine ${prefix} failed (${cleanup}): ${(error as Error).message}`, { cause: error });
   }
 }
 

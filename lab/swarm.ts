@@ -155,7 +155,7 @@ export async function startSwarm(options: StartSwarmOptions = {}): Promise<LabSw
       () => "everything it created was removed",
       (e: Error) => `and its teardown failed too: ${e.message}`,
     );
-    throw new Error(`starting lab swarm ${prefix} failed (${cleanup}): ${(error as Error).message}`);
+    throw new Error(`starting lab swarm ${prefix} failed (${cleanup}): ${(error as Error).message}`, { cause: error });
   }
 }
 
@@ -202,9 +202,8 @@ export async function swarmNodes(swarm: Pick<LabSwarm, "managerHost">): Promise<
 
 async function waitForSwarmNodes(swarm: Pick<LabSwarm, "managerHost" | "prefix">, done: (rows: NodeRow[]) => boolean, timeoutMs: number, what: string): Promise<NodeRow[]> {
   const deadline = Date.now() + timeoutMs;
-  let rows: NodeRow[] = [];
   for (;;) {
-    rows = await swarmNodes(swarm);
+    const rows = await swarmNodes(swarm);
     if (done(rows)) return rows;
     if (Date.now() > deadline) {
       throw new Error(`lab swarm ${swarm.prefix}: not ${what} within ${timeoutMs / 1000} s; nodes: ${rows.map((r) => `${r.name} ${r.role} ${r.state} ${r.availability}`).join("; ") || "none"}`);

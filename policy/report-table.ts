@@ -2,7 +2,7 @@
 // the failures with their fix, and a count. Not used by the pack itself (index.ts never loads it).
 import Table from "cli-table3";
 import { RULES } from "./catalog";
-import type { ContainerReport, RuleResult } from "./facts/inspect";
+import type { ContainerReport, RuleResult } from "./inspect";
 
 const CELL = { pass: "pass", fail: "FAIL", missing: "-" };
 

@@ -51,7 +51,7 @@ export async function statusCommand(args: string[], io: StatusIo = stdio, deps: 
 
   let docker: Docker | undefined;
   let infos: Inspected[];
-  let declared: DeclaredContainer[] = [];
+  let declared: DeclaredContainer[];
   try {
     docker = deps.docker(); // a malformed DOCKER_HOST throws here
     await docker.ping();

@@ -2,12 +2,11 @@
 // is registered. A user's mistake ends the program with one message and no stack trace.
 import * as pulumi from "@pulumi/pulumi";
 import { parseStackConfig, Settings, SECRET_KEYS } from "./schema";
-import { ConfigError } from "./errors";
+import { ConfigError } from "../problems";
 
 export const CONFIG_NAMESPACE = "berth";
 
 // Exported by the SDK at run time but missing from its typings.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(key: string): boolean };
 
 export interface StackConfig {

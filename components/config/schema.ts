@@ -4,10 +4,10 @@
 // at once, schema and cross-field alike (see errors.ts).
 import { z } from "zod";
 import { DEFAULT_HARDENING, Hardening, hardeningSchema } from "../container/settings";
-import { engineSchema } from "../environment/settings";
-import { imageSchema, imageStackOf, ImageStackName, resolveImage, ResolvedImage, useAlpineDefault } from "../environment/images";
-import { PortSettings, portSettings, portsDefaults, portsProblems, portsSchema } from "../environment/ports";
-import { TierName, TIERS, tierDefaults, tierProblems, tierSchema, TierSettings, tierSettings } from "../environment/tiers";
+import { engineSchema } from "./engine";
+import { imageSchema, imageStackOf, ImageStackName, resolveImage, ResolvedImage, useAlpineDefault } from "../images";
+import { PortSettings, portSettings, portsDefaults, portsProblems, portsSchema } from "../ports";
+import { TierName, TIERS, tierDefaults, tierProblems, tierSchema, TierSettings, tierSettings } from "./tiers";
 import { postgresDefaults, postgresProblems, postgresSchema, PostgresSettings } from "../postgres/settings";
 import { redisDefaults, redisProblems, redisSchema, RedisSettings } from "../redis/settings";
 import {
@@ -23,8 +23,8 @@ import {
 } from "../workload/settings";
 import { ClusterMode, clusterDefaults, clusterProblems, clusterSchema, SwarmSettings } from "../workload/swarm-settings";
 import { DEFAULT_SUBNET_POOL, DEFAULT_SUBNET_PREFIX_LENGTH, subnetSettingsProblems } from "../subnets";
-import { ConfigError, ConfigProblem, describeIssues, within } from "./errors";
-import { ENVIRONMENTS, EnvironmentType, given } from "./fields";
+import { ConfigError, ConfigProblem, describeIssues, within } from "../problems";
+import { ENVIRONMENTS, EnvironmentType, given } from "../fields";
 export { ConfigError };
 
 export const SERVICES = ["postgres", "redis", "orchestrator", "workers"] as const;

@@ -5,9 +5,7 @@
 // API before anything depends on the container (and reads it back).
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { waivedBy } from "../../policy/catalog";
-import { ContainerArgsFacts } from "../../policy/facts/args";
-import { DOCKER_SOCKET, LABELS } from "../contract";
+import { DOCKER_SOCKET, isRootUser, LABELS, RULE_NAMES, RuleName } from "../contract";
 import { labelList } from "../naming";
 import { Hardening, HealthcheckTiming } from "./settings";
 
@@ -65,6 +63,20 @@ export function runAs(spec: Pick<HardenedContainerSpec, "user" | "hardening">): 
 export function ownedBy(options: string, user: string): string {
   const [uid, gid] = user.split(":");
   return `${options},uid=${uid},gid=${gid ?? uid}`;
+}
+
+/**
+ * The waivable rules (contract.ts WAIVABLE_RULES) a hardened container's settings turn off: what
+ * its opt-out label lists. Every other rule these arguments always pass. tests/unit/specs.test.ts
+ * holds the label against the policy pack's own checks (policy/catalog.ts waivedBy), so the two
+ * cannot drift, without every program loading the pack's catalog.
+ */
+export function waivedRules(user: string, hardening: Pick<Hardening, "readOnly" | "noNewPrivileges">): RuleName[] {
+  return [
+    ...(isRootUser(user) ? [RULE_NAMES.nonRootUser] : []),
+    ...(hardening.readOnly ? [] : [RULE_NAMES.readOnlyRootfs]),
+    ...(hardening.noNewPrivileges ? [] : [RULE_NAMES.noNewPrivileges]),
+  ];
 }
 
 /** The provider arguments for one hardened container (pure: tested without mocks). */
@@ -125,8 +137,7 @@ export function hardenedContainerArgs(spec: HardenedContainerSpec): docker.Conta
     stopTimeout: spec.stopGraceSeconds,
     destroyGraceSeconds: spec.stopGraceSeconds,
   };
-  // The opt-out label lists exactly the waivable rules these args fail, by the pack's own checks.
-  const waived = waivedBy(new ContainerArgsFacts(args));
+  const waived = waivedRules(user, h);
   if (waived.length > 0) args.labels = labelList({ ...labels, [LABELS.optOut]: waived.join(",") });
   return args;
 }

@@ -3,9 +3,9 @@
 // container with its outputs. Each component adds only what is its own (command, env, healthcheck).
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { DEFAULT_HOST_IP } from "../environment/ports";
-import { probeHost } from "../environment/urls";
+import { DEFAULT_HOST_IP, probeHost } from "../ports";
 import { componentLabels, defaultObjectName, labelList } from "../naming";
+import { given } from "../fields";
 import { childOptions } from "../options";
 import { engineOf } from "./engine";
 import { createHardenedContainer, HardenedContainerSpec } from "./hardened";
@@ -66,10 +66,6 @@ export function withDefaults(
     healthcheck: { ...defaultHealthcheck(gatedDirectly), ...given(args.healthcheck) },
     stopGraceSeconds: args.stopGraceSeconds ?? DEFAULT_STOP_GRACE_SECONDS,
   };
-}
-
-function given<T extends object>(o: T | undefined): Partial<T> {
-  return Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /** What a component says of its own container: the parts of the spec no common arg decides. */

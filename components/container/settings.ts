@@ -3,7 +3,7 @@
 // config and README's configuration table all read them from here.
 import { z } from "zod";
 import { MAX_RESTART_RETRIES } from "../contract";
-import { EnvironmentType, Filled, wholeNumber } from "../config/fields";
+import { EnvironmentType, Filled, wholeNumber } from "../fields";
 
 export const hardeningSchema = z.strictObject({
   readOnly: z.boolean().describe("read-only root filesystem (writable paths get a tmpfs); false opts out of CIS 5.13").optional(),

@@ -12,10 +12,33 @@ import { namespacesOf } from "../workload/settings";
 import { WORKERS_ALIAS, WORKERS_KEY, WORKERS_PATH } from "../workload/contract";
 import { WorkerPool } from "../workload/worker-pool";
 import { SwarmWorkerPool } from "../workload/swarm-worker-pool";
-import { imageFor, imageOf } from "./images-resources";
-import { PortPlan } from "./ports";
+import { imageFor, ImageOutputs, imageOf, ImageResourceArgs } from "./images-resources";
+import { PortPlan } from "../ports";
 import { tierGate } from "./tier-gate";
 import { HostUrls } from "./urls";
+
+/** What every tier of an Environment takes from the stack. */
+interface StackContext {
+  /** The Environment's resource name: the prefix of its children's names. */
+  name: string;
+  settings: Settings;
+  base: LabelSet;
+  /** Docker name prefix of the stack's objects. */
+  prefix: string;
+  /** The stack file a failing gate's hint names. */
+  stackFile: string;
+  childOpts(extra?: pulumi.ComponentResourceOptions): pulumi.ComponentResourceOptions;
+  images: ImageResourceArgs;
+  service(svc: ServiceName): {
+    hardening: Settings["hardening"][ServiceName];
+    healthcheck: Settings["tiers"]["data"]["healthcheck"];
+    stopGraceSeconds: number;
+    labels: Record<string, string>;
+    hostIp: string;
+    publish: boolean;
+    networkName: pulumi.Output<string>;
+  };
+}
 
 export interface EnvironmentArgs {
   /** Normalised settings, usually from `loadStackConfig()` (config/schema.ts documents every default). */
@@ -56,49 +79,84 @@ export class Environment extends pulumi.ComponentResource {
 
   constructor(name: string, args: EnvironmentArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("berth:index:Environment", name, {}, opts);
+    const stack = this.stackContext(name, args);
+    this.imageStack = stack.settings.imageStack;
+    const password =
+      args.postgresPassword ?? new random.RandomPassword(`${name}-postgres-password`, { length: 32, special: false }, { parent: this }).result;
+    this.network = this.networkTier(stack);
+    const data = this.dataTier(stack, password);
+    this.postgres = data.postgres;
+    this.redis = data.redis;
+    const app = imageOf(name, "app", stack.settings.images.app, stack.images);
+    const orchestrator = this.orchestratorTier(stack, app, data.gate);
+    this.orchestrator = orchestrator.orchestrator;
+    const workers = this.workersTier(stack, app, data.gate, orchestrator.gate);
+    this.workers = workers.pool;
+    this.swarmWorkers = workers.swarmPool;
+    this.gates = { data: data.gate, orchestrator: orchestrator.gate, ...(workers.gate ? { workers: workers.gate } : {}) };
+
+    this.hostPorts = pulumi
+      .all([this.postgres.hostPort, this.redis.hostPort, this.orchestrator.hostPort])
+      .apply(([postgres, redis, orchestrator]) => ({ postgres, redis, orchestrator }));
+    this.containerNames = pulumi
+      .all([this.postgres.containerName, this.redis.containerName, this.orchestrator.containerName, this.workers?.containerNames ?? []])
+      .apply(([postgres, redis, orchestrator, workers]) => ({ postgres, redis, orchestrator, workers }));
+    this.hostUrls = pulumi.secret(
+      pulumi.all([this.postgres.hostUrl, this.redis.hostUrl, this.orchestrator.hostUrl]).apply(([postgres, redis, orchestrator]): HostUrls => ({ postgres, redis, orchestrator })),
+    );
+    this.workerService = pulumi.output(this.swarmWorkers?.serviceName);
+    this.registerOutputs({ imageStack: this.imageStack, hostPorts: this.hostPorts, containerNames: this.containerNames, hostUrls: this.hostUrls, workerService: this.workerService });
+  }
+
+  /** What every tier takes from the stack: its settings, names and labels, the engine's provider. */
+  private stackContext(name: string, args: EnvironmentArgs): StackContext {
     const s = args.settings;
     const base: LabelSet = { project: args.project ?? pulumi.getProject(), stack: args.stack ?? pulumi.getStack(), environment: s.environment };
     const prefix = stackPrefix(base.project, base.stack);
-    const stackFile = `Pulumi.${base.stack}.yaml`;
-    const dockerHost = s.docker.host;
-    const hostIp = s.ports.hostIp;
-    this.imageStack = s.imageStack;
-
     // One explicit provider for a remote engine; components pass it down to their containers.
-    const provider = dockerHost ? new docker.Provider(`${name}-docker`, { host: dockerHost }, { parent: this }) : undefined;
+    const provider = s.docker.host ? new docker.Provider(`${name}-docker`, { host: s.docker.host }, { parent: this }) : undefined;
     const childOpts = (extra: pulumi.ComponentResourceOptions = {}): pulumi.ComponentResourceOptions =>
       pulumi.mergeOptions({ parent: this, ...(provider ? { providers: [provider] } : {}) }, extra);
-    const images = { prefix, imageStack: s.imageStack, opts: { parent: this, ...(provider ? { provider } : {}) } };
-    // What every service component takes from the settings. Services find each other by these
-    // aliases (the workload's contract), whatever the components are called.
     const tierOf = (svc: ServiceName) => s.tiers[svc === "postgres" || svc === "redis" ? "data" : svc];
-    const service = (svc: ServiceName) => ({
-      hardening: s.hardening[svc],
-      healthcheck: tierOf(svc).healthcheck,
-      stopGraceSeconds: tierOf(svc).stopGraceSeconds,
-      labels: labelMap(base, svc),
-      hostIp,
-      publish: s.ports.publish !== "none",
-      networkName: this.network.name,
-    });
-    const gate = { stackFile };
+    return {
+      name,
+      settings: s,
+      base,
+      prefix,
+      stackFile: `Pulumi.${base.stack}.yaml`,
+      childOpts,
+      images: { prefix, imageStack: s.imageStack, opts: { parent: this, ...(provider ? { provider } : {}) } },
+      // What every service component takes from the settings. Services find each other by their
+      // aliases (the workload's contract), whatever the components are called.
+      service: (svc) => ({
+        hardening: s.hardening[svc],
+        healthcheck: tierOf(svc).healthcheck,
+        stopGraceSeconds: tierOf(svc).stopGraceSeconds,
+        labels: labelMap(base, svc),
+        hostIp: s.ports.hostIp,
+        publish: s.ports.publish !== "none",
+        networkName: this.network.name,
+      }),
+    };
+  }
 
-    const password =
-      args.postgresPassword ?? new random.RandomPassword(`${name}-postgres-password`, { length: 32, special: false }, { parent: this }).result;
-
-    const swarm = s.cluster === "swarm";
-    this.network = new Network(
+  private networkTier({ name, settings: s, base, prefix, childOpts }: StackContext): Network {
+    return new Network(
       `${name}-network`,
       {
         networkName: objectName(prefix, "net"),
         labels: labelMap(base),
         internal: s.network.internal,
-        ...(swarm ? { overlay: true } : { subnetPool: s.network.subnetPool, subnetPrefixLength: s.network.subnetPrefixLength }),
+        ...(s.cluster === "swarm" ? { overlay: true } : { subnetPool: s.network.subnetPool, subnetPrefixLength: s.network.subnetPrefixLength }),
       },
       childOpts(),
     );
+  }
 
-    this.postgres = new Postgres(
+  /** Postgres ∥ Redis, then the data gate. */
+  private dataTier(stack: StackContext, password: pulumi.Input<string>): { postgres: Postgres; redis: Redis; gate: HealthGate } {
+    const { name, settings: s, prefix, childOpts, images, service } = stack;
+    const postgres = new Postgres(
       `${name}-postgres`,
       {
         ...service("postgres"),
@@ -121,7 +179,7 @@ export class Environment extends pulumi.ComponentResource {
       // parent's dependsOn).
       childOpts(),
     );
-    this.redis = new Redis(
+    const redis = new Redis(
       `${name}-redis`,
       {
         ...service("redis"),
@@ -138,21 +196,24 @@ export class Environment extends pulumi.ComponentResource {
       },
       childOpts(),
     );
-    const dataGate = tierGate(
+    const gate = tierGate(
       name,
-      { ...gate, tier: "data", settings: s.tiers.data, serviceKeys: ["postgres", "redis"], watch: [this.postgres, this.redis] },
-      childOpts({ dependsOn: [this.postgres, this.redis] }),
+      { stackFile: stack.stackFile, tier: "data", settings: s.tiers.data, serviceKeys: ["postgres", "redis"], watch: [postgres, redis] },
+      childOpts({ dependsOn: [postgres, redis] }),
     );
+    return { postgres, redis, gate };
+  }
 
-    const app = imageOf(name, "app", s.images.app, images);
-    const appImage = app.id;
-    this.orchestrator = new Orchestrator(
+  /** The orchestrator, once the data gate passed, then its gate. */
+  private orchestratorTier(stack: StackContext, app: ImageOutputs, dataGate: HealthGate): { orchestrator: Orchestrator; gate: HealthGate } {
+    const { name, settings: s, prefix, childOpts, service } = stack;
+    const orchestrator = new Orchestrator(
       `${name}-orchestrator`,
       {
         ...service("orchestrator"),
         containerName: objectName(prefix, "orchestrator"),
         aliases: ["orchestrator"],
-        image: appImage,
+        image: app.id,
         user: s.images.app.user,
         databaseUrl: this.postgres.url,
         databaseContainerId: this.postgres.container.id,
@@ -164,21 +225,37 @@ export class Environment extends pulumi.ComponentResource {
       },
       childOpts({ dependsOn: [dataGate] }),
     );
-    const orchestratorGate = tierGate(
+    const gate = tierGate(
       name,
-      { ...gate, tier: "orchestrator", settings: s.tiers.orchestrator, serviceKeys: ["orchestrator", "images.app"], watch: [this.orchestrator], after: [dataGate] },
-      childOpts({ dependsOn: [this.orchestrator] }),
+      { stackFile: stack.stackFile, tier: "orchestrator", settings: s.tiers.orchestrator, serviceKeys: ["orchestrator", "images.app"], watch: [orchestrator], after: [dataGate] },
+      childOpts({ dependsOn: [orchestrator] }),
     );
-    this.gates = { data: dataGate, orchestrator: orchestratorGate };
+    return { orchestrator, gate };
+  }
 
+  /** The workers (containers on one engine, or a swarm service) and their gate: every worker registered. */
+  private workersTier(
+    stack: StackContext,
+    app: ImageOutputs,
+    dataGate: HealthGate,
+    orchestratorGate: HealthGate,
+  ): { pool?: WorkerPool; swarmPool?: SwarmWorkerPool; gate?: HealthGate } {
+    const { name, settings: s, prefix, childOpts, service } = stack;
+    if (s.workers.replicas === 0) return {};
     // Worker health means "registered". With the API published the gate asks the orchestrator,
     // the cross-service check a Docker healthcheck cannot make: every worker is ready once it
     // lists them all, without waiting for their next healthcheck.
     const registered = s.ports.publish !== "none" ? pulumi.interpolate`${this.orchestrator.hostUrl}${WORKERS_PATH}` : undefined;
-    const workersGate = { ...gate, tier: "workers" as const, settings: s.tiers.workers, serviceKeys: ["workers", "images.app"], httpMinItems: { key: WORKERS_KEY, count: s.workers.replicas } };
-    if (s.workers.replicas > 0 && swarm) {
+    const workersGate = {
+      stackFile: stack.stackFile,
+      tier: "workers" as const,
+      settings: s.tiers.workers,
+      serviceKeys: ["workers", "images.app"],
+      httpMinItems: { key: WORKERS_KEY, count: s.workers.replicas },
+    };
+    if (s.cluster === "swarm") {
       const { hardening, healthcheck, stopGraceSeconds, labels } = service("workers");
-      this.swarmWorkers = new SwarmWorkerPool(
+      const swarmPool = new SwarmWorkerPool(
         `${name}-worker`,
         {
           hardening,
@@ -201,51 +278,40 @@ export class Environment extends pulumi.ComponentResource {
         },
         childOpts({ dependsOn: [orchestratorGate] }),
       );
-      this.gates.workers = tierGate(
+      const gate = tierGate(
         name,
-        { ...workersGate, serviceKeys: ["workers", "swarm", "images.app"], watch: [], swarm: [this.swarmWorkers], http: registered ? [registered] : [], after: [orchestratorGate] },
-        childOpts({ dependsOn: [this.swarmWorkers] }),
+        { ...workersGate, serviceKeys: ["workers", "swarm", "images.app"], watch: [], swarm: [swarmPool], http: registered ? [registered] : [], after: [orchestratorGate] },
+        childOpts({ dependsOn: [swarmPool] }),
       );
-    } else if (s.workers.replicas > 0) {
-      this.workers = new WorkerPool(
-        `${name}-worker`,
-        {
-          ...service("workers"),
-          containerNamePrefix: objectName(prefix, "worker"),
-          alias: WORKERS_ALIAS,
-          image: appImage,
-          user: s.images.app.user,
-          databaseUrl: this.postgres.url,
-          redisUrl: this.redis.url,
-          replicas: s.workers.replicas,
-          namespaces: Array.from({ length: s.workers.replicas }, (_, i) => namespacesOf(s.workers, i)),
-          memoryMb: s.workers.memoryMb,
-          cpus: s.workers.cpus,
-          dockerSocket: s.workers.dockerSocket,
-          readyUrl: registered,
-          // Right after the orchestrator's container, not after its gate: a worker retries its
-          // registration until the orchestrator's migrations made the table. Created beside the
-          // workers, the orchestrator's container came out of the engine among the last (2.6–4.2 s
-          // after up() at 16 workers), so every worker waited on its start and migrations; first,
-          // it is up while they are created (bench/RESULTS.md, "The orchestrator's container first").
-          // The container holding their network namespace waits for none of it.
-          workersDependOn: [this.orchestrator],
-        },
-        childOpts({ dependsOn: [dataGate] }),
-      );
-      this.gates.workers = tierGate(name, { ...workersGate, watch: [this.workers], after: [orchestratorGate] }, childOpts({ dependsOn: [this.workers, orchestratorGate] }));
+      return { swarmPool, gate };
     }
-
-    this.hostPorts = pulumi
-      .all([this.postgres.hostPort, this.redis.hostPort, this.orchestrator.hostPort])
-      .apply(([postgres, redis, orchestrator]) => ({ postgres, redis, orchestrator }));
-    this.containerNames = pulumi
-      .all([this.postgres.containerName, this.redis.containerName, this.orchestrator.containerName, this.workers?.containerNames ?? []])
-      .apply(([postgres, redis, orchestrator, workers]) => ({ postgres, redis, orchestrator, workers }));
-    this.hostUrls = pulumi.secret(
-      pulumi.all([this.postgres.hostUrl, this.redis.hostUrl, this.orchestrator.hostUrl]).apply(([postgres, redis, orchestrator]): HostUrls => ({ postgres, redis, orchestrator })),
+    const pool = new WorkerPool(
+      `${name}-worker`,
+      {
+        ...service("workers"),
+        containerNamePrefix: objectName(prefix, "worker"),
+        alias: WORKERS_ALIAS,
+        image: app.id,
+        user: s.images.app.user,
+        databaseUrl: this.postgres.url,
+        redisUrl: this.redis.url,
+        replicas: s.workers.replicas,
+        namespaces: Array.from({ length: s.workers.replicas }, (_, i) => namespacesOf(s.workers, i)),
+        memoryMb: s.workers.memoryMb,
+        cpus: s.workers.cpus,
+        dockerSocket: s.workers.dockerSocket,
+        readyUrl: registered,
+        // Right after the orchestrator's container, not after its gate: a worker retries its
+        // registration until the orchestrator's migrations made the table. Created beside the
+        // workers, the orchestrator's container came out of the engine among the last (2.6–4.2 s
+        // after up() at 16 workers), so every worker waited on its start and migrations; first,
+        // it is up while they are created (bench/RESULTS.md, "The orchestrator's container first").
+        // The container holding their network namespace waits for none of it.
+        workersDependOn: [this.orchestrator],
+      },
+      childOpts({ dependsOn: [dataGate] }),
     );
-    this.workerService = pulumi.output(this.swarmWorkers?.serviceName);
-    this.registerOutputs({ imageStack: this.imageStack, hostPorts: this.hostPorts, containerNames: this.containerNames, hostUrls: this.hostUrls, workerService: this.workerService });
+    const gate = tierGate(name, { ...workersGate, watch: [pool], after: [orchestratorGate] }, childOpts({ dependsOn: [pool, orchestratorGate] }));
+    return { pool, gate };
   }
 }

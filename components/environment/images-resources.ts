@@ -4,7 +4,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { distRoot } from "../gate/command-line";
-import { ImageRole, ImageStackName, ResolvedImage } from "./images";
+import { ImageRole, ImageStackName, ResolvedImage } from "../images";
 
 export interface ImageResourceArgs {
   /** Prefix of the environment's Docker names, e.g. berth-test. */

@@ -2,7 +2,7 @@
 // with the tier's budget, and a failure hint that names the stack file and the keys to change.
 import * as pulumi from "@pulumi/pulumi";
 import { Gated, HealthGate, HealthGateArgs } from "../gate/health-gate";
-import { tierHint, TierName, TierSettings } from "./tiers";
+import { tierHint, TierName, TierSettings } from "../config/tiers";
 
 export interface TierGateArgs extends Pick<HealthGateArgs, "http" | "httpMinItems" | "swarm"> {
   tier: TierName;

@@ -2,14 +2,7 @@
 // the machine running Pulumi (published host ports). Pure: tested without mocks.
 import { postgresUrl, POSTGRES_PORT } from "../postgres/spec";
 import { REDIS_PORT } from "../redis/spec";
-import { PortPlan } from "./ports";
-
-/** The host to reach published ports on: the remote engine's host, else the bind address. */
-export function probeHost(dockerHost: string | undefined, hostIp: string): string {
-  const remote = dockerHost?.match(/^(?:tcp|ssh):\/\/(?:[^@/]+@)?(\[[^\]]+\]|[^:/]+)/);
-  if (remote) return remote[1];
-  return hostIp === "0.0.0.0" ? "127.0.0.1" : hostIp;
-}
+import { PortPlan } from "../ports";
 
 export interface PostgresLogin {
   user: string;

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import * as command from "@pulumi/command";
-import type { GateResult } from "../../gate/result";
+import type { GateResult } from "./result";
 import { LABELS } from "../contract";
 import { engineEnvironment, engineOf } from "../container/engine";
 import { childOptions } from "../options";

@@ -2,7 +2,7 @@
 // the slow service's logs. Separate from the containers' healthcheck timing on purpose: the gate
 // fails fast on its own (exit, OOM, unhealthy) and the budget only bounds the waiting.
 import { z } from "zod";
-import { EnvironmentType, wholeNumber } from "../config/fields";
+import { EnvironmentType, wholeNumber } from "../fields";
 
 export const gateBudgetSchema = z.strictObject({
   gateTimeoutSeconds: wholeNumber(1, 3600).describe("the tier's gate fails when it is not ready within this time").optional(),

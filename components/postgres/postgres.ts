@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { componentError } from "../config/errors";
+import { componentError } from "../problems";
 import { dataVolume, PublishedServiceArgs, serviceContainer } from "../container/service";
-import { IMAGE_STACKS } from "../environment/images";
+import { IMAGE_STACKS } from "../images";
 import { postgresDefaults, postgresProblems } from "./settings";
 import { PGDATA, POSTGRES_PORT, POSTGRES_STOP_SIGNAL, postgresCommand, postgresHealthcheck, postgresTmpfs, postgresUrl } from "./spec";
 import * as command from "@pulumi/command";

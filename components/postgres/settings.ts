@@ -1,8 +1,8 @@
 // Postgres settings: the config fragment under berth:postgres, its per-environment defaults and
 // the rules between its fields. The stack config and the Postgres component both use them.
 import { z } from "zod";
-import { ConfigProblem } from "../config/errors";
-import { cpus, EnvironmentType, Filled, memoryMb, sqlIdentifier, wholeNumber } from "../config/fields";
+import { ConfigProblem } from "../problems";
+import { cpus, EnvironmentType, Filled, memoryMb, sqlIdentifier, wholeNumber } from "../fields";
 
 export const postgresSchema = z.strictObject({
   database: sqlIdentifier.describe("database created at start").optional(),

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { componentError } from "../config/errors";
+import { componentError } from "../problems";
 import { dataVolume, PublishedServiceArgs, serviceContainer } from "../container/service";
-import { IMAGE_STACKS } from "../environment/images";
+import { IMAGE_STACKS } from "../images";
 import { MaxmemoryPolicy, redisDefaults, redisProblems } from "./settings";
 import { REDIS_DATA, REDIS_HEALTHCHECK, REDIS_PORT, redisCommand, redisTmpfs, redisUrl } from "./spec";
 

@@ -1,8 +1,8 @@
 // Redis settings: the config fragment under berth:redis, its per-environment defaults and the
 // rules between its fields. The stack config and the Redis component both use them.
 import { z } from "zod";
-import { ConfigProblem } from "../config/errors";
-import { cpus, EnvironmentType, Filled, memoryMb, wholeNumber } from "../config/fields";
+import { ConfigProblem } from "../problems";
+import { cpus, EnvironmentType, Filled, memoryMb, wholeNumber } from "../fields";
 
 export const MAXMEMORY_POLICIES = ["noeviction", "allkeys-lru", "allkeys-lfu", "allkeys-random", "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl"] as const;
 

@@ -1,8 +1,8 @@
 // Settings of the workload's services: the config fragments under berth:orchestrator and
 // berth:workers, their per-environment defaults and the rules between their fields.
 import { z } from "zod";
-import { ConfigProblem } from "../config/errors";
-import { cpus, EnvironmentType, Filled, memoryMb, wholeNumber } from "../config/fields";
+import { ConfigProblem } from "../problems";
+import { cpus, EnvironmentType, Filled, memoryMb, wholeNumber } from "../fields";
 
 const namespaceName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, { message: "lower-case letters, digits, _ and -, at most 63 characters" });
 

@@ -2,8 +2,8 @@
 // of a Docker Swarm (`swarm`), and the settings of that service under berth:swarm. The rules that
 // tie the swarm mode to other keys (images, namespaces, the socket, no-new-privileges) live here.
 import { z } from "zod";
-import { ConfigProblem } from "../config/errors";
-import { EnvironmentType } from "../config/fields";
+import { ConfigProblem } from "../problems";
+import { EnvironmentType } from "../fields";
 import type { WorkersSettings } from "./settings";
 
 export const CLUSTERS = ["none", "swarm"] as const;

@@ -83,7 +83,7 @@ function sh(script: string, cwd: string): void {
     execFileSync("bash", ["-euo", "pipefail", "-c", script], { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 * 1024 * 1024 });
   } catch (error) {
     const e = error as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`${e.message}\n${`${e.stdout ?? ""}${e.stderr ?? ""}`.split("\n").slice(-30).join("\n")}`);
+    throw new Error(`${e.message}\n${`${e.stdout ?? ""}${e.stderr ?? ""}`.split("\n").slice(-30).join("\n")}`, { cause: error });
   }
 }
 

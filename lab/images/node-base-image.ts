@@ -58,7 +58,7 @@ function run(command: string, args: string[], opts: { cwd?: string; input?: stri
   } catch (error) {
     const e = error as { stdout?: string; stderr?: string; message: string };
     const tail = `${e.stdout ?? ""}${e.stderr ?? ""}`.split("\n").slice(-30).join("\n");
-    throw new Error(`${command} ${args.join(" ")} failed: ${e.message}\n${tail}`);
+    throw new Error(`${command} ${args.join(" ")} failed: ${e.message}\n${tail}`, { cause: error });
   }
 }
 

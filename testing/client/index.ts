@@ -7,7 +7,7 @@ export type { DockerClient } from "./docker-client";
 export { readStackOutputs } from "./stack-outputs";
 export type { AutomationReader, ReadOutputsOptions, StackOutputsRead } from "./stack-outputs";
 export type { StackOutputs } from "../../components/stack-outputs";
-export type { GateResult } from "../../gate/result";
+export type { GateResult } from "../../components/gate/result";
 export type { FinalStatus, ProbeKind } from "../../gate/types";
 export type { StackRef } from "./stack-containers";
 export { withDatabase } from "./endpoints";

@@ -4,8 +4,8 @@
 import type Docker from "dockerode";
 import type { ContainerInspectInfo } from "dockerode";
 import { LABELS } from "../../components/contract";
-import { probeHost } from "../../components/environment/urls";
-import type { GateResult } from "../../gate/result";
+import { probeHost } from "../../components/ports";
+import type { GateResult } from "../../components/gate/result";
 import { DockerClient, dockerode } from "./docker-client";
 import { containerNamesOf, declaredContainers, hostUrlFromOutputs, hostUrlsOf, movedPorts, Published, publishedPorts, servicePort, urlFromContainer, withLivePort } from "./endpoints";
 import { StatusRow, statusRows, statusTable } from "./health-report";

@@ -7,7 +7,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import Docker from "dockerode";
-import { formatResultTable, inspectReport, noNewPrivsOf } from "../../policy/facts/inspect";
+import { inspectReport, noNewPrivsOf } from "../../policy/inspect";
+import { formatResultTable } from "../../policy/report-table";
 import { BerthOutputs, berthRequest, REPO_ROOT } from "../../lab/berth-program";
 import { LAB_PREFIX_LABEL, uniquePrefix } from "../../lab/dind-node";
 import { ensureBusyboxImage } from "../../lab/images/busybox-image";

@@ -6,7 +6,8 @@ import { execFileSync } from "node:child_process";
 import Docker from "dockerode";
 import { ensureBusyboxImage } from "../../lab/images/busybox-image";
 import { requireEngine } from "../support/required-service";
-import { RuleResult, formatResultTable, inspectReport } from "../../policy/facts/inspect";
+import { RuleResult, inspectReport } from "../../policy/inspect";
+import { formatResultTable } from "../../policy/report-table";
 
 const docker = new Docker();
 const RUN = `${process.pid}-${Date.now().toString(36)}`;

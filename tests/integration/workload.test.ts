@@ -357,6 +357,7 @@ describe("workload: orchestrator and worker on real Postgres and Redis", functio
   it("a task id popped before its submit commits is claimed after the commit; one whose submit rolled back is dropped", async function () {
     // The order in store.createTask: INSERT, push to Redis, COMMIT, all under an advisory lock on
     // the id. A worker fast enough to pop the id before the COMMIT must wait for it, not drop it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the services' own build, not part of this project
     const dist = (m: string) => require(join(SERVICES, "dist", m));
     const quiet = { debug() {}, info() {}, warn() {}, error() {} };
     const pool = dist("db.js").createPool(db.url, quiet);

@@ -8,7 +8,7 @@ export async function requireService(ctx: Context, what: string, check: () => Pr
     await check();
   } catch (err) {
     const why = `${what} is not available (${err instanceof Error ? err.message : String(err)}); ${hint}`;
-    if (process.env.CI === "true") throw new Error(why);
+    if (process.env.CI === "true") throw new Error(why, { cause: err });
     console.log(`    skipping: ${why}`);
     ctx.skip();
   }

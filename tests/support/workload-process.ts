@@ -138,6 +138,6 @@ export async function waitHealthy(service: ServiceProcess, port: number, timeout
       return res.status === 200 ? res : undefined;
     });
   } catch (error) {
-    throw new Error(`${(error as Error).message}\n${service.output()}`);
+    throw new Error(`${(error as Error).message}\n${service.output()}`, { cause: error });
   }
 }

@@ -7,7 +7,7 @@ const line = (action: string, attributes: Record<string, string>, timeNano: numb
 
 describe("bench health events", () => {
   it("reads a health_status event: name, berth's service label, status, engine time in ms", () => {
-    assert.deepEqual(parseHealthEvent(line("health_status: healthy", { name: "berth-s-redis", "berth.service": "redis", "berth.stack": "s" }, 1795432972673314056)), {
+    assert.deepEqual(parseHealthEvent(line("health_status: healthy", { name: "berth-s-redis", "berth.service": "redis", "berth.stack": "s" }, 1795432972673314000)), {
       name: "berth-s-redis",
       service: "redis",
       status: "healthy",

@@ -2,7 +2,7 @@
 // gate a restart waits on, Redis slots, run and worker ids.
 import assert from "node:assert/strict";
 import type { ContainerInspectInfo } from "dockerode";
-import type { GateResult } from "../../gate/result";
+import type { GateResult } from "../../components/gate/result";
 import type { FinalStatus, ProbeKind } from "../../gate/types";
 import { hostUrlFromOutputs, movedPorts, publishedPorts, servicePort, urlFromContainer, withLivePort } from "../../testing/client/endpoints";
 import { prefixPattern, slotIndex, withDb } from "../../testing/client/redis-slot";

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { ConfigError, defaultsFor, parseStackConfig } from "../../components/config/schema";
-import { portsFromRange } from "../../components/environment/ports";
+import { portsFromRange } from "../../components/ports";
 import { namespacesOf } from "../../components/workload/settings";
 
 const parse = (values: Record<string, unknown>, secretKeys: string[] = []) => parseStackConfig(values, "Pulumi.test.yaml", new Set(secretKeys));

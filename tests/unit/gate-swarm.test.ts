@@ -9,7 +9,7 @@ import { withPidsLimit } from "../../gate/set-service-pids";
 import { demuxFrames } from "../../gate/container-diagnostics";
 import { taskSection } from "../../gate/swarm-probe";
 import { assessService, NodeJson, runsCurrentSpec, ServiceJson, TaskJson } from "../../gate/swarm-state";
-import { noNewPrivsOf, inspectReport } from "../../policy/facts/inspect";
+import { noNewPrivsOf, inspectReport } from "../../policy/inspect";
 
 const base = ["--name", "workers", "--timeout-seconds", "30"];
 

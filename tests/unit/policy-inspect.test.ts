@@ -1,6 +1,7 @@
 // The CIS rules over `docker inspect`-shaped JSON, and the pass/fail table.
 import { strict as assert } from "node:assert";
-import { InspectJson, RuleResult, containerName, formatResultTable, inspectContainer, inspectReport } from "../../policy/facts/inspect";
+import { InspectJson, RuleResult, containerName, inspectContainer, inspectReport } from "../../policy/inspect";
+import { formatResultTable } from "../../policy/report-table";
 
 /** Trimmed `docker inspect` of `docker run --read-only --cap-drop ALL --security-opt no-new-privileges …`. */
 function hardened(): InspectJson {

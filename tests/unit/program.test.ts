@@ -424,14 +424,13 @@ describe("program: isolation and options", function () {
 
   it("fails before any resource is registered when config is invalid, without a stack trace", async function () {
     let error: unknown;
-    let registered = -1;
     try {
       await runProgram("test", { "berth:workers": { replicas: -2 }, "berth:colour": "blue" });
     } catch (err) {
       error = err;
     }
     assert.ok(pulumi.RunError.isInstance(error), `expected a RunError, got ${error}`);
-    registered = ((pulumi.runtime as any).getMonitor().getRegisteredResources() as Map<string, unknown>).size;
+    const registered = ((pulumi.runtime as any).getMonitor().getRegisteredResources() as Map<string, unknown>).size;
     assert.equal(registered, 0);
     assert.equal(
       (error as Error).message,

@@ -2,14 +2,17 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { dockerSafe, labelMap, objectName, stackPrefix } from "../../components/naming";
-import { isImageRef, resolveImage, withRegistryPrefix } from "../../components/environment/images";
+import { isImageRef, resolveImage, withRegistryPrefix } from "../../components/images";
 import { duration, hardenedContainerArgs, HardenedContainerSpec } from "../../components/container/hardened";
+import { waivedBy } from "../../policy/catalog";
+import { ContainerArgsFacts } from "../../policy/facts/args";
 import { DEFAULT_HARDENING, defaultHealthcheck } from "../../components/container/settings";
 import { postgresCommand, postgresTmpfs, postgresUrl } from "../../components/postgres/spec";
 import { redisCommand } from "../../components/redis/spec";
 import { gateCommandLine } from "../../components/gate/command-line";
 import { distRoot, gateInvocation, shellQuote } from "../../components/gate/command-line";
-import { hostUrls, probeHost } from "../../components/environment/urls";
+import { hostUrls } from "../../components/environment/urls";
+import { probeHost } from "../../components/ports";
 
 describe("naming", function () {
   it("derives Docker names from project and stack", function () {
@@ -169,6 +172,20 @@ describe("hardened container", function () {
       assert.equal(optOut(spec({ hardening: { ...DEFAULT_HARDENING, ...change } })), expected);
     });
   }
+
+  it("opt-out label: for every combination of the waivable settings, exactly what the policy pack's own checks find failing", function () {
+    let combinations = 0;
+    for (const user of ["1000:1000", "0:0", "root", "0"])
+      for (const readOnly of [true, false])
+        for (const noNewPrivileges of [true, false]) {
+          const args = hardenedContainerArgs(spec({ hardening: { ...DEFAULT_HARDENING, user, readOnly, noNewPrivileges } }));
+          const label = (args.labels as { label: string; value: string }[]).find((l) => l.label === "berth.opt-out")?.value;
+          const byPack = waivedBy(new ContainerArgsFacts(args));
+          assert.equal(label, byPack.length === 0 ? undefined : byPack.join(","), `user ${user}, readOnly ${readOnly}, noNewPrivileges ${noNewPrivileges}`);
+          combinations += 1;
+        }
+    assert.equal(combinations, 16);
+  });
 
   it("joins the network with its aliases, or another container's namespace by that container's id and no network of its own", async function () {
     assert.deepEqual([hardenedContainerArgs(spec()).networksAdvanced, hardenedContainerArgs(spec()).networkMode], [[{ name: "net", aliases: ["c"] }], undefined]);

@@ -2,8 +2,8 @@
 // The run-as user differs between the stacks (postgres is uid 70 on Alpine, 999 on Debian), so it
 // travels with the image.
 import { z } from "zod";
-import { EnvironmentType } from "../config/fields";
-import { APP_USER } from "../workload/contract";
+import { EnvironmentType } from "./fields";
+import { APP_USER } from "./workload/contract";
 
 export type ImageStackName = "alpine" | "regular";
 export type ImageRole = "postgres" | "redis" | "app";

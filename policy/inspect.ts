@@ -4,7 +4,7 @@
 //   inspectContainer(json, options?) → RuleResult[]   one result per rule of catalog.ts, in id order
 //   inspectReport(json, options?, runtime?) → ContainerReport { container, service?, results }, named after json.Name
 //     (runtime: what only the running container tells, e.g. { noNewPrivs: noNewPrivsOf(procStatus) })
-//   formatResultTable(reports)       → string (table.ts): container × rule pass/fail, then failures
+//   formatResultTable(reports)       → string (report-table.ts): container × rule pass/fail, then failures
 // `json` is one element of `docker inspect <id>` (the CLI prints an array) or dockerode's
 // `container.inspect()`. Every field is optional: what is absent counts as the engine default.
 //
@@ -12,9 +12,9 @@
 //   const report = inspectReport(info);
 //   console.log(formatResultTable([report]));
 //   assert.deepEqual(report.results.filter((r) => !r.passed), []);
-import { DEFAULT_RULE_OPTIONS, RULES, RuleOptions, evaluate } from "../catalog";
-import { ContainerFacts, HostMount, PidsFact, numberOr0, stringList } from "./container-facts";
-import { LABELS } from "../../components/contract";
+import { DEFAULT_RULE_OPTIONS, RULES, RuleOptions, evaluate } from "./catalog";
+import { ContainerFacts, HostMount, PidsFact, numberOr0, stringList } from "./facts/container-facts";
+import { LABELS } from "../components/contract";
 
 export interface RuleResult {
   /** Policy name, e.g. "container-read-only-rootfs". */
@@ -152,4 +152,3 @@ export function inspectReport(json: InspectJson, options: RuleOptions = DEFAULT_
   return { container: containerName(json), ...(service === undefined ? {} : { service }), results: inspectContainer(json, options, runtime) };
 }
 
-export { formatResultTable } from "../report-table";

@@ -1,11 +1,12 @@
 // Host ports of the services that publish one (Postgres, Redis, the orchestrator's API): the
 // config fragment under berth:ports, its defaults, the plan of which host port each service gets,
-// and the rules that keep two services (or berth's policy pack) from refusing the plan.
+// the rules that keep two services (or berth's policy pack) from refusing the plan, and the host
+// that reaches a published port.
 import { isIP } from "node:net";
 import { z } from "zod";
-import { FIRST_UNPRIVILEGED_PORT } from "../contract";
-import { ConfigProblem } from "../config/errors";
-import { EnvironmentType, wholeNumber } from "../config/fields";
+import { FIRST_UNPRIVILEGED_PORT } from "./contract";
+import { ConfigProblem } from "./problems";
+import { EnvironmentType, wholeNumber } from "./fields";
 
 export const PUBLISHED_SERVICES = ["postgres", "redis", "orchestrator"] as const;
 export type PublishedService = (typeof PUBLISHED_SERVICES)[number];
@@ -101,4 +102,11 @@ export function portsProblems(p: PortSettings, given: PortsInput, internal: bool
     problems.push({ path: ["publish"], given: p.publish, allowed: '"none" when network.internal is true (an internal network cannot publish host ports)' });
   }
   return problems;
+}
+
+/** The host to reach published ports on: the remote engine's host, else the bind address. */
+export function probeHost(dockerHost: string | undefined, hostIp: string): string {
+  const remote = dockerHost?.match(/^(?:tcp|ssh):\/\/(?:[^@/]+@)?(\[[^\]]+\]|[^:/]+)/);
+  if (remote) return remote[1];
+  return hostIp === "0.0.0.0" ? "127.0.0.1" : hostIp;
 }

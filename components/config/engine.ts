@@ -1,6 +1,6 @@
 // The environment's own config keys: which engine it runs on and what kind of network it gets.
 import { z } from "zod";
-import { wholeNumber } from "../config/fields";
+import { wholeNumber } from "../fields";
 import { MAX_SUBNET_PREFIX_LENGTH } from "../subnets";
 
 export const engineSchema = {

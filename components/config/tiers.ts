@@ -1,8 +1,8 @@
 // The environment's tiers (data → orchestrator → workers): each one's containers share a
 // healthcheck timing and a stop grace, and each tier waits behind a gate with its own time budget.
 import { z } from "zod";
-import { ConfigProblem } from "../config/errors";
-import { EnvironmentType } from "../config/fields";
+import { ConfigProblem } from "../problems";
+import { EnvironmentType } from "../fields";
 import { healthcheckDefaults, healthcheckSchema, HealthcheckTiming, stopGraceDefault, stopSchema } from "../container/settings";
 import { gateBudgetSchema, gateTimeoutDefault } from "../gate/settings";
 
