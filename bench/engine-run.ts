@@ -79,22 +79,24 @@ export async function withEngineChild<T>(
   child.stderr.on("data", (d) => (stderr += d));
   child.stdin.on("error", () => undefined); // a child that already failed has closed its stdin
   const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
-  let failed = false;
+  let result: T;
   try {
     const line = await Promise.race([
       new Promise<string>((resolve) => createInterface({ input: child.stdout }).once("line", resolve)),
       exited.then((code) => Promise.reject(new Error(`${label} up of ${stack} exited ${code}:\n${stderr}`))),
       new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${label} up of ${stack} took over ${timeoutMs} ms`)), timeoutMs).unref()),
     ]);
-    return await measure(JSON.parse(line) as ChildResult);
+    result = await measure(JSON.parse(line) as ChildResult);
   } catch (err) {
-    failed = true;
-    throw err;
-  } finally {
+    // The up failed: destroy what it made, and say why the up failed.
     child.stdin.end("destroy\n");
-    const code = await exited;
-    if (code !== 0 && !failed) throw new Error(`${label} destroy of ${stack} exited ${code}:\n${stderr}`);
+    await exited;
+    throw err;
   }
+  child.stdin.end("destroy\n");
+  const code = await exited;
+  if (code !== 0) throw new Error(`${label} destroy of ${stack} exited ${code}:\n${stderr}`);
+  return result;
 }
 
 /** One bring-up of the test stack with `workers` workers; `extra` config ("berth:…") layered over. */

@@ -55,7 +55,7 @@ export async function planResourcesAt(ref: string, stack: string): Promise<Recor
       archive = execFileSync("git", ["-C", REPO_ROOT, "archive", "--format=tar", ref], { maxBuffer: 512 * 1024 * 1024, stdio: ["ignore", "pipe", "pipe"] });
     } catch (err) {
       const why = (err as { stderr?: Buffer }).stderr?.toString().trim() || String(err);
-      throw new Error(`cannot read the project at ${ref}: ${why}. Give a branch, tag or commit of this repository (e.g. origin/main)`);
+      throw new Error(`cannot read the project at ${ref}: ${why}. Give a branch, tag or commit of this repository (e.g. origin/main)`, { cause: err });
     }
     execFileSync("tar", ["-x", "-C", dir], { input: archive });
     fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");

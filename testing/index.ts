@@ -36,5 +36,4 @@ export interface EngineMode extends StackMode {
  * DOCKER_HOST or the default socket); up records the outputs for test code in `outputsDir` (false:
  * nowhere). Declared through DockerClient, so berth's types need no @types/dockerode.
  */
-// eslint-disable-next-line @typescript-eslint/no-redeclare
 export const EngineMode = EngineModeClass as unknown as new (docker?: DockerClient, outputsDir?: string | false, options?: EngineModeOptions) => EngineMode;

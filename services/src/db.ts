@@ -92,7 +92,7 @@ export async function retryUntil<T>(what: string, timeoutMs: number, log: Logger
     try {
       return await attempt();
     } catch (error) {
-      if (Date.now() + delay > deadline) throw new Error(`${what} failed for ${timeoutMs} ms: ${errorMessage(error)}`);
+      if (Date.now() + delay > deadline) throw new Error(`${what} failed for ${timeoutMs} ms: ${errorMessage(error)}`, { cause: error });
       log.warn(`${what} failed, retrying`, { error: errorMessage(error), retryInMs: delay });
       await new Promise((resolve) => setTimeout(resolve, delay));
     }

@@ -115,8 +115,8 @@ export class PostgresTemplates {
         try {
           await this.admin.query(createFromSql(name, from, this.serverVersion, this.strategy));
         } catch (err) {
-          if (codeOf(err) === OBJECT_IN_USE) throw new Error(sourceInUseMessage(from, name, await this.sessions(from)));
-          if (codeOf(err) === UNDEFINED_DATABASE) throw new Error(`cannot snapshot "${from}": no database of that name`);
+          if (codeOf(err) === OBJECT_IN_USE) throw new Error(sourceInUseMessage(from, name, await this.sessions(from)), { cause: err });
+          if (codeOf(err) === UNDEFINED_DATABASE) throw new Error(`cannot snapshot "${from}": no database of that name`, { cause: err });
           throw err;
         }
         await this.admin.query(markTemplateSql(name, true));
@@ -136,8 +136,8 @@ export class PostgresTemplates {
         try {
           await this.admin.query(createFromSql(name, template, this.serverVersion, this.strategy));
         } catch (err) {
-          if (codeOf(err) === OBJECT_IN_USE) throw new Error(templateInUseMessage(template, await this.sessions(template)));
-          if (codeOf(err) === UNDEFINED_DATABASE) throw new Error(noTemplateMessage(template));
+          if (codeOf(err) === OBJECT_IN_USE) throw new Error(templateInUseMessage(template, await this.sessions(template)), { cause: err });
+          if (codeOf(err) === UNDEFINED_DATABASE) throw new Error(noTemplateMessage(template), { cause: err });
           throw err;
         }
       }),
@@ -208,6 +208,7 @@ export class PostgresTemplates {
       throw new Error(
         `waited ${lockTimeoutOf(this.opts)} ms for template "${template}": another session holds its lock (a snapshot or clone in progress, or one stuck). ` +
           `Find it with SELECT pid, application_name, state FROM pg_locks JOIN pg_stat_activity USING (pid) WHERE locktype = 'advisory' AND classid = ${TEMPLATE_LOCK_CLASS}`,
+        { cause: err },
       );
     }
     try {

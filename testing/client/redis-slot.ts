@@ -113,7 +113,7 @@ export async function openRedisSlot(url: string, opts: RedisSlotOptions = {}): P
   } catch (err) {
     client.disconnect();
     // Without CONFIG the limit shows only here ("ERR DB index is out of range").
-    throw new Error(`Redis at ${redacted(url)} refused database ${db} for test worker ${worker}: ${(err as Error).message}. Use fewer workers, a lower firstIndex, or { mode: "prefix" }`);
+    throw new Error(`Redis at ${redacted(url)} refused database ${db} for test worker ${worker}: ${(err as Error).message}. Use fewer workers, a lower firstIndex, or { mode: "prefix" }`, { cause: err });
   }
   const flush = async () => void (await client.flushdb());
   await flush();

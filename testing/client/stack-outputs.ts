@@ -98,6 +98,6 @@ export async function readStackOutputs<T = Record<string, unknown>>(opts: ReadOu
     return { outputs: read.outputs as T, secretOutputs: read.secretOutputs, source: "automation", where: opts.programDir };
   } catch (err) {
     const why = err instanceof Error ? err.message.trim().split("\n").slice(-3).join(" ") : String(err);
-    throw new Error(`reading the outputs of stack ${ref.stack} through the Automation API in ${opts.programDir} failed: ${why}. Is the stack up (\`pulumi up --stack ${ref.stack}\`) and are PULUMI_BACKEND_URL / PULUMI_CONFIG_PASSPHRASE set as for \`pulumi up\`?`);
+    throw new Error(`reading the outputs of stack ${ref.stack} through the Automation API in ${opts.programDir} failed: ${why}. Is the stack up (\`pulumi up --stack ${ref.stack}\`) and are PULUMI_BACKEND_URL / PULUMI_CONFIG_PASSPHRASE set as for \`pulumi up\`?`, { cause: err });
   }
 }

@@ -226,7 +226,7 @@ async function createOwned<T>(
     const labels = found.labels ?? {};
     if (labels[LABELS.project] !== ctx.owner.project || labels[LABELS.stack] !== ctx.owner.stack) {
       const whose = labels[LABELS.stack] === undefined ? "no berth stack (no berth.stack label)" : `stack ${labels[LABELS.project] ?? "?"}/${labels[LABELS.stack]}`;
-      throw new Error(`a ${what.kind} named ${what.name} already exists and belongs to ${whose}, not to ${ctx.owner.project}/${ctx.owner.stack}: remove it (docker ${what.kind} rm ${what.name}) or give this stack another name`);
+      throw new Error(`a ${what.kind} named ${what.name} already exists and belongs to ${whose}, not to ${ctx.owner.project}/${ctx.owner.stack}: remove it (docker ${what.kind} rm ${what.name}) or give this stack another name`, { cause: err });
     }
     await found.remove();
     return create();
