@@ -20,9 +20,15 @@ export default tseslint.config(
       "@typescript-eslint/no-explicit-any": "off",
       // Lazy loads on purpose: the gate's start-up is on the clock (dockerode, docker-modem, TLS only
       // when used), and the Pulumi SDK's runtime internals have no typed export.
-      "@typescript-eslint/no-require-imports": ["error", { allow: ["^node:", "^dockerode$", "^docker-modem$", "^@pulumi/pulumi/runtime/"] }],
+      "@typescript-eslint/no-require-imports": [
+        "error",
+        { allow: ["^node:", "^dockerode$", "^docker-modem$", "^@pulumi/pulumi/runtime/"] },
+      ],
       // `const { a: _a, ...rest } = x` drops a field on purpose.
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", ignoreRestSiblings: true }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", ignoreRestSiblings: true },
+      ],
       "@pulumi/no-output-in-template-literal": "error",
       "@pulumi/no-output-instance-in-template-literal": "error",
     },
@@ -30,7 +36,18 @@ export default tseslint.config(
   {
     files: ["**/*.js"],
     rules: { "@typescript-eslint/no-require-imports": "off" },
-    languageOptions: { sourceType: "commonjs", globals: { require: "readonly", __filename: "readonly", module: "writable", process: "readonly", __dirname: "readonly", console: "readonly", Buffer: "readonly" } },
+    languageOptions: {
+      sourceType: "commonjs",
+      globals: {
+        require: "readonly",
+        __filename: "readonly",
+        module: "writable",
+        process: "readonly",
+        __dirname: "readonly",
+        console: "readonly",
+        Buffer: "readonly",
+      },
+    },
   },
   prettier,
 );

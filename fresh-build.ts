@@ -7,7 +7,11 @@ import * as path from "node:path";
 export const PROGRAM_SOURCES = ["index.ts", "fresh-build.ts", "components", "gate"];
 
 /** The TypeScript sources under `root` (files or directories in `sources`) modified after `builtAtMs`, sorted. */
-export function sourcesNewerThan(root: string, builtAtMs: number, sources: readonly string[] = PROGRAM_SOURCES): string[] {
+export function sourcesNewerThan(
+  root: string,
+  builtAtMs: number,
+  sources: readonly string[] = PROGRAM_SOURCES,
+): string[] {
   const newer: string[] = [];
   const visit = (rel: string): void => {
     const stat = statSync(path.join(root, rel), { throwIfNoEntry: false });

@@ -30,4 +30,8 @@ export const hostPorts = env.hostPorts;
 export const hostUrls = pulumi.secret(env.hostUrls);
 /** URLs for containers on the stack's network (secret). */
 export const networkUrls = pulumi.secret(pulumi.all({ postgres: env.postgres.url, redis: env.redis.url }));
-export const gateResults = pulumi.all({ data: env.gates.data.result, orchestrator: env.gates.orchestrator.result, workers: env.gates.workers?.result });
+export const gateResults = pulumi.all({
+  data: env.gates.data.result,
+  orchestrator: env.gates.orchestrator.result,
+  workers: env.gates.workers?.result,
+});

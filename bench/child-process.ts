@@ -33,7 +33,10 @@ export interface Child {
 
 export function runChild(request: ChildRequest): Child {
   const spawnedAtMs = nowMs();
-  const child = spawn(process.execPath, [ENGINE_CHILD, JSON.stringify(request)], { cwd: REPO_ROOT, stdio: ["pipe", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [ENGINE_CHILD, JSON.stringify(request)], {
+    cwd: REPO_ROOT,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
   let stderr = "";
   const waiting = new Map<string, () => void>();
   const seen = new Set<string>();
@@ -48,7 +51,13 @@ export function runChild(request: ChildRequest): Child {
   child.stdout!.on("data", (d: Buffer) => (stdout += d.toString("utf8")));
   const ended = new Promise<ChildEnd>((resolve) =>
     child.on("close", (code, signal) =>
-      resolve({ code, signal, stderr, endedAtMs: nowMs(), result: stdout.trim() ? (JSON.parse(stdout.trim().split("\n")[0]) as ChildResult) : undefined }),
+      resolve({
+        code,
+        signal,
+        stderr,
+        endedAtMs: nowMs(),
+        result: stdout.trim() ? (JSON.parse(stdout.trim().split("\n")[0]) as ChildResult) : undefined,
+      }),
     ),
   );
   return {

@@ -59,7 +59,12 @@ export class ComposeProject {
   }
 }
 
-export async function composeRun(docker: Docker, project: ComposeProject, idle: IdleWindow, timeoutMs = 300_000): Promise<ComposeRun> {
+export async function composeRun(
+  docker: Docker,
+  project: ComposeProject,
+  idle: IdleWindow,
+  timeoutMs = 300_000,
+): Promise<ComposeRun> {
   const label = `com.docker.compose.project=${project.name}`;
   const watch = await HealthWatch.start(docker, { label: [label] });
   try {

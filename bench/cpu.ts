@@ -37,11 +37,15 @@ export function parsePidStat(text: string): PidStat {
   const open = text.indexOf("(");
   const close = text.lastIndexOf(")");
   if (open < 0 || close < open) throw new Error(`unreadable /proc/<pid>/stat: ${text.slice(0, 80)}`);
-  const rest = text.slice(close + 2).trim().split(/\s+/);
+  const rest = text
+    .slice(close + 2)
+    .trim()
+    .split(/\s+/);
   // rest[0] is field 3 (state): ppid is field 4, utime..cstime are fields 14..17.
   const field = (n: number) => Number(rest[n - 3]);
   const ticks = field(14) + field(15) + field(16) + field(17);
-  if (!Number.isFinite(ticks) || !Number.isFinite(field(4))) throw new Error(`unreadable /proc/<pid>/stat: ${text.slice(0, 80)}`);
+  if (!Number.isFinite(ticks) || !Number.isFinite(field(4)))
+    throw new Error(`unreadable /proc/<pid>/stat: ${text.slice(0, 80)}`);
   return { comm: text.slice(open + 1, close), ppid: field(4), ticks };
 }
 

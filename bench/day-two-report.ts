@@ -56,7 +56,10 @@ export interface DayTwoResults {
 
 const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 /** Median, with the range when there is more than one value. */
-const spread = (values: number[]) => (values.length === 1 ? sec(values[0]) : `${sec(median(values))} (${(Math.min(...values) / 1000).toFixed(2)}–${sec(Math.max(...values))})`);
+const spread = (values: number[]) =>
+  values.length === 1
+    ? sec(values[0])
+    : `${sec(median(values))} (${(Math.min(...values) / 1000).toFixed(2)}–${sec(Math.max(...values))})`;
 const met = (ok: boolean) => (ok ? "met" : "**NOT met**");
 
 const changesText = (c: Changes) => `create ${c.create}, replace ${c.replace}, same ${c.same}, delete ${c.delete}`;
@@ -65,9 +68,16 @@ export function formatDayTwoSection(r: DayTwoResults): string {
   const { start, up, down } = DAY_TWO_WORKERS;
   if (r.rounds.length === 0) throw new Error("no day-two rounds to report");
   const of = <T>(f: (round: DayTwoRound) => T) => r.rounds.map(f);
-  const op = (f: (round: DayTwoRound) => ChildTimes) => ({ opMs: of((x) => f(x).opMs), spawnToExitMs: of((x) => f(x).spawnToExitMs) });
+  const op = (f: (round: DayTwoRound) => ChildTimes) => ({
+    opMs: of((x) => f(x).opMs),
+    spawnToExitMs: of((x) => f(x).spawnToExitMs),
+  });
   const row = (cells: string[]) => `| ${cells.join(" | ")} |`;
-  const inProcess = (what: string, times: { opMs: number[]; spawnToExitMs: number[] }, target?: { ms: number; on: "opMs" | "spawnToExitMs" }) =>
+  const inProcess = (
+    what: string,
+    times: { opMs: number[]; spawnToExitMs: number[] },
+    target?: { ms: number; on: "opMs" | "spawnToExitMs" },
+  ) =>
     row([
       what,
       spread(times.opMs),
@@ -80,7 +90,13 @@ export function formatDayTwoSection(r: DayTwoResults): string {
     const restartMs = of((x) => x.restartMs[service]);
     const tierMs = of((x) => x.upTierMs[tier]);
     const gateMs = median(of((x) => x.restartGateMs[service]));
-    return row([`restart ${service} (\`openStack(...).restart("${service}")\`; its gate ${sec(gateMs)})`, spread(restartMs), "–", `≤ the ${tier} tier in up, ${sec(median(tierMs))}`, met(median(restartMs) <= median(tierMs))]);
+    return row([
+      `restart ${service} (\`openStack(...).restart("${service}")\`; its gate ${sec(gateMs)})`,
+      spread(restartMs),
+      "–",
+      `≤ the ${tier} tier in up, ${sec(median(tierMs))}`,
+      met(median(restartMs) <= median(tierMs)),
+    ]);
   };
   const lines = [
     "## Day two",
@@ -92,11 +108,29 @@ export function formatDayTwoSection(r: DayTwoResults): string {
     "",
     row(["operation", "in the process", "spawn to exit", "target", ""]),
     row(["---", "---", "---", "---", "---"]),
-    inProcess(`destroy (${start} workers)`, op((x) => x.destroy), { ms: DAY_TWO_TARGETS.destroyMs, on: "opMs" }),
-    inProcess(`${start} → ${up} workers`, op((x) => x.scaleUp)),
-    inProcess(`${up} → ${down} workers`, op((x) => x.scaleDown), { ms: DAY_TWO_TARGETS.scaleDownMs, on: "opMs" }),
-    inProcess("up after kill -9 during the orchestrator gate", op((x) => x.upAfterKill)),
-    inProcess("up of the unchanged, running stack", op((x) => x.unchanged), { ms: DAY_TWO_TARGETS.unchangedUpMs, on: "spawnToExitMs" }),
+    inProcess(
+      `destroy (${start} workers)`,
+      op((x) => x.destroy),
+      { ms: DAY_TWO_TARGETS.destroyMs, on: "opMs" },
+    ),
+    inProcess(
+      `${start} → ${up} workers`,
+      op((x) => x.scaleUp),
+    ),
+    inProcess(
+      `${up} → ${down} workers`,
+      op((x) => x.scaleDown),
+      { ms: DAY_TWO_TARGETS.scaleDownMs, on: "opMs" },
+    ),
+    inProcess(
+      "up after kill -9 during the orchestrator gate",
+      op((x) => x.upAfterKill),
+    ),
+    inProcess(
+      "up of the unchanged, running stack",
+      op((x) => x.unchanged),
+      { ms: DAY_TWO_TARGETS.unchangedUpMs, on: "spawnToExitMs" },
+    ),
     ...RESTART_SERVICES.map(restart),
     "",
     `What the up after the kill did, per round: ${of((x) => changesText(x.upAfterKillChanges)).join("; ")}.`,

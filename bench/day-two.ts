@@ -10,7 +10,14 @@ import { requireBuilt } from "../lab/gate-runner";
 import { openStack } from "../testing/client/stack";
 import { sweepStack } from "../testing/engine/stack-objects";
 import { Child, ChildEnd, ENGINE_CHILD, runChild } from "./child-process";
-import { ChildTimes, DAY_TWO_WORKERS, DayTwoResults, DayTwoRound, RESTART_SERVICES, RestartService } from "./day-two-report";
+import {
+  ChildTimes,
+  DAY_TWO_WORKERS,
+  DayTwoResults,
+  DayTwoRound,
+  RESTART_SERVICES,
+  RestartService,
+} from "./day-two-report";
 import type { ChildRequest, ChildResult } from "./engine-child";
 import { BenchImages, engineConfig } from "./engine-run";
 import { upTierMs } from "./tiers";
@@ -33,11 +40,15 @@ const STEP_TIMEOUT_MS = 300_000;
 async function finished(child: Child, what: string): Promise<ChildEnd & { result: ChildResult }> {
   const timer = setTimeout(() => child.process.kill("SIGKILL"), STEP_TIMEOUT_MS);
   const end = await child.ended.finally(() => clearTimeout(timer));
-  if (end.code !== 0 || !end.result) throw new Error(`${what} exited ${end.code ?? end.signal}:\n${end.stderr.split("\n").slice(-25).join("\n")}`);
+  if (end.code !== 0 || !end.result)
+    throw new Error(`${what} exited ${end.code ?? end.signal}:\n${end.stderr.split("\n").slice(-25).join("\n")}`);
   return end as ChildEnd & { result: ChildResult };
 }
 
-const times = (child: Child, end: ChildEnd & { result: ChildResult }): ChildTimes => ({ opMs: end.result.upMs, spawnToExitMs: end.endedAtMs - child.spawnedAtMs });
+const times = (child: Child, end: ChildEnd & { result: ChildResult }): ChildTimes => ({
+  opMs: end.result.upMs,
+  spawnToExitMs: end.endedAtMs - child.spawnedAtMs,
+});
 
 async function dayTwoRound(opts: DayTwoOptions, stack: string, notes: string[]): Promise<DayTwoRound> {
   const request = (workers: number, op: ChildRequest["op"] = "up"): ChildRequest => {
@@ -48,7 +59,9 @@ async function dayTwoRound(opts: DayTwoOptions, stack: string, notes: string[]):
   const step = async (what: string, req: ChildRequest) => {
     const child = runChild(req);
     const end = await finished(child, `${what} of ${stack}`);
-    opts.log(`day two ${stack}: ${what} ${(end.result.upMs / 1000).toFixed(2)} s in the process, ${((end.endedAtMs - child.spawnedAtMs) / 1000).toFixed(2)} s spawn to exit`);
+    opts.log(
+      `day two ${stack}: ${what} ${(end.result.upMs / 1000).toFixed(2)} s in the process, ${((end.endedAtMs - child.spawnedAtMs) / 1000).toFixed(2)} s spawn to exit`,
+    );
     return { end, times: times(child, end) };
   };
   const { start, up, down } = DAY_TWO_WORKERS;
@@ -56,7 +69,10 @@ async function dayTwoRound(opts: DayTwoOptions, stack: string, notes: string[]):
   const first = await step("up", request(start));
   const unchanged = await step("unchanged up", request(start));
   const changed = unchanged.end.result.timeline.filter((e) => e.action !== "same");
-  if (changed.length > 0) notes.push(`${stack}: the "unchanged" up changed ${changed.map((e) => `${e.name} (${e.action}${e.reason ? `: ${e.reason}` : ""})`).join(", ")}.`);
+  if (changed.length > 0)
+    notes.push(
+      `${stack}: the "unchanged" up changed ${changed.map((e) => `${e.name} (${e.action}${e.reason ? `: ${e.reason}` : ""})`).join(", ")}.`,
+    );
 
   const handle = await openStack({ project: BERTH_PROJECT, stack, docker: opts.docker });
   const restartMs = {} as Record<RestartService, number>;
@@ -66,7 +82,9 @@ async function dayTwoRound(opts: DayTwoOptions, stack: string, notes: string[]):
     const gate = await handle.restart(service);
     restartMs[service] = nowMs() - t;
     restartGateMs[service] = gate.elapsedMs;
-    opts.log(`day two ${stack}: restart ${service} ${(restartMs[service] / 1000).toFixed(2)} s, of which its gate ${(gate.elapsedMs / 1000).toFixed(2)} s`);
+    opts.log(
+      `day two ${stack}: restart ${service} ${(restartMs[service] / 1000).toFixed(2)} s, of which its gate ${(gate.elapsedMs / 1000).toFixed(2)} s`,
+    );
   }
   const destroy = await step("destroy", request(start, "destroy"));
 
@@ -74,7 +92,11 @@ async function dayTwoRound(opts: DayTwoOptions, stack: string, notes: string[]):
   const timer = setTimeout(() => killed.process.kill("SIGKILL"), STEP_TIMEOUT_MS);
   await Promise.race([
     killed.started(KILL_AT),
-    killed.ended.then((e) => Promise.reject(new Error(`the up to be killed of ${stack} exited ${e.code ?? e.signal} before ${KILL_AT}:\n${e.stderr}`))),
+    killed.ended.then((e) =>
+      Promise.reject(
+        new Error(`the up to be killed of ${stack} exited ${e.code ?? e.signal} before ${KILL_AT}:\n${e.stderr}`),
+      ),
+    ),
   ]).finally(() => clearTimeout(timer));
   killed.process.kill("SIGKILL");
   await killed.ended;
@@ -106,7 +128,8 @@ export async function measureDayTwo(opts: DayTwoOptions): Promise<DayTwoResults>
     } finally {
       // Destroy from a new process, as the section measures it; whatever that leaves is swept.
       const end = await runChild({ stack, project: BERTH_PROJECT, workDir: REPO_ROOT, op: "destroy" }).ended;
-      if (end.code !== 0) opts.log(`day two ${stack}: the last destroy exited ${end.code ?? end.signal}; sweeping:\n${end.stderr}`);
+      if (end.code !== 0)
+        opts.log(`day two ${stack}: the last destroy exited ${end.code ?? end.signal}; sweeping:\n${end.stderr}`);
       await sweepStack(opts.docker, stack);
     }
   }

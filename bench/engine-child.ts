@@ -39,7 +39,14 @@ async function main(): Promise<void> {
   if (request.op === "destroy") {
     const at = nowMs();
     await mode.destroy(request.stack, request.project);
-    const result: ChildResult = { upCalledAtMs: at, upMs: nowMs() - at, timeline: [], changes: { create: 0, update: 0, replace: 0, same: 0, delete: 0 }, containers: 0, outputs: {} };
+    const result: ChildResult = {
+      upCalledAtMs: at,
+      upMs: nowMs() - at,
+      timeline: [],
+      changes: { create: 0, update: 0, replace: 0, same: 0, delete: 0 },
+      containers: 0,
+      outputs: {},
+    };
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }
@@ -48,7 +55,14 @@ async function main(): Promise<void> {
   const upCalledAtMs = nowMs();
   const up = await mode.up({ ...request, program, onStart: (_type, name) => process.stderr.write(`start ${name}\n`) });
   const containers = up.timeline.filter((e) => e.type === CONTAINER_TYPE && e.action === "create").length;
-  const result: ChildResult = { upCalledAtMs, upMs: nowMs() - upCalledAtMs, timeline: up.timeline, changes: up.changes, containers, outputs: up.outputs };
+  const result: ChildResult = {
+    upCalledAtMs,
+    upMs: nowMs() - upCalledAtMs,
+    timeline: up.timeline,
+    changes: up.changes,
+    containers,
+    outputs: up.outputs,
+  };
   process.stdout.write(`${JSON.stringify(result)}\n`);
   if (request.then === "exit") return;
   try {

@@ -84,7 +84,9 @@ export async function withEngineChild<T>(
     const line = await Promise.race([
       new Promise<string>((resolve) => createInterface({ input: child.stdout }).once("line", resolve)),
       exited.then((code) => Promise.reject(new Error(`${label} up of ${stack} exited ${code}:\n${stderr}`))),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${label} up of ${stack} took over ${timeoutMs} ms`)), timeoutMs).unref()),
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error(`${label} up of ${stack} took over ${timeoutMs} ms`)), timeoutMs).unref(),
+      ),
     ]);
     result = await measure(JSON.parse(line) as ChildResult);
   } catch (err) {
@@ -113,23 +115,29 @@ export async function engineRun(
   const watch = await HealthWatch.start(docker, { label: [label] });
   const spawnedAtMs = nowMs();
   try {
-    return await withEngineChild("engine-mode", stack, { ...engineConfig(images, workers), ...extra }, timeoutMs, async (result) => {
-      const measured = idle.windowMs > 0 ? await idleCpu(docker, label, idle.settleMs, idle.windowMs) : undefined;
-      const dockerHealthy = await watch.allHealthy(result.containers, DOCKER_HEALTH_WAIT_MS).then(
-        () => tierHealthyAt(watch.events, result.upCalledAtMs),
-        () => undefined,
-      );
-      return {
-        workers,
-        upMs: result.upMs,
-        spawnToUpMs: result.upCalledAtMs + result.upMs - spawnedAtMs,
-        ...(dockerHealthy ? { tierHealthyMs: dockerHealthy } : {}),
-        gates: gateSplit(result.timeline),
-        containers: result.containers,
-        ...(measured ? { idle: measured } : {}),
-        timeline: result.timeline,
-      };
-    });
+    return await withEngineChild(
+      "engine-mode",
+      stack,
+      { ...engineConfig(images, workers), ...extra },
+      timeoutMs,
+      async (result) => {
+        const measured = idle.windowMs > 0 ? await idleCpu(docker, label, idle.settleMs, idle.windowMs) : undefined;
+        const dockerHealthy = await watch.allHealthy(result.containers, DOCKER_HEALTH_WAIT_MS).then(
+          () => tierHealthyAt(watch.events, result.upCalledAtMs),
+          () => undefined,
+        );
+        return {
+          workers,
+          upMs: result.upMs,
+          spawnToUpMs: result.upCalledAtMs + result.upMs - spawnedAtMs,
+          ...(dockerHealthy ? { tierHealthyMs: dockerHealthy } : {}),
+          gates: gateSplit(result.timeline),
+          containers: result.containers,
+          ...(measured ? { idle: measured } : {}),
+          timeline: result.timeline,
+        };
+      },
+    );
   } finally {
     watch.stop();
   }

@@ -27,8 +27,10 @@ export function runBench(main: () => Promise<void>): void {
 }
 
 /** A command-line parser for a whole number of at least `min`. */
-export const count = (min: number) => (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`an integer of at least ${min}`);
-  return n;
-};
+export const count =
+  (min: number) =>
+  (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`an integer of at least ${min}`);
+    return n;
+  };

@@ -61,7 +61,9 @@ const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 export function formatFreshDatabaseSection(r: FreshDatabaseResults): string {
   const [empty, full] = r.schemas;
   const cells = (f: (s: SchemaFigures) => string) => r.schemas.map(f);
-  const met = r.schemas.map((s) => `${s.label} ${median(s.cloneMs) < CLONE_TARGET_MS ? "met" : "**missed**"}`).join(", ");
+  const met = r.schemas
+    .map((s) => `${s.label} ${median(s.cloneMs) < CLONE_TARGET_MS ? "met" : "**missed**"}`)
+    .join(", ");
   const lines = [
     "## A fresh database per test",
     "",

@@ -17,7 +17,14 @@ import { benchImages, benchLog, count, runBench } from "./entry";
 
 /** A new stack is the test stack as it comes: its default worker count. */
 const DEFAULT_WORKERS = workersDefaults("test").replicas;
-import { FreshDatabaseResults, formatFreshDatabaseSection, migrationSql, SchemaFigures, SchemaShape, SCHEMAS } from "./fresh-database-report";
+import {
+  FreshDatabaseResults,
+  formatFreshDatabaseSection,
+  migrationSql,
+  SchemaFigures,
+  SchemaShape,
+  SCHEMAS,
+} from "./fresh-database-report";
 import { waitForQuiet } from "./machine";
 
 export { formatFreshDatabaseSection };
@@ -45,7 +52,13 @@ async function timed(work: () => Promise<unknown>): Promise<number> {
   return performance.now() - started;
 }
 
-async function schemaFigures(url: string, shape: SchemaShape, rounds: number, recreateRounds: number, log: (line: string) => void): Promise<SchemaFigures> {
+async function schemaFigures(
+  url: string,
+  shape: SchemaShape,
+  rounds: number,
+  recreateRounds: number,
+  log: (line: string) => void,
+): Promise<SchemaFigures> {
   const source = `fresh_${shape.tables}_src`;
   const template = `fresh_${shape.tables}_tpl`;
   const admin = new Client({ connectionString: url });
@@ -64,11 +77,17 @@ async function schemaFigures(url: string, shape: SchemaShape, rounds: number, re
     const first = await templates.clone(template);
     const check = new Client({ connectionString: first.url });
     await check.connect();
-    const tables = Number((await check.query("SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'public'")).rows[0].n);
-    const rows = shape.tables === 0 ? 0 : Number((await check.query(`SELECT count(*) AS n FROM t${shape.tables}`)).rows[0].n);
+    const tables = Number(
+      (await check.query("SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'public'")).rows[0].n,
+    );
+    const rows =
+      shape.tables === 0 ? 0 : Number((await check.query(`SELECT count(*) AS n FROM t${shape.tables}`)).rows[0].n);
     await check.end();
     await first.drop();
-    if (tables !== shape.tables || rows !== shape.rowsPerTable) throw new Error(`a clone of ${template} has ${tables} tables and ${rows} rows in the last; expected ${shape.tables} and ${shape.rowsPerTable}`);
+    if (tables !== shape.tables || rows !== shape.rowsPerTable)
+      throw new Error(
+        `a clone of ${template} has ${tables} tables and ${rows} rows in the last; expected ${shape.tables} and ${shape.rowsPerTable}`,
+      );
 
     const cloneMs: number[] = [];
     const dropMs: number[] = [];
@@ -84,7 +103,9 @@ async function schemaFigures(url: string, shape: SchemaShape, rounds: number, re
     const again = new Client({ connectionString: withDatabase(url, source) });
     await again.connect();
     for (let i = 0; i < (shape.tables === 0 ? rounds : recreateRounds); i++) {
-      recreateMs.push(await timed(() => again.query(`DROP SCHEMA public CASCADE; CREATE SCHEMA public; ${migrationSql(shape)}`)));
+      recreateMs.push(
+        await timed(() => again.query(`DROP SCHEMA public CASCADE; CREATE SCHEMA public; ${migrationSql(shape)}`)),
+      );
       // Untimed: the rebuild's WAL must not fill the stack's tmpfs (a clone checkpoints by itself).
       await again.query("CHECKPOINT");
     }

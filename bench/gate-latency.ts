@@ -15,10 +15,18 @@ export async function gateLatencies(runs: number, namePrefix = "bench"): Promise
       const name = containers.nextName();
       const watch = await HealthWatch.start(new Docker(), { container: [name] }); // before the container exists
       try {
-        await containers.start({ script: "sleep 1.5; touch /tmp/ready; sleep 60", healthcheck: { test: "test -f /tmp/ready", intervalMs: 100, startPeriodMs: 30_000 } }, name);
+        await containers.start(
+          {
+            script: "sleep 1.5; touch /tmp/ready; sleep 60",
+            healthcheck: { test: "test -f /tmp/ready", intervalMs: 100, startPeriodMs: 30_000 },
+          },
+          name,
+        );
         const run = await runCli(GATE_CLI, ["--name", "latency", "--timeout-seconds", "20", "--container", name]);
-        if (run.code !== 0 || gateJson(run).status !== "passed") throw new Error(`gate run ${i + 1} failed (exit ${run.code}):\n${run.stderr}`);
-        if (!run.stderrLines.some((l) => l.startsWith(`gate latency: ${name} starting`))) throw new Error(`gate run ${i + 1} never waited (container healthy before the gate started):\n${run.stderr}`);
+        if (run.code !== 0 || gateJson(run).status !== "passed")
+          throw new Error(`gate run ${i + 1} failed (exit ${run.code}):\n${run.stderr}`);
+        if (!run.stderrLines.some((l) => l.startsWith(`gate latency: ${name} starting`)))
+          throw new Error(`gate run ${i + 1} never waited (container healthy before the gate started):\n${run.stderr}`);
         latencies.push(run.exitedAtMs - (await watch.allHealthy(1, 5_000)));
       } finally {
         watch.stop();

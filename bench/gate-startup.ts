@@ -57,19 +57,38 @@ export async function gateStartups(runs: number): Promise<GateStartup[]> {
     const engine = await listener();
     const postgres = await listener();
     const gate = exitOf(
-      [GATE_CLI, "--name", "startup", "--timeout-seconds", "10", "--container", "bench-startup", "--ready", "bench-startup=env:BENCH_STARTUP_DB"],
-      { DOCKER_HOST: `tcp://127.0.0.1:${engine.port}`, BENCH_STARTUP_DB: `postgres://bench:bench@127.0.0.1:${postgres.port}/bench` },
+      [
+        GATE_CLI,
+        "--name",
+        "startup",
+        "--timeout-seconds",
+        "10",
+        "--container",
+        "bench-startup",
+        "--ready",
+        "bench-startup=env:BENCH_STARTUP_DB",
+      ],
+      {
+        DOCKER_HOST: `tcp://127.0.0.1:${engine.port}`,
+        BENCH_STARTUP_DB: `postgres://bench:bench@127.0.0.1:${postgres.port}/bench`,
+      },
     );
     try {
       const seen = await Promise.race([
         Promise.all([engine.at, postgres.at]),
-        gate.exited.then(() => Promise.reject(new Error("the gate exited before it tried both the engine and Postgres"))),
+        gate.exited.then(() =>
+          Promise.reject(new Error("the gate exited before it tried both the engine and Postgres")),
+        ),
       ]);
       engine.close();
       postgres.close();
       await gate.exited;
       const floor = exitOf(["-e", "0"]);
-      out.push({ engineMs: seen[0] - gate.spawnedAtMs, readyMs: seen[1] - gate.spawnedAtMs, nodeFloorMs: (await floor.exited) - floor.spawnedAtMs });
+      out.push({
+        engineMs: seen[0] - gate.spawnedAtMs,
+        readyMs: seen[1] - gate.spawnedAtMs,
+        nodeFloorMs: (await floor.exited) - floor.spawnedAtMs,
+      });
     } finally {
       engine.close();
       postgres.close();

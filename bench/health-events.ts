@@ -14,12 +14,22 @@ export interface HealthEvent {
 /** One event-stream line → a health event, or undefined for any other event. */
 export function parseHealthEvent(line: string): HealthEvent | undefined {
   if (line.trim() === "") return undefined;
-  const e = JSON.parse(line) as { Type?: string; Action?: string; timeNano?: number; Actor?: { Attributes?: Record<string, string> } };
+  const e = JSON.parse(line) as {
+    Type?: string;
+    Action?: string;
+    timeNano?: number;
+    Actor?: { Attributes?: Record<string, string> };
+  };
   const m = e.Type === "container" ? /^health_status: (starting|healthy|unhealthy)$/.exec(e.Action ?? "") : null;
   const name = e.Actor?.Attributes?.name;
   if (!m || name === undefined || typeof e.timeNano !== "number") return undefined;
   const service = e.Actor?.Attributes?.["berth.service"] ?? e.Actor?.Attributes?.["com.docker.compose.service"];
-  return { name, ...(service === undefined ? {} : { service }), status: m[1] as HealthEvent["status"], atMs: e.timeNano / 1e6 };
+  return {
+    name,
+    ...(service === undefined ? {} : { service }),
+    status: m[1] as HealthEvent["status"],
+    atMs: e.timeNano / 1e6,
+  };
 }
 
 /**
@@ -35,4 +45,3 @@ export function allHealthyAt(events: HealthEvent[], count: number): number | und
   }
   return undefined;
 }
-

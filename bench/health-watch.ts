@@ -20,7 +20,9 @@ export class HealthWatch {
 
   /** Starts watching containers with `label` (e.g. "berth.stack=x"); resolves once subscribed. */
   static async start(docker: Docker, filters: { label?: string[]; container?: string[] }): Promise<HealthWatch> {
-    const stream = (await docker.getEvents({ filters: { type: ["container"], event: ["health_status"], ...filters } })) as NodeJS.ReadableStream & { destroy(): void };
+    const stream = (await docker.getEvents({
+      filters: { type: ["container"], event: ["health_status"], ...filters },
+    })) as NodeJS.ReadableStream & { destroy(): void };
     return new HealthWatch(stream);
   }
 

@@ -43,7 +43,10 @@ function enginePids(): number[] {
     .filter((d) => /^\d+$/.test(d))
     .filter((pid) => {
       try {
-        return ["dockerd", "containerd"].includes(read(`/proc/${pid}/comm`).trim()) && readlinkSync(`/proc/${pid}/ns/pid`) === ownNamespace;
+        return (
+          ["dockerd", "containerd"].includes(read(`/proc/${pid}/comm`).trim()) &&
+          readlinkSync(`/proc/${pid}/ns/pid`) === ownNamespace
+        );
       } catch {
         return false; // gone meanwhile
       }
@@ -63,7 +66,10 @@ async function watched(docker: Docker, ids: string[]): Promise<Watched[]> {
     ids.map(async (id) => {
       const pid = (await docker.getContainer(id).inspect()).State.Pid;
       if (!pid) throw new Error(`container ${id} is not running: no idle CPU to measure`);
-      return { cgroup: cpuCgroupFile(read(`/proc/${pid}/cgroup`)), shimPid: parsePidStat(read(`/proc/${pid}/stat`)).ppid };
+      return {
+        cgroup: cpuCgroupFile(read(`/proc/${pid}/cgroup`)),
+        shimPid: parsePidStat(read(`/proc/${pid}/stat`)).ppid,
+      };
     }),
   );
 }

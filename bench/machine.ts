@@ -45,7 +45,11 @@ export async function foreignContainers(docker: Docker, ownPrefixes: string[]): 
  * does not start while the engine still cleans up after the previous one. Resolves with the time
  * it waited; gives up after `timeoutMs` (the run then starts anyway).
  */
-export async function waitForQuiet(maxBusy = 0.15, windowMs = 1000, timeoutMs = 30_000): Promise<{ waitedMs: number; quiet: boolean }> {
+export async function waitForQuiet(
+  maxBusy = 0.15,
+  windowMs = 1000,
+  timeoutMs = 30_000,
+): Promise<{ waitedMs: number; quiet: boolean }> {
   const started = Date.now();
   for (;;) {
     const before = parseProcStat(readFileSync("/proc/stat", "utf8"));

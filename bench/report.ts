@@ -55,7 +55,8 @@ const x = (ratio: number) => `${ratio.toFixed(2)}×`;
 const pct = (p: number) => `${p.toFixed(1)}%`;
 const ms1 = (ms: number) => ms.toFixed(1);
 const row = (cells: string[]) => `| ${cells.join(" | ")} |`;
-const table = (head: string[], rows: string[][]) => [row(head), row(head.map(() => "---")), ...rows.map(row)].join("\n");
+const table = (head: string[], rows: string[][]) =>
+  [row(head), row(head.map(() => "---")), ...rows.map(row)].join("\n");
 const mmm = (values: number[], f: (v: number) => string) => {
   const m = summarise(values);
   return [f(m.min), f(m.median), f(m.max)];
@@ -70,7 +71,11 @@ function growthLines(points: { x: number; y: number }[], unit: string): string {
   );
 }
 
-function medianBy<T>(items: T[], key: (t: T) => number, value: (t: T) => number): { x: number; y: number; n: number }[] {
+function medianBy<T>(
+  items: T[],
+  key: (t: T) => number,
+  value: (t: T) => number,
+): { x: number; y: number; n: number }[] {
   const groups = new Map<number, number[]>();
   for (const t of items) groups.set(key(t), [...(groups.get(key(t)) ?? []), value(t)]);
   return [...groups].sort((a, b) => a[0] - b[0]).map(([k, v]) => ({ x: k, y: median(v), n: v.length }));
@@ -98,17 +103,39 @@ export function summariseSize(rounds: Round[]): SizeSummary {
     berthMs: median(berth),
     tunedMs: median(rounds.map((r) => r.tuned.allHealthyMs)),
     typicalMs: median(rounds.map((r) => r.typical.allHealthyMs)),
-    tunedRatio: median(pairwiseRatios(berth, rounds.map((r) => r.tuned.allHealthyMs))),
-    typicalRatio: median(pairwiseRatios(berth, rounds.map((r) => r.typical.allHealthyMs))),
+    tunedRatio: median(
+      pairwiseRatios(
+        berth,
+        rounds.map((r) => r.tuned.allHealthyMs),
+      ),
+    ),
+    typicalRatio: median(
+      pairwiseRatios(
+        berth,
+        rounds.map((r) => r.typical.allHealthyMs),
+      ),
+    ),
     spawnMs: median(rounds.map((r) => r.berth.spawnToUpMs)),
-    tunedSpawnRatio: median(pairwiseRatios(rounds.map((r) => r.berth.spawnToUpMs), rounds.map((r) => r.tuned.allHealthyMs))),
+    tunedSpawnRatio: median(
+      pairwiseRatios(
+        rounds.map((r) => r.berth.spawnToUpMs),
+        rounds.map((r) => r.tuned.allHealthyMs),
+      ),
+    ),
   };
 }
 
 /** Per-worker growth of each side's median from the smallest to the largest worker count (ms per worker). */
-export function growthPerWorker(small: SizeSummary, large: SizeSummary): { berth: number; tuned: number; typical: number } {
+export function growthPerWorker(
+  small: SizeSummary,
+  large: SizeSummary,
+): { berth: number; tuned: number; typical: number } {
   const per = (a: number, b: number) => (b - a) / (large.workers - small.workers);
-  return { berth: per(small.berthMs, large.berthMs), tuned: per(small.tunedMs, large.tunedMs), typical: per(small.typicalMs, large.typicalMs) };
+  return {
+    berth: per(small.berthMs, large.berthMs),
+    tuned: per(small.tunedMs, large.tunedMs),
+    typical: per(small.typicalMs, large.typicalMs),
+  };
 }
 
 /** What the stack itself costs while idle: its containers (healthchecks included) and their shims, % of one core. */
@@ -125,11 +152,26 @@ function sizeSection(rounds: Round[]): string[] {
       ["", "min", "median", "max"],
       [
         ["berth: `up()` called → returned, every gate passed (s)", ...mmm(berth, s)],
-        ["berth: process spawn → `up()` returned (s)", ...mmm(rounds.map((r) => r.berth.spawnToUpMs), s)],
+        [
+          "berth: process spawn → `up()` returned (s)",
+          ...mmm(
+            rounds.map((r) => r.berth.spawnToUpMs),
+            s,
+          ),
+        ],
         ["compose, tuned: `up -d` → every container healthy (s)", ...mmm(tuned, s)],
         ["compose, typical: `up -d` → every container healthy (s)", ...mmm(typical, s)],
         ["tuned / berth, round by round", ...mmm(pairwiseRatios(berth, tuned), x)],
-        ["tuned / berth from spawn, round by round", ...mmm(pairwiseRatios(rounds.map((r) => r.berth.spawnToUpMs), tuned), x)],
+        [
+          "tuned / berth from spawn, round by round",
+          ...mmm(
+            pairwiseRatios(
+              rounds.map((r) => r.berth.spawnToUpMs),
+              tuned,
+            ),
+            x,
+          ),
+        ],
         ["typical / berth, round by round", ...mmm(pairwiseRatios(berth, typical), x)],
       ],
     ),
@@ -145,10 +187,26 @@ function sizeSection(rounds: Round[]): string[] {
     table(
       ["", "evaluation", ...TIER_NAMES],
       [
-        ["berth: tier's gate passed", med(rounds.map((r) => r.berth.gates.evaluationMs)), ...TIER_NAMES.map((t) => med(rounds.map((r) => r.berth.gates.passedAtMs[t])))],
-        [`berth: tier healthy by Docker's healthcheck (${dockerRuns} of ${rounds.length} rounds)`, "", ...TIER_NAMES.map((t: Tier) => med(rounds.map((r) => r.berth.tierHealthyMs?.[t])))],
-        ["compose, tuned: tier healthy", "", ...TIER_NAMES.map((t) => med(rounds.map((r) => r.tuned.tierHealthyMs[t])))],
-        ["compose, typical: tier healthy", "", ...TIER_NAMES.map((t) => med(rounds.map((r) => r.typical.tierHealthyMs[t])))],
+        [
+          "berth: tier's gate passed",
+          med(rounds.map((r) => r.berth.gates.evaluationMs)),
+          ...TIER_NAMES.map((t) => med(rounds.map((r) => r.berth.gates.passedAtMs[t]))),
+        ],
+        [
+          `berth: tier healthy by Docker's healthcheck (${dockerRuns} of ${rounds.length} rounds)`,
+          "",
+          ...TIER_NAMES.map((t: Tier) => med(rounds.map((r) => r.berth.tierHealthyMs?.[t]))),
+        ],
+        [
+          "compose, tuned: tier healthy",
+          "",
+          ...TIER_NAMES.map((t) => med(rounds.map((r) => r.tuned.tierHealthyMs[t]))),
+        ],
+        [
+          "compose, typical: tier healthy",
+          "",
+          ...TIER_NAMES.map((t) => med(rounds.map((r) => r.typical.tierHealthyMs[t]))),
+        ],
       ],
     ),
     "",
@@ -166,7 +224,16 @@ function idleSection(rounds: Round[]): string[] {
     const idles = rounds.map(get).filter((i): i is IdleCpu => i !== undefined);
     if (idles.length === 0) return [];
     const m = (f: (i: IdleCpu) => number) => pct(median(idles.map(f)));
-    return [[`${name} (${idles.length})`, m((i) => i.containersPct), m((i) => i.shimsPct), m(stackPct), m((i) => i.enginePct), m((i) => i.machinePct)]];
+    return [
+      [
+        `${name} (${idles.length})`,
+        m((i) => i.containersPct),
+        m((i) => i.shimsPct),
+        m(stackPct),
+        m((i) => i.enginePct),
+        m((i) => i.machinePct),
+      ],
+    ];
   });
   if (rows.length === 0) return [];
   const first = rounds.map((r) => r.berth.idle).find((i) => i !== undefined);
@@ -177,7 +244,10 @@ function idleSection(rounds: Round[]): string[] {
       "Containers: their cgroups' CPU, every healthcheck process included; shims: their containerd-shims with reaped children (each healthcheck's `runc exec`); " +
       "engine: the host's dockerd and containerd, shared with whatever else runs on the engine; machine: all cores, everyone's load.",
     "",
-    table(["", "containers (% of a core)", "shims", "stack = containers + shims", "engine", "machine (% of all cores)"], rows),
+    table(
+      ["", "containers (% of a core)", "shims", "stack = containers + shims", "engine", "machine (% of all cores)"],
+      rows,
+    ),
     "",
   ];
 }
@@ -248,17 +318,42 @@ export function formatReport(r: BenchResults): string {
     );
   }
 
-  const evals = medianBy(r.evaluation, (e) => e.workers, (e) => e.ms);
+  const evals = medianBy(
+    r.evaluation,
+    (e) => e.workers,
+    (e) => e.ms,
+  );
   if (evals.length > 0) {
     out.push("## Program evaluation", "", "Under the mock runtime (no engine), median per worker count:", "");
-    out.push(table(["workers", "resources", "runs", "median (s)"], evals.map((e) => [String(e.x), String(r.evaluation.find((v) => v.workers === e.x)!.resources), String(e.n), s(e.y)])), "");
+    out.push(
+      table(
+        ["workers", "resources", "runs", "median (s)"],
+        evals.map((e) => [
+          String(e.x),
+          String(r.evaluation.find((v) => v.workers === e.x)!.resources),
+          String(e.n),
+          s(e.y),
+        ]),
+      ),
+      "",
+    );
     if (evals.length >= 3) out.push(growthLines(evals, "worker"), "");
   }
 
   out.push("## Every round, in run order", "");
   out.push(
     table(
-      ["workers", "order", "berth up() (s)", "berth from spawn (s)", "tuned (s)", "typical (s)", "tuned / berth", "typical / berth", "berth stack idle"],
+      [
+        "workers",
+        "order",
+        "berth up() (s)",
+        "berth from spawn (s)",
+        "tuned (s)",
+        "typical (s)",
+        "tuned / berth",
+        "typical / berth",
+        "berth stack idle",
+      ],
       r.rounds.map((round) => [
         String(round.workers),
         round.order.join(", "),
@@ -278,26 +373,92 @@ export function formatReport(r: BenchResults): string {
   const small = summaries.find((q) => q.workers === 2);
   const large = summaries.find((q) => q.workers === 16);
   const line = (what: string, value: string | undefined, target: string, ok: boolean | undefined) =>
-    out.push(`- ${what}: ${value === undefined ? "not measured" : `${value} (target ${target}): ${met(ok === true)}`}.`);
-  line("tuned / berth at 2 workers, median", small && x(small.tunedRatio), `≥ ${TARGETS.tunedRatioSmall}×`, small && small.tunedRatio >= TARGETS.tunedRatioSmall);
-  line("tuned / berth at 16 workers, median", large && x(large.tunedRatio), `≥ ${TARGETS.tunedRatioLarge}×`, large && large.tunedRatio >= TARGETS.tunedRatioLarge);
-  line("typical / berth at 2 workers, median", small && x(small.typicalRatio), `≥ ${TARGETS.typicalRatio}×`, small && small.typicalRatio >= TARGETS.typicalRatio);
+    out.push(
+      `- ${what}: ${value === undefined ? "not measured" : `${value} (target ${target}): ${met(ok === true)}`}.`,
+    );
+  line(
+    "tuned / berth at 2 workers, median",
+    small && x(small.tunedRatio),
+    `≥ ${TARGETS.tunedRatioSmall}×`,
+    small && small.tunedRatio >= TARGETS.tunedRatioSmall,
+  );
+  line(
+    "tuned / berth at 16 workers, median",
+    large && x(large.tunedRatio),
+    `≥ ${TARGETS.tunedRatioLarge}×`,
+    large && large.tunedRatio >= TARGETS.tunedRatioLarge,
+  );
+  line(
+    "typical / berth at 2 workers, median",
+    small && x(small.typicalRatio),
+    `≥ ${TARGETS.typicalRatio}×`,
+    small && small.typicalRatio >= TARGETS.typicalRatio,
+  );
   const per = small && large ? growthPerWorker(small, large).berth : undefined;
-  line("berth's growth per worker, 2 → 16", per === undefined ? undefined : `${s(per)} s`, `≤ ${s(TARGETS.growthPerWorkerMs)} s`, per !== undefined && per <= TARGETS.growthPerWorkerMs);
+  line(
+    "berth's growth per worker, 2 → 16",
+    per === undefined ? undefined : `${s(per)} s`,
+    `≤ ${s(TARGETS.growthPerWorkerMs)} s`,
+    per !== undefined && per <= TARGETS.growthPerWorkerMs,
+  );
   const p95 = lat.length > 0 ? percentile(lat, 95) : undefined;
-  line("gate latency p95", p95 === undefined ? undefined : `${ms1(p95)} ms`, `≤ ${TARGETS.gateLatencyP95Ms} ms`, p95 !== undefined && p95 <= TARGETS.gateLatencyP95Ms);
+  line(
+    "gate latency p95",
+    p95 === undefined ? undefined : `${ms1(p95)} ms`,
+    `≤ ${TARGETS.gateLatencyP95Ms} ms`,
+    p95 !== undefined && p95 <= TARGETS.gateLatencyP95Ms,
+  );
   const eval100 = evals.find((e) => e.x === 100);
-  line("evaluation of 100 workers", eval100 && `${s(eval100.y)} s`, `< ${s(TARGETS.eval100Ms)} s`, eval100 && eval100.y < TARGETS.eval100Ms);
-  const idles = bySize[0]?.filter((round) => round.workers === 2).map((round) => round.berth.idle).filter((i): i is IdleCpu => i !== undefined) ?? [];
+  line(
+    "evaluation of 100 workers",
+    eval100 && `${s(eval100.y)} s`,
+    `< ${s(TARGETS.eval100Ms)} s`,
+    eval100 && eval100.y < TARGETS.eval100Ms,
+  );
+  const idles =
+    bySize[0]
+      ?.filter((round) => round.workers === 2)
+      .map((round) => round.berth.idle)
+      .filter((i): i is IdleCpu => i !== undefined) ?? [];
   const idle = idles.length > 0 ? median(idles.map((i) => stackPct(i) + i.enginePct)) : undefined;
-  line("idle 2-worker test stack, stack + engine", idle === undefined ? undefined : `${pct(idle)} of one core`, `≤ ${TARGETS.idlePctOfCore}%`, idle !== undefined && idle <= TARGETS.idlePctOfCore);
-  out.push("", `## Done when (issue 27), ${r.cold ? "cold" : "warm"} engine, from process spawn against the tuned file`, "");
-  if (r.cold) line("cold, 2 workers: tuned / berth from spawn, median", small && x(small.tunedSpawnRatio), `≥ ${SPAWN_TARGETS.coldSmall}×`, small && small.tunedSpawnRatio >= SPAWN_TARGETS.coldSmall);
+  line(
+    "idle 2-worker test stack, stack + engine",
+    idle === undefined ? undefined : `${pct(idle)} of one core`,
+    `≤ ${TARGETS.idlePctOfCore}%`,
+    idle !== undefined && idle <= TARGETS.idlePctOfCore,
+  );
+  out.push(
+    "",
+    `## Done when (issue 27), ${r.cold ? "cold" : "warm"} engine, from process spawn against the tuned file`,
+    "",
+  );
+  if (r.cold)
+    line(
+      "cold, 2 workers: tuned / berth from spawn, median",
+      small && x(small.tunedSpawnRatio),
+      `≥ ${SPAWN_TARGETS.coldSmall}×`,
+      small && small.tunedSpawnRatio >= SPAWN_TARGETS.coldSmall,
+    );
   else {
-    line("warm, 2 workers: tuned / berth from spawn, median", small && x(small.tunedSpawnRatio), `≥ ${SPAWN_TARGETS.warmSmall}×`, small && small.tunedSpawnRatio >= SPAWN_TARGETS.warmSmall);
-    line("warm, 16 workers: tuned / berth from spawn, median", large && x(large.tunedSpawnRatio), `≥ ${SPAWN_TARGETS.warmLarge}×`, large && large.tunedSpawnRatio >= SPAWN_TARGETS.warmLarge);
+    line(
+      "warm, 2 workers: tuned / berth from spawn, median",
+      small && x(small.tunedSpawnRatio),
+      `≥ ${SPAWN_TARGETS.warmSmall}×`,
+      small && small.tunedSpawnRatio >= SPAWN_TARGETS.warmSmall,
+    );
+    line(
+      "warm, 16 workers: tuned / berth from spawn, median",
+      large && x(large.tunedSpawnRatio),
+      `≥ ${SPAWN_TARGETS.warmLarge}×`,
+      large && large.tunedSpawnRatio >= SPAWN_TARGETS.warmLarge,
+    );
   }
-  line("idle 2-worker test stack, stack + engine", idle === undefined ? undefined : `${pct(idle)} of one core`, `≤ ${SPAWN_TARGETS.idlePctOfCore}%`, idle !== undefined && idle <= SPAWN_TARGETS.idlePctOfCore);
+  line(
+    "idle 2-worker test stack, stack + engine",
+    idle === undefined ? undefined : `${pct(idle)} of one core`,
+    `≤ ${SPAWN_TARGETS.idlePctOfCore}%`,
+    idle !== undefined && idle <= SPAWN_TARGETS.idlePctOfCore,
+  );
   for (const section of r.sections ?? []) out.push("", section.trimEnd());
   return `${out.join("\n")}\n`;
 }

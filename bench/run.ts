@@ -32,22 +32,35 @@ import { removeTemplates, templateHelpersDone } from "./templates";
 const IDLE_SETTLE_MS = 12_000;
 
 const program = new Command("bench")
-  .description("time to a usable environment: berth (engine mode) vs a typical and a tuned docker-compose file; idle CPU; the gate's start-up and latency; day two (destroy, rescale, restarts)")
+  .description(
+    "time to a usable environment: berth (engine mode) vs a typical and a tuned docker-compose file; idle CPU; the gate's start-up and latency; day two (destroy, rescale, restarts)",
+  )
   .option("--rounds <n>", "rounds (berth, tuned, typical) at --workers", count(1), 5)
   .option("--large-rounds <n>", "rounds at --large-workers (0: none)", count(0), 3)
   .option("--workers <n>", "workers of the small rounds", count(1), 2)
   .option("--large-workers <n>", "workers of the large rounds", count(2), 16)
   .option("--no-warm-up", "skip the uncounted first round")
-  .option("--cold", "the cold case: before each berth run, remove every Postgres template of the engine that no container uses (as on a fresh CI engine), and after it wait for the helper that makes the next one")
+  .option(
+    "--cold",
+    "the cold case: before each berth run, remove every Postgres template of the engine that no container uses (as on a fresh CI engine), and after it wait for the helper that makes the next one",
+  )
   .option("--idle-seconds <n>", "idle-CPU window after each small round's bring-up (0: not measured)", count(0), 10)
   .option("--eval-rounds <n>", "rounds of program evaluation at 1, 10, 100 workers (0: none)", count(0), 3)
   .option("--latency-runs <n>", "gate latency runs (0: none)", count(0), 20)
   .option("--startup-runs <n>", "gate start-up runs (0: none)", count(0), 20)
   .option("--fresh-db-rounds <n>", "clones per schema for the fresh-database section (0: none)", count(0), 50)
-  .option("--day-two-rounds <n>", "rounds of the day-two section: destroy, rescale, up after a kill, unchanged up, restarts (0: none)", count(0), 3)
+  .option(
+    "--day-two-rounds <n>",
+    "rounds of the day-two section: destroy, rescale, up after a kill, unchanged up, restarts (0: none)",
+    count(0),
+    3,
+  )
   .option("--swarm-workers <list>", 'worker counts of the swarm section, e.g. "8,32" ("": none)', "8,32")
   .option("--swarm-rounds <n>", "pairs (one engine, swarm) per swarm worker count", count(1), 1)
-  .option("--smoke", "a quick run: 1 small round, no large rounds, no warm-up, short idle window, few gate runs (explicit flags still win)")
+  .option(
+    "--smoke",
+    "a quick run: 1 small round, no large rounds, no warm-up, short idle window, few gate runs (explicit flags still win)",
+  )
   .option("--timeline-out <file>", "write berth's engine-mode timelines (JSON) to this file")
   .option("--out <file>", "also write the report to this file");
 
@@ -71,7 +84,18 @@ interface Options {
   out?: string;
 }
 
-const SMOKE: Partial<Options> = { rounds: 1, largeRounds: 0, warmUp: false, idleSeconds: 3, evalRounds: 1, latencyRuns: 3, startupRuns: 3, freshDbRounds: 0, dayTwoRounds: 1, swarmWorkers: "" };
+const SMOKE: Partial<Options> = {
+  rounds: 1,
+  largeRounds: 0,
+  warmUp: false,
+  idleSeconds: 3,
+  evalRounds: 1,
+  latencyRuns: 3,
+  startupRuns: 3,
+  freshDbRounds: 0,
+  dayTwoRounds: 1,
+  swarmWorkers: "",
+};
 
 function options(): Options {
   program.parse();
@@ -116,7 +140,12 @@ async function main(): Promise<void> {
     log(`berth ${part}: up() returned after ${(run.upMs / 1000).toFixed(2)} s (${run.containers} containers)`);
     return run;
   };
-  const compose = async (part: string, variant: ComposeVariant, workers: number, idle: IdleWindow): Promise<ComposeRun> => {
+  const compose = async (
+    part: string,
+    variant: ComposeVariant,
+    workers: number,
+    idle: IdleWindow,
+  ): Promise<ComposeRun> => {
     await sample();
     const project = new ComposeProject(`berth-bench-${RUN}-${part}`, variant, workers, images);
     let run: ComposeRun;
@@ -143,7 +172,11 @@ async function main(): Promise<void> {
   };
 
   // Evaluation first: it is CPU-bound and needs no engine, so nothing of ours runs beside it.
-  const evaluation = opts.evalRounds > 0 ? (log(`evaluation: ${opts.evalRounds} round(s) of 1, 10, 100 workers`), await evaluationScaling([1, 10, 100], opts.evalRounds)) : [];
+  const evaluation =
+    opts.evalRounds > 0
+      ? (log(`evaluation: ${opts.evalRounds} round(s) of 1, 10, 100 workers`),
+        await evaluationScaling([1, 10, 100], opts.evalRounds))
+      : [];
 
   const measureIdle: IdleWindow = { settleMs: IDLE_SETTLE_MS, windowMs: opts.idleSeconds * 1000 };
   if (opts.warmUp) {
@@ -182,18 +215,29 @@ async function main(): Promise<void> {
   if (opts.dayTwoRounds > 0) {
     log(`day two: ${opts.dayTwoRounds} round(s)`);
     await sample();
-    await section("day two", async () => formatDayTwoSection(await measureDayTwo({ images, stackName: stack, rounds: opts.dayTwoRounds, docker, log })));
+    await section("day two", async () =>
+      formatDayTwoSection(await measureDayTwo({ images, stackName: stack, rounds: opts.dayTwoRounds, docker, log })),
+    );
   }
   if (opts.freshDbRounds > 0) {
     log(`fresh database: ${opts.freshDbRounds} clones per schema`);
     await sample();
-    await section("fresh database", async () => formatFreshDatabaseSection(await measureFreshDatabase({ images, stackName: stack, rounds: opts.freshDbRounds, docker, log })));
+    await section("fresh database", async () =>
+      formatFreshDatabaseSection(
+        await measureFreshDatabase({ images, stackName: stack, rounds: opts.freshDbRounds, docker, log }),
+      ),
+    );
   }
-  const swarmWorkers = opts.swarmWorkers.split(",").filter((w) => w.trim() !== "").map((w) => count(1)(w.trim()));
+  const swarmWorkers = opts.swarmWorkers
+    .split(",")
+    .filter((w) => w.trim() !== "")
+    .map((w) => count(1)(w.trim()));
   if (swarmWorkers.length > 0) {
     log(`swarm: ${swarmWorkers.join(", ")} workers, ${opts.swarmRounds} pair(s) each`);
     await sample();
-    await section("swarm", async () => formatSwarmSection(await swarmBench({ images, workerCounts: swarmWorkers, rounds: opts.swarmRounds, log })));
+    await section("swarm", async () =>
+      formatSwarmSection(await swarmBench({ images, workerCounts: swarmWorkers, rounds: opts.swarmRounds, log })),
+    );
   }
   foreign.push(...(await foreignContainers(docker, OWN_PREFIXES)));
 
@@ -217,7 +261,8 @@ async function main(): Promise<void> {
   });
   process.stdout.write(report);
   if (opts.out) writeFileSync(opts.out, report);
-  if (failedSections.length > 0) throw new Error(`the report is written, but without figures for: ${failedSections.join(", ")}`);
+  if (failedSections.length > 0)
+    throw new Error(`the report is written, but without figures for: ${failedSections.join(", ")}`);
 }
 
 runBench(main);

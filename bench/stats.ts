@@ -33,7 +33,8 @@ export function summarise(values: number[]): Summary {
 
 /** b[i] / a[i] for each pair, in run order: pairs taken back to back share the machine's state. */
 export function pairwiseRatios(a: number[], b: number[]): number[] {
-  if (a.length !== b.length) throw new Error(`pairwise ratios need as many A runs as B runs; got ${a.length} and ${b.length}`);
+  if (a.length !== b.length)
+    throw new Error(`pairwise ratios need as many A runs as B runs; got ${a.length} and ${b.length}`);
   return a.map((x, i) => {
     if (!(x > 0)) throw new Error(`run ${i + 1} of A took ${x}: a ratio needs a positive time`);
     return b[i] / x;
@@ -70,7 +71,12 @@ export type Growth = "linear" | "super-linear" | "sub-linear";
  * slope over the lower half (a factor of 2 either way is the line) and asks the fit to explain
  * 95% of the variance.
  */
-export function growth(points: { x: number; y: number }[]): { verdict: Growth; lowerSlope: number; upperSlope: number; fit: LinearFit } {
+export function growth(points: { x: number; y: number }[]): {
+  verdict: Growth;
+  lowerSlope: number;
+  upperSlope: number;
+  fit: LinearFit;
+} {
   const p = [...points].sort((a, b) => a.x - b.x);
   if (p.length < 3) throw new Error("judging growth needs at least three points");
   const slope = (a: { x: number; y: number }, b: { x: number; y: number }) => (b.y - a.y) / (b.x - a.x);
@@ -79,6 +85,15 @@ export function growth(points: { x: number; y: number }[]): { verdict: Growth; l
   const upperSlope = slope(mid, p[p.length - 1]);
   const fit = linearFit(p);
   const factor = upperSlope / lowerSlope;
-  const verdict: Growth = lowerSlope > 0 && factor > 2 ? "super-linear" : lowerSlope > 0 && factor < 0.5 ? "sub-linear" : fit.r2 >= 0.95 ? "linear" : upperSlope > lowerSlope ? "super-linear" : "sub-linear";
+  const verdict: Growth =
+    lowerSlope > 0 && factor > 2
+      ? "super-linear"
+      : lowerSlope > 0 && factor < 0.5
+        ? "sub-linear"
+        : fit.r2 >= 0.95
+          ? "linear"
+          : upperSlope > lowerSlope
+            ? "super-linear"
+            : "sub-linear";
   return { verdict, lowerSlope, upperSlope, fit };
 }

@@ -75,10 +75,18 @@ const DOCKER_HEALTH_WAIT_MS = 60_000;
  * 500 ms, and 32 workers' probes (a `docker exec` each, ~55 ms of CPU) then need more than the 2
  * cores: healthchecks time out and a worker turns unhealthy on one engine. Every 2 s leaves room.
  */
-const WORKERS_TIER = { "berth:tiers": { workers: { intervalMs: 2000, timeoutMs: 5000, startPeriodMs: 120_000, retries: 5, gateTimeoutSeconds: 600 } } };
+const WORKERS_TIER = {
+  "berth:tiers": {
+    workers: { intervalMs: 2000, timeoutMs: 5000, startPeriodMs: 120_000, retries: 5, gateTimeoutSeconds: 600 },
+  },
+};
 
 /** The test stack's config on the lab swarm: images from its registry, ports forwarded to the manager. */
-export function swarmConfig(swarm: Pick<LabSwarm, "managerHost" | "managerPorts">, images: BenchImages, workers: number): Record<string, unknown> {
+export function swarmConfig(
+  swarm: Pick<LabSwarm, "managerHost" | "managerPorts">,
+  images: BenchImages,
+  workers: number,
+): Record<string, unknown> {
   const [postgres, redis, orchestrator] = swarm.managerPorts;
   return {
     ...engineConfig(images, workers),
@@ -90,28 +98,58 @@ export function swarmConfig(swarm: Pick<LabSwarm, "managerHost" | "managerPorts"
 }
 
 /** One bring-up on the swarm in a fresh process, timed by the health events of every node. */
-async function swarmRun(swarm: LabSwarm, stack: string, config: Record<string, unknown>, workers: number, timeoutMs = 900_000): Promise<SwarmBenchRun> {
+async function swarmRun(
+  swarm: LabSwarm,
+  stack: string,
+  config: Record<string, unknown>,
+  workers: number,
+  timeoutMs = 900_000,
+): Promise<SwarmBenchRun> {
   const engines = swarm.nodes.map((n) => engineClient(n.engineHost));
-  const watches = await Promise.all(engines.map((docker) => HealthWatch.start(docker, { label: [`${LABELS.stack}=${stack}`] })));
+  const watches = await Promise.all(
+    engines.map((docker) => HealthWatch.start(docker, { label: [`${LABELS.stack}=${stack}`] })),
+  );
   try {
     return await withEngineChild("swarm", stack, config, timeoutMs, async (result) => {
       // Only the containers of the final spec count: tasks the pids update replaced (start-first)
       // may still run, and may have reported healthy too.
       const current = new Set(
-        ((await managerClient(swarm).listTasks({ filters: { service: [objectName(stackPrefix(BERTH_PROJECT, stack), "worker")], "desired-state": ["running"] } })) as Array<{ ID: string }>).map((t) => t.ID),
+        (
+          (await managerClient(swarm).listTasks({
+            filters: {
+              service: [objectName(stackPrefix(BERTH_PROJECT, stack), "worker")],
+              "desired-state": ["running"],
+            },
+          })) as Array<{ ID: string }>
+        ).map((t) => t.ID),
       );
-      const containers = (await Promise.all(engines.map((docker) => docker.listContainers({ filters: { label: [`${LABELS.stack}=${stack}`] } })))).flat();
+      const containers = (
+        await Promise.all(
+          engines.map((docker) => docker.listContainers({ filters: { label: [`${LABELS.stack}=${stack}`] } })),
+        )
+      ).flat();
       const running = new Set(
-        containers.filter((c) => c.Labels[SWARM_TASK_LABEL] === undefined || current.has(c.Labels[SWARM_TASK_LABEL])).map((c) => c.Names[0].replace(/^\//, "")),
+        containers
+          .filter((c) => c.Labels[SWARM_TASK_LABEL] === undefined || current.has(c.Labels[SWARM_TASK_LABEL]))
+          .map((c) => c.Names[0].replace(/^\//, "")),
       );
       const expected = 3 + workers;
-      if (running.size !== expected) throw new Error(`swarm up of ${stack}: ${running.size} containers run, expected ${expected}`);
+      if (running.size !== expected)
+        throw new Error(`swarm up of ${stack}: ${running.size} containers run, expected ${expected}`);
       const healthyAt = await allHealthyOnEveryNode(watches, running, DOCKER_HEALTH_WAIT_MS);
       if (healthyAt === undefined) {
         const seen = watches.flatMap((w) => w.events).filter((e) => running.has(e.name));
-        throw new Error(`swarm up of ${stack}: the ${expected} containers were not all healthy within ${DOCKER_HEALTH_WAIT_MS} ms of up() (seen: ${seen.map((e) => `${e.name} ${e.status}`).join(", ") || "no health event"})`);
+        throw new Error(
+          `swarm up of ${stack}: the ${expected} containers were not all healthy within ${DOCKER_HEALTH_WAIT_MS} ms of up() (seen: ${seen.map((e) => `${e.name} ${e.status}`).join(", ") || "no health event"})`,
+        );
       }
-      return { where: "swarm", workers, allHealthyMs: healthyAt - result.upCalledAtMs, upMs: result.upMs, gates: gateSplit(result.timeline) };
+      return {
+        where: "swarm",
+        workers,
+        allHealthyMs: healthyAt - result.upCalledAtMs,
+        upMs: result.upMs,
+        gates: gateSplit(result.timeline),
+      };
     });
   } finally {
     watches.forEach((w) => w.stop());
@@ -119,7 +157,11 @@ async function swarmRun(swarm: LabSwarm, stack: string, config: Record<string, u
 }
 
 /** The engine time at which every one of `names` was healthy at once, by the events of all nodes. */
-async function allHealthyOnEveryNode(watches: HealthWatch[], names: Set<string>, timeoutMs: number): Promise<number | undefined> {
+async function allHealthyOnEveryNode(
+  watches: HealthWatch[],
+  names: Set<string>,
+  timeoutMs: number,
+): Promise<number | undefined> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const events: HealthEvent[] = watches.flatMap((w) => w.events).filter((e) => names.has(e.name));
@@ -129,10 +171,21 @@ async function allHealthyOnEveryNode(watches: HealthWatch[], names: Set<string>,
   }
 }
 
-async function oneEngineRun(docker: Docker, stack: string, images: BenchImages, workers: number): Promise<SwarmBenchRun> {
+async function oneEngineRun(
+  docker: Docker,
+  stack: string,
+  images: BenchImages,
+  workers: number,
+): Promise<SwarmBenchRun> {
   const run = await engineRun(docker, stack, images, workers, NO_IDLE, 900_000, WORKERS_TIER);
   if (!run.tierHealthyMs) throw new Error(`${stack}: not every container turned healthy by Docker's healthcheck`);
-  return { where: "one engine", workers, allHealthyMs: Math.max(...Object.values(run.tierHealthyMs)), upMs: run.upMs, gates: run.gates };
+  return {
+    where: "one engine",
+    workers,
+    allHealthyMs: Math.max(...Object.values(run.tierHealthyMs)),
+    upMs: run.upMs,
+    gates: run.gates,
+  };
 }
 
 /**
@@ -146,24 +199,37 @@ export async function swarmBench(options: SwarmBenchOptions): Promise<SwarmBench
   const docker = new Docker();
   const swarm = await startSwarm({ prefix: `berth-bench-swarm-${RUN}`, managerPorts: 3, log });
   try {
-    const [data, app] = await Promise.all([pushToSwarm(swarm, options.images.data), pushToSwarm(swarm, options.images.app)]);
+    const [data, app] = await Promise.all([
+      pushToSwarm(swarm, options.images.data),
+      pushToSwarm(swarm, options.images.app),
+    ]);
     const remote: BenchImages = { data, app };
     const both = async (part: string, workers: number): Promise<SwarmBenchRun[]> => {
       await waitForQuiet();
       const one = await oneEngineRun(docker, stackName(`${part}-one`), options.images, workers);
-      log(`swarm bench ${part}: one engine, ${workers} workers: all healthy after ${(one.allHealthyMs / 1000).toFixed(2)} s`);
+      log(
+        `swarm bench ${part}: one engine, ${workers} workers: all healthy after ${(one.allHealthyMs / 1000).toFixed(2)} s`,
+      );
       await waitForQuiet();
       const onSwarm = await swarmRun(swarm, stackName(`${part}-swarm`), swarmConfig(swarm, remote, workers), workers);
-      log(`swarm bench ${part}: swarm, ${workers} workers: all healthy after ${(onSwarm.allHealthyMs / 1000).toFixed(2)} s`);
+      log(
+        `swarm bench ${part}: swarm, ${workers} workers: all healthy after ${(onSwarm.allHealthyMs / 1000).toFixed(2)} s`,
+      );
       return [one, onSwarm];
     };
     const warmup = await both("warm", 2);
     const runs: SwarmBenchRun[] = [];
-    for (let round = 1; round <= rounds; round++) for (const workers of workerCounts) runs.push(...(await both(`r${round}w${workers}`, workers)));
+    for (let round = 1; round <= rounds; round++)
+      for (const workers of workerCounts) runs.push(...(await both(`r${round}w${workers}`, workers)));
     return {
       workerCounts,
       rounds,
-      swarm: { managers: 1, workers: swarm.nodes.length - 1, startSeconds: swarm.timings.total, imageBuilt: swarm.timings.imageBuilt },
+      swarm: {
+        managers: 1,
+        workers: swarm.nodes.length - 1,
+        startSeconds: swarm.timings.total,
+        imageBuilt: swarm.timings.imageBuilt,
+      },
       warmup,
       runs,
     };
@@ -198,7 +264,16 @@ export function formatSwarmSection(r: SwarmBenchResults): string {
       "The nodes share this machine's CPUs, so the swarm adds no capacity here: the difference is the cost of berth's swarm path.",
     "",
   );
-  out.push(row(["workers", "one engine: up() returned (s)", "swarm: up() returned (s)", "swarm / one engine", "one engine: all healthy by Docker (s)", "swarm: all healthy by Docker (s)"]));
+  out.push(
+    row([
+      "workers",
+      "one engine: up() returned (s)",
+      "swarm: up() returned (s)",
+      "swarm / one engine",
+      "one engine: all healthy by Docker (s)",
+      "swarm: all healthy by Docker (s)",
+    ]),
+  );
   out.push(row(["---", "---", "---", "---", "---", "---"]));
   for (const w of counts) {
     const one = med(r.runs, "one engine", w, (x) => x.upMs);
@@ -217,7 +292,8 @@ export function formatSwarmSection(r: SwarmBenchResults): string {
   out.push("");
   if (counts.length >= 2) {
     const [lo, hi] = [counts[0], counts[counts.length - 1]];
-    const perWorker = (where: Where, value: (x: SwarmBenchRun) => number) => ((med(r.runs, where, hi, value) - med(r.runs, where, lo, value)) / (hi - lo)).toFixed(0);
+    const perWorker = (where: Where, value: (x: SwarmBenchRun) => number) =>
+      ((med(r.runs, where, hi, value) - med(r.runs, where, lo, value)) / (hi - lo)).toFixed(0);
     const up = (x: SwarmBenchRun) => x.upMs;
     const healthy = (x: SwarmBenchRun) => x.allHealthyMs;
     out.push(
@@ -231,20 +307,25 @@ export function formatSwarmSection(r: SwarmBenchResults): string {
 
 function counts(value: string): number[] {
   const list = value.split(",").map(Number);
-  if (list.length === 0 || list.some((n) => !Number.isInteger(n) || n < 1)) throw new InvalidArgumentError("a comma-separated list of worker counts, e.g. 8,32");
+  if (list.length === 0 || list.some((n) => !Number.isInteger(n) || n < 1))
+    throw new InvalidArgumentError("a comma-separated list of worker counts, e.g. 8,32");
   return list;
 }
 
 async function main(): Promise<void> {
   const opts = new Command("bench/swarm.ts")
-    .description("time to a usable environment and to all-healthy: the test stack on one engine and on a three-node lab swarm")
+    .description(
+      "time to a usable environment and to all-healthy: the test stack on one engine and on a three-node lab swarm",
+    )
     .option("--workers <list>", "worker counts", counts, [8, 32])
     .option("--rounds <n>", "pairs per worker count", count(1), 1)
     .parse()
     .opts<{ workers: number[]; rounds: number }>();
   const log = benchLog;
   const images = benchImages(log);
-  process.stdout.write(formatSwarmSection(await swarmBench({ images, workerCounts: opts.workers, rounds: opts.rounds, log })));
+  process.stdout.write(
+    formatSwarmSection(await swarmBench({ images, workerCounts: opts.workers, rounds: opts.rounds, log })),
+  );
 }
 
 if (require.main === module) runBench(main);

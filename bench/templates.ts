@@ -31,7 +31,9 @@ export async function removeTemplates(docker: Docker): Promise<string[]> {
 /** Waits until no template helper runs (at most `timeoutMs`). */
 export async function templateHelpersDone(docker: Docker, timeoutMs = 120_000): Promise<void> {
   const until = Date.now() + timeoutMs;
-  while ((await docker.listContainers({ filters: { label: [TEMPLATE_LABEL], status: ["running", "created"] } })).length > 0) {
+  while (
+    (await docker.listContainers({ filters: { label: [TEMPLATE_LABEL], status: ["running", "created"] } })).length > 0
+  ) {
     if (Date.now() > until) throw new Error(`a Postgres template helper still runs after ${timeoutMs} ms`);
     await sleep(200);
   }

@@ -45,7 +45,11 @@ export function gateSplit(timeline: TimelineSpan[], environment = "berth"): Gate
   const gates = gateSpans(timeline, environment);
   return {
     evaluationMs: Math.min(...timeline.map((e) => e.startedMs)),
-    passedAtMs: { data: gates.data.finishedMs, orchestrator: gates.orchestrator.finishedMs, workers: gates.workers.finishedMs },
+    passedAtMs: {
+      data: gates.data.finishedMs,
+      orchestrator: gates.orchestrator.finishedMs,
+      workers: gates.workers.finishedMs,
+    },
   };
 }
 
@@ -76,9 +80,12 @@ function containerTier(name: string, environment: string): Tier | undefined {
 export function upTierMs(timeline: TypedSpan[], environment = "berth"): Record<Tier, number> {
   const out = {} as Record<Tier, number>;
   for (const tier of TIER_NAMES) {
-    const starts = timeline.filter((e) => e.type === CONTAINER_TYPE && containerTier(e.name, environment) === tier).map((e) => e.startedMs);
+    const starts = timeline
+      .filter((e) => e.type === CONTAINER_TYPE && containerTier(e.name, environment) === tier)
+      .map((e) => e.startedMs);
     const gate = timeline.find((e) => e.name === `${environment}-${tier}-gate-wait`);
-    if (starts.length === 0 || !gate) throw new Error(`the timeline has no container or no ${environment}-${tier}-gate-wait of the ${tier} tier`);
+    if (starts.length === 0 || !gate)
+      throw new Error(`the timeline has no container or no ${environment}-${tier}-gate-wait of the ${tier} tier`);
     out[tier] = gate.finishedMs - Math.min(...starts);
   }
   return out;

@@ -44,7 +44,11 @@ export type RuleName = (typeof RULE_NAMES)[keyof typeof RULE_NAMES];
  * (its own opt-in label), sensitive host mounts, host namespaces — and an added capability passes
  * only when the pack's `allowedCapabilities` lists it.
  */
-export const WAIVABLE_RULES: ReadonlySet<RuleName> = new Set([RULE_NAMES.nonRootUser, RULE_NAMES.readOnlyRootfs, RULE_NAMES.noNewPrivileges]);
+export const WAIVABLE_RULES: ReadonlySet<RuleName> = new Set([
+  RULE_NAMES.nonRootUser,
+  RULE_NAMES.readOnlyRootfs,
+  RULE_NAMES.noNewPrivileges,
+]);
 
 /**
  * Capabilities a container may add back after dropping ALL, unless the pack is configured

@@ -15,7 +15,9 @@ export const memoryMb = (min: number) => wholeNumber(min, 262_144);
 export const cpus = z.number().min(0.05).max(64);
 
 /** Postgres role and database names berth creates: unquoted lower-case SQL identifiers. */
-export const sqlIdentifier = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, { message: "a lower-case SQL identifier such as berth or app_test" });
+export const sqlIdentifier = z
+  .string()
+  .regex(/^[a-z_][a-z0-9_]{0,62}$/, { message: "a lower-case SQL identifier such as berth or app_test" });
 
 /** The settings a fragment's schema accepts, every key present (what its defaults fill in). */
 export type Filled<T> = { [K in keyof T]-?: Exclude<T[K], undefined> };

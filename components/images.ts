@@ -70,14 +70,18 @@ export function resolveImage(
   };
 }
 
-const imageRef = z.string().refine(isImageRef, { message: "a Docker image reference such as postgres:16-alpine or registry:5000/team/app:1.2" });
+const imageRef = z
+  .string()
+  .refine(isImageRef, { message: "a Docker image reference such as postgres:16-alpine or registry:5000/team/app:1.2" });
 
 /** The config keys that choose images: the stack, a registry prefix, and per-image overrides. */
 export const imageSchema = {
   useAlpine: z.boolean().describe("the Alpine image stack; false: the regular (Debian-based) one").optional(),
   registryPrefix: z
     .string()
-    .regex(/^[a-zA-Z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)*\/?$/, { message: 'a registry host with optional path, such as "mirror.internal:5000/hub"' })
+    .regex(/^[a-zA-Z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)*\/?$/, {
+      message: 'a registry host with optional path, such as "mirror.internal:5000/hub"',
+    })
     .describe('rewrites every public image, e.g. "mirror.internal:5000/hub"')
     .optional(),
   images: z

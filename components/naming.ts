@@ -57,7 +57,6 @@ export function defaultLabels(kind?: string): Record<string, string> {
   return labelMap(currentStack(), kind);
 }
 
-
 /** Labels berth derives from a container's arguments (hardening, the socket opt-in): never a caller's to set. */
 const DERIVED_LABELS: readonly string[] = [LABELS.pidsLimit, LABELS.allowDockerSocket, LABELS.optOut];
 
@@ -67,7 +66,11 @@ const DERIVED_LABELS: readonly string[] = [LABELS.pidsLimit, LABELS.allowDockerS
  * berth.project, berth.stack, berth.environment and berth.service (Environment does); a label berth
  * derives from the container's arguments is refused, as it would waive or misstate the hardening.
  */
-export function componentLabels(component: string, given: Record<string, string> | undefined, kind?: string): Record<string, string> {
+export function componentLabels(
+  component: string,
+  given: Record<string, string> | undefined,
+  kind?: string,
+): Record<string, string> {
   const derived = Object.keys(given ?? {}).filter((key) => DERIVED_LABELS.includes(key));
   if (derived.length > 0) {
     throw new Error(

@@ -58,7 +58,10 @@ export class Network extends pulumi.ComponentResource {
     const overlay = args.overlay ?? false;
     const networkName = args.networkName ?? defaultObjectName(name);
     if (overlay && args.subnet !== undefined) {
-      throw new pulumi.ResourceError(`Network ${name}: subnet is for a bridge; an overlay network's subnet comes from the swarm's pool`, this);
+      throw new pulumi.ResourceError(
+        `Network ${name}: subnet is for a bridge; an overlay network's subnet comes from the swarm's pool`,
+        this,
+      );
     }
     if (!overlay && args.subnet === undefined) {
       this.subnetPick = new command.local.Command(
@@ -66,7 +69,13 @@ export class Network extends pulumi.ComponentResource {
         {
           create: pulumi
             .output(networkName)
-            .apply((n) => pickSubnetCommandLine(n, args.subnetPool ?? DEFAULT_SUBNET_POOL, args.subnetPrefixLength ?? DEFAULT_SUBNET_PREFIX_LENGTH)),
+            .apply((n) =>
+              pickSubnetCommandLine(
+                n,
+                args.subnetPool ?? DEFAULT_SUBNET_POOL,
+                args.subnetPrefixLength ?? DEFAULT_SUBNET_PREFIX_LENGTH,
+              ),
+            ),
           environment: engineEnvironment(engineOf(this)),
           // Its reasoning goes to stderr and shows in `pulumi up`; stdout is the subnet.
           logging: "stderr",

@@ -5,6 +5,9 @@ import * as pulumi from "@pulumi/pulumi";
  * told to wait for. Pulumi does not pass a parent's dependsOn on to its children, so without this
  * a tier's containers would start before the gate of the tier below has passed.
  */
-export function childOptions(parent: pulumi.Resource, opts: pulumi.ComponentResourceOptions): pulumi.CustomResourceOptions {
+export function childOptions(
+  parent: pulumi.Resource,
+  opts: pulumi.ComponentResourceOptions,
+): pulumi.CustomResourceOptions {
   return opts.dependsOn === undefined ? { parent } : { parent, dependsOn: opts.dependsOn };
 }

@@ -19,7 +19,9 @@ const hostPort = wholeNumber(1, 65535);
 export const portsSchema = z.strictObject({
   publish: z
     .enum(PUBLISH_MODES)
-    .describe('auto: the engine picks free host ports; fixed: ports.postgres/redis/orchestrator; range: the first three of ports.range; none')
+    .describe(
+      "auto: the engine picks free host ports; fixed: ports.postgres/redis/orchestrator; range: the first three of ports.range; none",
+    )
     .optional(),
   hostIp: z.string().describe("address the host ports bind to").optional(),
   range: z.string().describe('host ports "from-to" for publish: range, e.g. "41000-41099"').optional(),
@@ -36,7 +38,13 @@ export interface PortSettings {
 }
 
 export function portsDefaults(environment: EnvironmentType): Required<Omit<PortsInput, "range">> {
-  return { publish: environment === "test" ? "auto" : "fixed", hostIp: "127.0.0.1", postgres: 5432, redis: 6379, orchestrator: 8080 };
+  return {
+    publish: environment === "test" ? "auto" : "fixed",
+    hostIp: "127.0.0.1",
+    postgres: 5432,
+    redis: 6379,
+    orchestrator: 8080,
+  };
 }
 
 /** The default bind address of published ports (loopback: nothing outside the machine reaches them). */
@@ -58,8 +66,10 @@ export function rangeProblem(text: string): string | undefined {
   if (!r) return `a range "from-to" of host ports such as "41000-41099"`;
   if (r.to > 65535) return `a range ending at 65535 at the most`;
   if (r.from > r.to) return `a range whose first port is the lower one, e.g. "${r.to}-${r.from}"`;
-  if (r.from < FIRST_UNPRIVILEGED_PORT) return `a range starting at ${FIRST_UNPRIVILEGED_PORT} or above (lower host ports need root, and berth's policy pack refuses them, CIS 5.8)`;
-  if (r.to - r.from + 1 < need) return `a range of at least ${need} ports (one each for ${PUBLISHED_SERVICES.join(", ")}), e.g. "${r.from}-${r.from + need - 1}"`;
+  if (r.from < FIRST_UNPRIVILEGED_PORT)
+    return `a range starting at ${FIRST_UNPRIVILEGED_PORT} or above (lower host ports need root, and berth's policy pack refuses them, CIS 5.8)`;
+  if (r.to - r.from + 1 < need)
+    return `a range of at least ${need} ports (one each for ${PUBLISHED_SERVICES.join(", ")}), e.g. "${r.from}-${r.from + need - 1}"`;
   return undefined;
 }
 
@@ -83,23 +93,44 @@ export function portSettings(filled: Required<Omit<PortsInput, "range">> & Pick<
 /** Rules between the fields, paths relative to berth:ports. `internal`: the network is internal. */
 export function portsProblems(p: PortSettings, given: PortsInput, internal: boolean): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  if (isIP(p.hostIp) === 0) problems.push({ path: ["hostIp"], given: p.hostIp, allowed: "an IPv4 or IPv6 address such as 127.0.0.1, 0.0.0.0 or ::1" });
+  if (isIP(p.hostIp) === 0)
+    problems.push({
+      path: ["hostIp"],
+      given: p.hostIp,
+      allowed: "an IPv4 or IPv6 address such as 127.0.0.1, 0.0.0.0 or ::1",
+    });
   if (p.publish === "range") {
-    const why = given.range === undefined ? `a range "from-to" such as "41000-41099" (ports.publish is "range")` : rangeProblem(given.range);
+    const why =
+      given.range === undefined
+        ? `a range "from-to" such as "41000-41099" (ports.publish is "range")`
+        : rangeProblem(given.range);
     if (why) problems.push({ path: ["range"], given: given.range, allowed: why });
   }
   if (p.publish === "fixed") {
     for (const service of PUBLISHED_SERVICES) {
       const port = p.hostPorts[service] ?? 0;
       if (port < FIRST_UNPRIVILEGED_PORT) {
-        problems.push({ path: [service], given: port, allowed: `a host port from ${FIRST_UNPRIVILEGED_PORT} to 65535 (lower ports need root, and berth's policy pack refuses them, CIS 5.8)` });
+        problems.push({
+          path: [service],
+          given: port,
+          allowed: `a host port from ${FIRST_UNPRIVILEGED_PORT} to 65535 (lower ports need root, and berth's policy pack refuses them, CIS 5.8)`,
+        });
       }
       const first = PUBLISHED_SERVICES.find((other) => p.hostPorts[other] === port);
-      if (first !== service) problems.push({ path: [service], given: port, allowed: `a host port other than ports.${first}'s (two services cannot bind one port)` });
+      if (first !== service)
+        problems.push({
+          path: [service],
+          given: port,
+          allowed: `a host port other than ports.${first}'s (two services cannot bind one port)`,
+        });
     }
   }
   if (internal && p.publish !== "none") {
-    problems.push({ path: ["publish"], given: p.publish, allowed: '"none" when network.internal is true (an internal network cannot publish host ports)' });
+    problems.push({
+      path: ["publish"],
+      given: p.publish,
+      allowed: '"none" when network.internal is true (an internal network cannot publish host ports)',
+    });
   }
   return problems;
 }

@@ -58,7 +58,11 @@ export function within(prefix: (string | number)[], problems: ConfigProblem[]): 
 }
 
 function valueAt(root: unknown, path: PropertyKey[]): unknown {
-  return path.reduce<unknown>((node, key) => (node !== null && typeof node === "object" ? (node as Record<PropertyKey, unknown>)[key] : undefined), root);
+  return path.reduce<unknown>(
+    (node, key) =>
+      node !== null && typeof node === "object" ? (node as Record<PropertyKey, unknown>)[key] : undefined,
+    root,
+  );
 }
 
 /** The schema at `path`, optional wrappers removed. */
@@ -125,7 +129,13 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], raw: unknown
   for (const issue of issues) {
     const path = issue.path.map((p) => (typeof p === "symbol" ? String(p) : p));
     if (issue.code === "unrecognized_keys") {
-      for (const key of issue.keys) problems.push({ path: [...path, key], given: "an unknown key", allowed: unknownKeyAdvice(schema, issue.path, key), secret: true });
+      for (const key of issue.keys)
+        problems.push({
+          path: [...path, key],
+          given: "an unknown key",
+          allowed: unknownKeyAdvice(schema, issue.path, key),
+          secret: true,
+        });
       continue;
     }
     problems.push({ path, given: valueAt(raw, issue.path), allowed: allowedFor(issue, schema) });

@@ -38,9 +38,15 @@ export interface StackOutputValues {
  * Builds the outputs the test kit reads from a program's components, keyed as test code names
  * them. `hostUrls` is secret (database URLs carry passwords). Export all three from the program.
  */
-export function stackOutputs(args: { services: Record<string, OutputService>; gates?: Record<string, OutputGate> }): StackOutputValues {
+export function stackOutputs(args: {
+  services: Record<string, OutputService>;
+  gates?: Record<string, OutputGate>;
+}): StackOutputValues {
   const entries = Object.entries(args.services);
-  if (entries.length === 0) throw new Error("stackOutputs: services is empty; give each service component under the key test code will use (e.g. { appDb, cache })");
+  if (entries.length === 0)
+    throw new Error(
+      "stackOutputs: services is empty; give each service component under the key test code will use (e.g. { appDb, cache })",
+    );
   const names: Record<string, pulumi.Output<string | string[]>> = {};
   const urls: Record<string, pulumi.Output<string | undefined>> = {};
   for (const [key, service] of entries) {

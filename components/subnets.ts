@@ -61,7 +61,8 @@ export function parseCidr(text: string): Cidr | { problem: string } {
   const block = blockOf(text);
   if (!block) return { problem: 'an IPv4 block in CIDR notation, e.g. "172.16.0.0/16"' };
   const { base, prefixLength } = block;
-  if (base !== block.address) return { problem: `the block's first address: "${formatCidr({ base, prefixLength })}" (not ${text.trim()})` };
+  if (base !== block.address)
+    return { problem: `the block's first address: "${formatCidr({ base, prefixLength })}" (not ${text.trim()})` };
   return { base, prefixLength };
 }
 
@@ -88,7 +89,11 @@ export function subnetAt(pool: Cidr, prefixLength: number, index: number): Cidr 
 
 /** True when `c` is one of the pool's subnets of `prefixLength`. */
 export function isSubnetOf(c: Cidr, pool: Cidr, prefixLength: number): boolean {
-  return c.prefixLength === prefixLength && c.base >= pool.base && c.base + blockSize(prefixLength) <= pool.base + blockSize(pool.prefixLength);
+  return (
+    c.prefixLength === prefixLength &&
+    c.base >= pool.base &&
+    c.base + blockSize(prefixLength) <= pool.base + blockSize(pool.prefixLength)
+  );
 }
 
 /** Why a pool and prefix length cannot give stack subnets (paths relative to berth:network); [] when they can. */
@@ -96,12 +101,26 @@ export function subnetSettingsProblems(pool: string, prefixLength: number): Conf
   const parsed = parseCidr(pool);
   if ("problem" in parsed) return [{ path: ["subnetPool"], given: pool, allowed: parsed.problem }];
   if (prefixLength < parsed.prefixLength) {
-    return [{ path: ["subnetPrefixLength"], given: prefixLength, allowed: `${parsed.prefixLength} or more: a stack's subnet lies inside network.subnetPool (${pool})` }];
+    return [
+      {
+        path: ["subnetPrefixLength"],
+        given: prefixLength,
+        allowed: `${parsed.prefixLength} or more: a stack's subnet lies inside network.subnetPool (${pool})`,
+      },
+    ];
   }
   return [];
 }
 
 /** The pick-subnet tool's command line for a network (its stdout is the subnet). */
 export function pickSubnetCommandLine(networkName: string, pool: string, prefixLength: number): string {
-  return [gateInvocation("pick-subnet"), "--network", shellQuote(networkName), "--pool", shellQuote(pool), "--prefix-length", String(prefixLength)].join(" ");
+  return [
+    gateInvocation("pick-subnet"),
+    "--network",
+    shellQuote(networkName),
+    "--pool",
+    shellQuote(pool),
+    "--prefix-length",
+    String(prefixLength),
+  ].join(" ");
 }

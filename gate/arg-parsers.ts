@@ -9,7 +9,8 @@ const DECIMAL = /^\d+(\.\d+)?$/;
 const INTEGER = /^\d+$/;
 
 export function positiveNumber(value: string): number {
-  if (!DECIMAL.test(value) || Number(value) <= 0) throw new InvalidArgumentError("expected a number greater than 0, e.g. 30 or 2.5");
+  if (!DECIMAL.test(value) || Number(value) <= 0)
+    throw new InvalidArgumentError("expected a number greater than 0, e.g. 30 or 2.5");
   return Number(value);
 }
 
@@ -45,7 +46,8 @@ export interface HostPort {
 export function hostPort(value: string): HostPort {
   const match = /^(?:\[([^\]]+)\]|([^:\s]+)):(\d+)$/.exec(value);
   const port = match ? Number(match[3]) : NaN;
-  if (!match || port < 1 || port > 65535) throw new InvalidArgumentError("expected <host>:<port> with a port from 1 to 65535, e.g. 127.0.0.1:5432");
+  if (!match || port < 1 || port > 65535)
+    throw new InvalidArgumentError("expected <host>:<port> with a port from 1 to 65535, e.g. 127.0.0.1:5432");
   return { host: match[1] ?? match[2], port };
 }
 
@@ -57,7 +59,8 @@ export interface PidsLimit {
 /** `<container>=<n>`, split at the first "=" (Docker names never hold one). */
 export function pidsLimit(value: string): PidsLimit {
   const match = /^([^=\s]+)=(\d+)$/.exec(value);
-  if (!match || Number(match[2]) < 1) throw new InvalidArgumentError("expected <container>=<n> with n >= 1, e.g. berth-test-postgres=256");
+  if (!match || Number(match[2]) < 1)
+    throw new InvalidArgumentError("expected <container>=<n> with n >= 1, e.g. berth-test-postgres=256");
   return { container: match[1], pidsLimit: Number(match[2]) };
 }
 

@@ -14,7 +14,13 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type Docker from "dockerode";
-import { MAKE_SCRIPT, TEMPLATE_DIR, TEMPLATE_LABEL, TEMPLATE_MOUNT, TEMPLATES_KEPT } from "../components/postgres/template";
+import {
+  MAKE_SCRIPT,
+  TEMPLATE_DIR,
+  TEMPLATE_LABEL,
+  TEMPLATE_MOUNT,
+  TEMPLATES_KEPT,
+} from "../components/postgres/template";
 import { demuxFrames } from "./container-diagnostics";
 import { createDockerClient } from "./docker-client";
 import { isEngineUnreachable, unreachableMessageFor } from "./engine-errors";
@@ -61,7 +67,9 @@ async function helperState(docker: Docker, name: string): Promise<TemplateState>
     .getContainer(name)
     .inspect()
     .catch((err) => (statusOf(err) === 404 ? undefined : Promise.reject(err)));
-  return templateState(info && { running: info.State.Running || info.State.Status === "created", exitCode: info.State.ExitCode });
+  return templateState(
+    info && { running: info.State.Running || info.State.Status === "created", exitCode: info.State.ExitCode },
+  );
 }
 
 async function startHelper(docker: Docker, o: TemplateOptions): Promise<void> {
@@ -127,13 +135,17 @@ async function main(argv: string[]): Promise<number> {
     docker = createDockerClient();
     let state = await helperState(docker, o.name);
     if (state === "start") {
-      process.stderr.write(`${TOOL}: making ${o.name} from ${o.base} for user ${o.user}, database ${o.database} in a helper container; this up initialises Postgres as the image does\n`);
+      process.stderr.write(
+        `${TOOL}: making ${o.name} from ${o.base} for user ${o.user}, database ${o.database} in a helper container; this up initialises Postgres as the image does\n`,
+      );
       state = await startHelper(docker, o).then(
         () => "making" as const,
         (err) => {
           // The template only saves time: without it Postgres initialises as the image does.
           if (isEngineUnreachable(err)) throw err;
-          process.stderr.write(`${TOOL}: could not start the helper making ${o.name} from ${o.base}, so Postgres initialises as the image does: ${errorMessage(err)}\n`);
+          process.stderr.write(
+            `${TOOL}: could not start the helper making ${o.name} from ${o.base}, so Postgres initialises as the image does: ${errorMessage(err)}\n`,
+          );
           return "failed" as const;
         },
       );
@@ -150,7 +162,9 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${JSON.stringify({ template: o.name, state, pruned })}\n`);
     return 0;
   } catch (err) {
-    const why = isEngineUnreachable(err) ? await unreachableMessageFor(docker, err) : `could not read the template ${o.name}'s state: ${errorMessage(err)}`;
+    const why = isEngineUnreachable(err)
+      ? await unreachableMessageFor(docker, err)
+      : `could not read the template ${o.name}'s state: ${errorMessage(err)}`;
     process.stderr.write(`${TOOL}: ${why}\n`);
     return 1;
   }

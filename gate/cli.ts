@@ -29,7 +29,9 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     return parsed.code;
   }
   const options = parsed.value;
-  const scrub = makeScrubber([...options.http, ...options.postgres, ...options.redis, ...options.ready.map((r) => r.url)].flatMap(secretsOfUrl));
+  const scrub = makeScrubber(
+    [...options.http, ...options.postgres, ...options.redis, ...options.ready.map((r) => r.url)].flatMap(secretsOfUrl),
+  );
   const say = (line: string): void => void process.stderr.write(`${scrub(line)}\n`);
   let client: EngineClient | undefined;
   const engine = (): EngineClient => (client ??= createEngineClient());
@@ -40,20 +42,34 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   if (gate.ending !== "passed") {
     const diagnostics = client ? await diagnose(client, outcomes, options) : new Map<string, ContainerDiagnostics>();
     outcomes = outcomes.map((o) => withDiagnostics(o, o.kind === "container" ? diagnostics.get(o.target) : undefined));
-    failureReport({ gate: options.name, elapsedMs: gate.elapsedMs, outcomes, diagnostics, logLines: options.logLines }).forEach(say);
+    failureReport({
+      gate: options.name,
+      elapsedMs: gate.elapsedMs,
+      outcomes,
+      diagnostics,
+      logLines: options.logLines,
+    }).forEach(say);
     swarmReport(probes).forEach(say);
     if (options.hint) say(options.hint);
   }
   const result = gateResult(options.name, gate.elapsedMs, outcomes);
   // Scrub the values, not the JSON text: a secret with a quote or backslash is escaped there.
-  process.stdout.write(`${JSON.stringify(result, (_key, value: unknown) => (typeof value === "string" ? scrub(value) : value))}\n`);
+  process.stdout.write(
+    `${JSON.stringify(result, (_key, value: unknown) => (typeof value === "string" ? scrub(value) : value))}\n`,
+  );
   return gate.ending === "passed" ? 0 : 1;
 }
 
-async function diagnose(engine: EngineClient, outcomes: readonly ProbeOutcome[], options: GateOptions): Promise<Map<string, ContainerDiagnostics>> {
+async function diagnose(
+  engine: EngineClient,
+  outcomes: readonly ProbeOutcome[],
+  options: GateOptions,
+): Promise<Map<string, ContainerDiagnostics>> {
   const failed = outcomes.filter((o) => o.kind === "container" && DIAGNOSED.has(o.status) && !o.engineUnreachable);
   const found = new Map<string, ContainerDiagnostics>();
-  const all = Promise.all(failed.map(async (o) => found.set(o.target, await diagnoseContainer(engine, o.target, options.logLines))));
+  const all = Promise.all(
+    failed.map(async (o) => found.set(o.target, await diagnoseContainer(engine, o.target, options.logLines))),
+  );
   await Promise.race([all, new Promise((resolve) => setTimeout(resolve, DIAGNOSTICS_BUDGET_MS).unref())]);
   return found;
 }

@@ -17,7 +17,11 @@ export interface ContainerDiagnostics {
   logsError?: string;
 }
 
-export async function diagnoseContainer(engine: EngineClient, ref: string, logLines: number): Promise<ContainerDiagnostics> {
+export async function diagnoseContainer(
+  engine: EngineClient,
+  ref: string,
+  logLines: number,
+): Promise<ContainerDiagnostics> {
   let healthLog: HealthcheckRun[] = [];
   let memoryLimitBytes = 0;
   let tty = false;

@@ -36,7 +36,11 @@ async function watchContainer(getEngine: () => EngineClient, watch: ContainerWat
     // The limit in parallel with the subscription (neither depends on the other), both before
     // the inspect that reads it back. The engine flushes the events response headers as soon as
     // the subscription is live, so once it resolves every later event for the container reaches us.
-    if (limit !== undefined) limiting = engine.update(ref, { PidsLimit: limit }, ctx.signal).then(() => undefined, (err: unknown) => err ?? new Error("update failed"));
+    if (limit !== undefined)
+      limiting = engine.update(ref, { PidsLimit: limit }, ctx.signal).then(
+        () => undefined,
+        (err: unknown) => err ?? new Error("update failed"),
+      );
     events = await engine.events({ type: ["container"], container: [ref], event: WATCHED_EVENTS }, ctx.signal);
   } catch (err) {
     if (!ctx.signal.aborted) view.docker(await failure(engine, err));
@@ -44,7 +48,8 @@ async function watchContainer(getEngine: () => EngineClient, watch: ContainerWat
   }
   const limitError = await limiting;
   if (limitError !== undefined) {
-    if (!ctx.signal.aborted) view.docker(await failure(engine, limitError, `pids limit ${watch.pidsLimit} not applied`));
+    if (!ctx.signal.aborted)
+      view.docker(await failure(engine, limitError, `pids limit ${watch.pidsLimit} not applied`));
     return;
   }
 
@@ -78,7 +83,10 @@ async function watchContainer(getEngine: () => EngineClient, watch: ContainerWat
     id = info.Id;
     const applied = info.HostConfig.PidsLimit;
     if (watch.pidsLimit !== undefined && applied !== watch.pidsLimit) {
-      return view.docker({ state: "error", detail: `pids limit ${watch.pidsLimit} not applied: the engine accepted the update but reports PidsLimit ${applied ?? "unset"}` });
+      return view.docker({
+        state: "error",
+        detail: `pids limit ${watch.pidsLimit} not applied: the engine accepted the update but reports PidsLimit ${applied ?? "unset"}`,
+      });
     }
     view.docker(observeInspect(info));
     for (const event of early.splice(0)) onEvent(event);
@@ -100,10 +108,14 @@ function combinedView(watch: ContainerWatch, ctx: ProbeContext): { docker(observ
     const direct = watch.ready;
     if (!direct) return ctx.update(engine);
     // Without a healthcheck only the --ready probe can tell; the engine's events still watch.
-    const fromEngine = engine.detail === NO_HEALTHCHECK ? { state: "starting" as const, detail: "health: none (no healthcheck)" } : engine;
+    const fromEngine =
+      engine.detail === NO_HEALTHCHECK
+        ? { state: "starting" as const, detail: "health: none (no healthcheck)" }
+        : engine;
     if (TERMINAL_STATES.has(fromEngine.state) || fromEngine.state === "healthy") return ctx.update(fromEngine);
     const said = ready && `${direct.target}: ${ready.detail}`;
-    if (ready?.state === "healthy" || ready?.state === "error") return ctx.update({ state: ready.state, detail: said! });
+    if (ready?.state === "healthy" || ready?.state === "error")
+      return ctx.update({ state: ready.state, detail: said! });
     ctx.update({ ...fromEngine, ...(said ? { pending: said } : {}) });
   };
   if (watch.ready) {
@@ -129,7 +141,13 @@ function parseEvent(line: string): EngineEvent | undefined {
 }
 
 /** A die event does not say whether the kernel's OOM killer did it: the inspect does. */
-async function refineExit(engine: EngineClient, id: string, seen: Observation, ctx: ProbeContext, report: (o: Observation) => void): Promise<void> {
+async function refineExit(
+  engine: EngineClient,
+  id: string,
+  seen: Observation,
+  ctx: ProbeContext,
+  report: (o: Observation) => void,
+): Promise<void> {
   let observation = seen;
   try {
     const after = observeInspect(await engine.inspect(id));
@@ -140,9 +158,14 @@ async function refineExit(engine: EngineClient, id: string, seen: Observation, c
   if (!ctx.signal.aborted) report(observation);
 }
 
-async function failure(engine: EngineClient | undefined, err: unknown, what = "Docker engine error"): Promise<Observation> {
+async function failure(
+  engine: EngineClient | undefined,
+  err: unknown,
+  what = "Docker engine error",
+): Promise<Observation> {
   if (isNoSuchContainer(err)) return { state: "error", detail: "does not exist" };
-  if (isEngineUnreachable(err)) return { state: "error", detail: await unreachableMessageFor(engine, err), engineUnreachable: true };
+  if (isEngineUnreachable(err))
+    return { state: "error", detail: await unreachableMessageFor(engine, err), engineUnreachable: true };
   // docker-modem ends its messages with a space
   return { state: "error", detail: `${what}: ${errorMessage(err).trim()}` };
 }

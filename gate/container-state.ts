@@ -26,7 +26,12 @@ export type Condition =
   | { kind: "restarting" }
   | { kind: "running"; health: "healthy" | "unhealthy" | "starting" | "none" };
 
-export function conditionOf(state: Pick<ContainerInspectInfo["State"], "Status" | "Running" | "Paused" | "Restarting" | "OOMKilled" | "ExitCode" | "Health">): Condition {
+export function conditionOf(
+  state: Pick<
+    ContainerInspectInfo["State"],
+    "Status" | "Running" | "Paused" | "Restarting" | "OOMKilled" | "ExitCode" | "Health"
+  >,
+): Condition {
   if (state.Paused) return { kind: "paused" };
   if (state.Restarting) return { kind: "restarting" };
   if (!state.Running) {
@@ -47,7 +52,8 @@ export function observeInspect(info: Pick<ContainerInspectInfo, "State" | "Confi
   // appears once a container with one has been started.
   const test = info.Config.Healthcheck?.Test ?? [];
   if (test.length === 0 || test[0] === "NONE") return { state: "error", detail: NO_HEALTHCHECK };
-  if (condition.kind !== "running" || condition.health === "none") return { state: "starting", detail: `health: not running yet (${info.State.Status})` };
+  if (condition.kind !== "running" || condition.health === "none")
+    return { state: "starting", detail: `health: not running yet (${info.State.Status})` };
   if (condition.health === "starting") return { state: "starting", detail: "health: starting" };
   return { state: condition.health, detail: `health: ${condition.health}` };
 }

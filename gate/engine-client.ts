@@ -44,9 +44,21 @@ export interface NetworkSummary {
   IPAM?: { Config?: { Subnet?: string }[] | null } | null;
 }
 
-const CONTAINER_CODES: Record<number, true | string> = { 200: true, 204: true, 400: "bad parameter", 404: "no such container", 500: "server error" };
+const CONTAINER_CODES: Record<number, true | string> = {
+  200: true,
+  204: true,
+  400: "bad parameter",
+  404: "no such container",
+  500: "server error",
+};
 const IMAGE_CODES: Record<number, true | string> = { 200: true, 404: "no such image", 500: "server error" };
-const SWARM_CODES: Record<number, true | string> = { 200: true, 400: "bad parameter", 404: "no such service or task", 500: "server error", 503: "node is not part of a swarm" };
+const SWARM_CODES: Record<number, true | string> = {
+  200: true,
+  400: "bad parameter",
+  404: "no such service or task",
+  500: "server error",
+  503: "node is not part of a swarm",
+};
 
 /** One Engine API request, as docker-modem's dial takes it (the subset the gate tools use). */
 interface EngineRequest {
@@ -68,11 +80,15 @@ export type PlainEndpoint = { socketPath: string } | { host: string; port: numbe
  * The endpoint of DOCKER_HOST as the docker CLI and docker-modem read it, when Node's http can
  * speak to it; undefined when it needs docker-modem (ssh, TLS, npipe, a path prefix or timeout).
  */
-export function plainEndpoint(env: NodeJS.ProcessEnv, defaultSocket: () => string = defaultUnixSocket): PlainEndpoint | undefined {
+export function plainEndpoint(
+  env: NodeJS.ProcessEnv,
+  defaultSocket: () => string = defaultUnixSocket,
+): PlainEndpoint | undefined {
   const host = env.DOCKER_HOST;
   if (!host) return process.platform === "win32" ? undefined : { socketPath: defaultSocket() };
   if (host.startsWith("unix://")) return { socketPath: host.slice("unix://".length) || defaultSocket() };
-  if (env.DOCKER_TLS_VERIFY === "1" || env.DOCKER_CERT_PATH || env.DOCKER_PATH_PREFIX || env.DOCKER_CLIENT_TIMEOUT) return undefined;
+  if (env.DOCKER_TLS_VERIFY === "1" || env.DOCKER_CERT_PATH || env.DOCKER_PATH_PREFIX || env.DOCKER_CLIENT_TIMEOUT)
+    return undefined;
   let url: URL;
   try {
     url = new URL(host.includes("//") ? host : `tcp://${host}`);
@@ -99,14 +115,21 @@ export function engineQuery(options: Record<string, unknown>): string {
   const query = new URLSearchParams();
   for (const [key, value] of Object.entries(options)) {
     if (value === undefined) continue;
-    query.append(key, value !== null && typeof value === "object" && !Array.isArray(value) ? JSON.stringify(value) : String(value));
+    query.append(
+      key,
+      value !== null && typeof value === "object" && !Array.isArray(value) ? JSON.stringify(value) : String(value),
+    );
   }
   const text = query.toString();
   return text === "" ? "" : `?${text}`;
 }
 
 /** The error docker-modem gives for a status the request does not expect (statusCode set: the engine answered). */
-export function engineStatusError(status: number, statusCodes: Record<number, true | string>, body: string): Error & { statusCode: number; reason?: string; json: unknown } {
+export function engineStatusError(
+  status: number,
+  statusCodes: Record<number, true | string>,
+  body: string,
+): Error & { statusCode: number; reason?: string; json: unknown } {
   let json: unknown = body;
   try {
     json = JSON.parse(body);
@@ -116,7 +139,11 @@ export function engineStatusError(status: number, statusCodes: Record<number, tr
   const parsed = json as { message?: string; error?: string } | string;
   const cause = typeof parsed === "object" && parsed !== null ? (parsed.message ?? parsed.error ?? body) : body;
   const reason = typeof statusCodes[status] === "string" ? (statusCodes[status] as string) : undefined;
-  return Object.assign(new Error(`(HTTP code ${status}) ${reason ?? "unexpected"} - ${cause} `), { statusCode: status, reason, json });
+  return Object.assign(new Error(`(HTTP code ${status}) ${reason ?? "unexpected"} - ${cause} `), {
+    statusCode: status,
+    reason,
+    json,
+  });
 }
 
 /** Requests over Node's http, with its default keep-alive agent: a gate's many requests share sockets. */
@@ -129,7 +156,8 @@ function httpDial(endpoint: PlainEndpoint): Dial {
         ...endpoint,
         path: isGet ? r.path.slice(0, -1) + engineQuery(r.options) : r.path,
         method: r.method,
-        headers: body === undefined ? {} : { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) },
+        headers:
+          body === undefined ? {} : { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) },
         signal: r.abortSignal,
       });
       req.on("error", reject);
@@ -141,7 +169,8 @@ function httpDial(endpoint: PlainEndpoint): Dial {
         res.on("error", reject);
         res.on("end", () => {
           const raw = Buffer.concat(chunks);
-          if (r.statusCodes[status] !== true) return reject(engineStatusError(status, r.statusCodes, raw.toString("utf8")));
+          if (r.statusCodes[status] !== true)
+            return reject(engineStatusError(status, r.statusCodes, raw.toString("utf8")));
           if (raw.length === 0) return resolve(undefined as T);
           // As docker-modem: JSON when it parses, else the bytes (log frames).
           try {
@@ -160,7 +189,10 @@ function modemDial(): Dial {
   deferSsh2();
   const Modem = require("docker-modem") as typeof DockerModem;
   const modem = new Modem();
-  return <T>(r: EngineRequest) => new Promise<T>((resolve, reject) => modem.dial(r as DockerModem.DialOptions, (err, data) => (err ? reject(err) : resolve(data as T))));
+  return <T>(r: EngineRequest) =>
+    new Promise<T>((resolve, reject) =>
+      modem.dial(r as DockerModem.DialOptions, (err, data) => (err ? reject(err) : resolve(data as T))),
+    );
 }
 
 export function createEngineClient(env: NodeJS.ProcessEnv = process.env): EngineClient {
@@ -171,20 +203,76 @@ export function createEngineClient(env: NodeJS.ProcessEnv = process.env): Engine
   return {
     ...(endpoint && "socketPath" in endpoint ? { socketPath: endpoint.socketPath } : {}),
     events: (filters, signal) =>
-      dial({ path: "/events?", method: "GET", options: { filters }, isStream: true, statusCodes: { 200: true, 500: "server error" }, abortSignal: signal }),
-    inspect: (ref, signal) => dial({ path: `${container(ref)}/json?`, method: "GET", options: {}, statusCodes: CONTAINER_CODES, abortSignal: signal }),
-    image: (ref, signal) => dial({ path: `/images/${encodeURIComponent(ref)}/json?`, method: "GET", options: {}, statusCodes: IMAGE_CODES, abortSignal: signal }),
+      dial({
+        path: "/events?",
+        method: "GET",
+        options: { filters },
+        isStream: true,
+        statusCodes: { 200: true, 500: "server error" },
+        abortSignal: signal,
+      }),
+    inspect: (ref, signal) =>
+      dial({
+        path: `${container(ref)}/json?`,
+        method: "GET",
+        options: {},
+        statusCodes: CONTAINER_CODES,
+        abortSignal: signal,
+      }),
+    image: (ref, signal) =>
+      dial({
+        path: `/images/${encodeURIComponent(ref)}/json?`,
+        method: "GET",
+        options: {},
+        statusCodes: IMAGE_CODES,
+        abortSignal: signal,
+      }),
     update: async (ref, resources, signal) => {
-      await dial({ path: `${container(ref)}/update`, method: "POST", options: resources, statusCodes: CONTAINER_CODES, abortSignal: signal });
+      await dial({
+        path: `${container(ref)}/update`,
+        method: "POST",
+        options: resources,
+        statusCodes: CONTAINER_CODES,
+        abortSignal: signal,
+      });
     },
     logs: (ref, tail) =>
-      dial({ path: `${container(ref)}/logs?`, method: "GET", options: { stdout: true, stderr: true, follow: false, tail }, isStream: false, statusCodes: CONTAINER_CODES }),
-    service: (ref, signal) => dial({ path: `/services/${encodeURIComponent(ref)}?`, method: "GET", options: {}, statusCodes: SWARM_CODES, abortSignal: signal }),
-    tasks: (filters, signal) => dial({ path: "/tasks?", method: "GET", options: { filters }, statusCodes: SWARM_CODES, abortSignal: signal }),
-    nodes: (signal) => dial({ path: "/nodes?", method: "GET", options: {}, statusCodes: SWARM_CODES, abortSignal: signal }),
-    networks: (signal) => dial({ path: "/networks?", method: "GET", options: {}, statusCodes: { 200: true, 500: "server error" }, abortSignal: signal }),
+      dial({
+        path: `${container(ref)}/logs?`,
+        method: "GET",
+        options: { stdout: true, stderr: true, follow: false, tail },
+        isStream: false,
+        statusCodes: CONTAINER_CODES,
+      }),
+    service: (ref, signal) =>
+      dial({
+        path: `/services/${encodeURIComponent(ref)}?`,
+        method: "GET",
+        options: {},
+        statusCodes: SWARM_CODES,
+        abortSignal: signal,
+      }),
+    tasks: (filters, signal) =>
+      dial({ path: "/tasks?", method: "GET", options: { filters }, statusCodes: SWARM_CODES, abortSignal: signal }),
+    nodes: (signal) =>
+      dial({ path: "/nodes?", method: "GET", options: {}, statusCodes: SWARM_CODES, abortSignal: signal }),
+    networks: (signal) =>
+      dial({
+        path: "/networks?",
+        method: "GET",
+        options: {},
+        statusCodes: { 200: true, 500: "server error" },
+        abortSignal: signal,
+      }),
     taskLogs: (id, tail, signal) =>
-      dial({ path: `/tasks/${encodeURIComponent(id)}/logs?`, method: "GET", options: { stdout: true, stderr: true, follow: false, tail }, isStream: false, statusCodes: SWARM_CODES, abortSignal: signal }),
+      dial({
+        path: `/tasks/${encodeURIComponent(id)}/logs?`,
+        method: "GET",
+        options: { stdout: true, stderr: true, follow: false, tail },
+        isStream: false,
+        statusCodes: SWARM_CODES,
+        abortSignal: signal,
+      }),
   };
 }
 

@@ -10,7 +10,8 @@ export type EngineClientLike = { socketPath?: string; modem?: unknown };
 export async function engineAddress(client: EngineClientLike | undefined, env: NodeJS.ProcessEnv): Promise<string> {
   if (env.DOCKER_HOST) return redactUrl(env.DOCKER_HOST) ?? env.DOCKER_HOST;
   // docker-modem keeps the default socket as a function that picks ~/.docker/run or /var/run.
-  const socket = client?.socketPath ?? (client?.modem as { socketPath?: string | (() => Promise<string>) } | undefined)?.socketPath;
+  const socket =
+    client?.socketPath ?? (client?.modem as { socketPath?: string | (() => Promise<string>) } | undefined)?.socketPath;
   const path = typeof socket === "function" ? await socket() : socket;
   return `unix://${path ?? DOCKER_SOCKET}`;
 }
@@ -44,7 +45,11 @@ export function engineUnreachableMessage(address: string, reason: string): strin
 }
 
 /** The message for an error that never reached the engine (isEngineUnreachable), naming where it tried. */
-export async function unreachableMessageFor(client: EngineClientLike | undefined, err: unknown, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+export async function unreachableMessageFor(
+  client: EngineClientLike | undefined,
+  err: unknown,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string> {
   return engineUnreachableMessage(await engineAddress(client, env), unreachableReason(err));
 }
 

@@ -1,6 +1,17 @@
 // The gate's command line (the contract HealthGate relies on) and its validation.
 import { Command, Option } from "commander";
-import { collect, DOCKER_OBJECT_NAME, hostPort, HostPort, minItems, MinItems, pidsLimit, PidsLimit, positiveNumber, wholeNumber } from "./arg-parsers";
+import {
+  collect,
+  DOCKER_OBJECT_NAME,
+  hostPort,
+  HostPort,
+  minItems,
+  MinItems,
+  pidsLimit,
+  PidsLimit,
+  positiveNumber,
+  wholeNumber,
+} from "./arg-parsers";
 import { redactUrl } from "./redact";
 import { swarmService, SWARM_SERVICE_HELP, SwarmServiceTarget } from "./swarm-args";
 import { ParseResult, parseWith, UsageError } from "./usage";
@@ -47,11 +58,19 @@ function gateProgram(): Command {
   return new Command("berth gate")
     .description("Waits until every probe passes; fails fast when one cannot pass. Prints one JSON result on stdout.")
     .requiredOption("--name <gate-name>", "gate name used in progress lines, the result and the failure report")
-    .addOption(new Option("--timeout-seconds <n>", "time budget of the whole gate").argParser(positiveNumber).makeOptionMandatory())
+    .addOption(
+      new Option("--timeout-seconds <n>", "time budget of the whole gate")
+        .argParser(positiveNumber)
+        .makeOptionMandatory(),
+    )
     .option("--interval-ms <n>", "retry interval of HTTP, TCP, Postgres and Redis probes", wholeNumber(1), 200)
     .option("--log-lines <n>", "container log lines shown on failure", wholeNumber(0), 50)
     .option("--container <name-or-id>", "Docker container that must report healthy (repeatable)", repeatable)
-    .option("--pids-limit <container=n>", "set and verify a --container's pids limit before watching it (repeatable)", collect(pidsLimit))
+    .option(
+      "--pids-limit <container=n>",
+      "set and verify a --container's pids limit before watching it (repeatable)",
+      collect(pidsLimit),
+    )
     .option(
       "--ready <container=url|env:VAR>",
       "a --container also counts healthy once this answers: postgres:// (SELECT 1), redis:// (PING), http:// (--http-status) (repeatable)",
@@ -60,7 +79,11 @@ function gateProgram(): Command {
     .option("--ready-interval-ms <n>", "retry interval of --ready probes", wholeNumber(1), DEFAULT_READY_INTERVAL_MS)
     .option("--http <url>", "URL that must answer --http-status (repeatable)", repeatable)
     .option("--http-status <code>", "status every --http probe expects", wholeNumber(100, 599), 200)
-    .option("--http-min-items <key=n>", "every --http and http --ready answer's JSON field <key> is an array of >= n items or a number >= n", minItems)
+    .option(
+      "--http-min-items <key=n>",
+      "every --http and http --ready answer's JSON field <key> is an array of >= n items or a number >= n",
+      minItems,
+    )
     .option("--tcp <host:port>", "address that must accept a TCP connection (repeatable)", collect(hostPort))
     .option("--postgres <url|env:VAR>", "Postgres that must answer SELECT 1 (repeatable)", repeatable)
     .option("--redis <url|env:VAR>", "Redis that must answer PING (repeatable)", repeatable)
@@ -84,26 +107,44 @@ export function parseGateArgs(argv: string[], env: NodeJS.ProcessEnv): ParseResu
       httpStatus: o.httpStatus as number,
       httpMinItems: o.httpMinItems as MinItems | undefined,
       tcp: list<HostPort>("tcp"),
-      postgres: list<string>("postgres").map((v) => checkUrl("--postgres", resolveEnv("--postgres", v, env), ["postgres:", "postgresql:"])),
-      redis: list<string>("redis").map((v) => checkUrl("--redis", resolveEnv("--redis", v, env), ["redis:", "rediss:"])),
+      postgres: list<string>("postgres").map((v) =>
+        checkUrl("--postgres", resolveEnv("--postgres", v, env), ["postgres:", "postgresql:"]),
+      ),
+      redis: list<string>("redis").map((v) =>
+        checkUrl("--redis", resolveEnv("--redis", v, env), ["redis:", "rediss:"]),
+      ),
       ...(o.hint === undefined ? {} : { hint: o.hint as string }),
       ...(o.swarmService === undefined ? {} : { swarmServices: o.swarmService as SwarmServiceTarget[] }),
     };
     const probeCount =
-      options.containers.length + options.http.length + options.tcp.length + options.postgres.length + options.redis.length + (options.swarmServices?.length ?? 0);
+      options.containers.length +
+      options.http.length +
+      options.tcp.length +
+      options.postgres.length +
+      options.redis.length +
+      (options.swarmServices?.length ?? 0);
     if (probeCount === 0) throw new UsageError(`no probe given: pass at least one of ${PROBE_FLAGS}`);
     const httpReady = options.ready.some((r) => /^https?:$/.test(new URL(r.url).protocol));
-    if (options.httpMinItems && options.http.length === 0 && !httpReady) throw new UsageError("--http-min-items needs at least one --http probe or http(s) --ready probe");
-    if (options.containers.some((c) => c.trim() === "")) throw new UsageError("--container needs a container name or id, got an empty value");
+    if (options.httpMinItems && options.http.length === 0 && !httpReady)
+      throw new UsageError("--http-min-items needs at least one --http probe or http(s) --ready probe");
+    if (options.containers.some((c) => c.trim() === ""))
+      throw new UsageError("--container needs a container name or id, got an empty value");
     const services = (options.swarmServices ?? []).map((s) => s.service);
     const twice = services.find((s, i) => services.indexOf(s) !== i);
     if (twice !== undefined) throw new UsageError(`--swarm-service ${twice} is given twice`);
-    checkPerContainer("--pids-limit", options.pidsLimits.map((p) => p.container), options.containers);
-    checkPerContainer("--ready", options.ready.map((r) => r.container), options.containers);
+    checkPerContainer(
+      "--pids-limit",
+      options.pidsLimits.map((p) => p.container),
+      options.containers,
+    );
+    checkPerContainer(
+      "--ready",
+      options.ready.map((r) => r.container),
+      options.containers,
+    );
     return options;
   });
 }
-
 
 /** `<container>=<url|env:VAR>`; never echoes the value, which may hold a password. */
 function readyProbe(raw: string, env: NodeJS.ProcessEnv): ReadyProbe {
@@ -121,7 +162,8 @@ function readyProbe(raw: string, env: NodeJS.ProcessEnv): ReadyProbe {
 function checkPerContainer(flag: string, named: string[], containers: string[]): void {
   const seen = new Set<string>();
   for (const name of named) {
-    if (!containers.includes(name)) throw new UsageError(`${flag} names ${name}, which is not a --container of this gate`);
+    if (!containers.includes(name))
+      throw new UsageError(`${flag} names ${name}, which is not a --container of this gate`);
     if (seen.has(name)) throw new UsageError(`${flag} is given twice for ${name}`);
     seen.add(name);
   }
@@ -132,7 +174,8 @@ export function resolveEnv(flag: string, value: string, env: NodeJS.ProcessEnv):
   if (!value.startsWith("env:")) return value;
   const variable = value.slice("env:".length);
   const resolved = env[variable];
-  if (resolved === undefined || resolved === "") throw new UsageError(`${flag} ${value}: environment variable ${variable} is not set`);
+  if (resolved === undefined || resolved === "")
+    throw new UsageError(`${flag} ${value}: environment variable ${variable} is not set`);
   return resolved;
 }
 
@@ -140,7 +183,10 @@ export function resolveEnv(flag: string, value: string, env: NodeJS.ProcessEnv):
 function checkUrl(flag: string, raw: string, schemes: string[]): string {
   const redacted = redactUrl(raw);
   const allowed = schemes.map((s) => `${s}//`).join(" or ");
-  if (redacted === undefined) throw new UsageError(`${flag} expects a ${allowed} URL${flag === "--http" ? "" : " or env:VARNAME"}; the value given is not a URL`);
+  if (redacted === undefined)
+    throw new UsageError(
+      `${flag} expects a ${allowed} URL${flag === "--http" ? "" : " or env:VARNAME"}; the value given is not a URL`,
+    );
   const scheme = new URL(raw).protocol;
   if (!schemes.includes(scheme)) throw new UsageError(`${flag} expects a ${allowed} URL, got ${redacted}`);
   return raw;

@@ -34,7 +34,9 @@ export function httpAttempt(rawUrl: string, expect: HttpExpectation): Attempt {
         const chunks: Buffer[] = [];
         response.on("data", (chunk: Buffer) => chunks.push(chunk));
         response.on("error", (err) => resolve({ ok: false, detail: errorMessage(err) }));
-        response.on("end", () => resolve(judge(response.statusCode ?? 0, Buffer.concat(chunks).toString("utf8"), expect)));
+        response.on("end", () =>
+          resolve(judge(response.statusCode ?? 0, Buffer.concat(chunks).toString("utf8"), expect)),
+        );
       });
       request.on("error", (err) => resolve({ ok: false, detail: errorMessage(err) }));
       request.end();
@@ -53,7 +55,9 @@ function judge(statusCode: number, body: string, expect: HttpExpectation): Attem
 function splitCredentials(raw: string): { url: URL; headers: Record<string, string> } {
   const url = new URL(raw);
   if (!url.username && !url.password) return { url, headers: {} };
-  const basic = Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString("base64");
+  const basic = Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString(
+    "base64",
+  );
   url.username = "";
   url.password = "";
   return { url, headers: { authorization: `Basic ${basic}` } };

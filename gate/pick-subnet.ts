@@ -43,8 +43,18 @@ export async function pickOnEngine(
   env: NodeJS.ProcessEnv = process.env,
   claims: SubnetClaims = fileClaims(claimsDirectory(), env.DOCKER_HOST ?? engine.socketPath ?? ""),
 ): Promise<Pick> {
-  const networks = (await engine.networks()).map((n) => ({ name: n.Name, subnets: (n.IPAM?.Config ?? []).flatMap((c) => (c.Subnet ? [c.Subnet] : [])) }));
-  const request = { networkName: o.network, pool: o.pool, prefixLength: o.prefixLength, networks, routes: isLocalEngine(env) ? hostRoutes() : [], claimed: [] as Cidr[] };
+  const networks = (await engine.networks()).map((n) => ({
+    name: n.Name,
+    subnets: (n.IPAM?.Config ?? []).flatMap((c) => (c.Subnet ? [c.Subnet] : [])),
+  }));
+  const request = {
+    networkName: o.network,
+    pool: o.pool,
+    prefixLength: o.prefixLength,
+    networks,
+    routes: isLocalEngine(env) ? hostRoutes() : [],
+    claimed: [] as Cidr[],
+  };
   for (;;) {
     const pick = pickSubnet(request);
     if (pick.kind !== "picked" || claims.claim(pick.subnet, o.network)) return pick;
@@ -65,7 +75,9 @@ async function main(argv: string[]): Promise<number> {
     engine = createEngineClient();
     pick = await pickOnEngine(engine, o);
   } catch (err) {
-    const why = isEngineUnreachable(err) ? await unreachableMessageFor(engine, err) : `could not list the engine's networks: ${errorMessage(err)}`;
+    const why = isEngineUnreachable(err)
+      ? await unreachableMessageFor(engine, err)
+      : `could not list the engine's networks: ${errorMessage(err)}`;
     process.stderr.write(`${TOOL}: ${why}\n`);
     return 1;
   }

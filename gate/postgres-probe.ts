@@ -8,13 +8,21 @@ import { errorMessage, Probe } from "./types";
 const AUTH_FAILURES = new Set(["28000", "28P01"]);
 
 export function postgresProbe(url: string, intervalMs: number): Probe {
-  return { kind: "postgres", target: redactUrl(url) ?? "postgres", run: (ctx) => pollUntilHealthy(postgresAttempt(url), intervalMs, ctx) };
+  return {
+    kind: "postgres",
+    target: redactUrl(url) ?? "postgres",
+    run: (ctx) => pollUntilHealthy(postgresAttempt(url), intervalMs, ctx),
+  };
 }
 
 export function postgresAttempt(url: string): Attempt {
   return async (signal) => {
     const { Client } = await import("pg");
-    const client = new Client({ connectionString: url, connectionTimeoutMillis: ATTEMPT_TIMEOUT_MS, query_timeout: ATTEMPT_TIMEOUT_MS });
+    const client = new Client({
+      connectionString: url,
+      connectionTimeoutMillis: ATTEMPT_TIMEOUT_MS,
+      query_timeout: ATTEMPT_TIMEOUT_MS,
+    });
     client.on("error", () => undefined); // a dropped connection rejects the pending call; no stray event
     const unsubscribe = onAbort(signal, () => void client.end().catch(() => undefined));
     try {
@@ -23,7 +31,8 @@ export function postgresAttempt(url: string): Attempt {
       return { ok: true, detail: "SELECT 1 answered" };
     } catch (err) {
       const code = (err as { code?: string }).code;
-      if (code && AUTH_FAILURES.has(code)) return { ok: false, terminal: true, detail: `authentication failed: ${errorMessage(err)}` };
+      if (code && AUTH_FAILURES.has(code))
+        return { ok: false, terminal: true, detail: `authentication failed: ${errorMessage(err)}` };
       return { ok: false, detail: errorMessage(err) };
     } finally {
       unsubscribe();

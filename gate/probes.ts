@@ -14,17 +14,27 @@ import type { Probe } from "./types";
 export function buildProbes(options: GateOptions, engine: () => EngineClient): Probe[] {
   const every = options.intervalMs;
   const http = { status: options.httpStatus, minItems: options.httpMinItems };
-  const sources = readySources(options.ready.map((r) => r.url), http, options.readyIntervalMs);
+  const sources = readySources(
+    options.ready.map((r) => r.url),
+    http,
+    options.readyIntervalMs,
+  );
   return [
     ...options.containers.map((ref) => {
       const url = options.ready.find((r) => r.container === ref)?.url;
       const pidsLimit = options.pidsLimits.find((p) => p.container === ref)?.pidsLimit;
-      return containerProbe(engine, { ref, ...(pidsLimit === undefined ? {} : { pidsLimit }), ...(url === undefined ? {} : { ready: sources.get(url) }) });
+      return containerProbe(engine, {
+        ref,
+        ...(pidsLimit === undefined ? {} : { pidsLimit }),
+        ...(url === undefined ? {} : { ready: sources.get(url) }),
+      });
     }),
     ...options.http.map((url) => httpProbe(url, http, every)),
     ...options.tcp.map((address) => tcpProbe(address, every)),
     ...options.postgres.map((url) => postgresProbe(url, every)),
     ...options.redis.map((url) => redisProbe(url, every)),
-    ...(options.swarmServices ?? []).map((target) => swarmServiceProbe(target, { intervalMs: every, logLines: options.logLines }, engine)),
+    ...(options.swarmServices ?? []).map((target) =>
+      swarmServiceProbe(target, { intervalMs: every, logLines: options.logLines }, engine),
+    ),
   ];
 }

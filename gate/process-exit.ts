@@ -31,7 +31,9 @@ export async function runMain(tool: string, main: () => Promise<number>): Promis
   try {
     return await main();
   } catch (err) {
-    process.stderr.write(`${tool}: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(
+      `${tool}: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
     return 1;
   }
 }

@@ -43,7 +43,9 @@ export function readySource(url: string, attempt: Attempt, intervalMs: number): 
         latest = observation;
         for (const l of listeners) l(observation);
       };
-      pollUntilHealthy(attempt, intervalMs, { signal, update }).catch((err) => update({ state: "error", detail: errorMessage(err) }));
+      pollUntilHealthy(attempt, intervalMs, { signal, update }).catch((err) =>
+        update({ state: "error", detail: errorMessage(err) }),
+      );
     },
   };
 }
@@ -51,6 +53,7 @@ export function readySource(url: string, attempt: Attempt, intervalMs: number): 
 /** One source per distinct URL. */
 export function readySources(urls: string[], http: HttpExpectation, intervalMs: number): Map<string, ReadySource> {
   const sources = new Map<string, ReadySource>();
-  for (const url of urls) if (!sources.has(url)) sources.set(url, readySource(url, readyAttempt(url, http), intervalMs));
+  for (const url of urls)
+    if (!sources.has(url)) sources.set(url, readySource(url, readyAttempt(url, http), intervalMs));
   return sources;
 }

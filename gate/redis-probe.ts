@@ -9,7 +9,11 @@ import { errorMessage, Probe } from "./types";
 const AUTH_FAILURE = /^(WRONGPASS|NOAUTH)\b/;
 
 export function redisProbe(url: string, intervalMs: number): Probe {
-  return { kind: "redis", target: redactUrl(url) ?? "redis", run: (ctx) => pollUntilHealthy(redisAttempt(url), intervalMs, ctx) };
+  return {
+    kind: "redis",
+    target: redactUrl(url) ?? "redis",
+    run: (ctx) => pollUntilHealthy(redisAttempt(url), intervalMs, ctx),
+  };
 }
 
 export function redisAttempt(url: string): Attempt {
@@ -32,7 +36,9 @@ export function redisAttempt(url: string): Attempt {
     try {
       await client.connect();
       const answer = await client.ping();
-      return answer === "PONG" ? { ok: true, detail: "PING answered PONG" } : { ok: false, detail: `PING answered ${answer}` };
+      return answer === "PONG"
+        ? { ok: true, detail: "PING answered PONG" }
+        : { ok: false, detail: `PING answered ${answer}` };
     } catch (err) {
       const message = errorMessage(socketError ?? err);
       if (AUTH_FAILURE.test(message)) return { ok: false, terminal: true, detail: `authentication failed: ${message}` };

@@ -16,7 +16,9 @@ export function failureReport(input: ReportInput): string[] {
   const unreachable = input.outcomes.find((o) => o.engineUnreachable);
   if (unreachable) return [`berth gate "${input.gate}": ${unreachable.detail}`];
   const failed = input.outcomes.filter((o) => o.status !== "healthy" && !o.cancelled);
-  const lines = [`berth gate "${input.gate}" failed after ${formatSeconds(input.elapsedMs)}: ${failed.map(reason).join("; ")}`];
+  const lines = [
+    `berth gate "${input.gate}" failed after ${formatSeconds(input.elapsedMs)}: ${failed.map(reason).join("; ")}`,
+  ];
   for (const outcome of failed) {
     const diagnostics = input.diagnostics.get(outcome.target);
     if (diagnostics) lines.push(...containerSection(outcome.target, diagnostics, input.logLines));
@@ -39,7 +41,10 @@ export function withDiagnostics(outcome: ProbeOutcome, diagnostics: ContainerDia
   const newest = diagnostics.healthLog[diagnostics.healthLog.length - 1];
   if (!newest || (outcome.status !== "unhealthy" && outcome.status !== "timeout")) return outcome;
   const firstLine = newest.output.trim().split("\n")[0].slice(0, MAX_NOTE_CHARS);
-  return { ...outcome, detail: `${outcome.detail}; last healthcheck: [exit ${newest.exitCode}] ${firstLine || "(no output)"}` };
+  return {
+    ...outcome,
+    detail: `${outcome.detail}; last healthcheck: [exit ${newest.exitCode}] ${firstLine || "(no output)"}`,
+  };
 }
 
 const MAX_NOTE_CHARS = 200;

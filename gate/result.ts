@@ -24,11 +24,25 @@ export function settle(tracks: readonly ProbeTrack[], ending: Ending, timeoutSec
       engineUnreachable: seen?.engineUnreachable === true,
       exitCode: seen?.exitCode,
     };
-    if (seen?.state === "healthy") return { ...base, status: "healthy", detail: seen.detail, timeToHealthyMs: track.healthyAtMs };
-    if (seen && TERMINAL_STATES.has(seen.state)) return { ...base, status: seen.state as FinalStatus, detail: seen.detail, timeToHealthyMs: null };
-    if (ending === "timeout") return { ...base, status: "timeout", detail: `not healthy within ${timeoutSeconds}s; last: ${last}`, timeToHealthyMs: null };
+    if (seen?.state === "healthy")
+      return { ...base, status: "healthy", detail: seen.detail, timeToHealthyMs: track.healthyAtMs };
+    if (seen && TERMINAL_STATES.has(seen.state))
+      return { ...base, status: seen.state as FinalStatus, detail: seen.detail, timeToHealthyMs: null };
+    if (ending === "timeout")
+      return {
+        ...base,
+        status: "timeout",
+        detail: `not healthy within ${timeoutSeconds}s; last: ${last}`,
+        timeToHealthyMs: null,
+      };
     // Another probe failed the gate first; the contract has no "cancelled" status, so "error" says it did not pass.
-    return { ...base, status: "error", cancelled: true, detail: `cancelled: another probe failed the gate first; last: ${last}`, timeToHealthyMs: null };
+    return {
+      ...base,
+      status: "error",
+      cancelled: true,
+      detail: `cancelled: another probe failed the gate first; last: ${last}`,
+      timeToHealthyMs: null,
+    };
   });
 }
 

@@ -60,7 +60,9 @@ export function runGate(run: GateRun): Promise<GateOutcome> {
 
     run.probes.forEach((probe, i) => {
       const report = update(tracks[i]);
-      probe.run({ signal: controller.signal, update: report }).catch((err) => report({ state: "error", detail: errorMessage(err) }));
+      probe
+        .run({ signal: controller.signal, update: report })
+        .catch((err) => report({ state: "error", detail: errorMessage(err) }));
     });
   });
 }

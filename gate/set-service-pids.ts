@@ -28,7 +28,13 @@ const ATTEMPTS = 3;
 export function withPidsLimit(spec: ServiceInfo["Spec"], pidsLimit: number): ServiceInfo["Spec"] {
   const template = spec.TaskTemplate ?? {};
   const resources = template.Resources ?? {};
-  return { ...spec, TaskTemplate: { ...template, Resources: { ...resources, Limits: { ...(resources.Limits ?? {}), Pids: pidsLimit } } } };
+  return {
+    ...spec,
+    TaskTemplate: {
+      ...template,
+      Resources: { ...resources, Limits: { ...(resources.Limits ?? {}), Pids: pidsLimit } },
+    },
+  };
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -56,7 +62,9 @@ async function main(argv: string[]): Promise<number> {
     }
     const applied = ((await handle.inspect()) as ServiceInfo).Spec.TaskTemplate?.Resources?.Limits?.Pids;
     if (applied !== pidsLimit) {
-      process.stderr.write(`${TOOL}: the manager accepted the update but service "${service}" has Pids ${applied}, not ${pidsLimit}\n`);
+      process.stderr.write(
+        `${TOOL}: the manager accepted the update but service "${service}" has Pids ${applied}, not ${pidsLimit}\n`,
+      );
       return 1;
     }
   } catch (err) {

@@ -93,13 +93,19 @@ export function pickSubnet(r: PickRequest): Pick {
   const ownSubnet = own ? ipv4Subnets(own)[0] : undefined;
   if (ownSubnet) return { kind: "existing", subnet: formatCidr(ownSubnet) };
   const total = subnetCount(r.pool, r.prefixLength);
-  const ranges = blockedRanges(r.pool, r.prefixLength, [...r.networks.flatMap(ipv4Subnets), ...r.routes, ...(r.claimed ?? [])]);
+  const ranges = blockedRanges(r.pool, r.prefixLength, [
+    ...r.networks.flatMap(ipv4Subnets),
+    ...r.routes,
+    ...(r.claimed ?? []),
+  ]);
   const inUse = ranges.reduce((n, [from, to]) => n + to - from, 0);
-  if (inUse >= total) return { kind: "exhausted", inUse, total, message: exhaustedMessage(r.pool, r.prefixLength, inUse, total) };
+  if (inUse >= total)
+    return { kind: "exhausted", inUse, total, message: exhaustedMessage(r.pool, r.prefixLength, inUse, total) };
   const { start, stride } = probeOrder(r.networkName, total);
   for (let k = 0; ; k++) {
     const index = (start + k * stride) % total;
-    if (!isBlocked(ranges, index)) return { kind: "picked", subnet: formatCidr(subnetAt(r.pool, r.prefixLength, index)), inUse, total };
+    if (!isBlocked(ranges, index))
+      return { kind: "picked", subnet: formatCidr(subnetAt(r.pool, r.prefixLength, index)), inUse, total };
   }
 }
 

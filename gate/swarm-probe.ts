@@ -28,7 +28,11 @@ export interface SwarmProbeOptions {
 }
 
 /** The report's section for one failed task. */
-export function taskSection(task: FailedTask, logLines: number, logs: { lines: string[] } | { error: string }): string[] {
+export function taskSection(
+  task: FailedTask,
+  logLines: number,
+  logs: { lines: string[] } | { error: string },
+): string[] {
   const lines = [`  task ${task.name} (${task.id}) on node ${task.node}: ${task.state}: ${task.error}`];
   if (logLines === 0) return lines;
   lines.push(`  last ${logLines} log lines of task ${task.name}:`);
@@ -38,7 +42,11 @@ export function taskSection(task: FailedTask, logLines: number, logs: { lines: s
   return lines;
 }
 
-async function taskLogs(engine: EngineClient, id: string, count: number): Promise<{ lines: string[] } | { error: string }> {
+async function taskLogs(
+  engine: EngineClient,
+  id: string,
+  count: number,
+): Promise<{ lines: string[] } | { error: string }> {
   try {
     const raw = await engine.taskLogs(id, count, AbortSignal.timeout(TASK_LOGS_BUDGET_MS));
     return { lines: lastLines(demuxFrames(Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw))), count) };
@@ -48,7 +56,11 @@ async function taskLogs(engine: EngineClient, id: string, count: number): Promis
 }
 
 /** `engine` is the gate's shared Engine API client, made on first use. */
-export function swarmServiceProbe(target: SwarmServiceTarget, options: SwarmProbeOptions, engine: () => EngineClient): SwarmProbe {
+export function swarmServiceProbe(
+  target: SwarmServiceTarget,
+  options: SwarmProbeOptions,
+  engine: () => EngineClient,
+): SwarmProbe {
   let report: string[] = [];
   return {
     kind: "swarm-service",
@@ -64,10 +76,17 @@ export function swarmServiceProbe(target: SwarmServiceTarget, options: SwarmProb
         try {
           client ??= engine();
           const service = await client.service<ServiceJson>(target.service, abortSignal);
-          const [tasks, nodes] = await Promise.all([client.tasks<TaskJson>({ service: [service.ID] }, abortSignal), client.nodes<NodeJson>(abortSignal)]);
+          const [tasks, nodes] = await Promise.all([
+            client.tasks<TaskJson>({ service: [service.ID] }, abortSignal),
+            client.nodes<NodeJson>(abortSignal),
+          ]);
           const seenNow = assessService(service, tasks, nodes, target.replicas);
           if (seenNow.state === "error" && seenNow.failed && !ctx.signal.aborted) {
-            report = taskSection(seenNow.failed, options.logLines, options.logLines === 0 ? { lines: [] } : await taskLogs(client, seenNow.failed.id, options.logLines));
+            report = taskSection(
+              seenNow.failed,
+              options.logLines,
+              options.logLines === 0 ? { lines: [] } : await taskLogs(client, seenNow.failed.id, options.logLines),
+            );
           }
           seen = { state: seenNow.state, detail: seenNow.detail };
         } catch (err) {
@@ -86,8 +105,13 @@ export function swarmServiceProbe(target: SwarmServiceTarget, options: SwarmProb
 }
 
 async function engineFailure(engine: EngineClient | undefined, err: unknown): Promise<Observation> {
-  if (isNoSuchContainer(err)) return { state: "error", detail: "does not exist (no such service on this engine: is DOCKER_HOST a manager of the swarm?)" };
-  if (isNotSwarmManager(err)) return { state: "error", detail: `the engine is not a swarm manager: ${errorMessage(err)}` };
+  if (isNoSuchContainer(err))
+    return {
+      state: "error",
+      detail: "does not exist (no such service on this engine: is DOCKER_HOST a manager of the swarm?)",
+    };
+  if (isNotSwarmManager(err))
+    return { state: "error", detail: `the engine is not a swarm manager: ${errorMessage(err)}` };
   if (!isEngineUnreachable(err)) return { state: "error", detail: `Docker engine error: ${errorMessage(err)}` };
   return { state: "error", detail: await unreachableMessageFor(engine, err), engineUnreachable: true };
 }

@@ -11,7 +11,9 @@ export interface ServiceJson {
   Spec: {
     Name: string;
     Mode?: { Replicated?: { Replicas?: number }; Global?: object };
-    TaskTemplate?: Record<string, unknown> & { ContainerSpec?: Record<string, unknown> & { Healthcheck?: { Test?: string[] } } };
+    TaskTemplate?: Record<string, unknown> & {
+      ContainerSpec?: Record<string, unknown> & { Healthcheck?: { Test?: string[] } };
+    };
   };
   UpdateStatus?: { State?: string; Message?: string; StartedAt?: string };
 }
@@ -23,7 +25,13 @@ export interface TaskJson {
   NodeID?: string;
   DesiredState: string;
   Spec?: Record<string, unknown>;
-  Status: { State: string; Timestamp?: string; Err?: string; Message?: string; ContainerStatus?: { ExitCode?: number } };
+  Status: {
+    State: string;
+    Timestamp?: string;
+    Err?: string;
+    Message?: string;
+    ContainerStatus?: { ExitCode?: number };
+  };
 }
 
 /** The fields of GET /nodes the gate reads. */
@@ -46,14 +54,28 @@ export interface FailedTask {
 }
 
 export type SwarmAssessment =
-  | { state: "healthy" | "starting"; detail: string }
-  | { state: "error"; detail: string; failed?: FailedTask };
+  { state: "healthy" | "starting"; detail: string } | { state: "error"; detail: string; failed?: FailedTask };
 
 /** States a task never leaves that mean it did not do its job (a task stopped by swarm ends "shutdown"). */
 const FAILED_STATES = new Set(["failed", "rejected", "complete"]);
 
 /** Task states in lifecycle order (`docker service ps` prefers the lowest desired state per slot). */
-const ORDER = ["new", "pending", "assigned", "accepted", "preparing", "ready", "starting", "running", "complete", "shutdown", "failed", "rejected", "remove", "orphaned"];
+const ORDER = [
+  "new",
+  "pending",
+  "assigned",
+  "accepted",
+  "preparing",
+  "ready",
+  "starting",
+  "running",
+  "complete",
+  "shutdown",
+  "failed",
+  "rejected",
+  "remove",
+  "orphaned",
+];
 const rank = (state: string) => {
   const i = ORDER.indexOf(state);
   return i < 0 ? ORDER.length : i;
@@ -90,7 +112,9 @@ export function nodeName(nodes: readonly NodeJson[], id: string | undefined): st
 
 function failure(service: ServiceJson, task: TaskJson, nodes: readonly NodeJson[]): FailedTask {
   const exitCode = task.Status.ContainerStatus?.ExitCode;
-  const error = task.Status.Err || (task.Status.State === "complete" ? `exited ${exitCode ?? 0} by itself` : task.Status.Message || task.Status.State);
+  const error =
+    task.Status.Err ||
+    (task.Status.State === "complete" ? `exited ${exitCode ?? 0} by itself` : task.Status.Message || task.Status.State);
   return {
     id: task.ID,
     name: `${service.Spec.Name}.${task.Slot ?? "?"}`,
@@ -105,7 +129,10 @@ function failure(service: ServiceJson, task: TaskJson, nodes: readonly NodeJson[
 function spread(tasks: readonly TaskJson[], nodes: readonly NodeJson[]): string {
   const counts = new Map<string, number>();
   for (const t of tasks) counts.set(nodeName(nodes, t.NodeID), (counts.get(nodeName(nodes, t.NodeID)) ?? 0) + 1);
-  return [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([node, n]) => `${node} (${n})`).join(", ");
+  return [...counts]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([node, n]) => `${node} (${n})`)
+    .join(", ");
 }
 
 const MAX_SLOTS_SHOWN = 3;
@@ -114,16 +141,32 @@ const MAX_SLOTS_SHOWN = 3;
  * One look at the service. `expected`: the replica count the gate was told (the spec must ask for
  * it); undefined takes the spec's.
  */
-export function assessService(service: ServiceJson, tasks: readonly TaskJson[], nodes: readonly NodeJson[], expected?: number): SwarmAssessment {
+export function assessService(
+  service: ServiceJson,
+  tasks: readonly TaskJson[],
+  nodes: readonly NodeJson[],
+  expected?: number,
+): SwarmAssessment {
   const mode = service.Spec.Mode ?? {};
-  if (mode.Global !== undefined || mode.Replicated === undefined) return { state: "error", detail: "is not a replicated service (the gate counts the replicas of replicated services only)" };
+  if (mode.Global !== undefined || mode.Replicated === undefined)
+    return {
+      state: "error",
+      detail: "is not a replicated service (the gate counts the replicas of replicated services only)",
+    };
   const asked = mode.Replicated.Replicas ?? 1;
   if (expected !== undefined && asked !== expected) {
-    return { state: "error", detail: `asks for ${asked} replicas, not the ${expected} the gate was given: the service was changed after it was declared (docker service scale/update?)` };
+    return {
+      state: "error",
+      detail: `asks for ${asked} replicas, not the ${expected} the gate was given: the service was changed after it was declared (docker service scale/update?)`,
+    };
   }
   const test = service.Spec.TaskTemplate?.ContainerSpec?.Healthcheck?.Test ?? [];
   if (test.length === 0 || test[0] === "NONE") {
-    return { state: "error", detail: "has no healthcheck in its spec (TaskTemplate.ContainerSpec.Healthcheck): add one, so that a running replica is a healthy one" };
+    return {
+      state: "error",
+      detail:
+        "has no healthcheck in its spec (TaskTemplate.ContainerSpec.Healthcheck): add one, so that a running replica is a healthy one",
+    };
   }
   // Since the current spec was applied: the last update's start (UpdatedAt moves with every status
   // write), else the service's creation. Earlier failures of an equal spec are history.
@@ -134,32 +177,57 @@ export function assessService(service: ServiceJson, tasks: readonly TaskJson[], 
     .sort((a, b) => (a.Status.Timestamp ?? "").localeCompare(b.Status.Timestamp ?? ""))[0];
   if (failed) {
     const f = failure(service, failed, nodes);
-    return { state: "error", detail: `task ${f.name} (${f.id.slice(0, 12)}) on node ${f.node} ${f.state}: ${f.error}`, failed: f };
+    return {
+      state: "error",
+      detail: `task ${f.name} (${f.id.slice(0, 12)}) on node ${f.node} ${f.state}: ${f.error}`,
+      failed: f,
+    };
   }
   // After the tasks: a paused update names a task that failed, which is the better report.
   const update = service.UpdateStatus?.State;
   if (update === "paused" || update?.startsWith("rollback_")) {
-    return { state: "error", detail: `update ${update.replace("_", " ")}: ${service.UpdateStatus?.Message ?? "no message"}` };
+    return {
+      state: "error",
+      detail: `update ${update.replace("_", " ")}: ${service.UpdateStatus?.Message ?? "no message"}`,
+    };
   }
 
   const ready = new Set(nodes.filter((n) => n.Status?.State === "ready").map((n) => n.ID));
-  const running = current.filter((t) => t.DesiredState === "running" && t.Status.State === "running" && t.NodeID !== undefined && ready.has(t.NodeID));
-  if (running.length === asked) return { state: "healthy", detail: `${asked} of ${asked} replicas running and healthy on ${spread(running, nodes)}` };
+  const running = current.filter(
+    (t) =>
+      t.DesiredState === "running" && t.Status.State === "running" && t.NodeID !== undefined && ready.has(t.NodeID),
+  );
+  if (running.length === asked)
+    return {
+      state: "healthy",
+      detail: `${asked} of ${asked} replicas running and healthy on ${spread(running, nodes)}`,
+    };
 
   // The rest, one line per slot: the task swarm wants running there, else its latest.
   const bySlot = new Map<number, TaskJson>();
   for (const t of current.filter((t) => !running.includes(t))) {
     const slot = t.Slot ?? 0;
     const seen = bySlot.get(slot);
-    if (!seen || rank(t.DesiredState) < rank(seen.DesiredState) || (rank(t.DesiredState) === rank(seen.DesiredState) && rank(t.Status.State) > rank(seen.Status.State))) bySlot.set(slot, t);
+    if (
+      !seen ||
+      rank(t.DesiredState) < rank(seen.DesiredState) ||
+      (rank(t.DesiredState) === rank(seen.DesiredState) && rank(t.Status.State) > rank(seen.Status.State))
+    )
+      bySlot.set(slot, t);
   }
   const waiting = [...bySlot.entries()]
     .filter(([, t]) => t.DesiredState === "running")
     .sort(([a], [b]) => a - b)
     .map(([slot, t]) => {
-      const why = t.Status.Err || (t.Status.State === "pending" || t.Status.State === "preparing" ? t.Status.Message : "");
+      const why =
+        t.Status.Err || (t.Status.State === "pending" || t.Status.State === "preparing" ? t.Status.Message : "");
       return `slot ${slot} ${t.Status.State}${t.NodeID ? ` on ${nodeName(nodes, t.NodeID)}` : ""}${why ? ` (${why})` : ""}`;
     });
-  const shown = waiting.slice(0, MAX_SLOTS_SHOWN).join("; ") + (waiting.length > MAX_SLOTS_SHOWN ? `; ${waiting.length - MAX_SLOTS_SHOWN} more` : "");
-  return { state: "starting", detail: `${running.length} of ${asked} replicas running and healthy${shown ? `; ${shown}` : ""}` };
+  const shown =
+    waiting.slice(0, MAX_SLOTS_SHOWN).join("; ") +
+    (waiting.length > MAX_SLOTS_SHOWN ? `; ${waiting.length - MAX_SLOTS_SHOWN} more` : "");
+  return {
+    state: "starting",
+    detail: `${running.length} of ${asked} replicas running and healthy${shown ? `; ${shown}` : ""}`,
+  };
 }

@@ -19,7 +19,9 @@ export interface TemplateOptions {
 
 export function parseTemplateArgs(argv: string[]): ParseResult<TemplateOptions> {
   const program = new Command(TEMPLATE_TOOL)
-    .description("Starts a helper container that makes berth's Postgres template on a shared volume, unless the engine has it or is making it; prunes old templates.")
+    .description(
+      "Starts a helper container that makes berth's Postgres template on a shared volume, unless the engine has it or is making it; prunes old templates.",
+    )
     .requiredOption("--context <dir>", "the template's scripts (components/postgres/template)")
     .requiredOption("--name <name>", "the template's volume and helper container")
     .requiredOption("--base <image>", "the Postgres image to make it with (id or local reference)")
@@ -29,6 +31,13 @@ export function parseTemplateArgs(argv: string[]): ParseResult<TemplateOptions> 
   return parseWith(program, argv, (o) => {
     const runAs = o.runAs as string;
     if (!/^[0-9]+(:[0-9]+)?$/.test(runAs)) throw new UsageError(`--run-as must be a numeric "uid:gid"; got "${runAs}"`);
-    return { context: o.context as string, name: o.name as string, base: o.base as string, user: o.user as string, database: o.database as string, runAs };
+    return {
+      context: o.context as string,
+      name: o.name as string,
+      base: o.base as string,
+      user: o.user as string,
+      database: o.database as string,
+      runAs,
+    };
   });
 }

@@ -7,7 +7,11 @@ export class UsageError extends Error {}
 export type ParseResult<T> = { kind: "ok"; value: T } | { kind: "exit"; code: number; message?: string };
 
 /** Parses argv with the program; `build` turns commander's options into the tool's options (may throw UsageError). */
-export function parseWith<T>(program: Command, argv: string[], build: (opts: Record<string, unknown>) => T): ParseResult<T> {
+export function parseWith<T>(
+  program: Command,
+  argv: string[],
+  build: (opts: Record<string, unknown>) => T,
+): ParseResult<T> {
   program
     .exitOverride()
     .showSuggestionAfterError(false)
@@ -25,7 +29,8 @@ export function parseWith<T>(program: Command, argv: string[], build: (opts: Rec
 
 function usageLine(program: Command, err: CommanderError): string {
   const line = err.message.replace(/^error: /, "").replace(/\s*\n\s*/g, " ");
-  if (err.code === "commander.excessArguments") return `unexpected argument '${program.args[0]}': every value needs its flag (see --help)`;
+  if (err.code === "commander.excessArguments")
+    return `unexpected argument '${program.args[0]}': every value needs its flag (see --help)`;
   if (err.code !== "commander.unknownOption") return line;
   const allowed = program.options.map((o) => o.long).filter((f): f is string => f !== undefined);
   return `${line}; allowed: ${allowed.join(", ")}`;

@@ -15,7 +15,11 @@ export const BERTH_PROJECT = DEFAULT_PROJECT;
 export const berthProgram: Program = projectProgram(REPO_ROOT);
 
 /** Pulumi.<stack>.yaml of berth (or of `programDir`) with `overrides` ("berth:…" keys) layered over it. */
-export function berthConfig(stack: string, overrides: StackConfig = {}, file = path.join(REPO_ROOT, `Pulumi.${stack}.yaml`)): StackConfig {
+export function berthConfig(
+  stack: string,
+  overrides: StackConfig = {},
+  file = path.join(REPO_ROOT, `Pulumi.${stack}.yaml`),
+): StackConfig {
   return { ...stackFileConfig(file), ...overrides };
 }
 
@@ -58,7 +62,9 @@ export interface BerthOutputs {
  * local workers (none, or a swarm service).
  */
 export function workersNetworkContainer(o: Pick<BerthOutputs, "containerNames">): string | undefined {
-  return o.containerNames.workers.length === 0 ? undefined : o.containerNames.postgres.replace(/-postgres$/, "-worker-net");
+  return o.containerNames.workers.length === 0
+    ? undefined
+    : o.containerNames.postgres.replace(/-postgres$/, "-worker-net");
 }
 
 /** An up of berth's own program: Pulumi.<configFrom>.yaml plus `overrides`, as stack `stack`. */

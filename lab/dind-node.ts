@@ -25,10 +25,16 @@ export function uniquePrefix(kind: string): string {
 /** Fails unless `prefix` is usable in host names and no host-engine object carries it yet. */
 export async function checkPrefixFree(host: Docker, prefix: string, teardownCall: string): Promise<void> {
   // It becomes host names (at most 63 characters with the longest suffix, "-worker-NN").
-  if (!/^[a-z0-9][a-z0-9-]{0,49}$/.test(prefix)) throw new Error(`lab prefix "${prefix}": use 1-50 lowercase letters, digits and dashes, starting with a letter or digit`);
+  if (!/^[a-z0-9][a-z0-9-]{0,49}$/.test(prefix))
+    throw new Error(
+      `lab prefix "${prefix}": use 1-50 lowercase letters, digits and dashes, starting with a letter or digit`,
+    );
   const found = await listLabObjects(host, prefix);
   const names = [...found.containers, ...found.volumes, ...found.networks];
-  if (names.length > 0) throw new Error(`lab objects with prefix ${prefix} already exist (${names.join(", ")}); call ${teardownCall}("${prefix}") or pick another prefix`);
+  if (names.length > 0)
+    throw new Error(
+      `lab objects with prefix ${prefix} already exist (${names.join(", ")}); call ${teardownCall}("${prefix}") or pick another prefix`,
+    );
 }
 
 export interface DaemonOptions {
@@ -83,7 +89,9 @@ export async function freePorts(count: number): Promise<number[]> {
 }
 
 export function dindHostConfig(volume: string, network: string, forwardPorts: number[] = []): Docker.HostConfig {
-  const forwarded = Object.fromEntries(forwardPorts.map((port) => [`${port}/tcp`, [{ HostIp: "127.0.0.1", HostPort: String(port) }]]));
+  const forwarded = Object.fromEntries(
+    forwardPorts.map((port) => [`${port}/tcp`, [{ HostIp: "127.0.0.1", HostPort: String(port) }]]),
+  );
   return {
     CapAdd: ["ALL"],
     CapDrop: NODE_CAP_DROP,
@@ -137,15 +145,27 @@ export async function createDindNode(host: Docker, spec: DindNodeSpec): Promise<
     HostConfig: dindHostConfig(volume, spec.network, spec.forwardPorts),
   });
   await container.start();
-  return { name: spec.name, containerId: container.id, volume, ...(await nodeEndpoints(host, spec.name, spec.network)) };
+  return {
+    name: spec.name,
+    containerId: container.id,
+    volume,
+    ...(await nodeEndpoints(host, spec.name, spec.network)),
+  };
 }
 
 /** The published TCP port and the address on `network` (both change when a node restarts). */
-export async function nodeEndpoints(host: Docker, name: string, network: string): Promise<{ engineHost: string; address: string }> {
+export async function nodeEndpoints(
+  host: Docker,
+  name: string,
+  network: string,
+): Promise<{ engineHost: string; address: string }> {
   const info = await host.getContainer(name).inspect();
   const port = info.NetworkSettings.Ports?.[`${DIND_TCP_PORT}/tcp`]?.[0]?.HostPort;
   const address = info.NetworkSettings.Networks?.[network]?.IPAddress;
-  if (!port || !address) throw new Error(`DinD node ${name} has no published engine port or no address on ${network} (state ${info.State.Status})`);
+  if (!port || !address)
+    throw new Error(
+      `DinD node ${name} has no published engine port or no address on ${network} (state ${info.State.Status})`,
+    );
   return { engineHost: `tcp://127.0.0.1:${port}`, address };
 }
 
@@ -173,7 +193,9 @@ export async function allSettledOrThrow<T>(promises: Array<Promise<T>>): Promise
 export async function logTail(host: Docker, name: string, lines = 12): Promise<string> {
   try {
     const buf = (await host.getContainer(name).logs({ stdout: true, stderr: true, tail: 300 })) as unknown as Buffer;
-    const text = demuxFrames(buf).split("\n").filter((line) => line.trim() !== "" && !/level=(info|debug)/.test(line));
+    const text = demuxFrames(buf)
+      .split("\n")
+      .filter((line) => line.trim() !== "" && !/level=(info|debug)/.test(line));
     return text.slice(-lines).join("\n");
   } catch (error) {
     return `(no logs: ${(error as Error).message})`;
@@ -181,7 +203,11 @@ export async function logTail(host: Docker, name: string, lines = 12): Promise<s
 }
 
 /** Waits until the node's engine answers; fails with the node's dockerd log when it does not. */
-export async function waitForEngine(host: Docker, node: Pick<DindNode, "name" | "engineHost">, timeoutMs = 60_000): Promise<Docker> {
+export async function waitForEngine(
+  host: Docker,
+  node: Pick<DindNode, "name" | "engineHost">,
+  timeoutMs = 60_000,
+): Promise<Docker> {
   const client = engineClient(node.engineHost);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -189,9 +215,17 @@ export async function waitForEngine(host: Docker, node: Pick<DindNode, "name" | 
       await client.ping();
       return client;
     } catch {
-      const state = await host.getContainer(node.name).inspect().then((i) => i.State, () => undefined);
+      const state = await host
+        .getContainer(node.name)
+        .inspect()
+        .then(
+          (i) => i.State,
+          () => undefined,
+        );
       if (!state?.Running || Date.now() > deadline) {
-        const why = state?.Running ? `did not answer within ${timeoutMs / 1000} s` : `exited (code ${state?.ExitCode ?? "unknown"})`;
+        const why = state?.Running
+          ? `did not answer within ${timeoutMs / 1000} s`
+          : `exited (code ${state?.ExitCode ?? "unknown"})`;
         throw new Error(
           `the engine in DinD node ${node.name} ${why}; if its log shows an overlay2 error, set BERTH_LAB_STORAGE_DRIVER=vfs. Last log lines:\n${await logTail(host, node.name)}`,
         );
@@ -237,7 +271,11 @@ export async function removeLabObjects(host: Docker, prefix: string): Promise<La
       if ((error as { statusCode?: number }).statusCode !== 404) errors.push(`${what}: ${(error as Error).message}`);
     }
   };
-  await Promise.all(found.containers.map((name) => attempt(`container ${name}`, () => host.getContainer(name).remove({ force: true, v: true }))));
+  await Promise.all(
+    found.containers.map((name) =>
+      attempt(`container ${name}`, () => host.getContainer(name).remove({ force: true, v: true })),
+    ),
+  );
   await Promise.all(found.volumes.map((name) => attempt(`volume ${name}`, () => host.getVolume(name).remove())));
   await Promise.all(found.networks.map((name) => attempt(`network ${name}`, () => host.getNetwork(name).remove())));
   if (errors.length > 0) throw new Error(`lab teardown of ${prefix} left objects behind:\n${errors.join("\n")}`);

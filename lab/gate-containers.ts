@@ -39,7 +39,10 @@ export class TestContainers {
 
   async start(spec: ContainerSpec, name = this.nextName()): Promise<string> {
     const image = ensureBusyboxImage();
-    const memory = spec.memoryMb === undefined ? {} : { Memory: spec.memoryMb * 1024 * 1024, MemorySwap: spec.memoryMb * 1024 * 1024 };
+    const memory =
+      spec.memoryMb === undefined
+        ? {}
+        : { Memory: spec.memoryMb * 1024 * 1024, MemorySwap: spec.memoryMb * 1024 * 1024 };
     const health = spec.healthcheck;
     this.created.push(name);
     const container = await this.docker.createContainer({
@@ -62,6 +65,13 @@ export class TestContainers {
 
   async removeAll(): Promise<void> {
     const names = this.created.splice(0);
-    await Promise.all(names.map((name) => this.docker.getContainer(name).remove({ force: true }).catch(() => undefined)));
+    await Promise.all(
+      names.map((name) =>
+        this.docker
+          .getContainer(name)
+          .remove({ force: true })
+          .catch(() => undefined),
+      ),
+    );
   }
 }

@@ -24,7 +24,10 @@ export interface CliRun {
 export function runCli(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
   requireBuilt(script);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [script, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     let exitedAtMs = 0;
@@ -50,6 +53,9 @@ export interface GateJson {
 
 export function gateJson(run: CliRun): GateJson {
   const lines = run.stdout.split("\n").filter((l) => l !== "");
-  if (lines.length !== 1) throw new Error(`expected exactly one JSON line on stdout, got ${lines.length}:\n${run.stdout}\nstderr:\n${run.stderr}`);
+  if (lines.length !== 1)
+    throw new Error(
+      `expected exactly one JSON line on stdout, got ${lines.length}:\n${run.stdout}\nstderr:\n${run.stderr}`,
+    );
   return JSON.parse(lines[0]) as GateJson;
 }

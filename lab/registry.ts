@@ -33,7 +33,8 @@ export function registryPort(): number {
   const raw = process.env.BERTH_LAB_REGISTRY_PORT;
   if (raw === undefined || raw === "") return DEFAULT_REGISTRY_PORT;
   const port = Number(raw);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`BERTH_LAB_REGISTRY_PORT=${raw} is not a port number (1-65535)`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new Error(`BERTH_LAB_REGISTRY_PORT=${raw} is not a port number (1-65535)`);
   return port;
 }
 
@@ -51,7 +52,11 @@ export function registryConfig(port: number, dataDir: string): object {
   return {
     version: 0.1,
     log: { level: "warn", fields: { service: "berth-lab-registry" } },
-    storage: { filesystem: { rootdirectory: dataDir }, delete: { enabled: true }, cache: { blobdescriptor: "inmemory" } },
+    storage: {
+      filesystem: { rootdirectory: dataDir },
+      delete: { enabled: true },
+      cache: { blobdescriptor: "inmemory" },
+    },
     http: { addr: `0.0.0.0:${port}`, headers: { "X-Content-Type-Options": ["nosniff"] } },
   };
 }
@@ -91,7 +96,10 @@ export async function ensureRegistry(log: (line: string) => void = () => undefin
   const dir = join(labDir(), "registry");
   const found = await probeRegistry(hostAddress);
   if (found === "registry") return { port, hostAddress, dir, started: false };
-  if (found === "other") throw new Error(`port ${port} is taken by something that is not an image registry; set BERTH_LAB_REGISTRY_PORT to a free port`);
+  if (found === "other")
+    throw new Error(
+      `port ${port} is taken by something that is not an image registry; set BERTH_LAB_REGISTRY_PORT to a free port`,
+    );
   const unavailable = registryUnavailable();
   if (unavailable) throw new Error(unavailable);
 
@@ -117,7 +125,9 @@ export async function ensureRegistry(log: (line: string) => void = () => undefin
     await sleep(100);
   }
   const tail = existsSync(logFile) ? readFileSync(logFile, "utf8").split("\n").slice(-15).join("\n") : "";
-  throw new Error(`the lab registry did not answer on ${hostAddress} within 10 s (exit code ${exited ?? "none"}); log ${logFile}:\n${tail}`);
+  throw new Error(
+    `the lab registry did not answer on ${hostAddress} within 10 s (exit code ${exited ?? "none"}); log ${logFile}:\n${tail}`,
+  );
 }
 
 /** Stops the registry this machine's lab started (by the pid it recorded); its data stays. */
@@ -175,7 +185,11 @@ interface PushEvent {
  * Pushes an image from the host engine: tags it 127.0.0.1:<port>/<repository>:<tag>, pushes, and
  * removes that extra tag again (the image keeps its own), so the host engine is left as it was.
  */
-export async function pushImage(registry: LabRegistry, localImage: string, docker = new Docker()): Promise<PushedImage> {
+export async function pushImage(
+  registry: LabRegistry,
+  localImage: string,
+  docker = new Docker(),
+): Promise<PushedImage> {
   const { repository, tag } = splitReference(localImage);
   const repo = `${registry.hostAddress}/${repository}`;
   const hostRef = `${repo}:${tag}`;
@@ -187,11 +201,18 @@ export async function pushImage(registry: LabRegistry, localImage: string, docke
       docker.modem.followProgress(stream, (err: Error | null, out: PushEvent[]) => (err ? reject(err) : resolve(out))),
     );
     const failed = events.find((e) => e.error ?? e.errorDetail);
-    if (failed) throw new Error(`pushing ${localImage} to the lab registry at ${registry.hostAddress} failed: ${failed.error ?? failed.errorDetail?.message}`);
+    if (failed)
+      throw new Error(
+        `pushing ${localImage} to the lab registry at ${registry.hostAddress} failed: ${failed.error ?? failed.errorDetail?.message}`,
+      );
     const digest = events.map((e) => e.aux?.Digest).find((d): d is string => d !== undefined);
     if (!digest) throw new Error(`pushing ${localImage} to ${registry.hostAddress}: the engine reported no digest`);
     return { repository, tag, hostRef, digest };
   } finally {
-    if (hostRef !== localImage) await docker.getImage(hostRef).remove({ noprune: true }).catch(() => undefined);
+    if (hostRef !== localImage)
+      await docker
+        .getImage(hostRef)
+        .remove({ noprune: true })
+        .catch(() => undefined);
   }
 }

@@ -7,7 +7,20 @@
 // stopRemoteEngine() removes it all, images and containers inside the engine with it.
 import Docker from "dockerode";
 import { ensureDindImage } from "./images/dind-image";
-import { checkPrefixFree, createDindNode, createLabNetwork, engineClient, freePorts, LAB_LABEL, LAB_PREFIX_LABEL, listLabObjects, removeLabObjects, uniquePrefix, waitForEngine, type LabObjects } from "./dind-node";
+import {
+  checkPrefixFree,
+  createDindNode,
+  createLabNetwork,
+  engineClient,
+  freePorts,
+  LAB_LABEL,
+  LAB_PREFIX_LABEL,
+  listLabObjects,
+  removeLabObjects,
+  uniquePrefix,
+  waitForEngine,
+  type LabObjects,
+} from "./dind-node";
 import { ensureRegistry, imageRefAt, pushImage, registryAddressFor } from "./registry";
 
 export interface RemoteEngine {
@@ -66,13 +79,23 @@ export async function startRemoteEngine(options: StartRemoteEngineOptions = {}):
     await waitForEngine(host, node, options.timeoutMs ?? 90_000);
     const total = (Date.now() - started) / 1000;
     options.log?.(`remote engine ${node.name}: ${node.engineHost} up in ${total.toFixed(1)} s`);
-    return { prefix, name: node.name, engineHost: node.engineHost, network: prefix, registryAddress, ports, timings: { image: imageSeconds, total, imageBuilt: image.built } };
+    return {
+      prefix,
+      name: node.name,
+      engineHost: node.engineHost,
+      network: prefix,
+      registryAddress,
+      ports,
+      timings: { image: imageSeconds, total, imageBuilt: image.built },
+    };
   } catch (error) {
     const cleanup = await removeLabObjects(host, prefix).then(
       () => "everything it created was removed",
       (e: Error) => `and its teardown failed too: ${e.message}`,
     );
-    throw new Error(`starting remote engine ${prefix} failed (${cleanup}): ${(error as Error).message}`, { cause: error });
+    throw new Error(`starting remote engine ${prefix} failed (${cleanup}): ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 
@@ -99,9 +122,16 @@ export async function copyImages(engine: Pick<RemoteEngine, "engineHost">, image
     remote.modem.followProgress(response, (err: Error | null, out: LoadEvent[]) => (err ? reject(err) : resolve(out))),
   );
   const failed = events.find((e) => e.error ?? e.errorDetail);
-  if (failed) throw new Error(`loading ${images.join(", ")} into ${engine.engineHost} failed: ${failed.error ?? failed.errorDetail?.message}`);
+  if (failed)
+    throw new Error(
+      `loading ${images.join(", ")} into ${engine.engineHost} failed: ${failed.error ?? failed.errorDetail?.message}`,
+    );
   const missing: string[] = [];
-  for (const image of images) await remote.getImage(image).inspect().catch(() => missing.push(image));
+  for (const image of images)
+    await remote
+      .getImage(image)
+      .inspect()
+      .catch(() => missing.push(image));
   if (missing.length > 0) throw new Error(`after loading, ${engine.engineHost} still lacks ${missing.join(", ")}`);
 }
 
@@ -116,7 +146,9 @@ export function remoteEngineLeftovers(prefix: string): Promise<LabObjects> {
 }
 
 /** Removes the engine's container, volume and network from the host engine; returns what it removed. */
-export async function stopRemoteEngine(engine: Pick<RemoteEngine, "prefix"> | string): Promise<LabObjects & { seconds: number }> {
+export async function stopRemoteEngine(
+  engine: Pick<RemoteEngine, "prefix"> | string,
+): Promise<LabObjects & { seconds: number }> {
   const started = Date.now();
   const removed = await removeLabObjects(new Docker(), typeof engine === "string" ? engine : engine.prefix);
   return { ...removed, seconds: Math.round((Date.now() - started) / 100) / 10 };

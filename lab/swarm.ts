@@ -11,7 +11,22 @@
 import Docker from "dockerode";
 import { demuxFrames } from "../gate/container-diagnostics";
 import { ensureDindImage } from "./images/dind-image";
-import { allSettledOrThrow, checkPrefixFree, createDindNode, createLabNetwork, engineClient, freePorts, LAB_LABEL, LAB_PREFIX_LABEL, listLabObjects, nodeEndpoints, removeLabObjects, uniquePrefix, waitForEngine, type LabObjects } from "./dind-node";
+import {
+  allSettledOrThrow,
+  checkPrefixFree,
+  createDindNode,
+  createLabNetwork,
+  engineClient,
+  freePorts,
+  LAB_LABEL,
+  LAB_PREFIX_LABEL,
+  listLabObjects,
+  nodeEndpoints,
+  removeLabObjects,
+  uniquePrefix,
+  waitForEngine,
+  type LabObjects,
+} from "./dind-node";
 import { ensureRegistry, imageRefAt, probeRegistry, pushImage, registryAddressFor } from "./registry";
 
 export type NodeRole = "manager" | "worker";
@@ -79,7 +94,10 @@ export function swarmLabels(prefix: string): Record<string, string> {
 }
 
 export function nodeNames(prefix: string, workers: number): Array<{ name: string; role: NodeRole }> {
-  return [{ name: `${prefix}-manager`, role: "manager" as const }, ...Array.from({ length: workers }, (_, i) => ({ name: `${prefix}-worker-${i + 1}`, role: "worker" as const }))];
+  return [
+    { name: `${prefix}-manager`, role: "manager" as const },
+    ...Array.from({ length: workers }, (_, i) => ({ name: `${prefix}-worker-${i + 1}`, role: "worker" as const })),
+  ];
 }
 
 /**
@@ -93,7 +111,8 @@ export async function startSwarm(options: StartSwarmOptions = {}): Promise<LabSw
   const workers = options.workers ?? 2;
   const timeoutMs = options.timeoutMs ?? 90_000;
   const log = options.log ?? (() => undefined);
-  if (!Number.isInteger(workers) || workers < 0 || workers > 20) throw new Error(`workers: ${workers} is not a whole number from 0 to 20`);
+  if (!Number.isInteger(workers) || workers < 0 || workers > 20)
+    throw new Error(`workers: ${workers} is not a whole number from 0 to 20`);
   const host = new Docker();
   await checkPrefixFree(host, prefix, "teardownSwarm");
 
@@ -105,7 +124,9 @@ export async function startSwarm(options: StartSwarmOptions = {}): Promise<LabSw
     const gateway = await createLabNetwork(host, prefix, labels);
     const nodeAddress = registryAddressFor(registry, gateway);
     if ((await probeRegistry(nodeAddress)) !== "registry") {
-      throw new Error(`the lab registry answers on ${registry.hostAddress} but not on ${nodeAddress}, where the nodes reach the host; it must listen on 0.0.0.0 (stop the process on port ${registry.port} or set BERTH_LAB_REGISTRY_PORT)`);
+      throw new Error(
+        `the lab registry answers on ${registry.hostAddress} but not on ${nodeAddress}, where the nodes reach the host; it must listen on 0.0.0.0 (stop the process on port ${registry.port} or set BERTH_LAB_REGISTRY_PORT)`,
+      );
     }
 
     const enginesStarted = Date.now();
@@ -115,7 +136,14 @@ export async function startSwarm(options: StartSwarmOptions = {}): Promise<LabSw
     const created = await allSettledOrThrow(
       nodeNames(prefix, workers).map(async ({ name, role }) => {
         const forwardPorts = role === "manager" ? managerPorts : [];
-        const node = await createDindNode(host, { name, image: image.tag, network: prefix, labels: { ...labels, "berth.lab.role": role }, daemon, forwardPorts });
+        const node = await createDindNode(host, {
+          name,
+          image: image.tag,
+          network: prefix,
+          labels: { ...labels, "berth.lab.role": role },
+          daemon,
+          forwardPorts,
+        });
         return { ...node, role, client: await waitForEngine(host, node, timeoutMs) };
       }),
     );
@@ -127,28 +155,50 @@ export async function startSwarm(options: StartSwarmOptions = {}): Promise<LabSw
     await manager!.client.swarmInit({
       ListenAddr: `0.0.0.0:${SWARM_PORT}`,
       AdvertiseAddr: `${manager!.address}:${SWARM_PORT}`,
-      Spec: { Dispatcher: { HeartbeatPeriod: (options.heartbeatSeconds ?? 2) * 1e9 }, Orchestration: { TaskHistoryRetentionLimit: 5 } },
+      Spec: {
+        Dispatcher: { HeartbeatPeriod: (options.heartbeatSeconds ?? 2) * 1e9 },
+        Orchestration: { TaskHistoryRetentionLimit: 5 },
+      },
     });
     const joinToken = ((await manager!.client.swarmInspect()) as { JoinTokens: { Worker: string } }).JoinTokens.Worker;
     await allSettledOrThrow(
       workerNodes.map((w) =>
-        w.client.swarmJoin({ ListenAddr: `0.0.0.0:${SWARM_PORT}`, AdvertiseAddr: `${w.address}:${SWARM_PORT}`, RemoteAddrs: [`${manager!.address}:${SWARM_PORT}`], JoinToken: joinToken }),
+        w.client.swarmJoin({
+          ListenAddr: `0.0.0.0:${SWARM_PORT}`,
+          AdvertiseAddr: `${w.address}:${SWARM_PORT}`,
+          RemoteAddrs: [`${manager!.address}:${SWARM_PORT}`],
+          JoinToken: joinToken,
+        }),
       ),
     );
     const partial: LabSwarm = {
       prefix,
       managerHost: manager!.engineHost,
       managerPorts,
-      nodes: created.map((n) => ({ name: n.name, role: n.role, engineHost: n.engineHost, nodeId: "", address: n.address, volume: n.volume })),
+      nodes: created.map((n) => ({
+        name: n.name,
+        role: n.role,
+        engineHost: n.engineHost,
+        nodeId: "",
+        address: n.address,
+        volume: n.volume,
+      })),
       network: prefix,
       registry: { port: registry.port, hostAddress: registry.hostAddress, nodeAddress },
       timings: { image: imageSeconds, engines: engineSeconds, swarm: 0, total: 0, imageBuilt: image.built },
     };
-    const ready = await waitForSwarmNodes(partial, (rows) => rows.length === created.length && rows.every((r) => r.state === "ready" && r.availability === "active"), timeoutMs, "every node Ready and active");
+    const ready = await waitForSwarmNodes(
+      partial,
+      (rows) => rows.length === created.length && rows.every((r) => r.state === "ready" && r.availability === "active"),
+      timeoutMs,
+      "every node Ready and active",
+    );
     for (const node of partial.nodes) node.nodeId = ready.find((r) => r.name === node.name)!.id;
     partial.timings.swarm = seconds(swarmStarted);
     partial.timings.total = seconds(started);
-    log(`swarm ${prefix}: ${created.length} nodes Ready in ${partial.timings.total} s (image ${imageSeconds} s, engines ${engineSeconds} s, swarm ${partial.timings.swarm} s)`);
+    log(
+      `swarm ${prefix}: ${created.length} nodes Ready in ${partial.timings.total} s (image ${imageSeconds} s, engines ${engineSeconds} s, swarm ${partial.timings.swarm} s)`,
+    );
     return partial;
   } catch (error) {
     const cleanup = await removeLabObjects(host, prefix).then(
@@ -171,7 +221,10 @@ export function nodeClients(swarm: LabSwarm): Array<{ node: SwarmNode; docker: D
 
 export function findNode(swarm: LabSwarm, name: string): SwarmNode {
   const node = swarm.nodes.find((n) => n.name === name);
-  if (!node) throw new Error(`no node ${name} in lab swarm ${swarm.prefix} (nodes: ${swarm.nodes.map((n) => n.name).join(", ")})`);
+  if (!node)
+    throw new Error(
+      `no node ${name} in lab swarm ${swarm.prefix} (nodes: ${swarm.nodes.map((n) => n.name).join(", ")})`,
+    );
   return node;
 }
 
@@ -196,31 +249,58 @@ interface NodeInfo {
 export async function swarmNodes(swarm: Pick<LabSwarm, "managerHost">): Promise<NodeRow[]> {
   const nodes = (await managerClient(swarm).listNodes()) as NodeInfo[];
   return nodes
-    .map((n) => ({ id: n.ID, name: n.Description?.Hostname ?? n.ID, role: n.Spec.Role, state: n.Status.State, availability: n.Spec.Availability }))
+    .map((n) => ({
+      id: n.ID,
+      name: n.Description?.Hostname ?? n.ID,
+      role: n.Spec.Role,
+      state: n.Status.State,
+      availability: n.Spec.Availability,
+    }))
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
-async function waitForSwarmNodes(swarm: Pick<LabSwarm, "managerHost" | "prefix">, done: (rows: NodeRow[]) => boolean, timeoutMs: number, what: string): Promise<NodeRow[]> {
+async function waitForSwarmNodes(
+  swarm: Pick<LabSwarm, "managerHost" | "prefix">,
+  done: (rows: NodeRow[]) => boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<NodeRow[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const rows = await swarmNodes(swarm);
     if (done(rows)) return rows;
     if (Date.now() > deadline) {
-      throw new Error(`lab swarm ${swarm.prefix}: not ${what} within ${timeoutMs / 1000} s; nodes: ${rows.map((r) => `${r.name} ${r.role} ${r.state} ${r.availability}`).join("; ") || "none"}`);
+      throw new Error(
+        `lab swarm ${swarm.prefix}: not ${what} within ${timeoutMs / 1000} s; nodes: ${rows.map((r) => `${r.name} ${r.role} ${r.state} ${r.availability}`).join("; ") || "none"}`,
+      );
     }
     await sleep(250);
   }
 }
 
 /** Waits until the manager reports `name` in `state` (e.g. "down" after stopNode, "ready" after startNode). */
-export async function waitForNodeState(swarm: LabSwarm, name: string, state: string, timeoutMs = 60_000): Promise<NodeRow> {
+export async function waitForNodeState(
+  swarm: LabSwarm,
+  name: string,
+  state: string,
+  timeoutMs = 60_000,
+): Promise<NodeRow> {
   findNode(swarm, name);
-  const rows = await waitForSwarmNodes(swarm, (r) => r.find((n) => n.name === name)?.state === state, timeoutMs, `${name} ${state}`);
+  const rows = await waitForSwarmNodes(
+    swarm,
+    (r) => r.find((n) => n.name === name)?.state === state,
+    timeoutMs,
+    `${name} ${state}`,
+  );
   return rows.find((n) => n.name === name)!;
 }
 
 /** Sets a node's availability through the manager: `drain` moves its tasks to other nodes. */
-export async function setNodeAvailability(swarm: LabSwarm, name: string, availability: "active" | "pause" | "drain"): Promise<void> {
+export async function setNodeAvailability(
+  swarm: LabSwarm,
+  name: string,
+  availability: "active" | "pause" | "drain",
+): Promise<void> {
   const node = findNode(swarm, name);
   const handle = managerClient(swarm).getNode(node.nodeId);
   const info = (await handle.inspect()) as { Version: { Index: number }; Spec: Record<string, unknown> };
@@ -236,7 +316,8 @@ export const drainNode = (swarm: LabSwarm, name: string) => setNodeAvailability(
  */
 export async function stopNode(swarm: LabSwarm, name: string, options: { graceful?: boolean } = {}): Promise<void> {
   const node = findNode(swarm, name);
-  if (node.role === "manager") throw new Error(`${name} is the manager: stopping it stops the swarm's control plane; stop a worker instead`);
+  if (node.role === "manager")
+    throw new Error(`${name} is the manager: stopping it stops the swarm's control plane; stop a worker instead`);
   const container = new Docker().getContainer(name);
   if (options.graceful) await container.stop({ t: 10 });
   else await container.kill();
@@ -296,17 +377,25 @@ export interface TaskContainer {
 
 /** The containers of a service's running tasks, each on its node's own engine (sorted by slot). */
 export async function taskContainers(swarm: LabSwarm, service: string): Promise<TaskContainer[]> {
-  const tasks = (await managerClient(swarm).listTasks({ filters: { service: [service], "desired-state": ["running"] } })) as Array<
-    TaskInfo & { Status: { ContainerStatus?: { ContainerID?: string } } }
-  >;
+  const tasks = (await managerClient(swarm).listTasks({
+    filters: { service: [service], "desired-state": ["running"] },
+  })) as Array<TaskInfo & { Status: { ContainerStatus?: { ContainerID?: string } } }>;
   const rows = await serviceTasks(swarm, service);
   return tasks
     .filter((t) => t.Status.State === "running" && t.Status.ContainerStatus?.ContainerID)
     .sort((a, b) => (a.Slot ?? 0) - (b.Slot ?? 0))
     .map((t) => {
       const node = swarm.nodes.find((n) => n.nodeId === t.NodeID);
-      if (!node) throw new Error(`task ${t.ID} of ${service} runs on node ${t.NodeID}, which is not in lab swarm ${swarm.prefix}`);
-      return { task: rows.find((r) => r.id === t.ID)!, node, docker: engineClient(node.engineHost), containerId: t.Status.ContainerStatus!.ContainerID! };
+      if (!node)
+        throw new Error(
+          `task ${t.ID} of ${service} runs on node ${t.NodeID}, which is not in lab swarm ${swarm.prefix}`,
+        );
+      return {
+        task: rows.find((r) => r.id === t.ID)!,
+        node,
+        docker: engineClient(node.engineHost),
+        containerId: t.Status.ContainerStatus!.ContainerID!,
+      };
     });
 }
 
@@ -323,7 +412,10 @@ export async function execIn(docker: Docker, containerId: string, cmd: string[])
 /** Pushes a host-engine image into the lab registry; returns the reference the nodes pull. */
 export async function pushToSwarm(swarm: LabSwarm, localImage: string): Promise<string> {
   const registry = await ensureRegistry();
-  if (registry.port !== swarm.registry.port) throw new Error(`the lab registry moved from port ${swarm.registry.port} to ${registry.port} since the swarm started`);
+  if (registry.port !== swarm.registry.port)
+    throw new Error(
+      `the lab registry moved from port ${swarm.registry.port} to ${registry.port} since the swarm started`,
+    );
   return imageRefAt(await pushImage(registry, localImage), swarm.registry.nodeAddress);
 }
 
@@ -358,7 +450,10 @@ export async function swarmLeftovers(swarm: LabSwarm): Promise<NodeLeftovers[]> 
       return {
         node: node.name,
         containers: names(containers, (c) => (c.Names[0] ?? c.Id).replace(/^\//, "")),
-        networks: names(networks.filter((n) => !BUILTIN_NETWORKS.has(n.Name)), (n) => n.Name),
+        networks: names(
+          networks.filter((n) => !BUILTIN_NETWORKS.has(n.Name)),
+          (n) => n.Name,
+        ),
         volumes: names(volumes.Volumes ?? [], (v) => v.Name),
         services: names(services as Array<{ Spec?: { Name?: string }; ID: string }>, (s) => s.Spec?.Name ?? s.ID),
         secrets: names(secrets as Array<{ Spec?: { Name?: string }; ID: string }>, (s) => s.Spec?.Name ?? s.ID),
@@ -374,7 +469,9 @@ export function hostLeftovers(prefix: string): Promise<LabObjects> {
 }
 
 /** Removes every node, volume and the network of this swarm from the host engine; returns what it removed. */
-export async function teardownSwarm(swarm: Pick<LabSwarm, "prefix"> | string): Promise<LabObjects & { seconds: number }> {
+export async function teardownSwarm(
+  swarm: Pick<LabSwarm, "prefix"> | string,
+): Promise<LabObjects & { seconds: number }> {
   const started = Date.now();
   const removed = await removeLabObjects(new Docker(), typeof swarm === "string" ? swarm : swarm.prefix);
   return { ...removed, seconds: seconds(started) };

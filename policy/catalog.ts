@@ -57,7 +57,9 @@ const fail = (detail: string): Outcome => ({ passed: false, detail });
 const list = (items: string[]): string => `[${items.join(", ")}]`;
 
 function hostNamespace(kind: string, mode: string, field: string): Outcome {
-  return mode === "host" ? fail(`${field} is "host": the container shares the host's ${kind} namespace`) : pass(`${field} is ${mode === "" ? "the default" : `"${mode}"`}`);
+  return mode === "host"
+    ? fail(`${field} is "host": the container shares the host's ${kind} namespace`)
+    : pass(`${field} is ${mode === "" ? "the default" : `"${mode}"`}`);
 }
 
 // A mount of the socket, or of a directory above it (/run, /var/run, /var, /), exposes the engine.
@@ -107,8 +109,12 @@ export const RULES: readonly CisRule[] = [
     legacyId: "5.4",
     title: "privileged containers are not used",
     severity: "critical",
-    fix: (svc) => `remove privileged: true; add the one capability the workload needs instead (berth:hardening.${svc}.capAdd)`,
-    check: (f) => (f.privileged ? fail("privileged is true, which grants every capability and every host device") : pass("not privileged")),
+    fix: (svc) =>
+      `remove privileged: true; add the one capability the workload needs instead (berth:hardening.${svc}.capAdd)`,
+    check: (f) =>
+      f.privileged
+        ? fail("privileged is true, which grants every capability and every host device")
+        : pass("not privileged"),
   },
   {
     name: RULE_NAMES.noSensitiveHostMounts,
@@ -116,7 +122,8 @@ export const RULES: readonly CisRule[] = [
     legacyId: "5.5",
     title: "sensitive host directories are not mounted",
     severity: "critical",
-    fix: () => `mount a named volume, a tmpfs or a narrower host path instead (sensitive: ${SENSITIVE_HOST_DIRS.join(" ")})`,
+    fix: () =>
+      `mount a named volume, a tmpfs or a narrower host path instead (sensitive: ${SENSITIVE_HOST_DIRS.join(" ")})`,
     check: (f) => {
       const found = f.hostMounts.filter((m) => SENSITIVE_HOST_DIRS.includes(normalizeHostPath(m.source)));
       if (found.length === 0) return pass("no sensitive host directory mounted");
@@ -129,12 +136,16 @@ export const RULES: readonly CisRule[] = [
     legacyId: "5.7",
     title: "privileged ports are not mapped",
     severity: "medium",
-    fix: () => `publish on a host port of ${FIRST_UNPRIVILEGED_PORT} or above, or leave ports[].external unset so the engine picks a free one`,
+    fix: () =>
+      `publish on a host port of ${FIRST_UNPRIVILEGED_PORT} or above, or leave ports[].external unset so the engine picks a free one`,
     check: (f) => {
       const low = f.hostPorts.filter((p) => p > 0 && p < FIRST_UNPRIVILEGED_PORT);
-      if (low.length > 0) return fail(`host port${low.length > 1 ? "s" : ""} ${low.join(", ")} below ${FIRST_UNPRIVILEGED_PORT}`);
+      if (low.length > 0)
+        return fail(`host port${low.length > 1 ? "s" : ""} ${low.join(", ")} below ${FIRST_UNPRIVILEGED_PORT}`);
       const bound = f.hostPorts.filter((p) => p > 0);
-      return pass(bound.length === 0 ? `no fixed host port below ${FIRST_UNPRIVILEGED_PORT}` : `host ports ${bound.join(", ")}`);
+      return pass(
+        bound.length === 0 ? `no fixed host port below ${FIRST_UNPRIVILEGED_PORT}` : `host ports ${bound.join(", ")}`,
+      );
     },
   },
   {
@@ -153,7 +164,10 @@ export const RULES: readonly CisRule[] = [
     title: "memory usage is limited",
     severity: "medium",
     fix: (svc) => `set memory (MB); berth sets it from berth:${svc}.memoryMb`,
-    check: (f) => (f.memoryBytes > 0 ? pass(`memory limit ${Math.round((f.memoryBytes / MIB) * 100) / 100} MiB`) : fail("no memory limit")),
+    check: (f) =>
+      f.memoryBytes > 0
+        ? pass(`memory limit ${Math.round((f.memoryBytes / MIB) * 100) / 100} MiB`)
+        : fail("no memory limit"),
   },
   {
     name: RULE_NAMES.cpuLimited,
@@ -166,7 +180,11 @@ export const RULES: readonly CisRule[] = [
       if (f.nanoCpus > 0) return pass(`cpus ${f.nanoCpus / 1e9}`);
       if (f.cpuQuota > 0) return pass(`cpu quota ${f.cpuQuota}`);
       if (f.cpuShares > 0 && f.cpuShares !== DEFAULT_CPU_SHARES) return pass(`cpu shares ${f.cpuShares}`);
-      return fail(f.cpuShares === DEFAULT_CPU_SHARES ? "cpu shares 1024 is the default weight, and no CPU limit is set" : "no CPU limit or shares");
+      return fail(
+        f.cpuShares === DEFAULT_CPU_SHARES
+          ? "cpu shares 1024 is the default weight, and no CPU limit is set"
+          : "no CPU limit or shares",
+      );
     },
   },
   {
@@ -175,7 +193,8 @@ export const RULES: readonly CisRule[] = [
     legacyId: "5.12",
     title: "root filesystem is read-only",
     severity: "medium",
-    fix: (svc) => `set readOnly: true and give writable paths a tmpfs, or opt this container out explicitly under berth:hardening.${svc}.readOnly`,
+    fix: (svc) =>
+      `set readOnly: true and give writable paths a tmpfs, or opt this container out explicitly under berth:hardening.${svc}.readOnly`,
     check: (f) => (f.readOnlyRootfs ? pass("root filesystem is read-only") : fail("the root filesystem is writable")),
   },
   {
@@ -184,12 +203,14 @@ export const RULES: readonly CisRule[] = [
     legacyId: "5.14",
     title: "restart policy is on-failure with at most 5 retries",
     severity: "low",
-    fix: (svc) => `set restart: "on-failure" with maxRetryCount 1 to ${MAX_RESTART_RETRIES} (berth:hardening.${svc}.maxRetryCount), or restart: "no"`,
+    fix: (svc) =>
+      `set restart: "on-failure" with maxRetryCount 1 to ${MAX_RESTART_RETRIES} (berth:hardening.${svc}.maxRetryCount), or restart: "no"`,
     check: ({ restart: { name, maxRetries } }) => {
       if (name === "" || name === "no") return pass(`restart policy "no"`);
       if (name !== "on-failure") return fail(`restart policy "${name}" restarts without bound`);
       if (maxRetries <= 0) return fail(`restart policy "on-failure" has no retry limit`);
-      if (maxRetries > MAX_RESTART_RETRIES) return fail(`restart policy "on-failure" allows ${maxRetries} retries, more than ${MAX_RESTART_RETRIES}`);
+      if (maxRetries > MAX_RESTART_RETRIES)
+        return fail(`restart policy "on-failure" allows ${maxRetries} retries, more than ${MAX_RESTART_RETRIES}`);
       return pass(`restart policy "on-failure" with at most ${maxRetries} retries`);
     },
   },
@@ -217,15 +238,21 @@ export const RULES: readonly CisRule[] = [
     legacyId: "5.25",
     title: "additional privileges cannot be acquired",
     severity: "high",
-    fix: (svc) => `add "no-new-privileges:true" to securityOpts, or opt this container out explicitly under berth:hardening.${svc}.noNewPrivileges`,
+    fix: (svc) =>
+      `add "no-new-privileges:true" to securityOpts, or opt this container out explicitly under berth:hardening.${svc}.noNewPrivileges`,
     check: (f) => {
       // The engine accepts "no-new-privileges", "no-new-privileges:true" and "=true"; the last one wins.
       const settings = f.securityOpts.filter((o) => /^no-new-privileges([:=]|$)/.test(o));
       const last = settings[settings.length - 1];
       if (last !== undefined && /^no-new-privileges([:=]true)?$/.test(last)) return pass(`security option "${last}"`);
       // Read only when the options lack it: a daemon-wide default shows nowhere but in the kernel.
-      if (last === undefined && f.runtimeNoNewPrivs === true) return pass("NoNewPrivs is 1 for the main process (the engine's daemon-wide no-new-privileges)");
-      return fail(last === undefined ? `securityOpts ${list(f.securityOpts)} lack no-new-privileges` : `security option "${last}" allows new privileges`);
+      if (last === undefined && f.runtimeNoNewPrivs === true)
+        return pass("NoNewPrivs is 1 for the main process (the engine's daemon-wide no-new-privileges)");
+      return fail(
+        last === undefined
+          ? `securityOpts ${list(f.securityOpts)} lack no-new-privileges`
+          : `security option "${last}" allows new privileges`,
+      );
     },
   },
   {
@@ -267,7 +294,8 @@ export const RULES: readonly CisRule[] = [
       if (found.length === 0) return pass("Docker socket not mounted");
       const what = found.map((m) => `host path ${normalizeHostPath(m.source)} is mounted at ${m.target}`).join("; ");
       // Read the opt-in label only when needed: a label unknown during preview then stays harmless.
-      if (f.label(LABELS.allowDockerSocket) === "true") return pass(`${what}, allowed by label ${LABELS.allowDockerSocket}=true`);
+      if (f.label(LABELS.allowDockerSocket) === "true")
+        return pass(`${what}, allowed by label ${LABELS.allowDockerSocket}=true`);
       return fail(`${what} without the label ${LABELS.allowDockerSocket}=true`);
     },
   },
@@ -282,7 +310,10 @@ export function ruleNamed(name: string): CisRule {
 
 /** Policy names listed in the container's opt-out label. */
 export function optedOut(facts: ContainerFacts): string[] {
-  return (facts.label(LABELS.optOut) ?? "").split(",").map((name) => name.trim()).filter(Boolean);
+  return (facts.label(LABELS.optOut) ?? "")
+    .split(",")
+    .map((name) => name.trim())
+    .filter(Boolean);
 }
 
 /**
@@ -301,5 +332,7 @@ export function evaluate(rule: CisRule, facts: ContainerFacts, options: RuleOpti
  * are the pack's own, run over the same facts, so the label can never drift from the rules.
  */
 export function waivedBy(facts: ContainerFacts, options: RuleOptions = DEFAULT_RULE_OPTIONS): RuleName[] {
-  return RULES.filter((rule) => WAIVABLE_RULES.has(rule.name) && !rule.check(facts, options).passed).map((rule) => rule.name);
+  return RULES.filter((rule) => WAIVABLE_RULES.has(rule.name) && !rule.check(facts, options).passed).map(
+    (rule) => rule.name,
+  );
 }

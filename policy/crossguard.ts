@@ -1,7 +1,14 @@
 // The CrossGuard policies: one ResourceValidationPolicy per CIS rule of catalog.ts, over the inputs
 // of `docker:index/container:Container`. Pure: importing this file constructs no PolicyPack (only
 // index.ts does, because a PolicyPack starts the analyzer server the engine talks to).
-import type { EnforcementLevel, PolicyConfigSchema, PolicyPackArgs, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
+import type {
+  EnforcementLevel,
+  PolicyConfigSchema,
+  PolicyPackArgs,
+  ReportViolation,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+} from "@pulumi/policy";
 import { ContainerArgsFacts } from "./facts/args";
 import { CisRule, RULES, RuleOptions, evaluate } from "./catalog";
 import { DEFAULT_ALLOWED_CAPABILITIES, LABELS } from "../components/contract";
@@ -85,14 +92,18 @@ export function containerPolicies(settings: EnforcementSettings = {}): ResourceV
   const level = settings.enforcementLevel ?? "mandatory";
   const overrides = settings.overrides ?? {};
   const unknown = Object.keys(overrides).filter((name) => !RULES.some((r) => r.name === name));
-  if (unknown.length > 0) throw new Error(`unknown policy name(s) in overrides: ${unknown.join(", ")}; known: ${RULES.map((r) => r.name).join(", ")}`);
+  if (unknown.length > 0)
+    throw new Error(
+      `unknown policy name(s) in overrides: ${unknown.join(", ")}; known: ${RULES.map((r) => r.name).join(", ")}`,
+    );
   return RULES.map((rule) => containerPolicy(rule, overrides[rule.name] ?? level));
 }
 
 /** The PolicyPack's arguments (index.ts passes them to `new PolicyPack(PACK_NAME, …)`). */
 export function policyPackArgs(settings: EnforcementSettings = {}): PolicyPackArgs {
   return {
-    description: "CIS Docker Benchmark v1.6.0 container-runtime rules (section 5, and 4.1) for docker.Container resources.",
+    description:
+      "CIS Docker Benchmark v1.6.0 container-runtime rules (section 5, and 4.1) for docker.Container resources.",
     enforcementLevel: settings.enforcementLevel ?? "mandatory",
     policies: containerPolicies(settings),
   };

@@ -75,7 +75,9 @@ function hostMountsOf(json: InspectJson): HostMount[] {
   const fromMounts = (json.Mounts ?? [])
     .filter((m) => m.Type === "bind" && typeof m.Source === "string" && m.Source !== "")
     .map((m): HostMount => ({ source: m.Source as string, target: m.Destination ?? "" }));
-  const fromBinds = stringList(json.HostConfig?.Binds).map(bindMount).filter((m): m is HostMount => m !== undefined);
+  const fromBinds = stringList(json.HostConfig?.Binds)
+    .map(bindMount)
+    .filter((m): m is HostMount => m !== undefined);
   const seen = new Set<string>();
   return [...fromMounts, ...fromBinds].filter((m) => {
     const key = `${m.source}\u0000${m.target}`;
@@ -92,7 +94,11 @@ function hostPortsOf(json: InspectJson): number[] {
 function pidsOf(json: InspectJson): PidsFact {
   const value = json.HostConfig?.PidsLimit;
   const known = typeof value === "number";
-  return { limit: known && value > 0 ? value : undefined, source: "HostConfig.PidsLimit", raw: known ? String(value) : undefined };
+  return {
+    limit: known && value > 0 ? value : undefined,
+    source: "HostConfig.PidsLimit",
+    raw: known ? String(value) : undefined,
+  };
 }
 
 /** What only the running container tells: read inside it, not from `docker inspect`. */
@@ -137,7 +143,11 @@ export function inspectFacts(json: InspectJson, runtime: RuntimeFacts = {}): Con
 }
 
 /** Every rule against one container's inspect output, in CIS id order. */
-export function inspectContainer(json: InspectJson, options: RuleOptions = DEFAULT_RULE_OPTIONS, runtime: RuntimeFacts = {}): RuleResult[] {
+export function inspectContainer(
+  json: InspectJson,
+  options: RuleOptions = DEFAULT_RULE_OPTIONS,
+  runtime: RuntimeFacts = {},
+): RuleResult[] {
   const facts = inspectFacts(json, runtime);
   return RULES.map((rule) => ({ rule: rule.name, id: rule.id, title: rule.title, ...evaluate(rule, facts, options) }));
 }
@@ -147,8 +157,15 @@ export function containerName(json: InspectJson): string {
   return (json.Name ?? "").replace(/^\//, "") || (json.Id ?? "").slice(0, 12);
 }
 
-export function inspectReport(json: InspectJson, options: RuleOptions = DEFAULT_RULE_OPTIONS, runtime: RuntimeFacts = {}): ContainerReport {
+export function inspectReport(
+  json: InspectJson,
+  options: RuleOptions = DEFAULT_RULE_OPTIONS,
+  runtime: RuntimeFacts = {},
+): ContainerReport {
   const service = json.Config?.Labels?.[LABELS.service];
-  return { container: containerName(json), ...(service === undefined ? {} : { service }), results: inspectContainer(json, options, runtime) };
+  return {
+    container: containerName(json),
+    ...(service === undefined ? {} : { service }),
+    results: inspectContainer(json, options, runtime),
+  };
 }
-

@@ -15,7 +15,10 @@ function columnsOf(reports: ContainerReport[]): Array<Pick<RuleResult, "id" | "t
 
 function grid(reports: ContainerReport[], columns: Array<Pick<RuleResult, "id">>): string {
   // No colours: the table lands in CI logs and in exact-output tests.
-  const table = new Table({ head: ["container", ...columns.map((c) => c.id)], style: { head: [], border: [], compact: true } });
+  const table = new Table({
+    head: ["container", ...columns.map((c) => c.id)],
+    style: { head: [], border: [], compact: true },
+  });
   for (const report of reports) {
     const cells = columns.map((c) => {
       const result = report.results.find((r) => r.id === c.id);

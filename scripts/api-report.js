@@ -41,7 +41,12 @@ function extract(entry) {
       projectFolder: root,
       mainEntryPointFilePath: path.join(root, entry.dts),
       compiler: { tsconfigFilePath: path.join(root, "tsconfig.build.json") },
-      apiReport: { enabled: true, reportFileName: `${entry.name}.api.md`, reportFolder: path.join(root, "dist", "api"), reportTempFolder: path.join(root, "dist", "api", "temp") },
+      apiReport: {
+        enabled: true,
+        reportFileName: `${entry.name}.api.md`,
+        reportFolder: path.join(root, "dist", "api"),
+        reportTempFolder: path.join(root, "dist", "api", "temp"),
+      },
       docModel: { enabled: false },
       dtsRollup: { enabled: true, untrimmedFilePath: path.join(root, "dist", "api", `${entry.name}.d.ts`) },
       tsdocMetadata: { enabled: false },
@@ -50,12 +55,24 @@ function extract(entry) {
     configObjectFullPath: path.join(root, "scripts", "api-report.json"),
     packageJsonFullPath: path.join(root, "package.json"),
   });
-  const result = Extractor.invoke(config, { localBuild: true, showVerboseMessages: false, messageCallback: (m) => {
-    // Its own notes on the report file (this script compares and says what to do), and the quiet levels.
-    if (m.category === "Console" && m.logLevel !== ExtractorLogLevel.Error) m.handled = true;
-    if (m.logLevel === ExtractorLogLevel.None || m.logLevel === ExtractorLogLevel.Verbose || m.logLevel === ExtractorLogLevel.Info) m.handled = true;
-  } });
-  if (!result.succeeded) throw new Error(`API Extractor failed on ${entry.dts} (${result.errorCount} errors above): every type a public signature uses must be exported by the entry point, or kept out of the signature`);
+  const result = Extractor.invoke(config, {
+    localBuild: true,
+    showVerboseMessages: false,
+    messageCallback: (m) => {
+      // Its own notes on the report file (this script compares and says what to do), and the quiet levels.
+      if (m.category === "Console" && m.logLevel !== ExtractorLogLevel.Error) m.handled = true;
+      if (
+        m.logLevel === ExtractorLogLevel.None ||
+        m.logLevel === ExtractorLogLevel.Verbose ||
+        m.logLevel === ExtractorLogLevel.Info
+      )
+        m.handled = true;
+    },
+  });
+  if (!result.succeeded)
+    throw new Error(
+      `API Extractor failed on ${entry.dts} (${result.errorCount} errors above): every type a public signature uses must be exported by the entry point, or kept out of the signature`,
+    );
   return path.join(root, "dist", "api", `${entry.name}.api.md`);
 }
 
@@ -76,7 +93,10 @@ for (const entry of ENTRIES) {
 
 if (changed.length > 0) {
   const { createTwoFilesPatch } = require("diff");
-  for (const c of changed) console.error(createTwoFilesPatch(relative(c.committed), relative(c.built), c.before ?? "", c.text, "committed", "built"));
+  for (const c of changed)
+    console.error(
+      createTwoFilesPatch(relative(c.committed), relative(c.built), c.before ?? "", c.text, "committed", "built"),
+    );
   const which = changed.map((c) => relative(c.committed)).join(", ");
   const message =
     `The public API changed: ${which} differ from what the build made (diff above). If the change is intended, ` +

@@ -9,5 +9,11 @@ const root = path.join(__dirname, "..");
 const out = path.join(root, "dist", "policy");
 const source = JSON.parse(fs.readFileSync(path.join(root, "policy", "package.json"), "utf8"));
 fs.copyFileSync(path.join(root, "policy", "PulumiPolicy.yaml"), path.join(out, "PulumiPolicy.yaml"));
-const manifest = { name: source.name, version: source.version, description: source.description, license: source.license, main: "index.js" };
+const manifest = {
+  name: source.name,
+  version: source.version,
+  description: source.description,
+  license: source.license,
+  main: "index.js",
+};
 fs.writeFileSync(path.join(out, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);

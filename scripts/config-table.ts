@@ -27,7 +27,10 @@ function describe(schema: any): string {
 }
 
 function at(root: unknown, path: string[]): unknown {
-  return path.reduce<unknown>((node, key) => (node !== null && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined), root);
+  return path.reduce<unknown>(
+    (node, key) => (node !== null && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined),
+    root,
+  );
 }
 
 /** Rows for every leaf key under `path`; siblings sharing one schema are written once, as {a,b}. */
@@ -53,9 +56,16 @@ function cell(value: unknown): string {
 export function configTable(): string {
   const all = [
     ...rows(configSchema, [], []),
-    ...SECRET_KEYS.map((key) => ({ key: `${key}` , defaults: ENVIRONMENTS.map(() => "(secret)"), meaning: SECRET_KEY_DESCRIPTIONS[key] })),
+    ...SECRET_KEYS.map((key) => ({
+      key: `${key}`,
+      defaults: ENVIRONMENTS.map(() => "(secret)"),
+      meaning: SECRET_KEY_DESCRIPTIONS[key],
+    })),
   ];
-  const lines = [`| key | ${ENVIRONMENTS.join(" | ")} | meaning |`, `| --- | ${ENVIRONMENTS.map(() => "---").join(" | ")} | --- |`];
+  const lines = [
+    `| key | ${ENVIRONMENTS.join(" | ")} | meaning |`,
+    `| --- | ${ENVIRONMENTS.map(() => "---").join(" | ")} | --- |`,
+  ];
   for (const r of all) {
     const defaults = r.defaults.map((d) => (d === "(secret)" ? "generated" : cell(d)));
     lines.push(`| \`${r.key}\` | ${defaults.join(" | ")} | ${r.meaning.replace(/\|/g, "\\|")} |`);

@@ -8,7 +8,15 @@ import * as path from "node:path";
 import { Command } from "commander";
 import { mockId, RecordedResource } from "../testing/recorder";
 import { formatOperations, predictOperations } from "./plan-operations";
-import { compareSnapshot, PLAN_DIR, planResourcesAt, planRun, projectStacks, snapshotPath, updateHint } from "./plan-snapshot";
+import {
+  compareSnapshot,
+  PLAN_DIR,
+  planResourcesAt,
+  planRun,
+  projectStacks,
+  snapshotPath,
+  updateHint,
+} from "./plan-snapshot";
 import { describePlan } from "./plan-describe";
 import { REPO_ROOT } from "../lab/berth-program";
 
@@ -30,12 +38,20 @@ const stdout: Io = { out: (text) => void process.stdout.write(text) };
 export async function planCommand(args: string[], io: Io = stdout): Promise<number> {
   const say = (line: string) => io.out(`${line}\n`);
   const program = new Command("plan")
-    .description("Describe every resource of a stack offline, and keep plan/Pulumi.<stack>.plan.md in step with the program.")
+    .description(
+      "Describe every resource of a stack offline, and keep plan/Pulumi.<stack>.plan.md in step with the program.",
+    )
     .option("-s, --stack <names...>", "stacks to plan (default: every Pulumi.<stack>.yaml of the project)")
     .option("--check", "compare with the committed snapshot; print a unified diff and exit 1 when they differ")
     .option("--dir <dir>", "where the snapshots live (default: plan/ of the project)")
-    .option("--against <ref>", "first print what `pulumi up` would do to go from the project at this git ref (e.g. origin/main) to the program now; --check does it against HEAD when a snapshot differs")
-    .addHelpText("after", "\nExit codes: 0 up to date (or written), 1 a snapshot differs, 2 the program failed (e.g. a config error).")
+    .option(
+      "--against <ref>",
+      "first print what `pulumi up` would do to go from the project at this git ref (e.g. origin/main) to the program now; --check does it against HEAD when a snapshot differs",
+    )
+    .addHelpText(
+      "after",
+      "\nExit codes: 0 up to date (or written), 1 a snapshot differs, 2 the program failed (e.g. a config error).",
+    )
     .parse(args, { from: "user" });
   const opts = program.opts<Options>();
   const dir = opts.dir === undefined ? PLAN_DIR : path.resolve(opts.dir);
@@ -54,7 +70,9 @@ export async function planCommand(args: string[], io: Io = stdout): Promise<numb
     if (opts.against !== undefined) await operations(opts.against, stack, run.resources);
     else if (opts.check && result.status === "different") {
       // Outside a git checkout (or before the first commit) the diff alone still says what changed.
-      await operations("HEAD", stack, run.resources).catch((err: Error) => say(`stack ${stack}: no operations against HEAD (${err.message})`));
+      await operations("HEAD", stack, run.resources).catch((err: Error) =>
+        say(`stack ${stack}: no operations against HEAD (${err.message})`),
+      );
     }
     const count = (text.match(/^### /gm) ?? []).length;
     if (!opts.check) {

@@ -1,7 +1,17 @@
 // The offline plan document of one stack (pure): summary, parent tree, Mermaid graph, every
 // resource with its inputs and dependencies, and the stack outputs. Secrets are redacted.
 import type { ProgramRun, RecordedResource } from "../testing/recorder";
-import { containerLines, field, genericLines, inline, providerUrn, REDACTED, resourceId, shortType, visibleInputs } from "./plan-format";
+import {
+  containerLines,
+  field,
+  genericLines,
+  inline,
+  providerUrn,
+  REDACTED,
+  resourceId,
+  shortType,
+  visibleInputs,
+} from "./plan-format";
 import { mermaidLines, treeOrder, urnLabel } from "./plan-graph";
 
 const CONTAINER = "docker:index/container:Container";
@@ -18,7 +28,11 @@ function resourceSection(r: RecordedResource, byUrn: Map<string, RecordedResourc
     ...field("depends on", r.dependencies.map((d) => urnLabel(byUrn, d)).sort()),
     ...(replace.length > 0 ? field("replace when", replace.join("; ")) : []),
     ...(r.provider ? field("provider", urnLabel(byUrn, providerUrn(r.provider))) : []),
-    ...(r.type === CONTAINER ? containerLines(inputs, r.secretInputs) : Object.keys(inputs).length > 0 ? genericLines(inputs) : field("inputs", "none")),
+    ...(r.type === CONTAINER
+      ? containerLines(inputs, r.secretInputs)
+      : Object.keys(inputs).length > 0
+        ? genericLines(inputs)
+        : field("inputs", "none")),
   ];
   return [`### ${resourceId(r)}`, "", ...fence("text", body), ""];
 }
@@ -59,7 +73,10 @@ export function describePlan(stack: string, run: ProgramRun, forbidden: string[]
     "",
     "## Tree",
     "",
-    ...fence("text", placed.map(({ resource, depth }) => `${"  ".repeat(depth)}${resourceId(resource)}`)),
+    ...fence(
+      "text",
+      placed.map(({ resource, depth }) => `${"  ".repeat(depth)}${resourceId(resource)}`),
+    ),
     "",
     "## Dependency graph",
     "",
@@ -76,7 +93,10 @@ export function describePlan(stack: string, run: ProgramRun, forbidden: string[]
     "",
   ].join("\n");
   for (const f of forbidden) {
-    if (f && text.includes(f)) throw new Error(`the plan of stack ${stack} holds "${f}" (a machine-specific path): inputs must not depend on the checkout`);
+    if (f && text.includes(f))
+      throw new Error(
+        `the plan of stack ${stack} holds "${f}" (a machine-specific path): inputs must not depend on the checkout`,
+      );
   }
   return text;
 }

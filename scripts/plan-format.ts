@@ -44,7 +44,13 @@ export function visibleInputs(r: RecordedResource): Record<string, unknown> {
 /** JSON with object keys sorted, so the same value always prints the same. */
 export function stableJson(value: unknown): string {
   return JSON.stringify(value, (_k, v) =>
-    v !== null && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v,
+    v !== null && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, v[k]]),
+        )
+      : v,
   );
 }
 
@@ -52,7 +58,8 @@ export function stableJson(value: unknown): string {
 export function inline(value: unknown): string {
   if (value === undefined) return "(unset)";
   if (typeof value === "string") return value === "" ? '""' : value;
-  if (Array.isArray(value) && value.every((v) => typeof v !== "object" || v === null)) return value.length === 0 ? "[]" : value.map(String).join(", ");
+  if (Array.isArray(value) && value.every((v) => typeof v !== "object" || v === null))
+    return value.length === 0 ? "[]" : value.map(String).join(", ");
   return typeof value === "object" && value !== null ? stableJson(value) : String(value);
 }
 
@@ -98,16 +105,50 @@ const CONTAINER_FIELDS: [input: string, label: string, render: Render][] = [
   ["name", "name", inline],
   ["image", "image", inline],
   ["user", "user", inline],
-  ["memory", "memory", (mb, i) => (mb === undefined ? "unlimited" : `${mb} MB (memory+swap ${inline(i.memorySwap)} MB)`)],
+  [
+    "memory",
+    "memory",
+    (mb, i) => (mb === undefined ? "unlimited" : `${mb} MB (memory+swap ${inline(i.memorySwap)} MB)`),
+  ],
   ["cpus", "cpus", inline],
   ["readOnly", "readOnly", inline],
   ["capabilities", "caps", (c) => `drop ${words(c?.drops)}; add ${words(c?.adds)}`],
   ["securityOpts", "securityOpts", (v) => inline(v ?? [])],
-  ["restart", "restart", (r, i) => `${inline(r)}${i.maxRetryCount === undefined ? "" : `, at most ${i.maxRetryCount} retries`}`],
-  ["healthcheck", "healthcheck", (hc) => (hc === undefined ? "none" : `${commandLine(hc.tests)} | every ${hc.interval}, timeout ${hc.timeout}, start period ${hc.startPeriod}, retries ${hc.retries}`)],
-  ["tmpfs", "tmpfs", (t) => Object.keys(t ?? {}).sort().map((p) => `${p} ${t[p]}`)],
-  ["volumes", "volumes", (v) => list<Volume>(v, (m) => `${m.volumeName ?? m.hostPath} -> ${m.containerPath}${m.readOnly ? " (ro)" : ""}`)],
-  ["ports", "ports", (v) => list<Port>(v, (p) => `${p.ip ?? "0.0.0.0"}:${p.external ?? "(engine picks)"} -> ${p.internal}/${p.protocol ?? "tcp"}`)],
+  [
+    "restart",
+    "restart",
+    (r, i) => `${inline(r)}${i.maxRetryCount === undefined ? "" : `, at most ${i.maxRetryCount} retries`}`,
+  ],
+  [
+    "healthcheck",
+    "healthcheck",
+    (hc) =>
+      hc === undefined
+        ? "none"
+        : `${commandLine(hc.tests)} | every ${hc.interval}, timeout ${hc.timeout}, start period ${hc.startPeriod}, retries ${hc.retries}`,
+  ],
+  [
+    "tmpfs",
+    "tmpfs",
+    (t) =>
+      Object.keys(t ?? {})
+        .sort()
+        .map((p) => `${p} ${t[p]}`),
+  ],
+  [
+    "volumes",
+    "volumes",
+    (v) => list<Volume>(v, (m) => `${m.volumeName ?? m.hostPath} -> ${m.containerPath}${m.readOnly ? " (ro)" : ""}`),
+  ],
+  [
+    "ports",
+    "ports",
+    (v) =>
+      list<Port>(
+        v,
+        (p) => `${p.ip ?? "0.0.0.0"}:${p.external ?? "(engine picks)"} -> ${p.internal}/${p.protocol ?? "tcp"}`,
+      ),
+  ],
   [
     "networksAdvanced",
     "networks",
@@ -132,7 +173,9 @@ export function containerLines(inputs: Record<string, any>, secretInputs: string
     const value = inputs[input];
     return field(secret ? `${label} (secret)` : label, value === REDACTED ? REDACTED : render(value, inputs));
   });
-  const other = Object.keys(inputs).filter((k) => !SHOWN.has(k)).sort();
+  const other = Object.keys(inputs)
+    .filter((k) => !SHOWN.has(k))
+    .sort();
   return [...lines, ...field("other", other.map((k) => `${k}=${inline(inputs[k])}`).join(" ") || "none")];
 }
 

@@ -8,7 +8,8 @@ export interface Placed {
   depth: number;
 }
 
-const bySortKey = (a: RecordedResource, b: RecordedResource) => a.name.localeCompare(b.name) || a.type.localeCompare(b.type);
+const bySortKey = (a: RecordedResource, b: RecordedResource) =>
+  a.name.localeCompare(b.name) || a.type.localeCompare(b.type);
 
 /** Every resource once, each parent before its children (depth-first), siblings by name then type. */
 export function treeOrder(resources: RecordedResource[]): Placed[] {
@@ -90,6 +91,8 @@ export function mermaidLines(resources: RecordedResource[]): string[] {
 
   const customs = resources.filter((r) => r.custom);
   const deps = new Map(customs.map((r) => [r.urn, r.dependencies.filter((d) => byUrn.get(d)?.custom)]));
-  const edges = [...reduceEdges(deps)].flatMap(([urn, ds]) => ds.map((d) => `  ${mermaidId(byUrn.get(d)!)} --> ${mermaidId(byUrn.get(urn)!)}`));
+  const edges = [...reduceEdges(deps)].flatMap(([urn, ds]) =>
+    ds.map((d) => `  ${mermaidId(byUrn.get(d)!)} --> ${mermaidId(byUrn.get(urn)!)}`),
+  );
   return [...lines, ...edges.sort()];
 }

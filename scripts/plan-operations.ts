@@ -27,7 +27,8 @@ export interface PlannedOperation {
 function pathsHolding(value: unknown, needle: string, path = ""): string[] {
   if (typeof value === "string") return value.includes(needle) ? [path] : [];
   if (Array.isArray(value)) return value.flatMap((x, i) => pathsHolding(x, needle, `${path}[${i}]`));
-  if (isPlainObject(value)) return Object.entries(value).flatMap(([k, v]) => pathsHolding(v, needle, path === "" ? k : `${path}.${k}`));
+  if (isPlainObject(value))
+    return Object.entries(value).flatMap(([k, v]) => pathsHolding(v, needle, path === "" ? k : `${path}.${k}`));
   return [];
 }
 
@@ -36,15 +37,24 @@ function pathsHolding(value: unknown, needle: string, path = ""): string[] {
  * provider resources aside), in `after`'s order, then the deletes. `idOf` gives the id the mock
  * runtime gave a resource, which its dependents' inputs carry.
  */
-export function predictOperations(before: RecordedResource[], after: RecordedResource[], idOf: (r: RecordedResource) => string): PlannedOperation[] {
+export function predictOperations(
+  before: RecordedResource[],
+  after: RecordedResource[],
+  idOf: (r: RecordedResource) => string,
+): PlannedOperation[] {
   const planned = (rs: RecordedResource[]) => rs.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:"));
   const old = new Map(planned(before).map((r) => [r.urn, r]));
   const now = planned(after);
   const ops = new Map<string, PlannedOperation>();
   // Undefined when the provider sees no change in those paths (e.g. an image's registry credentials).
   const judge = (r: RecordedResource, changed: string[], following: string[]): PlannedOperation | undefined => {
-    const p = operationFor(r.type, changed, { replaceOnChanges: r.replaceOnChanges, deleteBeforeReplace: r.deleteBeforeReplace });
-    return p.operation === "same" ? undefined : { type: r.type, name: r.name, action: p.operation, changed, replacedBy: p.replacedBy, following };
+    const p = operationFor(r.type, changed, {
+      replaceOnChanges: r.replaceOnChanges,
+      deleteBeforeReplace: r.deleteBeforeReplace,
+    });
+    return p.operation === "same"
+      ? undefined
+      : { type: r.type, name: r.name, action: p.operation, changed, replacedBy: p.replacedBy, following };
   };
   for (const r of now) {
     const was = old.get(r.urn);
@@ -56,7 +66,7 @@ export function predictOperations(before: RecordedResource[], after: RecordedRes
     if (op) ops.set(r.urn, op);
   }
   // A replacement gives its resource a new id: every input carrying the old one changes too, until nothing more is replaced.
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     const replaced = now.filter((r) => ops.get(r.urn)?.action === "replace");
     for (const r of now) {
@@ -66,7 +76,9 @@ export function predictOperations(before: RecordedResource[], after: RecordedRes
       const reaching = replaced.filter((x) => x !== r && pathsHolding(r.inputs, idOf(x)).length > 0);
       const following = reaching.map((x) => x.name).sort();
       if (following.length === 0 || isDeepStrictEqual(following, current?.following)) continue;
-      const changed = [...new Set([...(current?.changed ?? []), ...reaching.flatMap((x) => pathsHolding(r.inputs, idOf(x)))])];
+      const changed = [
+        ...new Set([...(current?.changed ?? []), ...reaching.flatMap((x) => pathsHolding(r.inputs, idOf(x)))]),
+      ];
       const next = judge(r, changed, following);
       if (!next) continue;
       ops.set(r.urn, next);
@@ -74,7 +86,16 @@ export function predictOperations(before: RecordedResource[], after: RecordedRes
     }
   }
   const kept = new Set(now.map((r) => r.urn));
-  const deletes = [...old.values()].filter((r) => !kept.has(r.urn)).map((r): PlannedOperation => ({ type: r.type, name: r.name, action: "delete", changed: [], replacedBy: [], following: [] }));
+  const deletes = [...old.values()]
+    .filter((r) => !kept.has(r.urn))
+    .map((r): PlannedOperation => ({
+      type: r.type,
+      name: r.name,
+      action: "delete",
+      changed: [],
+      replacedBy: [],
+      following: [],
+    }));
   return [...now.flatMap((r) => ops.get(r.urn) ?? []), ...deletes];
 }
 
@@ -98,5 +119,8 @@ export function formatOperations(ops: PlannedOperation[]): string[] {
     ];
     return parts.length > 0 ? ` (${parts.join("; ")})` : "";
   };
-  return [operationsSummary(ops), ...ops.map((o) => `  ${SYMBOL[o.action].padEnd(2)} ${o.action.padEnd(7)} ${shortType(o.type)} ${o.name}${why(o)}`)];
+  return [
+    operationsSummary(ops),
+    ...ops.map((o) => `  ${SYMBOL[o.action].padEnd(2)} ${o.action.padEnd(7)} ${shortType(o.type)} ${o.name}${why(o)}`),
+  ];
 }

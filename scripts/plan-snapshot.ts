@@ -27,12 +27,21 @@ export function projectStacks(): string[] {
  * The plan text of `stack` (with config `overrides`, keyed "berth:…"). The program runs in the
  * project directory, as `pulumi up` runs it, so relative paths in inputs do not depend on the caller.
  */
-export async function renderPlan(stack: string, overrides: Record<string, unknown> = {}, secretKeys: string[] = []): Promise<string> {
+export async function renderPlan(
+  stack: string,
+  overrides: Record<string, unknown> = {},
+  secretKeys: string[] = [],
+): Promise<string> {
   return describePlan(stack, await planRun(stack, overrides, secretKeys), [REPO_ROOT]);
 }
 
 /** The offline run of `stack` (the program in `programDir`, default the project's, run from that directory as `pulumi up` runs it). */
-export async function planRun(stack: string, overrides: Record<string, unknown> = {}, secretKeys: string[] = [], programDir: string = REPO_ROOT): Promise<ProgramRun> {
+export async function planRun(
+  stack: string,
+  overrides: Record<string, unknown> = {},
+  secretKeys: string[] = [],
+  programDir: string = REPO_ROOT,
+): Promise<ProgramRun> {
   const cwd = process.cwd();
   process.chdir(programDir);
   try {
@@ -52,10 +61,16 @@ export async function planResourcesAt(ref: string, stack: string): Promise<Recor
   try {
     let archive: Buffer;
     try {
-      archive = execFileSync("git", ["-C", REPO_ROOT, "archive", "--format=tar", ref], { maxBuffer: 512 * 1024 * 1024, stdio: ["ignore", "pipe", "pipe"] });
+      archive = execFileSync("git", ["-C", REPO_ROOT, "archive", "--format=tar", ref], {
+        maxBuffer: 512 * 1024 * 1024,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
     } catch (err) {
       const why = (err as { stderr?: Buffer }).stderr?.toString().trim() || String(err);
-      throw new Error(`cannot read the project at ${ref}: ${why}. Give a branch, tag or commit of this repository (e.g. origin/main)`, { cause: err });
+      throw new Error(
+        `cannot read the project at ${ref}: ${why}. Give a branch, tag or commit of this repository (e.g. origin/main)`,
+        { cause: err },
+      );
     }
     execFileSync("tar", ["-x", "-C", dir], { input: archive });
     fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
@@ -80,7 +95,9 @@ export function compareSnapshot(stack: string, rendered: string, dir: string = P
   const file = rel.startsWith("..") || path.isAbsolute(rel) ? abs : rel;
   const committed = fs.existsSync(abs) ? fs.readFileSync(abs, "utf8") : undefined;
   if (committed === rendered) return { status: "same", diff: "", file };
-  const diff = createTwoFilesPatch(`a/${file}`, `b/${file}`, committed ?? "", rendered, "committed", "program now", { context: 3 });
+  const diff = createTwoFilesPatch(`a/${file}`, `b/${file}`, committed ?? "", rendered, "committed", "program now", {
+    context: 3,
+  });
   return { status: committed === undefined ? "missing" : "different", diff, file };
 }
 

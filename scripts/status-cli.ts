@@ -33,16 +33,28 @@ export interface StatusDeps {
 }
 const stdio: StatusIo = { out: (t) => void process.stdout.write(t), err: (t) => void process.stderr.write(t) };
 /** The stack's `containerNames` output: engine mode's record (BERTH_OUTPUTS_DIR), else the Automation API in programDir. */
-export const declaredFromOutputs: StatusDeps["declared"] = async (ref, programDir, env) => declaredContainers((await readStackOutputs({ ...ref, programDir, env })).outputs);
-const real: StatusDeps = { docker: createDockerClient, env: process.env, now: () => new Date(), declared: declaredFromOutputs };
+export const declaredFromOutputs: StatusDeps["declared"] = async (ref, programDir, env) =>
+  declaredContainers((await readStackOutputs({ ...ref, programDir, env })).outputs);
+const real: StatusDeps = {
+  docker: createDockerClient,
+  env: process.env,
+  now: () => new Date(),
+  declared: declaredFromOutputs,
+};
 
 /** Runs the command with user arguments; resolves to the exit code (see EXIT). */
 export async function statusCommand(args: string[], io: StatusIo = stdio, deps: StatusDeps = real): Promise<number> {
   const opts = new Command("status")
-    .description("Show each container of a stack: every one its outputs declare (MISSING when the engine lacks it) and every one carrying its labels; state by its Docker healthcheck, uptime, published ports.")
+    .description(
+      "Show each container of a stack: every one its outputs declare (MISSING when the engine lacks it) and every one carrying its labels; state by its Docker healthcheck, uptime, published ports.",
+    )
     .requiredOption("-s, --stack <name>", "the stack whose containers to show (label berth.stack)")
     .option("-p, --project <name>", "the project label (berth.project)", "berth")
-    .option("--program-dir <dir>", "the Pulumi program whose stack outputs declare the containers, read through the Automation API when engine mode recorded none", REPO_ROOT)
+    .option(
+      "--program-dir <dir>",
+      "the Pulumi program whose stack outputs declare the containers, read through the Automation API when engine mode recorded none",
+      REPO_ROOT,
+    )
     .option("--json", "print the rows as JSON for scripts")
     .addHelpText("after", EXIT_HELP)
     .parse(args, { from: "user" })
@@ -57,10 +69,16 @@ export async function statusCommand(args: string[], io: StatusIo = stdio, deps: 
     await docker.ping();
     // Without the outputs a removed container leaves no trace: say so, and show what the labels find.
     declared = await deps.declared(ref, opts.programDir, deps.env).catch((err: unknown) => {
-      io.err(`declared containers unknown, so a missing one cannot be shown: ${err instanceof Error ? err.message : String(err)}\n`);
+      io.err(
+        `declared containers unknown, so a missing one cannot be shown: ${err instanceof Error ? err.message : String(err)}\n`,
+      );
       return [];
     });
-    infos = await stackAndNamedContainers(docker, ref, declared.map((d) => d.container));
+    infos = await stackAndNamedContainers(
+      docker,
+      ref,
+      declared.map((d) => d.container),
+    );
   } catch (err) {
     io.err(`${await unreachableMessageFor(docker, err, deps.env)}\n`);
     return EXIT.engineUnreachable;
@@ -74,11 +92,16 @@ export async function statusCommand(args: string[], io: StatusIo = stdio, deps: 
     );
     return EXIT.notUp;
   }
-  if (!opts.json) io.out(`stack ${opts.stack} (project ${opts.project}) on ${await engineAddress(docker, deps.env)}\n${statusTable(rows)}\n`);
+  if (!opts.json)
+    io.out(
+      `stack ${opts.stack} (project ${opts.project}) on ${await engineAddress(docker, deps.env)}\n${statusTable(rows)}\n`,
+    );
   const down = downRows(rows);
   if (down.length > 0) {
     const which = down.map((r) => `${r.container} (${r.detail ? `${r.state}: ${r.detail}` : r.state})`).join(", ");
-    io.err(`${down.length} of ${rows.length} containers of stack ${opts.stack} are not up: ${which}. Bring the stack up again (npx pulumi up --stack ${opts.stack})\n`);
+    io.err(
+      `${down.length} of ${rows.length} containers of stack ${opts.stack} are not up: ${which}. Bring the stack up again (npx pulumi up --stack ${opts.stack})\n`,
+    );
     return EXIT.notUp;
   }
   return EXIT.ok;

@@ -3,4 +3,6 @@
 // and starts it. The paths are the image's: lib/ holds the bundles, their caches and code-cache.js.
 "use strict";
 const { basename, join } = require("node:path");
-require("./lib/code-cache.js").loadBundle(join(__dirname, "lib", basename(__filename))).exports.start();
+require("./lib/code-cache.js")
+  .loadBundle(join(__dirname, "lib", basename(__filename)))
+  .exports.start();

@@ -36,4 +36,8 @@ export interface EngineMode extends StackMode {
  * DOCKER_HOST or the default socket); up records the outputs for test code in `outputsDir` (false:
  * nowhere). Declared through DockerClient, so berth's types need no @types/dockerode.
  */
-export const EngineMode = EngineModeClass as unknown as new (docker?: DockerClient, outputsDir?: string | false, options?: EngineModeOptions) => EngineMode;
+export const EngineMode = EngineModeClass as unknown as new (
+  docker?: DockerClient,
+  outputsDir?: string | false,
+  options?: EngineModeOptions,
+) => EngineMode;

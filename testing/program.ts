@@ -28,7 +28,8 @@ export function projectProgram(dir: string): Program {
   const main = path.resolve(dir, typeof project.main === "string" ? project.main : ".");
   const run = programFile(main);
   return () => {
-    if (!fs.existsSync(main)) throw new Error(`${main} (Pulumi.yaml main) does not exist: build the program first (e.g. npm run build)`);
+    if (!fs.existsSync(main))
+      throw new Error(`${main} (Pulumi.yaml main) does not exist: build the program first (e.g. npm run build)`);
     return run();
   };
 }
@@ -82,7 +83,10 @@ export async function resolveOutput(value: unknown, timeoutMs = 10_000): Promise
 }
 
 /** Every stack output resolved; `secret` names those that are secret. */
-export async function resolveOutputs(exports: Record<string, unknown> | void, timeoutMs?: number): Promise<{ outputs: Record<string, unknown>; secret: string[] }> {
+export async function resolveOutputs(
+  exports: Record<string, unknown> | void,
+  timeoutMs?: number,
+): Promise<{ outputs: Record<string, unknown>; secret: string[] }> {
   const outputs: Record<string, unknown> = {};
   const secret: string[] = [];
   for (const [key, value] of Object.entries(exports ?? {})) {

@@ -5,7 +5,15 @@ import * as pulumi from "@pulumi/pulumi";
 import { parsePickSubnetArgs } from "../gate/pick-subnet-args";
 import { pickSubnet } from "../gate/subnet-pick";
 import { onRegistration } from "./registrations";
-import { engineConfig, hasSecret, Program, resolveOutputs, StackConfig, unwrapSecrets, withProgramFailures } from "./program";
+import {
+  engineConfig,
+  hasSecret,
+  Program,
+  resolveOutputs,
+  StackConfig,
+  unwrapSecrets,
+  withProgramFailures,
+} from "./program";
 
 const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
 
@@ -44,8 +52,10 @@ export const FIRST_PICKED_PORT = 32768;
  * that does not depend on the engine; what only the engine knows (a host port it picks) stays unset.
  */
 export const previewState: MockState = (r) => {
-  if (r.type === "random:index/randomPassword:RandomPassword") return { ...r.inputs, result: "mock-password-0123456789abcdef" };
-  if (r.type === "docker:index/remoteImage:RemoteImage") return { ...r.inputs, imageId: `${r.inputs.name}@sha256:mock`, repoDigest: `${r.inputs.name}@sha256:mock` };
+  if (r.type === "random:index/randomPassword:RandomPassword")
+    return { ...r.inputs, result: "mock-password-0123456789abcdef" };
+  if (r.type === "docker:index/remoteImage:RemoteImage")
+    return { ...r.inputs, imageId: `${r.inputs.name}@sha256:mock`, repoDigest: `${r.inputs.name}@sha256:mock` };
   if (r.type === "docker:index/image:Image") return { ...r.inputs, repoDigest: "", baseImageName: r.inputs.imageName };
   return { ...r.inputs };
 };
@@ -66,10 +76,19 @@ export function pickedPort(containerName: string, index = 0): number {
  */
 export function pickedSubnet(create: unknown): string | undefined {
   if (typeof create !== "string" || !/pick-subnet\.js /.test(create)) return undefined;
-  const words = create.replace(/^.*pick-subnet\.js /, "").split(" ").map((w) => w.replace(/^'(.*)'$/, "$1"));
+  const words = create
+    .replace(/^.*pick-subnet\.js /, "")
+    .split(" ")
+    .map((w) => w.replace(/^'(.*)'$/, "$1"));
   const parsed = parsePickSubnetArgs(words);
   if (parsed.kind !== "ok") return undefined;
-  const pick = pickSubnet({ networkName: parsed.value.network, pool: parsed.value.pool, prefixLength: parsed.value.prefixLength, networks: [], routes: [] });
+  const pick = pickSubnet({
+    networkName: parsed.value.network,
+    pool: parsed.value.pool,
+    prefixLength: parsed.value.prefixLength,
+    networks: [],
+    routes: [],
+  });
   return pick.kind === "exhausted" ? undefined : pick.subnet;
 }
 
@@ -80,10 +99,15 @@ export function upState(): MockState {
     const subnet = r.type === "command:local:Command" ? pickedSubnet(r.inputs.create) : undefined;
     if (subnet !== undefined) return { ...state, stdout: subnet, stderr: "" };
     if (r.type !== "docker:index/container:Container" || !Array.isArray(r.inputs.ports)) return state;
-    return { ...state, ports: r.inputs.ports.map((p: Record<string, unknown>, i: number) => ({ ...p, external: p.external ?? pickedPort(String(r.inputs.name), i) })) };
+    return {
+      ...state,
+      ports: r.inputs.ports.map((p: Record<string, unknown>, i: number) => ({
+        ...p,
+        external: p.external ?? pickedPort(String(r.inputs.name), i),
+      })),
+    };
   };
 }
-
 
 export interface RecordOptions {
   /** @default "project" */

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The test command (`npm test`): type-check, build, the API report check, the unit suite once more on Node 22 LTS, then
+# The test command (`npm test`): type-check, lint (ESLint) and format check (Prettier), build, the API report check, the unit suite once more on Node 22 LTS, then
 # every suite (unit, integration, e2e) in one mocha run on the current Node. The last line adds
 # the runs up: "N passed, N failed, N skipped".
 set -uo pipefail
@@ -13,6 +13,8 @@ step() { # step <name> <command...>: a failing setup step counts as one failed t
 }
 
 step "type check" npx tsc -p tsconfig.json --noEmit
+step "lint" npx eslint . --max-warnings 0
+step "format" npx prettier --check --log-level warn .
 step "build" npm run --silent build
 # The public surface (api/*.api.md, reports the build just made from dist/): a change fails here
 # with the diff and how to accept it (`npm run api-report`).

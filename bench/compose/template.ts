@@ -23,8 +23,19 @@ const INTERVALS: Record<ComposeVariant, { data: string; app: string }> = {
 /** Containers a compose file for `workers` workers starts: postgres, redis, orchestrator, workers. */
 export const composeContainers = (workers: number): number => 3 + workers;
 
-const hardening = { read_only: true, cap_drop: ["ALL"], security_opt: ["no-new-privileges:true"], pids_limit: 256, restart: "on-failure:3" };
-const appEnv = { DATABASE_URL: "postgres://berth:berth@postgres:5432/berth", REDIS_URL: "redis://redis:6379", NAMESPACES: "default", LOG_LEVEL: "info" };
+const hardening = {
+  read_only: true,
+  cap_drop: ["ALL"],
+  security_opt: ["no-new-privileges:true"],
+  pids_limit: 256,
+  restart: "on-failure:3",
+};
+const appEnv = {
+  DATABASE_URL: "postgres://berth:berth@postgres:5432/berth",
+  REDIS_URL: "redis://redis:6379",
+  NAMESPACES: "default",
+  LOG_LEVEL: "info",
+};
 const app = (image: string, command: string[], port: number, interval: string) => ({
   ...hardening,
   image,
@@ -34,20 +45,47 @@ const app = (image: string, command: string[], port: number, interval: string) =
   memswap_limit: "256m",
   cpus: 0.5,
   tmpfs: ["/tmp:rw,noexec,nosuid,size=64m"],
-  healthcheck: { test: ["CMD", "node", "/app/dist/healthcheck.js", String(port)], interval, timeout: "3s", retries: 3, start_period: "20s" },
+  healthcheck: {
+    test: ["CMD", "node", "/app/dist/healthcheck.js", String(port)],
+    interval,
+    timeout: "3s",
+    retries: 3,
+    start_period: "20s",
+  },
 });
 
 /** The compose file's content as data. */
-export function composeSpec(variant: ComposeVariant, workers: number): { services: Record<string, Record<string, unknown>> } {
-  if (!Number.isInteger(workers) || workers < 1) throw new Error(`a compose baseline needs at least 1 worker; got ${workers}`);
+export function composeSpec(
+  variant: ComposeVariant,
+  workers: number,
+): { services: Record<string, Record<string, unknown>> } {
+  if (!Number.isInteger(workers) || workers < 1)
+    throw new Error(`a compose baseline needs at least 1 worker; got ${workers}`);
   const every = INTERVALS[variant];
   const services: Record<string, Record<string, unknown>> = {
     postgres: {
       ...hardening,
       image: "${DATA_IMAGE:?set DATA_IMAGE to the Postgres/Redis image}",
       user: "999:999",
-      command: ["postgres", "-c", "shared_buffers=64MB", "-c", "listen_addresses=*", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"],
-      environment: { POSTGRES_USER: "berth", POSTGRES_DB: "berth", POSTGRES_PASSWORD: "berth", PGDATA: "/var/lib/postgresql/data" },
+      command: [
+        "postgres",
+        "-c",
+        "shared_buffers=64MB",
+        "-c",
+        "listen_addresses=*",
+        "-c",
+        "fsync=off",
+        "-c",
+        "synchronous_commit=off",
+        "-c",
+        "full_page_writes=off",
+      ],
+      environment: {
+        POSTGRES_USER: "berth",
+        POSTGRES_DB: "berth",
+        POSTGRES_PASSWORD: "berth",
+        PGDATA: "/var/lib/postgresql/data",
+      },
       mem_limit: "512m",
       memswap_limit: "512m",
       cpus: 1,
@@ -57,19 +95,41 @@ export function composeSpec(variant: ComposeVariant, workers: number): { service
         "/var/lib/postgresql/data:rw,nosuid,nodev,size=256m,uid=999,gid=999,mode=0700",
       ],
       ports: ["127.0.0.1::5432"],
-      healthcheck: { test: ["CMD", "pg_isready", "-h", "127.0.0.1", "-p", "5432", "-U", "berth", "-d", "berth"], interval: every.data, timeout: "3s", retries: 5 },
+      healthcheck: {
+        test: ["CMD", "pg_isready", "-h", "127.0.0.1", "-p", "5432", "-U", "berth", "-d", "berth"],
+        interval: every.data,
+        timeout: "3s",
+        retries: 5,
+      },
     },
     redis: {
       ...hardening,
       image: "${DATA_IMAGE}",
       user: "999:999",
-      command: ["redis-server", "--maxmemory", "64mb", "--maxmemory-policy", "allkeys-lru", "--appendonly", "no", "--save", "", "--dir", "/data"],
+      command: [
+        "redis-server",
+        "--maxmemory",
+        "64mb",
+        "--maxmemory-policy",
+        "allkeys-lru",
+        "--appendonly",
+        "no",
+        "--save",
+        "",
+        "--dir",
+        "/data",
+      ],
       mem_limit: "128m",
       memswap_limit: "128m",
       cpus: 0.5,
       tmpfs: ["/tmp:rw,noexec,nosuid,size=64m", "/data:rw,nosuid,nodev,size=16m,uid=999,gid=999,mode=0700"],
       ports: ["127.0.0.1::6379"],
-      healthcheck: { test: ["CMD", "redis-cli", "-h", "127.0.0.1", "ping"], interval: every.data, timeout: "3s", retries: 5 },
+      healthcheck: {
+        test: ["CMD", "redis-cli", "-h", "127.0.0.1", "ping"],
+        interval: every.data,
+        timeout: "3s",
+        retries: 5,
+      },
     },
     orchestrator: {
       ...app("${APP_IMAGE}", ["node", "/app/dist/orchestrator.js"], 8080, every.app),

@@ -21,7 +21,13 @@ import {
   WorkersSettings,
   workersSettings,
 } from "../workload/settings";
-import { ClusterMode, clusterDefaults, clusterProblems, clusterSchema, SwarmSettings } from "../workload/swarm-settings";
+import {
+  ClusterMode,
+  clusterDefaults,
+  clusterProblems,
+  clusterSchema,
+  SwarmSettings,
+} from "../workload/swarm-settings";
 import { DEFAULT_SUBNET_POOL, DEFAULT_SUBNET_PREFIX_LENGTH, subnetSettingsProblems } from "../subnets";
 import { ConfigError, ConfigProblem, describeIssues, within } from "../problems";
 import { ENVIRONMENTS, EnvironmentType, given } from "../fields";
@@ -40,9 +46,16 @@ export const configSchema = z.strictObject({
   workers: workersSchema.optional(),
   ...clusterSchema,
   ports: portsSchema.optional(),
-  tiers: z.strictObject({ data: tierSchema.optional(), orchestrator: tierSchema.optional(), workers: tierSchema.optional() }).optional(),
+  tiers: z
+    .strictObject({ data: tierSchema.optional(), orchestrator: tierSchema.optional(), workers: tierSchema.optional() })
+    .optional(),
   hardening: z
-    .strictObject({ postgres: hardeningSchema.optional(), redis: hardeningSchema.optional(), orchestrator: hardeningSchema.optional(), workers: hardeningSchema.optional() })
+    .strictObject({
+      postgres: hardeningSchema.optional(),
+      redis: hardeningSchema.optional(),
+      orchestrator: hardeningSchema.optional(),
+      workers: hardeningSchema.optional(),
+    })
     .optional(),
   ...engineSchema,
 });
@@ -51,7 +64,8 @@ export type RawConfig = z.infer<typeof configSchema>;
 /** Keys that must be Pulumi secrets; they are read apart from the schema above. */
 export const SECRET_KEYS = ["postgresPassword"] as const;
 export const SECRET_KEY_DESCRIPTIONS: Record<(typeof SECRET_KEYS)[number], string> = {
-  postgresPassword: "Postgres password (`pulumi config set --secret postgresPassword …`); unset: a random password generated once per stack",
+  postgresPassword:
+    "Postgres password (`pulumi config set --secret postgresPassword …`); unset: a random password generated once per stack",
 };
 
 /** Normalised settings: every default applied, every cross-field rule checked. */
@@ -88,7 +102,9 @@ export function defaultsFor(environment: EnvironmentType, published = true, swar
     ...clusterDefaults(environment),
     ports: portsDefaults(environment),
     // A swarm's workers gate waits for the tasks' Docker health: that check stays fast.
-    tiers: Object.fromEntries(TIERS.map((t) => [t, tierDefaults(environment, published && !(swarm && t === "workers"))])) as Record<TierName, ReturnType<typeof tierDefaults>>,
+    tiers: Object.fromEntries(
+      TIERS.map((t) => [t, tierDefaults(environment, published && !(swarm && t === "workers"))]),
+    ) as Record<TierName, ReturnType<typeof tierDefaults>>,
     hardening: Object.fromEntries(SERVICES.map((s) => [s, { ...DEFAULT_HARDENING }])) as Record<ServiceName, Hardening>,
     network: { internal: false, subnetPool: DEFAULT_SUBNET_POOL, subnetPrefixLength: DEFAULT_SUBNET_PREFIX_LENGTH },
   };
@@ -101,7 +117,11 @@ export function normalise(raw: RawConfig): { settings: Settings; problems: Confi
   // An internal network cannot publish: unless told otherwise, it publishes nothing.
   const publishDefault = internal ? "none" : base.ports.publish;
   // Without published ports the gates wait for Docker's healthchecks, which then stay fast.
-  const d = defaultsFor(raw.environment, (raw.ports?.publish ?? publishDefault) !== "none", (raw.cluster ?? base.cluster) === "swarm");
+  const d = defaultsFor(
+    raw.environment,
+    (raw.ports?.publish ?? publishDefault) !== "none",
+    (raw.cluster ?? base.cluster) === "swarm",
+  );
   const imageStack = imageStackOf(raw.useAlpine ?? d.useAlpine);
   const settings: Settings = {
     environment: raw.environment,
@@ -118,8 +138,12 @@ export function normalise(raw: RawConfig): { settings: Settings; problems: Confi
     cluster: raw.cluster ?? d.cluster,
     swarm: { ...d.swarm, ...given(raw.swarm) },
     ports: portSettings({ ...d.ports, publish: publishDefault, ...given(raw.ports) }),
-    tiers: Object.fromEntries(TIERS.map((t) => [t, tierSettings({ ...d.tiers[t], ...given(raw.tiers?.[t]) })])) as Record<TierName, TierSettings>,
-    hardening: Object.fromEntries(SERVICES.map((s) => [s, { ...d.hardening[s], ...given(raw.hardening?.[s]) }])) as Record<ServiceName, Hardening>,
+    tiers: Object.fromEntries(
+      TIERS.map((t) => [t, tierSettings({ ...d.tiers[t], ...given(raw.tiers?.[t]) })]),
+    ) as Record<TierName, TierSettings>,
+    hardening: Object.fromEntries(
+      SERVICES.map((s) => [s, { ...d.hardening[s], ...given(raw.hardening?.[s]) }]),
+    ) as Record<ServiceName, Hardening>,
     docker: { host: raw.docker?.host },
     network: { ...d.network, ...given(raw.network), internal },
   };
@@ -148,12 +172,23 @@ export function normalise(raw: RawConfig): { settings: Settings; problems: Confi
  * secrets given in plain text, schema mistakes, and the cross-field rules of whatever the schema
  * accepted (checked on the config without the keys the schema refused).
  */
-export function parseStackConfig(values: Record<string, unknown>, stackFile: string, secretKeys: ReadonlySet<string> = new Set()): Settings {
-  const plain = Object.fromEntries(Object.entries(values).filter(([k]) => !(SECRET_KEYS as readonly string[]).includes(k)));
+export function parseStackConfig(
+  values: Record<string, unknown>,
+  stackFile: string,
+  secretKeys: ReadonlySet<string> = new Set(),
+): Settings {
+  const plain = Object.fromEntries(
+    Object.entries(values).filter(([k]) => !(SECRET_KEYS as readonly string[]).includes(k)),
+  );
   const problems: ConfigProblem[] = [];
   for (const key of SECRET_KEYS) {
     if (values[key] !== undefined && !secretKeys.has(key)) {
-      problems.push({ path: [key], given: "a plain-text value", allowed: `a secret: run \`pulumi config set --secret ${key} <value>\``, secret: true });
+      problems.push({
+        path: [key],
+        given: "a plain-text value",
+        allowed: `a secret: run \`pulumi config set --secret ${key} <value>\``,
+        secret: true,
+      });
     }
   }
   const parsed = configSchema.safeParse(plain);
@@ -169,12 +204,19 @@ export function parseStackConfig(values: Record<string, unknown>, stackFile: str
 }
 
 /** Drops the values the schema refused and checks the cross-field rules of what remains. */
-function crossFieldProblemsOfTheRest(plain: Record<string, unknown>, issues: readonly z.core.$ZodIssue[]): ConfigProblem[] {
+function crossFieldProblemsOfTheRest(
+  plain: Record<string, unknown>,
+  issues: readonly z.core.$ZodIssue[],
+): ConfigProblem[] {
   let rest: unknown = structuredClone(plain);
   let pending = issues;
   // A few rounds at most: removing one bad value can only reveal problems further up its path.
   for (let round = 0; round < 4; round++) {
-    for (const issue of pending) rest = withoutPath(rest, issue.code === "unrecognized_keys" ? issue.keys.map((k) => [...issue.path, k]) : [issue.path]);
+    for (const issue of pending)
+      rest = withoutPath(
+        rest,
+        issue.code === "unrecognized_keys" ? issue.keys.map((k) => [...issue.path, k]) : [issue.path],
+      );
     const again = configSchema.safeParse(rest);
     if (again.success) return normalise(again.data).problems;
     pending = again.error.issues;
@@ -185,8 +227,15 @@ function crossFieldProblemsOfTheRest(plain: Record<string, unknown>, issues: rea
 function withoutPath(root: unknown, paths: PropertyKey[][]): unknown {
   for (const path of paths) {
     if (path.length === 0) return {};
-    const parent = path.slice(0, -1).reduce<unknown>((node, key) => (node !== null && typeof node === "object" ? (node as Record<PropertyKey, unknown>)[key] : undefined), root);
-    if (parent !== null && typeof parent === "object") delete (parent as Record<PropertyKey, unknown>)[path[path.length - 1]];
+    const parent = path
+      .slice(0, -1)
+      .reduce<unknown>(
+        (node, key) =>
+          node !== null && typeof node === "object" ? (node as Record<PropertyKey, unknown>)[key] : undefined,
+        root,
+      );
+    if (parent !== null && typeof parent === "object")
+      delete (parent as Record<PropertyKey, unknown>)[path[path.length - 1]];
   }
   return root;
 }

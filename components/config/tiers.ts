@@ -3,14 +3,24 @@
 import { z } from "zod";
 import { ConfigProblem } from "../problems";
 import { EnvironmentType } from "../fields";
-import { healthcheckDefaults, healthcheckSchema, HealthcheckTiming, stopGraceDefault, stopSchema } from "../container/settings";
+import {
+  healthcheckDefaults,
+  healthcheckSchema,
+  HealthcheckTiming,
+  stopGraceDefault,
+  stopSchema,
+} from "../container/settings";
 import { gateBudgetSchema, gateTimeoutDefault } from "../gate/settings";
 
 export const TIERS = ["data", "orchestrator", "workers"] as const;
 export type TierName = (typeof TIERS)[number];
 
 /** The config keys of one tier: the healthcheck timing and stop grace of its containers, and its gate's budget. */
-export const tierSchema = z.strictObject({ ...healthcheckSchema.shape, ...stopSchema.shape, ...gateBudgetSchema.shape });
+export const tierSchema = z.strictObject({
+  ...healthcheckSchema.shape,
+  ...stopSchema.shape,
+  ...gateBudgetSchema.shape,
+});
 export type TierInput = z.infer<typeof tierSchema>;
 
 export interface TierSettings {
@@ -24,7 +34,11 @@ export interface TierSettings {
  * the services publish host ports, so the gates ask them directly and Docker's checks may be calm.
  */
 export function tierDefaults(environment: EnvironmentType, published = true): Required<TierInput> {
-  return { ...healthcheckDefaults(environment, published), stopGraceSeconds: stopGraceDefault(environment), gateTimeoutSeconds: gateTimeoutDefault(environment) };
+  return {
+    ...healthcheckDefaults(environment, published),
+    stopGraceSeconds: stopGraceDefault(environment),
+    gateTimeoutSeconds: gateTimeoutDefault(environment),
+  };
 }
 
 export function tierSettings(filled: Required<TierInput>): TierSettings {

@@ -48,7 +48,10 @@ export class AppContainer extends pulumi.ComponentResource {
   constructor(name: string, args: AppContainerArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("berth:index:AppContainer", name, {}, opts);
     if (args.healthcheck.test.length === 0) {
-      throw new pulumi.ResourceError(`AppContainer ${name}: healthcheck.test is empty; give the command that says the service is ready (the gates read it)`, this);
+      throw new pulumi.ResourceError(
+        `AppContainer ${name}: healthcheck.test is empty; give the command that says the service is ready (the gates read it)`,
+        this,
+      );
     }
     const { test, ...timing } = args.healthcheck;
     const made = serviceContainer(
@@ -75,8 +78,17 @@ export class AppContainer extends pulumi.ComponentResource {
     this.aliases = made.aliases;
     this.hostPort = made.hostPort;
     this.url = pulumi.output(args.port === undefined ? undefined : `http://${made.aliases[0]}:${args.port}`);
-    this.hostUrl = pulumi.all([made.hostAddress, made.hostPort]).apply(([host, port]) => (port === undefined ? undefined : `http://${host}:${port}`));
-    this.readyUrls = this.hostUrl.apply((url) => [url === undefined || args.readyPath === undefined ? undefined : `${url}${args.readyPath}`]);
-    this.registerOutputs({ containerName: this.containerName, hostPort: this.hostPort, url: this.url, hostUrl: this.hostUrl });
+    this.hostUrl = pulumi
+      .all([made.hostAddress, made.hostPort])
+      .apply(([host, port]) => (port === undefined ? undefined : `http://${host}:${port}`));
+    this.readyUrls = this.hostUrl.apply((url) => [
+      url === undefined || args.readyPath === undefined ? undefined : `${url}${args.readyPath}`,
+    ]);
+    this.registerOutputs({
+      containerName: this.containerName,
+      hostPort: this.hostPort,
+      url: this.url,
+      hostUrl: this.hostUrl,
+    });
   }
 }

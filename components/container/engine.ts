@@ -8,7 +8,10 @@ import type * as docker from "@pulumi/docker";
 const DOCKER_TYPE = "docker:index/container:Container";
 
 /** The engine address of `resource`'s docker provider, or `explicit`; undefined means the local engine. */
-export function engineOf(resource: pulumi.Resource, explicit?: pulumi.Input<string>): pulumi.Output<string | undefined> {
+export function engineOf(
+  resource: pulumi.Resource,
+  explicit?: pulumi.Input<string>,
+): pulumi.Output<string | undefined> {
   const provider = resource.getProvider(DOCKER_TYPE) as docker.Provider | undefined;
   const fromProvider: pulumi.Input<string | undefined> = provider?.host ?? undefined;
   return pulumi.all([fromProvider, explicit]).apply(([host, given]) => {

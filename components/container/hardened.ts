@@ -109,7 +109,9 @@ export function hardenedContainerArgs(spec: HardenedContainerSpec): docker.Conta
     tmpfs: {
       "/tmp": TMP_TMPFS,
       ...(spec.tmpfs ?? {}),
-      ...Object.fromEntries(Object.entries(spec.ownedTmpfs ?? {}).map(([path, options]) => [path, ownedBy(options, user)])),
+      ...Object.fromEntries(
+        Object.entries(spec.ownedTmpfs ?? {}).map(([path, options]) => [path, ownedBy(options, user)]),
+      ),
     },
     volumes: [
       ...(spec.volumes ?? []).map((v) => ({ volumeName: v.volumeName, containerPath: v.containerPath })),
@@ -117,7 +119,12 @@ export function hardenedContainerArgs(spec: HardenedContainerSpec): docker.Conta
     ],
     envs: spec.envs,
     command: spec.command,
-    ports: (spec.ports ?? []).map((p) => ({ internal: p.internal, external: p.external, ip: p.hostIp, protocol: "tcp" })),
+    ports: (spec.ports ?? []).map((p) => ({
+      internal: p.internal,
+      external: p.external,
+      ip: p.hostIp,
+      protocol: "tcp",
+    })),
     ...(spec.networkNamespaceOf === undefined
       ? { networksAdvanced: [{ name: spec.networkName, aliases: spec.aliases }] }
       : // The engine reads the mode back as container:<id>: the id, not a name, keeps plans free of diffs.
@@ -143,7 +150,11 @@ export function hardenedContainerArgs(spec: HardenedContainerSpec): docker.Conta
 }
 
 /** Creates the container, a child of `opts.parent`. */
-export function createHardenedContainer(name: string, spec: HardenedContainerSpec, opts: pulumi.CustomResourceOptions): docker.Container {
+export function createHardenedContainer(
+  name: string,
+  spec: HardenedContainerSpec,
+  opts: pulumi.CustomResourceOptions,
+): docker.Container {
   return new docker.Container(
     name,
     hardenedContainerArgs(spec),

@@ -9,7 +9,13 @@ import { given } from "../fields";
 import { childOptions } from "../options";
 import { engineOf } from "./engine";
 import { createHardenedContainer, HardenedContainerSpec } from "./hardened";
-import { DEFAULT_HARDENING, DEFAULT_STOP_GRACE_SECONDS, defaultHealthcheck, Hardening, HealthcheckTiming } from "./settings";
+import {
+  DEFAULT_HARDENING,
+  DEFAULT_STOP_GRACE_SECONDS,
+  defaultHealthcheck,
+  Hardening,
+  HealthcheckTiming,
+} from "./settings";
 
 /** Args every berth service component takes, beside its own. */
 export interface ServiceArgs {
@@ -69,7 +75,10 @@ export function withDefaults(
 }
 
 /** What a component says of its own container: the parts of the spec no common arg decides. */
-export type OwnSpec = Omit<HardenedContainerSpec, "containerName" | "networkName" | "aliases" | "labels" | "hardening" | "ports" | "healthcheck" | "stopGraceSeconds"> & {
+export type OwnSpec = Omit<
+  HardenedContainerSpec,
+  "containerName" | "networkName" | "aliases" | "labels" | "hardening" | "ports" | "healthcheck" | "stopGraceSeconds"
+> & {
   healthcheckTest: string[];
   /** The port clients use; published on the host unless publish is false. */
   port?: number;
@@ -98,12 +107,19 @@ export function serviceContainer(
   opts: pulumi.ComponentResourceOptions,
 ): ServiceContainer {
   const aliases = args.aliases ?? [name];
-  if (aliases.length === 0) throw new pulumi.ResourceError(`${kind} ${name}: aliases is empty; give at least one DNS name (url uses the first)`, parent);
+  if (aliases.length === 0)
+    throw new pulumi.ResourceError(
+      `${kind} ${name}: aliases is empty; give at least one DNS name (url uses the first)`,
+      parent,
+    );
   const hostIp = args.hostIp ?? DEFAULT_HOST_IP;
   const publish = own.port !== undefined && args.publish !== false;
   const { gatedDirectly = publish, healthcheckTest, port: _port, ...spec } = own;
   const { hardening, healthcheck, stopGraceSeconds } = withDefaults(args, gatedDirectly);
-  const envs = own.envs === undefined && Object.keys(args.env ?? {}).length === 0 ? undefined : mergedEnvs(own.envs ?? [], args.env);
+  const envs =
+    own.envs === undefined && Object.keys(args.env ?? {}).length === 0
+      ? undefined
+      : mergedEnvs(own.envs ?? [], args.env);
   const engine = engineOf(parent);
   const container = createHardenedContainer(
     name,
@@ -131,16 +147,29 @@ export function serviceContainer(
 }
 
 /** A named volume for a durable service's data, labelled like its container. */
-export function dataVolume(parent: pulumi.ComponentResource, name: string, kind: string, args: ServiceArgs, opts: pulumi.ComponentResourceOptions): docker.Volume {
+export function dataVolume(
+  parent: pulumi.ComponentResource,
+  name: string,
+  kind: string,
+  args: ServiceArgs,
+  opts: pulumi.ComponentResourceOptions,
+): docker.Volume {
   const volumeName = pulumi.output(args.containerName ?? defaultObjectName(name)).apply((c) => `${c}-data`);
-  return new docker.Volume(`${name}-data`, { name: volumeName, labels: labelList(componentLabels(`${parent.constructor.name} ${name}`, args.labels, kind)) }, childOptions(parent, opts));
+  return new docker.Volume(
+    `${name}-data`,
+    { name: volumeName, labels: labelList(componentLabels(`${parent.constructor.name} ${name}`, args.labels, kind)) },
+    childOptions(parent, opts),
+  );
 }
 
 /**
  * A component's own `KEY=value` entries, then the caller's `env` after them. Secret as a whole:
  * the component's own entries often carry a password, and so may the caller's.
  */
-export function mergedEnvs(own: pulumi.Input<pulumi.Input<string>[]>, env: ServiceArgs["env"]): pulumi.Output<string[]> {
+export function mergedEnvs(
+  own: pulumi.Input<pulumi.Input<string>[]>,
+  env: ServiceArgs["env"],
+): pulumi.Output<string[]> {
   const extra = Object.entries(env ?? {}).map(([k, v]) => pulumi.interpolate`${k}=${v}`);
   return pulumi.secret(pulumi.all([own, pulumi.all(extra)]).apply(([base, more]) => [...base, ...more]));
 }

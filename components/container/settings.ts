@@ -6,26 +6,41 @@ import { MAX_RESTART_RETRIES } from "../contract";
 import { EnvironmentType, Filled, wholeNumber } from "../fields";
 
 export const hardeningSchema = z.strictObject({
-  readOnly: z.boolean().describe("read-only root filesystem (writable paths get a tmpfs); false opts out of CIS 5.13").optional(),
+  readOnly: z
+    .boolean()
+    .describe("read-only root filesystem (writable paths get a tmpfs); false opts out of CIS 5.13")
+    .optional(),
   noNewPrivileges: z.boolean().describe("no-new-privileges; false opts out of CIS 5.26").optional(),
   capAdd: z
     .array(z.string().regex(/^[A-Z_]+$/, { message: "a capability name such as NET_BIND_SERVICE" }))
-    .describe("capabilities added back after dropping ALL; the policy pack passes only those its allowedCapabilities lists")
+    .describe(
+      "capabilities added back after dropping ALL; the policy pack passes only those its allowedCapabilities lists",
+    )
     .optional(),
   pidsLimit: wholeNumber(16, 65536).describe("maximum number of processes (CIS 5.29)").optional(),
   user: z
     .string()
     .regex(/^[0-9]+(:[0-9]+)?$/, { message: 'a numeric "uid:gid" such as "1000:1000"' })
-    .describe('numeric "uid:gid" the process runs as; unset: the image stack\'s user for the service; root opts out of CIS 4.1')
+    .describe(
+      'numeric "uid:gid" the process runs as; unset: the image stack\'s user for the service; root opts out of CIS 4.1',
+    )
     .optional(),
-  maxRetryCount: wholeNumber(1, MAX_RESTART_RETRIES).describe('restarts allowed by the "on-failure" policy (CIS 5.15)').optional(),
+  maxRetryCount: wholeNumber(1, MAX_RESTART_RETRIES)
+    .describe('restarts allowed by the "on-failure" policy (CIS 5.15)')
+    .optional(),
 });
 export type HardeningInput = z.infer<typeof hardeningSchema>;
 /** The hardening of one container: every rule on unless an explicit opt-out turns it off. */
 export type Hardening = Filled<Omit<HardeningInput, "user">> & { user?: string };
 
 /** Every rule on; the same in every environment. */
-export const DEFAULT_HARDENING: Readonly<Hardening> = Object.freeze({ readOnly: true, noNewPrivileges: true, capAdd: [], pidsLimit: 256, maxRetryCount: 3 });
+export const DEFAULT_HARDENING: Readonly<Hardening> = Object.freeze({
+  readOnly: true,
+  noNewPrivileges: true,
+  capAdd: [],
+  pidsLimit: 256,
+  maxRetryCount: 3,
+});
 
 // Docker duration strings are built from these, so sub-millisecond values are meaningless.
 export const healthcheckSchema = z.strictObject({
@@ -71,7 +86,9 @@ export function defaultHealthcheck(gatedDirectly: boolean): HealthcheckTiming {
 // At least 1: the provider drops a StopTimeout of 0 and kills at once with a grace of 0.
 export const stopSchema = z.strictObject({
   stopGraceSeconds: wholeNumber(1, 600)
-    .describe("seconds a container gets to stop on its stop signal (destroy, replace, docker stop) before it is killed; a change replaces the tier's containers")
+    .describe(
+      "seconds a container gets to stop on its stop signal (destroy, replace, docker stop) before it is killed; a change replaces the tier's containers",
+    )
     .optional(),
 });
 

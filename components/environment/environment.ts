@@ -71,7 +71,12 @@ export class Environment extends pulumi.ComponentResource {
   /** Published host ports per service (undefined when not published). */
   public readonly hostPorts: pulumi.Output<PortPlan>;
   /** Container names per service. */
-  public readonly containerNames: pulumi.Output<{ postgres: string; redis: string; orchestrator: string; workers: string[] }>;
+  public readonly containerNames: pulumi.Output<{
+    postgres: string;
+    redis: string;
+    orchestrator: string;
+    workers: string[];
+  }>;
   /** URLs for clients on the host (secret: the Postgres one carries the password). */
   public readonly hostUrls: pulumi.Output<HostUrls>;
   /** The workers' swarm service (cluster: swarm), else undefined. */
@@ -82,7 +87,8 @@ export class Environment extends pulumi.ComponentResource {
     const stack = this.stackContext(name, args);
     this.imageStack = stack.settings.imageStack;
     const password =
-      args.postgresPassword ?? new random.RandomPassword(`${name}-postgres-password`, { length: 32, special: false }, { parent: this }).result;
+      args.postgresPassword ??
+      new random.RandomPassword(`${name}-postgres-password`, { length: 32, special: false }, { parent: this }).result;
     this.network = this.networkTier(stack);
     const data = this.dataTier(stack, password);
     this.postgres = data.postgres;
@@ -93,28 +99,51 @@ export class Environment extends pulumi.ComponentResource {
     const workers = this.workersTier(stack, app, data.gate, orchestrator.gate);
     this.workers = workers.pool;
     this.swarmWorkers = workers.swarmPool;
-    this.gates = { data: data.gate, orchestrator: orchestrator.gate, ...(workers.gate ? { workers: workers.gate } : {}) };
+    this.gates = {
+      data: data.gate,
+      orchestrator: orchestrator.gate,
+      ...(workers.gate ? { workers: workers.gate } : {}),
+    };
 
     this.hostPorts = pulumi
       .all([this.postgres.hostPort, this.redis.hostPort, this.orchestrator.hostPort])
       .apply(([postgres, redis, orchestrator]) => ({ postgres, redis, orchestrator }));
     this.containerNames = pulumi
-      .all([this.postgres.containerName, this.redis.containerName, this.orchestrator.containerName, this.workers?.containerNames ?? []])
+      .all([
+        this.postgres.containerName,
+        this.redis.containerName,
+        this.orchestrator.containerName,
+        this.workers?.containerNames ?? [],
+      ])
       .apply(([postgres, redis, orchestrator, workers]) => ({ postgres, redis, orchestrator, workers }));
     this.hostUrls = pulumi.secret(
-      pulumi.all([this.postgres.hostUrl, this.redis.hostUrl, this.orchestrator.hostUrl]).apply(([postgres, redis, orchestrator]): HostUrls => ({ postgres, redis, orchestrator })),
+      pulumi
+        .all([this.postgres.hostUrl, this.redis.hostUrl, this.orchestrator.hostUrl])
+        .apply(([postgres, redis, orchestrator]): HostUrls => ({ postgres, redis, orchestrator })),
     );
     this.workerService = pulumi.output(this.swarmWorkers?.serviceName);
-    this.registerOutputs({ imageStack: this.imageStack, hostPorts: this.hostPorts, containerNames: this.containerNames, hostUrls: this.hostUrls, workerService: this.workerService });
+    this.registerOutputs({
+      imageStack: this.imageStack,
+      hostPorts: this.hostPorts,
+      containerNames: this.containerNames,
+      hostUrls: this.hostUrls,
+      workerService: this.workerService,
+    });
   }
 
   /** What every tier takes from the stack: its settings, names and labels, the engine's provider. */
   private stackContext(name: string, args: EnvironmentArgs): StackContext {
     const s = args.settings;
-    const base: LabelSet = { project: args.project ?? pulumi.getProject(), stack: args.stack ?? pulumi.getStack(), environment: s.environment };
+    const base: LabelSet = {
+      project: args.project ?? pulumi.getProject(),
+      stack: args.stack ?? pulumi.getStack(),
+      environment: s.environment,
+    };
     const prefix = stackPrefix(base.project, base.stack);
     // One explicit provider for a remote engine; components pass it down to their containers.
-    const provider = s.docker.host ? new docker.Provider(`${name}-docker`, { host: s.docker.host }, { parent: this }) : undefined;
+    const provider = s.docker.host
+      ? new docker.Provider(`${name}-docker`, { host: s.docker.host }, { parent: this })
+      : undefined;
     const childOpts = (extra: pulumi.ComponentResourceOptions = {}): pulumi.ComponentResourceOptions =>
       pulumi.mergeOptions({ parent: this, ...(provider ? { providers: [provider] } : {}) }, extra);
     const tierOf = (svc: ServiceName) => s.tiers[svc === "postgres" || svc === "redis" ? "data" : svc];
@@ -147,14 +176,19 @@ export class Environment extends pulumi.ComponentResource {
         networkName: objectName(prefix, "net"),
         labels: labelMap(base),
         internal: s.network.internal,
-        ...(s.cluster === "swarm" ? { overlay: true } : { subnetPool: s.network.subnetPool, subnetPrefixLength: s.network.subnetPrefixLength }),
+        ...(s.cluster === "swarm"
+          ? { overlay: true }
+          : { subnetPool: s.network.subnetPool, subnetPrefixLength: s.network.subnetPrefixLength }),
       },
       childOpts(),
     );
   }
 
   /** Postgres ∥ Redis, then the data gate. */
-  private dataTier(stack: StackContext, password: pulumi.Input<string>): { postgres: Postgres; redis: Redis; gate: HealthGate } {
+  private dataTier(
+    stack: StackContext,
+    password: pulumi.Input<string>,
+  ): { postgres: Postgres; redis: Redis; gate: HealthGate } {
     const { name, settings: s, prefix, childOpts, images, service } = stack;
     const postgres = new Postgres(
       `${name}-postgres`,
@@ -198,14 +232,24 @@ export class Environment extends pulumi.ComponentResource {
     );
     const gate = tierGate(
       name,
-      { stackFile: stack.stackFile, tier: "data", settings: s.tiers.data, serviceKeys: ["postgres", "redis"], watch: [postgres, redis] },
+      {
+        stackFile: stack.stackFile,
+        tier: "data",
+        settings: s.tiers.data,
+        serviceKeys: ["postgres", "redis"],
+        watch: [postgres, redis],
+      },
       childOpts({ dependsOn: [postgres, redis] }),
     );
     return { postgres, redis, gate };
   }
 
   /** The orchestrator, once the data gate passed, then its gate. */
-  private orchestratorTier(stack: StackContext, app: ImageOutputs, dataGate: HealthGate): { orchestrator: Orchestrator; gate: HealthGate } {
+  private orchestratorTier(
+    stack: StackContext,
+    app: ImageOutputs,
+    dataGate: HealthGate,
+  ): { orchestrator: Orchestrator; gate: HealthGate } {
     const { name, settings: s, prefix, childOpts, service } = stack;
     const orchestrator = new Orchestrator(
       `${name}-orchestrator`,
@@ -227,7 +271,14 @@ export class Environment extends pulumi.ComponentResource {
     );
     const gate = tierGate(
       name,
-      { stackFile: stack.stackFile, tier: "orchestrator", settings: s.tiers.orchestrator, serviceKeys: ["orchestrator", "images.app"], watch: [orchestrator], after: [dataGate] },
+      {
+        stackFile: stack.stackFile,
+        tier: "orchestrator",
+        settings: s.tiers.orchestrator,
+        serviceKeys: ["orchestrator", "images.app"],
+        watch: [orchestrator],
+        after: [dataGate],
+      },
       childOpts({ dependsOn: [orchestrator] }),
     );
     return { orchestrator, gate };
@@ -245,7 +296,8 @@ export class Environment extends pulumi.ComponentResource {
     // Worker health means "registered". With the API published the gate asks the orchestrator,
     // the cross-service check a Docker healthcheck cannot make: every worker is ready once it
     // lists them all, without waiting for their next healthcheck.
-    const registered = s.ports.publish !== "none" ? pulumi.interpolate`${this.orchestrator.hostUrl}${WORKERS_PATH}` : undefined;
+    const registered =
+      s.ports.publish !== "none" ? pulumi.interpolate`${this.orchestrator.hostUrl}${WORKERS_PATH}` : undefined;
     const workersGate = {
       stackFile: stack.stackFile,
       tier: "workers" as const,
@@ -280,7 +332,14 @@ export class Environment extends pulumi.ComponentResource {
       );
       const gate = tierGate(
         name,
-        { ...workersGate, serviceKeys: ["workers", "swarm", "images.app"], watch: [], swarm: [swarmPool], http: registered ? [registered] : [], after: [orchestratorGate] },
+        {
+          ...workersGate,
+          serviceKeys: ["workers", "swarm", "images.app"],
+          watch: [],
+          swarm: [swarmPool],
+          http: registered ? [registered] : [],
+          after: [orchestratorGate],
+        },
         childOpts({ dependsOn: [swarmPool] }),
       );
       return { swarmPool, gate };
@@ -311,7 +370,11 @@ export class Environment extends pulumi.ComponentResource {
       },
       childOpts({ dependsOn: [dataGate] }),
     );
-    const gate = tierGate(name, { ...workersGate, watch: [pool], after: [orchestratorGate] }, childOpts({ dependsOn: [pool, orchestratorGate] }));
+    const gate = tierGate(
+      name,
+      { ...workersGate, watch: [pool], after: [orchestratorGate] },
+      childOpts({ dependsOn: [pool, orchestratorGate] }),
+    );
     return { pool, gate };
   }
 }

@@ -14,7 +14,12 @@ export interface ImageResourceArgs {
 }
 
 /** The image a role's containers run, as an id or name that changes when the image does. */
-export function imageFor(name: string, role: ImageRole, resolved: ResolvedImage, a: ImageResourceArgs): pulumi.Output<string> {
+export function imageFor(
+  name: string,
+  role: ImageRole,
+  resolved: ResolvedImage,
+  a: ImageResourceArgs,
+): pulumi.Output<string> {
   return imageOf(name, role, resolved, a).id;
 }
 
@@ -36,7 +41,10 @@ export function imageOf(name: string, role: ImageRole, resolved: ResolvedImage, 
       `${name}-app-image`,
       {
         imageName: `${a.prefix.toLowerCase()}-workload:${a.imageStack}`,
-        build: { context: path.relative(process.cwd(), services) || ".", args: { BASE_IMAGE: resolved.nodeBase ?? "" } },
+        build: {
+          context: path.relative(process.cwd(), services) || ".",
+          args: { BASE_IMAGE: resolved.nodeBase ?? "" },
+        },
         skipPush: true,
       },
       a.opts,

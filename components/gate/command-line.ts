@@ -67,14 +67,17 @@ export function gateCommandLine(gateName: string, timeoutSeconds: number, probes
   for (const c of probes.containers) words.push("--container", c);
   for (const p of probes.pidsLimits ?? []) words.push("--pids-limit", `${p.container}=${p.limit}`);
   for (const r of probes.ready ?? []) words.push("--ready", `${r.container}=env:${r.env}`);
-  if ((probes.ready ?? []).length > 0 && probes.readyIntervalMs !== undefined) words.push("--ready-interval-ms", String(probes.readyIntervalMs));
+  if ((probes.ready ?? []).length > 0 && probes.readyIntervalMs !== undefined)
+    words.push("--ready-interval-ms", String(probes.readyIntervalMs));
   for (const url of probes.http) words.push("--http", url);
   if (probes.http.length > 0 && probes.httpStatus !== undefined) words.push("--http-status", String(probes.httpStatus));
-  if (probes.httpMinItems && (probes.http.length > 0 || (probes.ready ?? []).length > 0)) words.push("--http-min-items", `${probes.httpMinItems.key}=${probes.httpMinItems.count}`);
+  if (probes.httpMinItems && (probes.http.length > 0 || (probes.ready ?? []).length > 0))
+    words.push("--http-min-items", `${probes.httpMinItems.key}=${probes.httpMinItems.count}`);
   for (const t of probes.tcp) words.push("--tcp", t);
   for (const v of probes.postgresEnv) words.push("--postgres", `env:${v}`);
   for (const v of probes.redisEnv) words.push("--redis", `env:${v}`);
-  for (const svc of probes.swarmServices ?? []) words.push("--swarm-service", svc.replicas === undefined ? svc.name : `${svc.name}=${svc.replicas}`);
+  for (const svc of probes.swarmServices ?? [])
+    words.push("--swarm-service", svc.replicas === undefined ? svc.name : `${svc.name}=${svc.replicas}`);
   if (probes.hint) words.push("--hint", probes.hint);
   return [gateInvocation("cli"), ...words.map(shellQuote)].join(" ");
 }

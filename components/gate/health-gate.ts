@@ -12,7 +12,9 @@ import { DEFAULT_GATE_TIMEOUT_SECONDS } from "./settings";
  * What a gate can watch: a container, or a berth component with its containers and, per container,
  * a URL (seen from the machine running Pulumi) whose answer means the service is ready.
  */
-export type Gated = docker.Container | { readonly containers: readonly docker.Container[]; readonly readyUrls?: pulumi.Output<(string | undefined)[]> };
+export type Gated =
+  | docker.Container
+  | { readonly containers: readonly docker.Container[]; readonly readyUrls?: pulumi.Output<(string | undefined)[]> };
 
 export interface HealthGateArgs {
   /** Shown in progress lines and failure reports, e.g. "data". @default the resource name */
@@ -88,7 +90,9 @@ export const RUNS_FOR_VARIABLE = "BERTH_GATE_RUNS_FOR";
 
 const containersOf = (g: Gated): readonly docker.Container[] => (docker.Container.isInstance(g) ? [g] : g.containers);
 const readyUrlsOf = (g: Gated): pulumi.Output<(string | undefined)[]> =>
-  docker.Container.isInstance(g) || g.readyUrls === undefined ? pulumi.output(containersOf(g).map(() => undefined)) : g.readyUrls;
+  docker.Container.isInstance(g) || g.readyUrls === undefined
+    ? pulumi.output(containersOf(g).map(() => undefined))
+    : g.readyUrls;
 
 /** The pids limit berth's hardened container carries in its labels (none on other containers). */
 function pidsLimitOf(labels: { label: string; value: string }[] | undefined): number | undefined {
@@ -117,50 +121,91 @@ export class HealthGate extends pulumi.ComponentResource {
     const gateName = args.gateName ?? name;
     const watched = (args.watch ?? []).flatMap(containersOf);
     // Per watched container: its name, its pids limit, and its readiness URL (kept secret: it may carry a password).
-    const watchedFacts = pulumi.all(watched.map((c) => pulumi.all([c.name, c.labels]).apply(([n, labels]) => ({ name: n, pidsLimit: pidsLimitOf(labels) }))));
+    const watchedFacts = pulumi.all(
+      watched.map((c) =>
+        pulumi.all([c.name, c.labels]).apply(([n, labels]) => ({ name: n, pidsLimit: pidsLimitOf(labels) })),
+      ),
+    );
     const readyUrls = pulumi.all((args.watch ?? []).map(readyUrlsOf)).apply((lists) => lists.flat());
     // The command line holds none of these URLs (they travel in the environment), only which are
     // given: that much is not secret, so plans and previews show the gate's command line.
-    const given = (urls: pulumi.Input<pulumi.Input<string | undefined>[]>) => pulumi.unsecret(pulumi.output(urls).apply((l) => l.map((u) => u !== undefined)));
+    const given = (urls: pulumi.Input<pulumi.Input<string | undefined>[]>) =>
+      pulumi.unsecret(pulumi.output(urls).apply((l) => l.map((u) => u !== undefined)));
     const swarm = args.swarm ?? [];
-    const lists = pulumi.all([watchedFacts, args.containerNames ?? [], args.http ?? [], args.tcp ?? [], given(args.postgres ?? []), given(args.redis ?? [])]);
-    const create = pulumi.all([lists, pulumi.all(swarm.map((s) => s.service.name)), given(readyUrls)]).apply(([[facts, named, http, tcp, postgres, redis], services, ready]) => {
-      const watchedNames = facts.map((f) => f.name);
-      const unpublished = [...postgres.map((has, i) => [`postgres[${i}]`, has] as const), ...redis.map((has, i) => [`redis[${i}]`, has] as const)].filter(([, has]) => !has);
-      if (unpublished.length > 0) {
-        const which = unpublished.map(([k]) => k).join(", ");
-        throw new pulumi.ResourceError(`HealthGate ${name}: ${which} has no URL: a hostUrl is undefined when the service publishes no port; publish it or drop the probe`, this);
-      }
-      if (watchedNames.length + named.length + http.length + tcp.length + postgres.length + redis.length + services.length === 0) {
-        throw new pulumi.ResourceError(`HealthGate ${name} has nothing to watch: give watch, swarm, containerNames, http, tcp, postgres or redis`, this);
-      }
-      return gateCommandLine(gateName, args.timeoutSeconds ?? DEFAULT_GATE_TIMEOUT_SECONDS, {
-        containers: [...watchedNames, ...named],
-        pidsLimits: facts.flatMap((f) => (f.pidsLimit === undefined ? [] : [{ container: f.name, limit: f.pidsLimit }])),
-        ready: facts.flatMap((f, i) => (ready[i] ? [{ container: f.name, env: probeVariable("ready", i) }] : [])),
-        readyIntervalMs: args.readyIntervalMs,
-        http,
-        httpStatus: args.httpStatus,
-        httpMinItems: args.httpMinItems,
-        tcp,
-        postgresEnv: postgres.map((_, i) => probeVariable("postgres", i)),
-        redisEnv: redis.map((_, i) => probeVariable("redis", i)),
-        ...(services.length === 0 ? {} : { swarmServices: services.map((service, i) => ({ name: service, replicas: swarm[i].replicas })) }),
-        intervalMs: args.intervalMs,
-        logLines: args.logLines,
-        hint: args.hint,
+    const lists = pulumi.all([
+      watchedFacts,
+      args.containerNames ?? [],
+      args.http ?? [],
+      args.tcp ?? [],
+      given(args.postgres ?? []),
+      given(args.redis ?? []),
+    ]);
+    const create = pulumi
+      .all([lists, pulumi.all(swarm.map((s) => s.service.name)), given(readyUrls)])
+      .apply(([[facts, named, http, tcp, postgres, redis], services, ready]) => {
+        const watchedNames = facts.map((f) => f.name);
+        const unpublished = [
+          ...postgres.map((has, i) => [`postgres[${i}]`, has] as const),
+          ...redis.map((has, i) => [`redis[${i}]`, has] as const),
+        ].filter(([, has]) => !has);
+        if (unpublished.length > 0) {
+          const which = unpublished.map(([k]) => k).join(", ");
+          throw new pulumi.ResourceError(
+            `HealthGate ${name}: ${which} has no URL: a hostUrl is undefined when the service publishes no port; publish it or drop the probe`,
+            this,
+          );
+        }
+        if (
+          watchedNames.length +
+            named.length +
+            http.length +
+            tcp.length +
+            postgres.length +
+            redis.length +
+            services.length ===
+          0
+        ) {
+          throw new pulumi.ResourceError(
+            `HealthGate ${name} has nothing to watch: give watch, swarm, containerNames, http, tcp, postgres or redis`,
+            this,
+          );
+        }
+        return gateCommandLine(gateName, args.timeoutSeconds ?? DEFAULT_GATE_TIMEOUT_SECONDS, {
+          containers: [...watchedNames, ...named],
+          pidsLimits: facts.flatMap((f) =>
+            f.pidsLimit === undefined ? [] : [{ container: f.name, limit: f.pidsLimit }],
+          ),
+          ready: facts.flatMap((f, i) => (ready[i] ? [{ container: f.name, env: probeVariable("ready", i) }] : [])),
+          readyIntervalMs: args.readyIntervalMs,
+          http,
+          httpStatus: args.httpStatus,
+          httpMinItems: args.httpMinItems,
+          tcp,
+          postgresEnv: postgres.map((_, i) => probeVariable("postgres", i)),
+          redisEnv: redis.map((_, i) => probeVariable("redis", i)),
+          ...(services.length === 0
+            ? {}
+            : { swarmServices: services.map((service, i) => ({ name: service, replicas: swarm[i].replicas })) }),
+          intervalMs: args.intervalMs,
+          logLines: args.logLines,
+          hint: args.hint,
+        });
       });
-    });
     // URLs with passwords travel in the command's environment, which Pulumi keeps encrypted.
-    const secretUrls = pulumi.all([args.postgres ?? [], args.redis ?? [], readyUrls]).apply(([postgres, redis, ready]): Record<string, string> => ({
-      ...Object.fromEntries(postgres.map((url, i) => [probeVariable("postgres", i), url ?? ""])),
-      ...Object.fromEntries(redis.map((url, i) => [probeVariable("redis", i), url ?? ""])),
-      ...Object.fromEntries(ready.flatMap((url, i) => (url === undefined ? [] : [[probeVariable("ready", i), url]]))),
-    }));
+    const secretUrls = pulumi
+      .all([args.postgres ?? [], args.redis ?? [], readyUrls])
+      .apply(([postgres, redis, ready]): Record<string, string> => ({
+        ...Object.fromEntries(postgres.map((url, i) => [probeVariable("postgres", i), url ?? ""])),
+        ...Object.fromEntries(redis.map((url, i) => [probeVariable("redis", i), url ?? ""])),
+        ...Object.fromEntries(ready.flatMap((url, i) => (url === undefined ? [] : [[probeVariable("ready", i), url]]))),
+      }));
     const text = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
     this.runsFor = pulumi
       .all([
-        pulumi.all([...watched.map((c) => c.id), ...swarm.flatMap((s) => [s.service.id, ...(s.pidsLimit ? [s.pidsLimit.id] : [])])]),
+        pulumi.all([
+          ...watched.map((c) => c.id),
+          ...swarm.flatMap((s) => [s.service.id, ...(s.pidsLimit ? [s.pidsLimit.id] : [])]),
+        ]),
         pulumi.all(args.triggers ?? []),
         // Through each earlier gate's command id (not its value): this gate also waits for those gates to pass.
         pulumi.all((args.after ?? []).map((g) => pulumi.all([g.runsFor, g.command.id]).apply(([r]) => r))),

@@ -11,5 +11,11 @@ export interface GateResult {
   gate: string;
   status: "passed" | "failed";
   elapsedMs: number;
-  probes: Array<{ kind: ProbeKind; target: string; status: FinalStatus; timeToHealthyMs: number | null; detail: string }>;
+  probes: Array<{
+    kind: ProbeKind;
+    target: string;
+    status: FinalStatus;
+    timeToHealthyMs: number | null;
+    detail: string;
+  }>;
 }

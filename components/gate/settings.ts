@@ -5,7 +5,9 @@ import { z } from "zod";
 import { EnvironmentType, wholeNumber } from "../fields";
 
 export const gateBudgetSchema = z.strictObject({
-  gateTimeoutSeconds: wholeNumber(1, 3600).describe("the tier's gate fails when it is not ready within this time").optional(),
+  gateTimeoutSeconds: wholeNumber(1, 3600)
+    .describe("the tier's gate fails when it is not ready within this time")
+    .optional(),
 });
 
 const GATE_TIMEOUT_SECONDS: Record<EnvironmentType, number> = { test: 90, dev: 300, prod: 300 };

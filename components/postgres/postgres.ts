@@ -4,7 +4,15 @@ import { componentError } from "../problems";
 import { dataVolume, PublishedServiceArgs, serviceContainer } from "../container/service";
 import { IMAGE_STACKS } from "../images";
 import { postgresDefaults, postgresProblems } from "./settings";
-import { PGDATA, POSTGRES_PORT, POSTGRES_STOP_SIGNAL, postgresCommand, postgresHealthcheck, postgresTmpfs, postgresUrl } from "./spec";
+import {
+  PGDATA,
+  POSTGRES_PORT,
+  POSTGRES_STOP_SIGNAL,
+  postgresCommand,
+  postgresHealthcheck,
+  postgresTmpfs,
+  postgresUrl,
+} from "./spec";
 import * as command from "@pulumi/command";
 import { engineEnvironment, engineOf } from "../container/engine";
 import { TEMPLATE_MOUNT, templateBuildCommand, templateName, templateStartCommand } from "./template";
@@ -89,12 +97,18 @@ export class Postgres extends pulumi.ComponentResource {
     }
     const badSetting = Object.keys(args.serverSettings ?? {}).find((k) => !/^[a-z_][a-z0-9_.]*$/.test(k));
     if (badSetting !== undefined) {
-      throw new pulumi.ResourceError(`Postgres ${name}: serverSettings key "${badSetting}" is not a Postgres setting name (lower-case letters, digits, _ and .)`, this);
+      throw new pulumi.ResourceError(
+        `Postgres ${name}: serverSettings key "${badSetting}" is not a Postgres setting name (lower-case letters, digits, _ and .)`,
+        this,
+      );
     }
     const user = args.user ?? DEFAULT_IMAGE.user;
     const runAs = args.hardening?.user ?? user;
     if (!/^[0-9]+(:[0-9]+)?$/.test(runAs)) {
-      throw new pulumi.ResourceError(`Postgres ${name}: user must be a numeric "uid:gid" (the data tmpfs is owned by it); got "${runAs}"`, this);
+      throw new pulumi.ResourceError(
+        `Postgres ${name}: user must be a numeric "uid:gid" (the data tmpfs is owned by it); got "${runAs}"`,
+        this,
+      );
     }
     if (s.durable) this.volume = dataVolume(this, name, "postgres", args, opts);
     const image = args.image ?? DEFAULT_IMAGE.ref;
@@ -104,11 +118,17 @@ export class Postgres extends pulumi.ComponentResource {
     // and never delays it: a template that is missing, being made or failed costs this up nothing.
     let template: pulumi.Output<string> | undefined;
     if (!s.durable) {
-      template = pulumi.output(image).apply((baseImage) => templateName({ baseImage, user: s.user, database: s.database }));
+      template = pulumi
+        .output(image)
+        .apply((baseImage) => templateName({ baseImage, user: s.user, database: s.database }));
       this.templateBuild = new command.local.Command(
         `${name}-template`,
         {
-          create: pulumi.all([image, template]).apply(([baseImage, t]) => templateBuildCommand({ baseImage, user: s.user, database: s.database, runAs: user }, t)),
+          create: pulumi
+            .all([image, template])
+            .apply(([baseImage, t]) =>
+              templateBuildCommand({ baseImage, user: s.user, database: s.database, runAs: user }, t),
+            ),
           environment: engineEnvironment(engineOf(this)),
           triggers: [template],
           logging: "stderr",
@@ -130,10 +150,23 @@ export class Postgres extends pulumi.ComponentResource {
         healthcheckTest: postgresHealthcheck(s.user, s.database),
         stopSignal: POSTGRES_STOP_SIGNAL,
         port: POSTGRES_PORT,
-        envs: pulumi.secret(pulumi.output(args.password).apply((password) => [`POSTGRES_USER=${s.user}`, `POSTGRES_DB=${s.database}`, `POSTGRES_PASSWORD=${password}`, `PGDATA=${PGDATA}`])),
+        envs: pulumi.secret(
+          pulumi
+            .output(args.password)
+            .apply((password) => [
+              `POSTGRES_USER=${s.user}`,
+              `POSTGRES_DB=${s.database}`,
+              `POSTGRES_PASSWORD=${password}`,
+              `PGDATA=${PGDATA}`,
+            ]),
+        ),
         command: template === undefined ? server : templateStartCommand(server),
         ownedTmpfs: postgresTmpfs(s),
-        volumes: this.volume ? [{ volumeName: this.volume.name, containerPath: PGDATA }] : template ? [{ volumeName: template, containerPath: TEMPLATE_MOUNT }] : [],
+        volumes: this.volume
+          ? [{ volumeName: this.volume.name, containerPath: PGDATA }]
+          : template
+            ? [{ volumeName: template, containerPath: TEMPLATE_MOUNT }]
+            : [],
       },
       opts,
     );
@@ -142,12 +175,22 @@ export class Postgres extends pulumi.ComponentResource {
     this.containerName = made.containerName;
     this.aliases = made.aliases;
     this.hostPort = made.hostPort;
-    const login = (password: string, host: string, port: number) => postgresUrl({ user: s.user, password, host, port, database: s.database });
-    this.url = pulumi.secret(pulumi.output(args.password).apply((password) => login(password, made.aliases[0], POSTGRES_PORT)));
+    const login = (password: string, host: string, port: number) =>
+      postgresUrl({ user: s.user, password, host, port, database: s.database });
+    this.url = pulumi.secret(
+      pulumi.output(args.password).apply((password) => login(password, made.aliases[0], POSTGRES_PORT)),
+    );
     this.hostUrl = pulumi.secret(
-      pulumi.all([args.password, made.hostAddress, made.hostPort]).apply(([password, host, port]) => (port === undefined ? undefined : login(password, host, port))),
+      pulumi
+        .all([args.password, made.hostAddress, made.hostPort])
+        .apply(([password, host, port]) => (port === undefined ? undefined : login(password, host, port))),
     );
     this.readyUrls = pulumi.secret(this.hostUrl.apply((url) => [url]));
-    this.registerOutputs({ containerName: this.containerName, hostPort: this.hostPort, url: this.url, hostUrl: this.hostUrl });
+    this.registerOutputs({
+      containerName: this.containerName,
+      hostPort: this.hostPort,
+      url: this.url,
+      hostUrl: this.hostUrl,
+    });
   }
 }

@@ -6,14 +6,22 @@ import { cpus, EnvironmentType, Filled, memoryMb, sqlIdentifier, wholeNumber } f
 
 export const postgresSchema = z.strictObject({
   database: sqlIdentifier.describe("database created at start").optional(),
-  user: sqlIdentifier.describe("role that owns it; its password is the secret berth:postgresPassword or a generated one").optional(),
-  memoryMb: memoryMb(64).describe("memory limit, no swap; covers shared buffers + 96 MB, plus the tmpfs when not durable (its pages count)").optional(),
+  user: sqlIdentifier
+    .describe("role that owns it; its password is the secret berth:postgresPassword or a generated one")
+    .optional(),
+  memoryMb: memoryMb(64)
+    .describe("memory limit, no swap; covers shared buffers + 96 MB, plus the tmpfs when not durable (its pages count)")
+    .optional(),
   cpus: cpus.describe("CPU limit in cores").optional(),
-  tmpfsSizeMb: wholeNumber(16, 262_144).describe("size of the tmpfs data directory; only when durable is false").optional(),
+  tmpfsSizeMb: wholeNumber(16, 262_144)
+    .describe("size of the tmpfs data directory; only when durable is false")
+    .optional(),
   sharedBuffersMb: wholeNumber(1, 131_072).describe("shared_buffers").optional(),
   durable: z
     .boolean()
-    .describe("false: data on a tmpfs with fsync, synchronous_commit and full_page_writes off; true: a named volume with Postgres' durable defaults")
+    .describe(
+      "false: data on a tmpfs with fsync, synchronous_commit and full_page_writes off; true: a named volume with Postgres' durable defaults",
+    )
     .optional(),
 });
 export type PostgresInput = z.infer<typeof postgresSchema>;
@@ -22,7 +30,15 @@ export type PostgresSettings = Filled<PostgresInput>;
 /** test: throw-away data on tmpfs; dev and prod: durable data on a volume. */
 export function postgresDefaults(environment: EnvironmentType): PostgresSettings {
   const test = environment === "test";
-  return { database: "berth", user: "berth", memoryMb: test ? 512 : 1024, cpus: 1, tmpfsSizeMb: 256, sharedBuffersMb: test ? 64 : 256, durable: !test };
+  return {
+    database: "berth",
+    user: "berth",
+    memoryMb: test ? 512 : 1024,
+    cpus: 1,
+    tmpfsSizeMb: 256,
+    sharedBuffersMb: test ? 64 : 256,
+    durable: !test,
+  };
 }
 
 /** Beyond shared buffers, for connections, work memory and the server itself. */
@@ -38,11 +54,20 @@ export function postgresProblems(s: PostgresSettings, given: PostgresInput = {})
   const tmpfs = s.durable ? 0 : s.tmpfsSizeMb;
   const need = Math.max(POSTGRES_MIN_MEMORY_MB, s.sharedBuffersMb + POSTGRES_OVERHEAD_MB + tmpfs);
   if (s.memoryMb < need) {
-    const parts = [`shared buffers ${s.sharedBuffersMb} MB`, `${POSTGRES_OVERHEAD_MB} MB for connections and work memory`, ...(tmpfs > 0 ? [`the ${tmpfs} MB tmpfs data directory, whose pages count against the limit`] : [])];
+    const parts = [
+      `shared buffers ${s.sharedBuffersMb} MB`,
+      `${POSTGRES_OVERHEAD_MB} MB for connections and work memory`,
+      ...(tmpfs > 0 ? [`the ${tmpfs} MB tmpfs data directory, whose pages count against the limit`] : []),
+    ];
     problems.push({ path: ["memoryMb"], given: s.memoryMb, allowed: `at least ${need} (${parts.join(" + ")})` });
   }
   if (s.durable && given.tmpfsSizeMb !== undefined) {
-    problems.push({ path: ["tmpfsSizeMb"], given: given.tmpfsSizeMb, allowed: "nothing when durable is true (a durable Postgres keeps its data on a volume, not a tmpfs): remove it, or set durable: false" });
+    problems.push({
+      path: ["tmpfsSizeMb"],
+      given: given.tmpfsSizeMb,
+      allowed:
+        "nothing when durable is true (a durable Postgres keeps its data on a volume, not a tmpfs): remove it, or set durable: false",
+    });
   }
   return problems;
 }

@@ -49,6 +49,12 @@ export function postgresHealthcheck(user: string, database: string): string[] {
 }
 
 /** A postgres:// URL; user and password percent-encoded, so `/`, `?`, `#` or `@` in them stay theirs. */
-export function postgresUrl(p: { user: string; password: string; host: string; port: number; database: string }): string {
+export function postgresUrl(p: {
+  user: string;
+  password: string;
+  host: string;
+  port: number;
+  database: string;
+}): string {
   return `postgres://${encodeURIComponent(p.user)}:${encodeURIComponent(p.password)}@${p.host}:${p.port}/${encodeURIComponent(p.database)}`;
 }

@@ -53,7 +53,10 @@ export interface TemplateInputs {
 /** A hash of the scripts' names and contents, so an edited script renames the template. */
 export function contextHash(dir: string = TEMPLATE_CONTEXT_DIR): string {
   const h = createHash("sha256");
-  for (const file of readdirSync(dir).sort()) h.update(`${file}\0`).update(readFileSync(path.join(dir, file))).update("\0");
+  for (const file of readdirSync(dir).sort())
+    h.update(`${file}\0`)
+      .update(readFileSync(path.join(dir, file)))
+      .update("\0");
   return h.digest("hex");
 }
 
@@ -63,7 +66,9 @@ export function contextHash(dir: string = TEMPLATE_CONTEXT_DIR): string {
  * any change gives a new name (and a new container command, which replaces the container).
  */
 export function templateName(i: TemplateInputs, context: string = contextHash()): string {
-  const hash = createHash("sha256").update(JSON.stringify({ base: i.baseImage, user: i.user, database: i.database, context })).digest("hex");
+  const hash = createHash("sha256")
+    .update(JSON.stringify({ base: i.baseImage, user: i.user, database: i.database, context }))
+    .digest("hex");
   return `${TEMPLATE_PREFIX}${hash.slice(0, 16)}`;
 }
 
@@ -72,7 +77,14 @@ export function templateName(i: TemplateInputs, context: string = contextHash())
  * the engine), through the image's entrypoint, which execs a command that is not `postgres`.
  */
 export function templateStartCommand(server: string[], dir: string = TEMPLATE_CONTEXT_DIR): string[] {
-  return ["sh", "-c", readFileSync(path.join(dir, START_SCRIPT), "utf8"), "berth-postgres-start", TEMPLATE_DIR, ...server];
+  return [
+    "sh",
+    "-c",
+    readFileSync(path.join(dir, START_SCRIPT), "utf8"),
+    "berth-postgres-start",
+    TEMPLATE_DIR,
+    ...server,
+  ];
 }
 
 /**
@@ -89,6 +101,19 @@ function fromProgramDir(dir: string): string {
  * postgres user ("uid:gid"), the owner of TEMPLATE_MOUNT.
  */
 export function templateBuildCommand(i: TemplateInputs & { runAs: string }, name: string): string {
-  const words = ["--context", fromProgramDir(TEMPLATE_CONTEXT_DIR), "--name", name, "--base", i.baseImage, "--user", i.user, "--database", i.database, "--run-as", i.runAs];
+  const words = [
+    "--context",
+    fromProgramDir(TEMPLATE_CONTEXT_DIR),
+    "--name",
+    name,
+    "--base",
+    i.baseImage,
+    "--user",
+    i.user,
+    "--database",
+    i.database,
+    "--run-as",
+    i.runAs,
+  ];
   return [gateInvocation("build-template"), ...words.map(shellQuote)].join(" ");
 }

@@ -93,8 +93,17 @@ export class Redis extends pulumi.ComponentResource {
     this.hostPort = made.hostPort;
     const secretIf = <T>(o: pulumi.Output<T>) => (password === undefined ? o : pulumi.secret(o));
     this.url = secretIf(pulumi.output(password).apply((p) => redisUrl(made.aliases[0], REDIS_PORT, p)));
-    this.hostUrl = secretIf(pulumi.all([password, made.hostAddress, made.hostPort]).apply(([p, host, port]) => (port === undefined ? undefined : redisUrl(host, port, p))));
+    this.hostUrl = secretIf(
+      pulumi
+        .all([password, made.hostAddress, made.hostPort])
+        .apply(([p, host, port]) => (port === undefined ? undefined : redisUrl(host, port, p))),
+    );
     this.readyUrls = secretIf(this.hostUrl.apply((url) => [url]));
-    this.registerOutputs({ containerName: this.containerName, hostPort: this.hostPort, url: this.url, hostUrl: this.hostUrl });
+    this.registerOutputs({
+      containerName: this.containerName,
+      hostPort: this.hostPort,
+      url: this.url,
+      hostUrl: this.hostUrl,
+    });
   }
 }

@@ -4,14 +4,26 @@ import { z } from "zod";
 import { ConfigProblem } from "../problems";
 import { cpus, EnvironmentType, Filled, memoryMb, wholeNumber } from "../fields";
 
-export const MAXMEMORY_POLICIES = ["noeviction", "allkeys-lru", "allkeys-lfu", "allkeys-random", "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl"] as const;
+export const MAXMEMORY_POLICIES = [
+  "noeviction",
+  "allkeys-lru",
+  "allkeys-lfu",
+  "allkeys-random",
+  "volatile-lru",
+  "volatile-lfu",
+  "volatile-random",
+  "volatile-ttl",
+] as const;
 
 export const redisSchema = z.strictObject({
   memoryMb: memoryMb(16).describe("memory limit, no swap; covers maxmemory + 16 MB").optional(),
   cpus: cpus.describe("CPU limit in cores").optional(),
   maxmemoryMb: wholeNumber(1, 262_144).describe("Redis' maxmemory").optional(),
   maxmemoryPolicy: z.enum(MAXMEMORY_POLICIES).describe("what Redis evicts at maxmemory").optional(),
-  durable: z.boolean().describe("false: no persistence, /data on a tmpfs; true: an append-only file on a named volume").optional(),
+  durable: z
+    .boolean()
+    .describe("false: no persistence, /data on a tmpfs; true: an append-only file on a named volume")
+    .optional(),
 });
 export type RedisInput = z.infer<typeof redisSchema>;
 export type MaxmemoryPolicy = (typeof MAXMEMORY_POLICIES)[number];
@@ -19,7 +31,13 @@ export type RedisSettings = Filled<RedisInput>;
 
 export function redisDefaults(environment: EnvironmentType): RedisSettings {
   const test = environment === "test";
-  return { memoryMb: test ? 128 : 512, cpus: 0.5, maxmemoryMb: test ? 64 : 256, maxmemoryPolicy: test ? "allkeys-lru" : "noeviction", durable: !test };
+  return {
+    memoryMb: test ? 128 : 512,
+    cpus: 0.5,
+    maxmemoryMb: test ? 64 : 256,
+    maxmemoryPolicy: test ? "allkeys-lru" : "noeviction",
+    durable: !test,
+  };
 }
 
 /** Beyond maxmemory, for Redis itself and its buffers. */
@@ -30,5 +48,11 @@ export const REDIS_MIN_MEMORY_MB = 32;
 export function redisProblems(s: RedisSettings): ConfigProblem[] {
   const need = Math.max(REDIS_MIN_MEMORY_MB, s.maxmemoryMb + REDIS_OVERHEAD_MB);
   if (s.memoryMb >= need) return [];
-  return [{ path: ["memoryMb"], given: s.memoryMb, allowed: `at least ${need} (maxmemory ${s.maxmemoryMb} MB + ${REDIS_OVERHEAD_MB} MB overhead)` }];
+  return [
+    {
+      path: ["memoryMb"],
+      given: s.memoryMb,
+      allowed: `at least ${need} (maxmemory ${s.maxmemoryMb} MB + ${REDIS_OVERHEAD_MB} MB overhead)`,
+    },
+  ];
 }

@@ -12,8 +12,19 @@ export const REDIS_PORT = 6379;
 export const REDIS_DATA = "/data";
 
 export function redisCommand(t: RedisTuning): string[] {
-  const persistence = t.durable ? ["--appendonly", "yes", "--appendfsync", "everysec"] : ["--appendonly", "no", "--save", ""];
-  const server = ["redis-server", "--maxmemory", `${t.maxmemoryMb}mb`, "--maxmemory-policy", t.maxmemoryPolicy, ...persistence, "--dir", REDIS_DATA];
+  const persistence = t.durable
+    ? ["--appendonly", "yes", "--appendfsync", "everysec"]
+    : ["--appendonly", "no", "--save", ""];
+  const server = [
+    "redis-server",
+    "--maxmemory",
+    `${t.maxmemoryMb}mb`,
+    "--maxmemory-policy",
+    t.maxmemoryPolicy,
+    ...persistence,
+    "--dir",
+    REDIS_DATA,
+  ];
   if (!t.passwordFromEnv) return server;
   // `docker inspect` shows the command: the shell expands the password only inside the container.
   const quoted = server.map((w) => (w === "" ? "''" : w)).join(" ");
@@ -29,5 +40,7 @@ export const REDIS_HEALTHCHECK = ["redis-cli", "-h", "127.0.0.1", "ping"];
 
 /** A redis:// URL, the password percent-encoded. */
 export function redisUrl(host: string, port: number, password?: string): string {
-  return password === undefined ? `redis://${host}:${port}` : `redis://:${encodeURIComponent(password)}@${host}:${port}`;
+  return password === undefined
+    ? `redis://${host}:${port}`
+    : `redis://:${encodeURIComponent(password)}@${host}:${port}`;
 }

@@ -57,12 +57,14 @@ export const DATABASE_CONTAINER_VARIABLE = "BERTH_DATABASE_CONTAINER";
 
 export function appEnvs(env: AppEnv): pulumi.Output<string[]> {
   return pulumi.secret(
-    pulumi.all([env.databaseUrl, env.redisUrl]).apply(([databaseUrl, redisUrl]) => [
-      `DATABASE_URL=${databaseUrl}`,
-      `REDIS_URL=${redisUrl}`,
-      `NAMESPACES=${env.namespaces.join(",")}`,
-      `LOG_LEVEL=${env.logLevel}`,
-      ...Object.entries(env.extra).map(([k, v]) => `${k}=${v}`),
-    ]),
+    pulumi
+      .all([env.databaseUrl, env.redisUrl])
+      .apply(([databaseUrl, redisUrl]) => [
+        `DATABASE_URL=${databaseUrl}`,
+        `REDIS_URL=${redisUrl}`,
+        `NAMESPACES=${env.namespaces.join(",")}`,
+        `LOG_LEVEL=${env.logLevel}`,
+        ...Object.entries(env.extra).map(([k, v]) => `${k}=${v}`),
+      ]),
   );
 }

@@ -1,7 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { PublishedServiceArgs, serviceContainer } from "../container/service";
-import { APP_USER, appEnvs, DATABASE_CONTAINER_VARIABLE, appHealthcheck, HEALTH_PATH, ORCHESTRATOR_PORT } from "./contract";
+import {
+  APP_USER,
+  appEnvs,
+  DATABASE_CONTAINER_VARIABLE,
+  appHealthcheck,
+  HEALTH_PATH,
+  ORCHESTRATOR_PORT,
+} from "./contract";
 import { orchestratorDefaults } from "./settings";
 
 const DEFAULTS = orchestratorDefaults("test");
@@ -73,7 +80,9 @@ export class Orchestrator extends pulumi.ComponentResource {
             }),
             args.databaseContainerId,
           ])
-          .apply(([envs, database]) => (database === undefined ? envs : [...envs, `${DATABASE_CONTAINER_VARIABLE}=${database}`])),
+          .apply(([envs, database]) =>
+            database === undefined ? envs : [...envs, `${DATABASE_CONTAINER_VARIABLE}=${database}`],
+          ),
       },
       opts,
     );
@@ -83,8 +92,15 @@ export class Orchestrator extends pulumi.ComponentResource {
     this.aliases = made.aliases;
     this.hostPort = made.hostPort;
     this.url = pulumi.output(`http://${made.aliases[0]}:${ORCHESTRATOR_PORT}`);
-    this.hostUrl = pulumi.all([made.hostAddress, made.hostPort]).apply(([host, port]) => (port === undefined ? undefined : `http://${host}:${port}`));
+    this.hostUrl = pulumi
+      .all([made.hostAddress, made.hostPort])
+      .apply(([host, port]) => (port === undefined ? undefined : `http://${host}:${port}`));
     this.readyUrls = this.hostUrl.apply((url) => [url === undefined ? undefined : `${url}${HEALTH_PATH}`]);
-    this.registerOutputs({ containerName: this.containerName, hostPort: this.hostPort, url: this.url, hostUrl: this.hostUrl });
+    this.registerOutputs({
+      containerName: this.containerName,
+      hostPort: this.hostPort,
+      url: this.url,
+      hostUrl: this.hostUrl,
+    });
   }
 }

@@ -4,7 +4,9 @@ import { z } from "zod";
 import { ConfigProblem } from "../problems";
 import { cpus, EnvironmentType, Filled, memoryMb, wholeNumber } from "../fields";
 
-const namespaceName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, { message: "lower-case letters, digits, _ and -, at most 63 characters" });
+const namespaceName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, { message: "lower-case letters, digits, _ and -, at most 63 characters" });
 
 export const orchestratorSchema = z.strictObject({
   memoryMb: memoryMb(32).describe("memory limit, no swap").optional(),
@@ -20,7 +22,10 @@ export const workersSchema = z.strictObject({
     .optional(),
   memoryMb: memoryMb(32).describe("memory limit of each worker, no swap").optional(),
   cpus: cpus.describe("CPU limit of each worker in cores").optional(),
-  dockerSocket: z.boolean().describe("mount the engine's socket into the workers: root on the host (README, Security)").optional(),
+  dockerSocket: z
+    .boolean()
+    .describe("mount the engine's socket into the workers: root on the host (README, Security)")
+    .optional(),
 });
 export type WorkersInput = z.infer<typeof workersSchema>;
 /** Namespaces normalised to one list per replica (or a single list shared by all). */
@@ -31,7 +36,13 @@ export function orchestratorDefaults(_environment: EnvironmentType): Orchestrato
 }
 
 export function workersDefaults(environment: EnvironmentType): Filled<WorkersInput> {
-  return { replicas: environment === "prod" ? 3 : 2, namespaces: ["default"], memoryMb: 256, cpus: 0.5, dockerSocket: false };
+  return {
+    replicas: environment === "prod" ? 3 : 2,
+    namespaces: ["default"],
+    memoryMb: 256,
+    cpus: 0.5,
+    dockerSocket: false,
+  };
 }
 
 export function workersSettings(filled: Filled<WorkersInput>): WorkersSettings {
@@ -52,15 +63,23 @@ export const NETWORK_HOLDER_LIMITS = Object.freeze({ memoryMb: 16, cpus: 0.1 });
 export const APP_MIN_MEMORY_MB = 64;
 
 export function orchestratorProblems(s: OrchestratorSettings): ConfigProblem[] {
-  return s.memoryMb < APP_MIN_MEMORY_MB ? [{ path: ["memoryMb"], given: s.memoryMb, allowed: `at least ${APP_MIN_MEMORY_MB}` }] : [];
+  return s.memoryMb < APP_MIN_MEMORY_MB
+    ? [{ path: ["memoryMb"], given: s.memoryMb, allowed: `at least ${APP_MIN_MEMORY_MB}` }]
+    : [];
 }
 
 /** Rules between the fields, paths relative to berth:workers. */
 export function workersProblems(s: WorkersSettings): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  if (s.memoryMb < APP_MIN_MEMORY_MB) problems.push({ path: ["memoryMb"], given: s.memoryMb, allowed: `at least ${APP_MIN_MEMORY_MB}` });
+  if (s.memoryMb < APP_MIN_MEMORY_MB)
+    problems.push({ path: ["memoryMb"], given: s.memoryMb, allowed: `at least ${APP_MIN_MEMORY_MB}` });
   if (s.namespaces.length !== 1 && s.namespaces.length !== s.replicas) {
-    problems.push({ path: ["namespaces"], given: `${s.namespaces.length} lists`, allowed: `one list per replica (${s.replicas}) or a single list of names for every replica`, secret: true });
+    problems.push({
+      path: ["namespaces"],
+      given: `${s.namespaces.length} lists`,
+      allowed: `one list per replica (${s.replicas}) or a single list of names for every replica`,
+      secret: true,
+    });
   }
   return problems;
 }

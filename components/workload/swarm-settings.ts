@@ -10,12 +10,16 @@ export const CLUSTERS = ["none", "swarm"] as const;
 export type ClusterMode = (typeof CLUSTERS)[number];
 
 // Swarm's own syntax: node.role==worker, node.labels.pool!=db, engine.labels.ssd==true.
-const constraint = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]*\s*(==|!=)\s*\S+$/, { message: 'a placement constraint such as "node.role==worker" or "node.labels.pool==ci"' });
+const constraint = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]*\s*(==|!=)\s*\S+$/, {
+  message: 'a placement constraint such as "node.role==worker" or "node.labels.pool==ci"',
+});
 
 export const clusterSchema = {
   cluster: z
     .enum(CLUSTERS)
-    .describe("none: every container on one engine; swarm: the workers as a replicated service of the swarm whose manager is docker.host (README, Swarm)")
+    .describe(
+      "none: every container on one engine; swarm: the workers as a replicated service of the swarm whose manager is docker.host (README, Swarm)",
+    )
     .optional(),
   swarm: z
     .strictObject({
@@ -53,14 +57,23 @@ export interface SwarmContext {
 /** Rules between berth:cluster and the other keys; paths are from berth: (they span sections). */
 export function clusterProblems(c: SwarmContext): ConfigProblem[] {
   if (c.cluster !== "swarm") {
-    return c.swarmGiven === undefined ? [] : [{ path: ["swarm"], given: c.swarmGiven, allowed: "nothing unless berth:cluster is swarm: set berth:cluster: swarm, or remove berth:swarm" }];
+    return c.swarmGiven === undefined
+      ? []
+      : [
+          {
+            path: ["swarm"],
+            given: c.swarmGiven,
+            allowed: "nothing unless berth:cluster is swarm: set berth:cluster: swarm, or remove berth:swarm",
+          },
+        ];
   }
   const problems: ConfigProblem[] = [];
   if (c.appImage === undefined) {
     problems.push({
       path: ["images", "app"],
       given: undefined,
-      allowed: 'an image in a registry every swarm node pulls from, e.g. "registry.internal:5000/team/berth-workload:1.0" (with cluster: swarm the workload image cannot be built on one engine: push it and name it here)',
+      allowed:
+        'an image in a registry every swarm node pulls from, e.g. "registry.internal:5000/team/berth-workload:1.0" (with cluster: swarm the workload image cannot be built on one engine: push it and name it here)',
     });
   }
   if (c.workers.namespaces.length > 1) {
@@ -72,7 +85,11 @@ export function clusterProblems(c: SwarmContext): ConfigProblem[] {
     });
   }
   if (c.workers.dockerSocket) {
-    problems.push({ path: ["workers", "dockerSocket"], given: true, allowed: "false when cluster is swarm (berth does not mount a swarm node's engine socket into its tasks)" });
+    problems.push({
+      path: ["workers", "dockerSocket"],
+      given: true,
+      allowed: "false when cluster is swarm (berth does not mount a swarm node's engine socket into its tasks)",
+    });
   }
   if (!c.workersNoNewPrivileges) {
     problems.push({

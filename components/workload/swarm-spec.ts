@@ -28,8 +28,9 @@ export interface SwarmPlacement {
  */
 export const NOT_IN_SERVICE_SPEC: Readonly<Record<string, string>> = {
   securityOpts:
-    "no-new-privileges: a service spec has no such field before API 1.44; the nodes' dockerd sets it for every container (\"no-new-privileges\": true), checked at run time from /proc/1/status",
-  memorySwap: "no swap setting in a 1.41 service spec: the engine's default applies (swap up to the memory limit where the node has swap)",
+    'no-new-privileges: a service spec has no such field before API 1.44; the nodes\' dockerd sets it for every container ("no-new-privileges": true), checked at run time from /proc/1/status',
+  memorySwap:
+    "no swap setting in a 1.41 service spec: the engine's default applies (swap up to the memory limit where the node has swap)",
   removeVolumes: "the provider's clean-up flag: swarm removes a task's container and anonymous volumes itself",
   mustRun: "the provider's check after create: the workers gate waits for every replica instead",
   logs: "the provider's log capture: read task logs with `docker service logs`",
@@ -39,8 +40,26 @@ export const NOT_IN_SERVICE_SPEC: Readonly<Record<string, string>> = {
 };
 
 const HANDLED = new Set([
-  "image", "user", "memory", "cpus", "readOnly", "capabilities", "restart", "maxRetryCount", "init", "healthcheck", "tmpfs",
-  "volumes", "envs", "command", "ports", "networksAdvanced", "labels", "destroyGraceSeconds", "stopTimeout", "stopSignal",
+  "image",
+  "user",
+  "memory",
+  "cpus",
+  "readOnly",
+  "capabilities",
+  "restart",
+  "maxRetryCount",
+  "init",
+  "healthcheck",
+  "tmpfs",
+  "volumes",
+  "envs",
+  "command",
+  "ports",
+  "networksAdvanced",
+  "labels",
+  "destroyGraceSeconds",
+  "stopTimeout",
+  "stopSignal",
   ...Object.keys(NOT_IN_SERVICE_SPEC),
 ]);
 
@@ -52,12 +71,28 @@ function fail(message: string): never {
 function checkNotCarried(c: Record<string, any>): void {
   const opts: string[] = c.securityOpts ?? [];
   const other = opts.filter((o) => !/^no-new-privileges([:=]true)?$/.test(o));
-  if (other.length > 0) fail(`securityOpts ${JSON.stringify(other)} have no service setting (only no-new-privileges, which the nodes' dockerd sets)`);
-  if (opts.length === 0) fail("securityOpts lack no-new-privileges: a swarm node's dockerd sets it for every container, so it cannot be left out for one service");
-  if (c.memorySwap !== undefined && c.memorySwap !== c.memory) fail(`memorySwap ${c.memorySwap} differs from memory ${c.memory}; a 1.41 service spec has no swap setting`);
-  const lifecycle: Record<string, unknown> = { removeVolumes: true, mustRun: true, logs: false, attach: false, wait: false };
+  if (other.length > 0)
+    fail(
+      `securityOpts ${JSON.stringify(other)} have no service setting (only no-new-privileges, which the nodes' dockerd sets)`,
+    );
+  if (opts.length === 0)
+    fail(
+      "securityOpts lack no-new-privileges: a swarm node's dockerd sets it for every container, so it cannot be left out for one service",
+    );
+  if (c.memorySwap !== undefined && c.memorySwap !== c.memory)
+    fail(`memorySwap ${c.memorySwap} differs from memory ${c.memory}; a 1.41 service spec has no swap setting`);
+  const lifecycle: Record<string, unknown> = {
+    removeVolumes: true,
+    mustRun: true,
+    logs: false,
+    attach: false,
+    wait: false,
+  };
   for (const [key, expected] of Object.entries(lifecycle)) {
-    if (c[key] !== undefined && c[key] !== expected) fail(`${key}: ${JSON.stringify(c[key])} has no service equivalent (only ${JSON.stringify(expected)} does: ${NOT_IN_SERVICE_SPEC[key]})`);
+    if (c[key] !== undefined && c[key] !== expected)
+      fail(
+        `${key}: ${JSON.stringify(c[key])} has no service equivalent (only ${JSON.stringify(expected)} does: ${NOT_IN_SERVICE_SPEC[key]})`,
+      );
   }
 }
 
@@ -75,7 +110,10 @@ export function tmpfsOptions(path: string, options: string): { sizeBytes?: numbe
     const size = key === "size" ? SIZE.exec(value ?? "") : null;
     if (size) out.sizeBytes = Number(size[1]) * UNIT[size[2]];
     else if (key === "mode" && /^[0-7]{3,4}$/.test(value ?? "")) out.mode = parseInt(value, 8);
-    else fail(`tmpfs ${path}: option "${option}" has no service setting (a 1.41 service's tmpfs takes only a size and a mode)`);
+    else
+      fail(
+        `tmpfs ${path}: option "${option}" has no service setting (a 1.41 service's tmpfs takes only a size and a mode)`,
+      );
   }
   return out;
 }
@@ -105,8 +143,10 @@ export function swarmServiceArgs(container: docker.ContainerArgs, placement: Swa
   const unknown = Object.keys(c).filter((k) => c[k] !== undefined && !HANDLED.has(k));
   if (unknown.length > 0) fail(`no translation for ${unknown.sort().join(", ")}`);
   checkNotCarried(c);
-  if ((c.ports ?? []).length > 0) fail("workers publish no port (a swarm publishes through the routing mesh, which berth does not use)");
-  if ((c.volumes ?? []).length > 0) fail("workers mount no volume on a swarm (berth:workers.dockerSocket is one engine's)");
+  if ((c.ports ?? []).length > 0)
+    fail("workers publish no port (a swarm publishes through the routing mesh, which berth does not use)");
+  if ((c.volumes ?? []).length > 0)
+    fail("workers mount no volume on a swarm (berth:workers.dockerSocket is one engine's)");
   const networks: Array<{ name: pulumi.Input<string>; aliases?: string[] }> = c.networksAdvanced ?? [];
   if (networks.length !== 1) fail(`one network expected, got ${networks.length}`);
   if (typeof c.memory !== "number" || c.memory <= 0) fail("no memory limit (MB) to give each replica");
@@ -115,7 +155,9 @@ export function swarmServiceArgs(container: docker.ContainerArgs, placement: Swa
   if (!hc?.tests?.length) fail("no healthcheck: the gate and swarm's own start wait read it");
   // A task has one grace for every stop (removal, update, scale-down): the container's two must agree.
   if (c.stopTimeout !== undefined && c.destroyGraceSeconds !== undefined && c.stopTimeout !== c.destroyGraceSeconds) {
-    fail(`stopTimeout ${c.stopTimeout} differs from destroyGraceSeconds ${c.destroyGraceSeconds}; a service has one stop grace period`);
+    fail(
+      `stopTimeout ${c.stopTimeout} differs from destroyGraceSeconds ${c.destroyGraceSeconds}; a service has one stop grace period`,
+    );
   }
   const grace = c.stopTimeout ?? c.destroyGraceSeconds;
 
@@ -124,12 +166,24 @@ export function swarmServiceArgs(container: docker.ContainerArgs, placement: Swa
     user: c.user,
     readOnly: c.readOnly ?? false,
     ...(c.command === undefined ? {} : { commands: c.command }),
-    ...(c.envs === undefined ? {} : { env: pulumi.output(c.envs as pulumi.Input<string[]>).apply((list) => envMap(list)) }),
+    ...(c.envs === undefined
+      ? {}
+      : { env: pulumi.output(c.envs as pulumi.Input<string[]>).apply((list) => envMap(list)) }),
     capDrops: c.capabilities?.drops ?? [],
     capAdds: c.capabilities?.adds ?? [],
     init: c.init ?? false,
-    healthcheck: { tests: hc.tests, interval: hc.interval, timeout: hc.timeout, startPeriod: hc.startPeriod, retries: hc.retries },
-    mounts: Object.entries((c.tmpfs ?? {}) as Record<string, string>).map(([target, options]) => ({ type: "tmpfs", target, tmpfsOptions: tmpfsOptions(target, options) })),
+    healthcheck: {
+      tests: hc.tests,
+      interval: hc.interval,
+      timeout: hc.timeout,
+      startPeriod: hc.startPeriod,
+      retries: hc.retries,
+    },
+    mounts: Object.entries((c.tmpfs ?? {}) as Record<string, string>).map(([target, options]) => ({
+      type: "tmpfs",
+      target,
+      tmpfsOptions: tmpfsOptions(target, options),
+    })),
     labels: c.labels,
     ...(grace === undefined ? {} : { stopGracePeriod: `${grace}s` }),
     ...(c.stopSignal === undefined ? {} : { stopSignal: c.stopSignal }),

@@ -112,18 +112,28 @@ export class SwarmWorkerPool extends pulumi.ComponentResource {
         constraints: args.constraints ?? [...DEFAULT_SWARM_CONSTRAINTS],
       });
     } catch (err) {
-      throw new pulumi.ResourceError(`SwarmWorkerPool ${name}: ${err instanceof Error ? err.message : String(err)}`, this);
+      throw new pulumi.ResourceError(
+        `SwarmWorkerPool ${name}: ${err instanceof Error ? err.message : String(err)}`,
+        this,
+      );
     }
     this.service = new docker.Service(name, serviceArgs, childOptions(this, opts));
     this.serviceName = this.service.name;
     this.pidsLimit = new command.local.Command(
       `${name}-pids-limit`,
       {
-        create: this.service.name.apply((s) => `${gateInvocation("set-service-pids")} --service ${shellQuote(s)} --pids-limit ${hardening.pidsLimit}`),
+        create: this.service.name.apply(
+          (s) => `${gateInvocation("set-service-pids")} --service ${shellQuote(s)} --pids-limit ${hardening.pidsLimit}`,
+        ),
         environment: engineEnvironment(engineOf(this)),
         // A provider update rewrites the whole spec (it knows no pids limit): set it again then.
         // A hash, not the spec: the spec holds the database URL.
-        triggers: [this.service.id, pulumi.all([this.service.taskSpec, this.service.mode]).apply((spec) => createHash("sha256").update(JSON.stringify(spec)).digest("hex"))],
+        triggers: [
+          this.service.id,
+          pulumi
+            .all([this.service.taskSpec, this.service.mode])
+            .apply((spec) => createHash("sha256").update(JSON.stringify(spec)).digest("hex")),
+        ],
       },
       pulumi.mergeOptions(childOptions(this, opts), { dependsOn: [this.service] }),
     );

@@ -3,7 +3,15 @@ import * as docker from "@pulumi/docker";
 import { LABELS } from "../contract";
 import { ServiceArgs, serviceContainer } from "../container/service";
 import { componentLabels, defaultObjectName } from "../naming";
-import { APP_USER, appEnvs, appHealthcheck, NETWORK_HOLDER_COMMAND, NETWORK_HOLDER_HEALTHCHECK, NETWORK_HOLDER_SERVICE, workerPort } from "./contract";
+import {
+  APP_USER,
+  appEnvs,
+  appHealthcheck,
+  NETWORK_HOLDER_COMMAND,
+  NETWORK_HOLDER_HEALTHCHECK,
+  NETWORK_HOLDER_SERVICE,
+  workerPort,
+} from "./contract";
 import { NETWORK_HOLDER_LIMITS, workersDefaults } from "./settings";
 
 const DEFAULTS = workersDefaults("test");
@@ -79,11 +87,17 @@ export class WorkerPool extends pulumi.ComponentResource {
     super("berth:index:WorkerPool", name, {}, opts);
     const replicas = args.replicas ?? DEFAULTS.replicas;
     if (!Number.isInteger(replicas) || replicas < 1) {
-      throw new pulumi.ResourceError(`WorkerPool ${name}: replicas is ${replicas}; give a whole number of at least 1 (for no workers, declare no pool)`, this);
+      throw new pulumi.ResourceError(
+        `WorkerPool ${name}: replicas is ${replicas}; give a whole number of at least 1 (for no workers, declare no pool)`,
+        this,
+      );
     }
     const namespaces = args.namespaces ?? [DEFAULTS.namespaces as string[]];
     if (namespaces.length !== 1 && namespaces.length !== replicas) {
-      throw new pulumi.ResourceError(`WorkerPool ${name}: namespaces has ${namespaces.length} lists; give one list, or one per replica (${replicas})`, this);
+      throw new pulumi.ResourceError(
+        `WorkerPool ${name}: namespaces has ${namespaces.length} lists; give one list, or one per replica (${replicas})`,
+        this,
+      );
     }
     const prefix = args.containerNamePrefix ?? defaultObjectName(name);
     this.workerIds = Array.from({ length: replicas }, (_, i) => `worker-${i}`);
@@ -98,40 +112,51 @@ export class WorkerPool extends pulumi.ComponentResource {
         env: undefined,
         containerName: pulumi.interpolate`${prefix}-net`,
         aliases: [args.alias ?? name],
-        labels: { ...componentLabels(`WorkerPool ${name}`, args.labels, "workers"), [LABELS.service]: NETWORK_HOLDER_SERVICE },
+        labels: {
+          ...componentLabels(`WorkerPool ${name}`, args.labels, "workers"),
+          [LABELS.service]: NETWORK_HOLDER_SERVICE,
+        },
         // It runs sh and sleep: capabilities the workers were given are not its to have.
         hardening: { ...args.hardening, capAdd: [] },
       },
-      { image: args.image, user, ...NETWORK_HOLDER_LIMITS, healthcheckTest: NETWORK_HOLDER_HEALTHCHECK, gatedDirectly, command: NETWORK_HOLDER_COMMAND },
+      {
+        image: args.image,
+        user,
+        ...NETWORK_HOLDER_LIMITS,
+        healthcheckTest: NETWORK_HOLDER_HEALTHCHECK,
+        gatedDirectly,
+        command: NETWORK_HOLDER_COMMAND,
+      },
       opts,
     ).container;
     const workerOpts = pulumi.mergeOptions(opts, { dependsOn: args.workersDependOn ?? [] });
-    const workers = this.workerIds.map((workerId, i) =>
-      serviceContainer(
-        this,
-        `${name}-${i}`,
-        "workers",
-        { ...args, containerName: pulumi.interpolate`${prefix}-${i}` },
-        {
-          image: args.image,
-          user,
-          memoryMb: args.memoryMb ?? DEFAULTS.memoryMb,
-          cpus: args.cpus ?? DEFAULTS.cpus,
-          healthcheckTest: appHealthcheck(workerPort(i)),
-          gatedDirectly,
-          command: ["node", "/app/dist/worker.js"],
-          envs: appEnvs({
-            databaseUrl: args.databaseUrl,
-            redisUrl: args.redisUrl,
-            namespaces: namespaces.length === 1 ? namespaces[0] : namespaces[i],
-            logLevel: args.logLevel ?? "info",
-            extra: { WORKER_ID: workerId, WORKER_PORT: String(workerPort(i)) },
-          }),
-          dockerSocket: args.dockerSocket ?? DEFAULTS.dockerSocket,
-          networkNamespaceOf: this.networkContainer.id,
-        },
-        workerOpts,
-      ).container,
+    const workers = this.workerIds.map(
+      (workerId, i) =>
+        serviceContainer(
+          this,
+          `${name}-${i}`,
+          "workers",
+          { ...args, containerName: pulumi.interpolate`${prefix}-${i}` },
+          {
+            image: args.image,
+            user,
+            memoryMb: args.memoryMb ?? DEFAULTS.memoryMb,
+            cpus: args.cpus ?? DEFAULTS.cpus,
+            healthcheckTest: appHealthcheck(workerPort(i)),
+            gatedDirectly,
+            command: ["node", "/app/dist/worker.js"],
+            envs: appEnvs({
+              databaseUrl: args.databaseUrl,
+              redisUrl: args.redisUrl,
+              namespaces: namespaces.length === 1 ? namespaces[0] : namespaces[i],
+              logLevel: args.logLevel ?? "info",
+              extra: { WORKER_ID: workerId, WORKER_PORT: String(workerPort(i)) },
+            }),
+            dockerSocket: args.dockerSocket ?? DEFAULTS.dockerSocket,
+            networkNamespaceOf: this.networkContainer.id,
+          },
+          workerOpts,
+        ).container,
     );
     this.containers = [...workers, this.networkContainer];
     this.readyUrls = pulumi.output(args.readyUrl).apply((url) => this.containers.map(() => url));

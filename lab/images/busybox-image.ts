@@ -7,7 +7,25 @@ import { join } from "node:path";
 
 export const BUSYBOX_IMAGE = "berth-test/busybox:local";
 const BUSYBOX_BINARY = "/bin/busybox";
-const APPLETS = ["sh", "sleep", "echo", "cat", "touch", "rm", "test", "nc", "httpd", "dd", "head", "id", "true", "false", "wget", "ls", "mkdir"];
+const APPLETS = [
+  "sh",
+  "sleep",
+  "echo",
+  "cat",
+  "touch",
+  "rm",
+  "test",
+  "nc",
+  "httpd",
+  "dd",
+  "head",
+  "id",
+  "true",
+  "false",
+  "wget",
+  "ls",
+  "mkdir",
+];
 
 /** Imports the image once per engine; later calls return at once. */
 export function ensureBusyboxImage(): string {
@@ -22,9 +40,13 @@ export function ensureBusyboxImage(): string {
     for (const dir of ["bin", "tmp", "etc"]) mkdirSync(join(root, dir));
     copyFileSync(BUSYBOX_BINARY, join(root, "bin", "busybox"));
     for (const applet of APPLETS) symlinkSync("busybox", join(root, "bin", applet));
-    execFileSync("sh", ["-c", `tar -C "${root}" -c . | docker import --change 'ENV PATH=/bin' --change 'CMD ["sh"]' - ${BUSYBOX_IMAGE}`], {
-      stdio: ["ignore", "ignore", "inherit"],
-    });
+    execFileSync(
+      "sh",
+      ["-c", `tar -C "${root}" -c . | docker import --change 'ENV PATH=/bin' --change 'CMD ["sh"]' - ${BUSYBOX_IMAGE}`],
+      {
+        stdio: ["ignore", "ignore", "inherit"],
+      },
+    );
     return BUSYBOX_IMAGE;
   } finally {
     rmSync(root, { recursive: true, force: true });

@@ -80,10 +80,17 @@ export function dindImageUnavailable(): string | undefined {
 
 function sh(script: string, cwd: string): void {
   try {
-    execFileSync("bash", ["-euo", "pipefail", "-c", script], { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 * 1024 * 1024 });
+    execFileSync("bash", ["-euo", "pipefail", "-c", script], {
+      cwd,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+      maxBuffer: 64 * 1024 * 1024,
+    });
   } catch (error) {
     const e = error as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`${e.message}\n${`${e.stdout ?? ""}${e.stderr ?? ""}`.split("\n").slice(-30).join("\n")}`, { cause: error });
+    throw new Error(`${e.message}\n${`${e.stdout ?? ""}${e.stderr ?? ""}`.split("\n").slice(-30).join("\n")}`, {
+      cause: error,
+    });
   }
 }
 

@@ -7,7 +7,18 @@
 // Each tag is a hash of what decides its content, so a second run only inspects the engine.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { ensureNodeBaseImage, imageExists } from "./node-base-image";
@@ -70,10 +81,17 @@ export interface ImageBuild {
 
 function sh(script: string, cwd?: string): void {
   try {
-    execFileSync("bash", ["-euo", "pipefail", "-c", script], { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 * 1024 * 1024 });
+    execFileSync("bash", ["-euo", "pipefail", "-c", script], {
+      cwd,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+      maxBuffer: 64 * 1024 * 1024,
+    });
   } catch (error) {
     const e = error as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`${e.message}\n${`${e.stdout ?? ""}${e.stderr ?? ""}`.split("\n").slice(-30).join("\n")}`, { cause: error });
+    throw new Error(`${e.message}\n${`${e.stdout ?? ""}${e.stderr ?? ""}`.split("\n").slice(-30).join("\n")}`, {
+      cause: error,
+    });
   }
 }
 
@@ -165,7 +183,9 @@ export function ensureNeverHealthyImage(): string {
     for (const applet of ["sh", "sleep", "echo"]) symlinkSync("busybox", join(root, "bin", applet));
     writeFileSync(join(root, "usr/local/bin/node"), NEVER_HEALTHY_NODE);
     chmodSync(join(root, "usr/local/bin/node"), 0o755);
-    sh(`tar -C '${root}' -c . | docker import --change 'ENV PATH=/usr/local/bin:/bin' --change 'USER 1000:1000' - '${tag}' >/dev/null`);
+    sh(
+      `tar -C '${root}' -c . | docker import --change 'ENV PATH=/usr/local/bin:/bin' --change 'USER 1000:1000' - '${tag}' >/dev/null`,
+    );
     return tag;
   } finally {
     rmSync(root, { recursive: true, force: true });
@@ -180,7 +200,10 @@ export function treeHash(dir: string, skip: string[] = ["node_modules", "dist", 
       if (skip.includes(name)) continue;
       const p = join(d, name);
       if (statSync(p).isDirectory()) walk(p);
-      else h.update(`${relative(dir, p)}\0`).update(readFileSync(p)).update("\0");
+      else
+        h.update(`${relative(dir, p)}\0`)
+          .update(readFileSync(p))
+          .update("\0");
     }
   };
   walk(dir);

@@ -54,7 +54,13 @@ export function nodeBaseImageUnavailable(): string | undefined {
 
 function run(command: string, args: string[], opts: { cwd?: string; input?: string } = {}): string {
   try {
-    return execFileSync(command, args, { cwd: opts.cwd, input: opts.input, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, stdio: ["pipe", "pipe", "pipe"] });
+    return execFileSync(command, args, {
+      cwd: opts.cwd,
+      input: opts.input,
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
   } catch (error) {
     const e = error as { stdout?: string; stderr?: string; message: string };
     const tail = `${e.stdout ?? ""}${e.stderr ?? ""}`.split("\n").slice(-30).join("\n");
@@ -63,7 +69,11 @@ function run(command: string, args: string[], opts: { cwd?: string; input?: stri
 }
 
 /** Returns the tag; builds and imports the image first when the engine does not have it. */
-export function ensureNodeBaseImage(log: (line: string) => void = console.log): { tag: string; built: boolean; seconds: number } {
+export function ensureNodeBaseImage(log: (line: string) => void = console.log): {
+  tag: string;
+  built: boolean;
+  seconds: number;
+} {
   const tag = nodeBaseImageTag();
   const started = Date.now();
   if (imageExists(tag)) return { tag, built: false, seconds: 0 };
@@ -74,14 +84,19 @@ export function ensureNodeBaseImage(log: (line: string) => void = console.log): 
   try {
     // The two npm packages, checked against the pinned integrity.
     const packed = JSON.parse(
-      run("npm", ["pack", NODE_BASE_INPUTS.node.spec, NODE_BASE_INPUTS.npm.spec, "--pack-destination", work, "--json"], { cwd: work }),
+      run(
+        "npm",
+        ["pack", NODE_BASE_INPUTS.node.spec, NODE_BASE_INPUTS.npm.spec, "--pack-destination", work, "--json"],
+        { cwd: work },
+      ),
     ) as Array<{ filename: string; integrity: string }>;
     const [nodePkg, npmPkg] = packed;
     for (const [pkg, want] of [
       [nodePkg, NODE_BASE_INPUTS.node],
       [npmPkg, NODE_BASE_INPUTS.npm],
     ] as const) {
-      if (!pkg || pkg.integrity !== want.integrity) throw new Error(`${want.spec}: integrity ${pkg?.integrity} is not the pinned ${want.integrity}`);
+      if (!pkg || pkg.integrity !== want.integrity)
+        throw new Error(`${want.spec}: integrity ${pkg?.integrity} is not the pinned ${want.integrity}`);
     }
 
     const root = join(work, "rootfs");
@@ -105,14 +120,17 @@ export function ensureNodeBaseImage(log: (line: string) => void = console.log): 
     mkdirSync(join(root, "var/cache/apt/archives/partial"), { recursive: true });
     rmSync(join(root, "var/lib/apt/lists"), { recursive: true, force: true });
     mkdirSync(join(root, "var/lib/apt/lists/partial"), { recursive: true });
-    writeFileSync(join(work, "import.sh"), [
-      "set -euo pipefail",
-      // /dev, /proc and /sys are provided by the engine at run time.
-      `tar -C rootfs --numeric-owner --exclude=./dev/* --exclude=./proc/* --exclude=./sys/* -c . | docker import \\`,
-      `  --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \\`,
-      `  --change 'ENV NODE_VERSION=${NODE_BASE_INPUTS.node.spec.split("@")[1]}' \\`,
-      `  --change 'CMD ["node"]' - '${tag}' >/dev/null`,
-    ].join("\n"));
+    writeFileSync(
+      join(work, "import.sh"),
+      [
+        "set -euo pipefail",
+        // /dev, /proc and /sys are provided by the engine at run time.
+        `tar -C rootfs --numeric-owner --exclude=./dev/* --exclude=./proc/* --exclude=./sys/* -c . | docker import \\`,
+        `  --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \\`,
+        `  --change 'ENV NODE_VERSION=${NODE_BASE_INPUTS.node.spec.split("@")[1]}' \\`,
+        `  --change 'CMD ["node"]' - '${tag}' >/dev/null`,
+      ].join("\n"),
+    );
     run("bash", ["import.sh"], { cwd: work });
     const seconds = (Date.now() - started) / 1000;
     log(`node base image: built ${tag} in ${seconds.toFixed(1)} s`);

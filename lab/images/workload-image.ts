@@ -40,7 +40,12 @@ export function findBuildKitClient(): BuildKitClient | undefined {
     const version = clientVersion(command);
     const major = Number(version?.split(".")[0]);
     if (version && major < 23) {
-      return { command, args: ["build"], env: { ...process.env, DOCKER_BUILDKIT: "1" }, description: `${command} ${version} (built-in BuildKit)` };
+      return {
+        command,
+        args: ["build"],
+        env: { ...process.env, DOCKER_BUILDKIT: "1" },
+        description: `${command} ${version} (built-in BuildKit)`,
+      };
     }
   }
   return undefined;
@@ -64,7 +69,8 @@ export interface WorkloadBuild {
 /** `noCache` rebuilds every step (the npm cache mount still serves the tarballs). */
 export function buildWorkloadImage(opts: { baseImage: string; tag: string; noCache?: boolean }): WorkloadBuild {
   const client = findBuildKitClient();
-  if (!client) throw new Error("no docker CLI with BuildKit here: install the buildx plugin or Debian's docker.io (client 20.10)");
+  if (!client)
+    throw new Error("no docker CLI with BuildKit here: install the buildx plugin or Debian's docker.io (client 20.10)");
   const work = mkdtempSync(join(tmpdir(), "berth-workload-build-"));
   try {
     // Only the registry from the host's npm config, not the whole ~/.npmrc (it may hold tokens
@@ -97,7 +103,9 @@ export function buildWorkloadImage(opts: { baseImage: string; tag: string; noCac
     const r = spawnSync(client.command, args, { env: client.env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
     const output = `${r.stdout ?? ""}${r.stderr ?? ""}`;
     if (r.status !== 0) {
-      throw new Error(`${client.command} ${args.join(" ")} exited ${r.status}:\n${output.split("\n").slice(-40).join("\n")}`);
+      throw new Error(
+        `${client.command} ${args.join(" ")} exited ${r.status}:\n${output.split("\n").slice(-40).join("\n")}`,
+      );
     }
     return { tag: opts.tag, seconds: (Date.now() - started) / 1000, client: client.description, output };
   } finally {

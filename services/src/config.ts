@@ -45,12 +45,7 @@ function optional<T>(inner: z.ZodType<T, string>, fallback: T) {
 
 function integer(min: number, max: number) {
   const rule = `must be an integer from ${min} to ${max}`;
-  return z
-    .string()
-    .trim()
-    .regex(/^\d+$/, rule)
-    .transform(Number)
-    .pipe(z.number().min(min, rule).max(max, rule));
+  return z.string().trim().regex(/^\d+$/, rule).transform(Number).pipe(z.number().min(min, rule).max(max, rule));
 }
 
 function url(protocols: string[], kind: string) {
@@ -69,7 +64,14 @@ function url(protocols: string[], kind: string) {
 
 const namespaces = z
   .string()
-  .transform((v) => [...new Set(v.split(",").map((s) => s.trim()).filter((s) => s !== ""))])
+  .transform((v) => [
+    ...new Set(
+      v
+        .split(",")
+        .map((s) => s.trim())
+        .filter((s) => s !== ""),
+    ),
+  ])
   .refine(
     (list) => list.length > 0 && list.every((n) => NAME_PATTERN.test(n)),
     `must be a comma-separated list of names made of ${NAME_RULE}`,
@@ -99,7 +101,10 @@ const schemas = {
   }),
   worker: z.object({
     ...common,
-    WORKER_ID: required(z.string().trim().regex(NAME_PATTERN, `must be made of ${NAME_RULE}`), `a unique name for this worker, made of ${NAME_RULE}`),
+    WORKER_ID: required(
+      z.string().trim().regex(NAME_PATTERN, `must be made of ${NAME_RULE}`),
+      `a unique name for this worker, made of ${NAME_RULE}`,
+    ),
     WORKER_PORT: optional(integer(1, 65535), 8081),
   }),
 };
@@ -111,7 +116,9 @@ export class ConfigError extends Error {
     readonly role: Role,
     readonly problems: string[],
   ) {
-    super(`${role}: invalid configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    super(
+      `${role}: invalid configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+    );
     this.name = "ConfigError";
   }
 }
@@ -119,7 +126,10 @@ export class ConfigError extends Error {
 function describe(env: Env, issue: z.core.$ZodIssue): string {
   const variable = String(issue.path[0]);
   const given = env[variable];
-  const shown = given === undefined || given.trim() === "" || SECRET_VARIABLES.has(variable) ? "" : ` (got ${JSON.stringify(given)})`;
+  const shown =
+    given === undefined || given.trim() === "" || SECRET_VARIABLES.has(variable)
+      ? ""
+      : ` (got ${JSON.stringify(given)})`;
   return `${variable} ${issue.message}${shown}`;
 }
 
@@ -135,7 +145,10 @@ function toCommon(d: z.infer<(typeof schemas)["worker"]> | z.infer<(typeof schem
   };
 }
 
-const heartbeats = z.object({ HEARTBEAT_INTERVAL_MS: common.HEARTBEAT_INTERVAL_MS, HEARTBEAT_TTL_MS: common.HEARTBEAT_TTL_MS });
+const heartbeats = z.object({
+  HEARTBEAT_INTERVAL_MS: common.HEARTBEAT_INTERVAL_MS,
+  HEARTBEAT_TTL_MS: common.HEARTBEAT_TTL_MS,
+});
 
 /** All problems at once: the per-variable ones and the cross-variable one. */
 function parse<S extends z.ZodObject, T>(role: Role, schema: S, env: Env, build: (data: z.infer<S>) => T): T {
@@ -144,7 +157,9 @@ function parse<S extends z.ZodObject, T>(role: Role, schema: S, env: Env, build:
   // The TTL must leave room for at least one missed beat, or live workers would be reaped.
   const beats = heartbeats.safeParse(env);
   if (beats.success && beats.data.HEARTBEAT_TTL_MS <= beats.data.HEARTBEAT_INTERVAL_MS) {
-    problems.push(`HEARTBEAT_TTL_MS must be greater than HEARTBEAT_INTERVAL_MS (${beats.data.HEARTBEAT_INTERVAL_MS}) (got "${beats.data.HEARTBEAT_TTL_MS}")`);
+    problems.push(
+      `HEARTBEAT_TTL_MS must be greater than HEARTBEAT_INTERVAL_MS (${beats.data.HEARTBEAT_INTERVAL_MS}) (got "${beats.data.HEARTBEAT_TTL_MS}")`,
+    );
   }
   if (!parsed.success || problems.length > 0) throw new ConfigError(role, problems);
   return build(parsed.data);

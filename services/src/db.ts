@@ -4,7 +4,12 @@ import type { Logger } from "./log";
 import { errorMessage } from "./log";
 
 export function createPool(databaseUrl: string, log: Logger): Pool {
-  const pool = new Pool({ connectionString: databaseUrl, max: 5, connectionTimeoutMillis: 3000, idleTimeoutMillis: 30_000 });
+  const pool = new Pool({
+    connectionString: databaseUrl,
+    max: 5,
+    connectionTimeoutMillis: 3000,
+    idleTimeoutMillis: 30_000,
+  });
   // An idle client that loses its server emits on the pool; unhandled, that would crash the process.
   pool.on("error", (error) => log.warn("postgres connection lost", { error: errorMessage(error) }));
   return pool;
@@ -86,13 +91,20 @@ export async function migrate(pool: Pool): Promise<number[]> {
  * Retries `attempt` until it succeeds or `timeoutMs` passes: at start the servers may still be
  * coming up (or, for a worker, the orchestrator may not have migrated yet).
  */
-export async function retryUntil<T>(what: string, timeoutMs: number, log: Logger, attempt: () => Promise<T>, maxDelayMs = 2000): Promise<T> {
+export async function retryUntil<T>(
+  what: string,
+  timeoutMs: number,
+  log: Logger,
+  attempt: () => Promise<T>,
+  maxDelayMs = 2000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (let delay = Math.min(200, maxDelayMs); ; delay = Math.min(delay * 2, maxDelayMs)) {
     try {
       return await attempt();
     } catch (error) {
-      if (Date.now() + delay > deadline) throw new Error(`${what} failed for ${timeoutMs} ms: ${errorMessage(error)}`, { cause: error });
+      if (Date.now() + delay > deadline)
+        throw new Error(`${what} failed for ${timeoutMs} ms: ${errorMessage(error)}`, { cause: error });
       log.warn(`${what} failed, retrying`, { error: errorMessage(error), retryInMs: delay });
       await new Promise((resolve) => setTimeout(resolve, delay));
     }

@@ -41,7 +41,10 @@ export const HANDLERS: Readonly<Record<string, Handler>> = {
   /** Always fails, with {"message"} as the error text when given. */
   fail: {
     inputRule: `null or an object {"message"?: string}`,
-    input: z.strictObject({ message: z.string().max(1000).optional() }).nullable().optional(),
+    input: z
+      .strictObject({ message: z.string().max(1000).optional() })
+      .nullable()
+      .optional(),
     run: async (input) => {
       throw new TaskFailure((input as { message?: string } | null | undefined)?.message ?? "failed on purpose");
     },
@@ -59,5 +62,7 @@ export function findHandler(name: string): Handler | undefined {
 export function inputProblem(name: string, input: unknown): string | undefined {
   const handler = findHandler(name);
   if (!handler) return `unknown handler ${JSON.stringify(name)} (known: ${HANDLER_NAMES.join(", ")})`;
-  return handler.input.safeParse(input).success ? undefined : `invalid input for ${JSON.stringify(name)}: expected ${handler.inputRule}`;
+  return handler.input.safeParse(input).success
+    ? undefined
+    : `invalid input for ${JSON.stringify(name)}: expected ${handler.inputRule}`;
 }

@@ -15,9 +15,18 @@ export class HttpError extends Error {
   }
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text), ...headers });
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+    ...headers,
+  });
   res.end(text);
 }
 
@@ -93,7 +102,9 @@ export function createRouter(routes: Route[], log: Logger): http.RequestListener
           else res.destroy();
         }
       })
-      .finally(() => log.debug("request", { method: req.method, path, status: res.statusCode, ms: Date.now() - started }));
+      .finally(() =>
+        log.debug("request", { method: req.method, path, status: res.statusCode, ms: Date.now() - started }),
+      );
   };
 }
 

@@ -51,7 +51,11 @@ export function onShutdownSignal(log: Logger, shutdown: Shutdown, cleanupBudgetM
 export function withinBudget<T>(work: Promise<T>, budgetMs: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`clean-up did not finish within ${budgetMs} ms (is the network gone?): exiting without it`)), budgetMs);
+    timer = setTimeout(
+      () =>
+        reject(new Error(`clean-up did not finish within ${budgetMs} ms (is the network gone?): exiting without it`)),
+      budgetMs,
+    );
   });
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }

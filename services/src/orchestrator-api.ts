@@ -30,7 +30,10 @@ async function timed(probe: () => Promise<unknown>): Promise<Check> {
   const started = performance.now();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${HEALTH_CHECK_TIMEOUT_MS} ms`)), HEALTH_CHECK_TIMEOUT_MS);
+    timer = setTimeout(
+      () => reject(new Error(`no answer within ${HEALTH_CHECK_TIMEOUT_MS} ms`)),
+      HEALTH_CHECK_TIMEOUT_MS,
+    );
   });
   try {
     await Promise.race([probe(), timeout]);
@@ -70,7 +73,9 @@ export function orchestratorRoutes(d: OrchestratorDeps): Route[] {
       handle: async (_req, res) => {
         const [postgres, redis] = await Promise.all([
           timed(() => d.pool.query("SELECT 1")),
-          timed(() => (d.redis.status === "ready" ? d.redis.ping() : Promise.reject(new Error(`connection is ${d.redis.status}`)))),
+          timed(() =>
+            d.redis.status === "ready" ? d.redis.ping() : Promise.reject(new Error(`connection is ${d.redis.status}`)),
+          ),
         ]);
         const ok = postgres.ok && redis.ok;
         sendJson(res, ok ? 200 : 503, { status: ok ? "ok" : "degraded", checks: { postgres, redis } });
@@ -85,14 +90,19 @@ export function orchestratorRoutes(d: OrchestratorDeps): Route[] {
         if (problem) throw new HttpError(400, problem);
         const { namespace, name, input } = body as { namespace: string; name: string; input?: unknown };
         if (!accepted.has(namespace)) {
-          throw new HttpError(400, `unknown namespace ${JSON.stringify(namespace)} (accepted: ${d.config.namespaces.join(", ")})`);
+          throw new HttpError(
+            400,
+            `unknown namespace ${JSON.stringify(namespace)} (accepted: ${d.config.namespaces.join(", ")})`,
+          );
         }
         const invalid = inputProblem(name, input);
         if (invalid) throw new HttpError(400, invalid);
         const id = randomUUID();
         let task;
         try {
-          task = await createTask(d.pool, { id, namespace, name, input: input ?? null }, () => d.queue.enqueue(namespace, id));
+          task = await createTask(d.pool, { id, namespace, name, input: input ?? null }, () =>
+            d.queue.enqueue(namespace, id),
+          );
         } catch (error) {
           d.log.error("task not stored", { namespace, name, error: errorMessage(error) });
           throw new HttpError(503, "the task could not be stored and queued; nothing was kept, try again");

@@ -31,7 +31,12 @@ export function start(): void {
 
     const server = http.createServer(createRouter(orchestratorRoutes({ config, pool, redis, queue, log }), log));
     await listen(server, config.port);
-    const reaper = startReaper(pool, queue, { intervalMs: config.heartbeatIntervalMs, ttlMs: config.heartbeatTtlMs }, log);
+    const reaper = startReaper(
+      pool,
+      queue,
+      { intervalMs: config.heartbeatIntervalMs, ttlMs: config.heartbeatTtlMs },
+      log,
+    );
     log.info("orchestrator listening", { port: config.port, namespaces: config.namespaces });
 
     stop = async () => {

@@ -72,7 +72,12 @@ export class TaskQueue {
     const moved: string[] = [];
     for (;;) {
       // One atomic move per id: two orchestrators reaping the same worker never duplicate an id.
-      const id = await this.redis.lmove(this.inflightKey(namespace, workerId), this.queueKey(namespace), "RIGHT", "RIGHT");
+      const id = await this.redis.lmove(
+        this.inflightKey(namespace, workerId),
+        this.queueKey(namespace),
+        "RIGHT",
+        "RIGHT",
+      );
       if (id === null) return moved;
       moved.push(id);
     }

@@ -42,7 +42,8 @@ interface TaskRow {
   finished_at: Date | null;
 }
 
-const TASK_COLUMNS = "id, namespace, name, input, status, result, error, worker_id, attempts, created_at, started_at, finished_at";
+const TASK_COLUMNS =
+  "id, namespace, name, input, status, result, error, worker_id, attempts, created_at, started_at, finished_at";
 const UNFINISHED = "status IN ('queued', 'running')";
 
 // Advisory lock class held by a submitting transaction on its task id (see createTask/claimTask).
@@ -115,7 +116,9 @@ export async function claimTask(pool: Pool, id: string, workerId: string): Promi
   let row = await claim();
   if (!row) {
     // Possibly popped before its submitter committed: wait for that transaction to end, retry.
-    await withTransaction(pool, (c) => c.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [SUBMIT_LOCK_CLASS, id]));
+    await withTransaction(pool, (c) =>
+      c.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [SUBMIT_LOCK_CLASS, id]),
+    );
     row = await claim();
   }
   if (!row) {
@@ -144,7 +147,10 @@ export async function finishTask(
 
 /** Registers or refreshes a worker: the heartbeat is the same upsert, so a reaped worker that is
  * in fact alive comes back on its next beat. */
-export async function upsertWorker(pool: Pool, w: { id: string; namespaces: string[]; startedAt: Date }): Promise<void> {
+export async function upsertWorker(
+  pool: Pool,
+  w: { id: string; namespaces: string[]; startedAt: Date },
+): Promise<void> {
   await pool.query(
     `INSERT INTO berth_workers (id, namespaces, started_at, heartbeat_at) VALUES ($1, $2, $3, now())
      ON CONFLICT (id) DO UPDATE SET namespaces = EXCLUDED.namespaces, started_at = EXCLUDED.started_at, heartbeat_at = now()`,
@@ -162,7 +168,12 @@ interface WorkerRow {
   started_at: Date;
   heartbeat_at: Date;
 }
-const toWorker = (r: WorkerRow): Worker => ({ id: r.id, namespaces: r.namespaces, startedAt: r.started_at, heartbeatAt: r.heartbeat_at });
+const toWorker = (r: WorkerRow): Worker => ({
+  id: r.id,
+  namespaces: r.namespaces,
+  startedAt: r.started_at,
+  heartbeatAt: r.heartbeat_at,
+});
 
 /** Workers whose last heartbeat is at most `ttlMs` old (by the database's clock). */
 export async function listLiveWorkers(pool: Pool, ttlMs: number): Promise<Worker[]> {

@@ -48,14 +48,23 @@ export class WorkerRunner {
       async () => {
         // Ids left on our in-flight lists by an earlier process with this WORKER_ID that died.
         const recovered = await this.handBack();
-        if (recovered.length > 0) this.d.log.info("re-queued tasks left in flight by an earlier run", { requeued: recovered });
-        await upsertWorker(this.d.pool, { id: config.workerId, namespaces: config.namespaces, startedAt: this.startedAt });
+        if (recovered.length > 0)
+          this.d.log.info("re-queued tasks left in flight by an earlier run", { requeued: recovered });
+        await upsertWorker(this.d.pool, {
+          id: config.workerId,
+          namespaces: config.namespaces,
+          startedAt: this.startedAt,
+        });
       },
       REGISTER_RETRY_MAX_MS,
     );
     this.registered = this.heartbeatOk = true;
     this.heartbeat = setInterval(() => {
-      this.beating ??= upsertWorker(this.d.pool, { id: config.workerId, namespaces: config.namespaces, startedAt: this.startedAt })
+      this.beating ??= upsertWorker(this.d.pool, {
+        id: config.workerId,
+        namespaces: config.namespaces,
+        startedAt: this.startedAt,
+      })
         .then(
           () => void (this.heartbeatOk = true),
           (error: unknown) => {
@@ -65,12 +74,21 @@ export class WorkerRunner {
         )
         .finally(() => (this.beating = undefined));
     }, config.heartbeatIntervalMs);
-    this.d.log.info("worker registered", { namespaces: config.namespaces, queues: config.namespaces.map((ns) => queue.queueKey(ns)) });
+    this.d.log.info("worker registered", {
+      namespaces: config.namespaces,
+      queues: config.namespaces.map((ns) => queue.queueKey(ns)),
+    });
     this.loop = this.run();
   }
 
   healthy(): boolean {
-    return this.registered && this.heartbeatOk && !this.stopping && this.d.redis.status === "ready" && this.d.blocking.status === "ready";
+    return (
+      this.registered &&
+      this.heartbeatOk &&
+      !this.stopping &&
+      this.d.redis.status === "ready" &&
+      this.d.blocking.status === "ready"
+    );
   }
 
   status() {
@@ -129,7 +147,8 @@ export class WorkerRunner {
 
   private async process(namespace: string, id: string): Promise<void> {
     const { config, pool, queue, log } = this.d;
-    const step = <T>(what: string, fn: () => Promise<T>) => retryUntil(`${what} (task ${id})`, STEP_TIMEOUT_MS, log, fn);
+    const step = <T>(what: string, fn: () => Promise<T>) =>
+      retryUntil(`${what} (task ${id})`, STEP_TIMEOUT_MS, log, fn);
     try {
       const claim = await step("claiming", () => claimTask(pool, id, config.workerId));
       if (claim.kind === "claimed") {
@@ -140,7 +159,12 @@ export class WorkerRunner {
         const stored = await step("storing the outcome", () => finishTask(pool, id, config.workerId, outcome));
         log.info(`task ${outcome.status}`, { taskId: id, ms: Date.now() - started, stored });
       } else {
-        log.warn(claim.kind === "finished" ? "task already finished: dropping the duplicate" : "task has no row (its submit rolled back): dropping it", { taskId: id });
+        log.warn(
+          claim.kind === "finished"
+            ? "task already finished: dropping the duplicate"
+            : "task has no row (its submit rolled back): dropping it",
+          { taskId: id },
+        );
       }
       // Only now, with the outcome stored, does the id leave our in-flight list.
       await step("acknowledging", () => queue.ack(namespace, config.workerId, id));
@@ -160,12 +184,18 @@ export class WorkerRunner {
   }
 }
 
-async function runHandler(name: string, input: unknown): Promise<{ status: "succeeded"; result: unknown } | { status: "failed"; error: string }> {
+async function runHandler(
+  name: string,
+  input: unknown,
+): Promise<{ status: "succeeded"; result: unknown } | { status: "failed"; error: string }> {
   const handler = findHandler(name);
   if (!handler) return { status: "failed", error: `unknown handler ${JSON.stringify(name)}` };
   try {
     return { status: "succeeded", result: await handler.run(input) };
   } catch (error) {
-    return { status: "failed", error: error instanceof TaskFailure ? error.message : `handler ${name} threw: ${errorMessage(error)}` };
+    return {
+      status: "failed",
+      error: error instanceof TaskFailure ? error.message : `handler ${name} threw: ${errorMessage(error)}`,
+    };
   }
 }

@@ -18,12 +18,25 @@ export function start(): void {
     const pool = createPool(config.databaseUrl, log);
     const redis = createRedis(config.redisUrl, log, { commandTimeout: 5000 });
     const blocking = createRedis(config.redisUrl, log);
-    const runner = new WorkerRunner({ config, pool, redis, blocking, queue: new TaskQueue(redis, config.redisKeyPrefix), log });
+    const runner = new WorkerRunner({
+      config,
+      pool,
+      redis,
+      blocking,
+      queue: new TaskQueue(redis, config.redisKeyPrefix),
+      log,
+    });
 
     // Health answers from the start (503 until registered), so a gate sees a clear "not yet".
     const server = http.createServer(
       createRouter(
-        [{ method: "GET", path: /^\/health$/, handle: async (_req, res) => sendJson(res, runner.healthy() ? 200 : 503, runner.status()) }],
+        [
+          {
+            method: "GET",
+            path: /^\/health$/,
+            handle: async (_req, res) => sendJson(res, runner.healthy() ? 200 : 503, runner.status()),
+          },
+        ],
         log,
       ),
     );

@@ -10,7 +10,8 @@ import { redisUrl } from "../../components/redis/spec";
 type Info = Pick<ContainerInspectInfo, "Name" | "Config" | "NetworkSettings">;
 
 /** The program's `hostUrls` output (berth exports one), or an empty record. */
-export const hostUrlsOf = (outputs: unknown): Record<string, unknown> => (outputs as { hostUrls?: Record<string, unknown> } | undefined)?.hostUrls ?? {};
+export const hostUrlsOf = (outputs: unknown): Record<string, unknown> =>
+  (outputs as { hostUrls?: Record<string, unknown> } | undefined)?.hostUrls ?? {};
 
 /**
  * The names the program's `containerNames` output lists under `key` (berth's program and
@@ -25,7 +26,9 @@ export function containerNamesOf(outputs: unknown, key: string): string[] | unde
 /** Every container the `containerNames` output declares, with its key as the service: what `npm run status` expects on the engine. */
 export function declaredContainers(outputs: unknown): { service: string; container: string }[] {
   const keys = Object.keys((outputs as { containerNames?: Record<string, unknown> } | undefined)?.containerNames ?? {});
-  return keys.flatMap((service) => (containerNamesOf(outputs, service) ?? []).map((container) => ({ service, container })));
+  return keys.flatMap((service) =>
+    (containerNamesOf(outputs, service) ?? []).map((container) => ({ service, container })),
+  );
 }
 
 /** `outputs.hostUrls[service]` when the program exports berth's `hostUrls`, else undefined. */
@@ -65,7 +68,9 @@ export function publishedPorts(info: Pick<ContainerInspectInfo, "NetworkSettings
 export function servicePort(info: Pick<ContainerInspectInfo, "Name" | "NetworkSettings">): Published | undefined {
   const ports = publishedPorts(info);
   if (ports.length > 1) {
-    throw new Error(`container ${nameOf(info)} publishes ${ports.length} ports (${ports.map((p) => p.containerPort).join(", ")}); a component's container publishes one, so which one is its service is unclear`);
+    throw new Error(
+      `container ${nameOf(info)} publishes ${ports.length} ports (${ports.map((p) => p.containerPort).join(", ")}); a component's container publishes one, so which one is its service is unclear`,
+    );
   }
   return ports[0];
 }
@@ -98,7 +103,9 @@ export function urlFromContainer(service: string, info: Info, host: (hostIp: str
   if (service !== "postgres") return `http://${at.host}:${at.port}`;
   const password = env.get("POSTGRES_PASSWORD");
   if (password === undefined) {
-    throw new Error(`container ${nameOf(info)} has no POSTGRES_PASSWORD in its environment, so its URL cannot be derived: export the URL from the program (berth exports hostUrls) and read it from the outputs`);
+    throw new Error(
+      `container ${nameOf(info)} has no POSTGRES_PASSWORD in its environment, so its URL cannot be derived: export the URL from the program (berth exports hostUrls) and read it from the outputs`,
+    );
   }
   // The official image's defaults: user postgres, a database named after the user.
   const user = env.get("POSTGRES_USER") || "postgres";

@@ -61,7 +61,10 @@ export function containerState(state: Inspected["State"]): { state: ServiceState
       return { state: "STOPPED", detail: `exited with code ${c.exitCode}` };
     case "running":
       if (c.health === "none") return { state: "RUNNING", detail: "no healthcheck" };
-      return { state: c.health === "healthy" ? "HEALTHY" : c.health === "unhealthy" ? "UNHEALTHY" : "STARTING", detail: null };
+      return {
+        state: c.health === "healthy" ? "HEALTHY" : c.health === "unhealthy" ? "UNHEALTHY" : "STARTING",
+        detail: null,
+      };
   }
 }
 
@@ -76,16 +79,24 @@ export function formatDuration(totalSeconds: number): string {
 }
 
 /** Published ports from NetworkSettings.Ports, by container port, IPv4 before IPv6. */
-export function publishedPorts(ports: Record<string, { HostIp?: string; HostPort?: string }[] | null> | undefined): string[] {
+export function publishedPorts(
+  ports: Record<string, { HostIp?: string; HostPort?: string }[] | null> | undefined,
+): string[] {
   const rows: { key: number; v6: boolean; text: string }[] = [];
   for (const [containerPort, bindings] of Object.entries(ports ?? {})) {
     for (const b of bindings ?? []) {
       const ip = b.HostIp || "0.0.0.0";
       const host = ip.includes(":") ? `[${ip}]` : ip;
-      rows.push({ key: parseInt(containerPort, 10), v6: ip.includes(":"), text: `${host}:${b.HostPort}->${containerPort}` });
+      rows.push({
+        key: parseInt(containerPort, 10),
+        v6: ip.includes(":"),
+        text: `${host}:${b.HostPort}->${containerPort}`,
+      });
     }
   }
-  return rows.sort((a, b) => a.key - b.key || Number(a.v6) - Number(b.v6) || a.text.localeCompare(b.text)).map((r) => r.text);
+  return rows
+    .sort((a, b) => a.key - b.key || Number(a.v6) - Number(b.v6) || a.text.localeCompare(b.text))
+    .map((r) => r.text);
 }
 
 function statusRow(info: Inspected, now: Date): StatusRow {
@@ -105,7 +116,8 @@ function statusRow(info: Inspected, now: Date): StatusRow {
   };
 }
 
-const rank = (service: string) => (SERVICE_ORDER.includes(service) ? SERVICE_ORDER.indexOf(service) : SERVICE_ORDER.length);
+const rank = (service: string) =>
+  SERVICE_ORDER.includes(service) ? SERVICE_ORDER.indexOf(service) : SERVICE_ORDER.length;
 
 /**
  * One row per container, tiers in start order, replicas in numeric order (worker-2 before
@@ -116,9 +128,21 @@ export function statusRows(infos: Inspected[], now: Date, declared: readonly Dec
   const present = new Set(infos.map(nameOf));
   const missing = declared
     .filter((d) => !present.has(d.container))
-    .map((d): StatusRow => ({ service: d.service, container: d.container, state: "MISSING", detail: MISSING_DETAIL, exitCode: null, uptimeSeconds: null, uptime: "-", ports: [] }));
+    .map((d): StatusRow => ({
+      service: d.service,
+      container: d.container,
+      state: "MISSING",
+      detail: MISSING_DETAIL,
+      exitCode: null,
+      uptimeSeconds: null,
+      uptime: "-",
+      ports: [],
+    }));
   return [...infos.map((i) => statusRow(i, now)), ...missing].sort(
-    (a, b) => rank(a.service) - rank(b.service) || a.service.localeCompare(b.service) || a.container.localeCompare(b.container, "en", { numeric: true }),
+    (a, b) =>
+      rank(a.service) - rank(b.service) ||
+      a.service.localeCompare(b.service) ||
+      a.container.localeCompare(b.container, "en", { numeric: true }),
   );
 }
 
@@ -129,9 +153,18 @@ export function downRows(rows: readonly StatusRow[]): StatusRow[] {
 
 /** The table people read; no colours, so it reads the same in a log file. */
 export function statusTable(rows: StatusRow[]): string {
-  const table = new Table({ head: ["SERVICE", "CONTAINER", "STATE", "UPTIME", "PORTS"], style: { head: [], border: [] } });
+  const table = new Table({
+    head: ["SERVICE", "CONTAINER", "STATE", "UPTIME", "PORTS"],
+    style: { head: [], border: [] },
+  });
   for (const r of rows) {
-    table.push([r.service, r.container, r.detail ? `${r.state} (${r.detail})` : r.state, r.uptime, r.ports.join("\n") || "-"]);
+    table.push([
+      r.service,
+      r.container,
+      r.detail ? `${r.state} (${r.detail})` : r.state,
+      r.uptime,
+      r.ports.join("\n") || "-",
+    ]);
   }
   return table.toString();
 }

@@ -20,7 +20,9 @@ export type ReapScope = "process" | "run" | "all";
 /** Only plain lower-case names: no quoting surprises, and the same name in SQL, URLs and logs. */
 export function checkName(name: string, what: string): string {
   if (!/^[a-z_][a-z0-9_]*$/.test(name) || Buffer.byteLength(name) > MAX_IDENTIFIER_BYTES) {
-    throw new Error(`${what} "${name}" is not a usable database name: use lower-case letters, digits and _, starting with a letter or _, at most ${MAX_IDENTIFIER_BYTES} characters`);
+    throw new Error(
+      `${what} "${name}" is not a usable database name: use lower-case letters, digits and _, starting with a letter or _, at most ${MAX_IDENTIFIER_BYTES} characters`,
+    );
   }
   return name;
 }
@@ -35,7 +37,10 @@ export function clonePrefix(prefix: string, scope: ReapScope, run: string, proc:
 }
 
 export function cloneName(prefix: string, run: string, proc: string, n: number): string {
-  return checkName(`${clonePrefix(prefix, "process", run, proc)}${n}`, "clone name (from clonePrefix, the run id and the process)");
+  return checkName(
+    `${clonePrefix(prefix, "process", run, proc)}${n}`,
+    "clone name (from clonePrefix, the run id and the process)",
+  );
 }
 
 export function createFromSql(target: string, template: string, serverVersion: number, strategy: CopyStrategy): string {
@@ -44,7 +49,8 @@ export function createFromSql(target: string, template: string, serverVersion: n
 }
 
 /** Ends every other session on `database` (names are checked identifiers: no quote inside). */
-const terminate = (database: string) => `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${database}' AND pid <> pg_backend_pid()`;
+const terminate = (database: string) =>
+  `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${database}' AND pid <> pg_backend_pid()`;
 
 /** Statements that drop a database even while sessions are connected to it (a test's leaked pool). */
 export function dropSql(name: string, serverVersion: number): string[] {
@@ -86,7 +92,6 @@ function sessionLines(database: string, sessions: Session[]): string {
   if (n === 0) return `sessions were connected to "${database}" but had left by the time they were listed; retry`;
   return `${n} other session${n === 1 ? " is" : "s are"} connected to "${database}", and Postgres copies a database only while nobody else is:\n${sessions.map((s) => `  ${describeSession(s)}`).join("\n")}`;
 }
-
 
 /** snapshot(): the database to copy has other sessions. */
 export function sourceInUseMessage(source: string, template: string, sessions: Session[]): string {

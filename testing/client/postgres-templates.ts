@@ -57,7 +57,6 @@ const UNDEFINED_DATABASE = "3D000";
 const LOCK_NOT_AVAILABLE = "55P03";
 const codeOf = (err: unknown): string | undefined => (err as { code?: string })?.code;
 
-
 /** Clones made by this process: per process, not per instance, so two instances never pick one name. */
 let made = 0;
 
@@ -80,11 +79,16 @@ export class PostgresTemplates {
 
   /** `url` reaches the server as a user that may create databases; its database is the default snapshot source. */
   static async connect(url: string, opts: PostgresTemplatesOptions = {}): Promise<PostgresTemplates> {
-    const admin = new Client({ connectionString: withDatabase(url, opts.maintenanceDatabase ?? "postgres"), application_name: "berth-testing" });
+    const admin = new Client({
+      connectionString: withDatabase(url, opts.maintenanceDatabase ?? "postgres"),
+      application_name: "berth-testing",
+    });
     await admin.connect();
     try {
       await admin.query(`SET lock_timeout = ${Math.round(lockTimeoutOf(opts))}`);
-      const version = Number((await admin.query<{ server_version_num: string }>("SHOW server_version_num")).rows[0].server_version_num);
+      const version = Number(
+        (await admin.query<{ server_version_num: string }>("SHOW server_version_num")).rows[0].server_version_num,
+      );
       return new PostgresTemplates(admin, url, version, opts);
     } catch (err) {
       await admin.end().catch(() => undefined);
@@ -115,8 +119,10 @@ export class PostgresTemplates {
         try {
           await this.admin.query(createFromSql(name, from, this.serverVersion, this.strategy));
         } catch (err) {
-          if (codeOf(err) === OBJECT_IN_USE) throw new Error(sourceInUseMessage(from, name, await this.sessions(from)), { cause: err });
-          if (codeOf(err) === UNDEFINED_DATABASE) throw new Error(`cannot snapshot "${from}": no database of that name`, { cause: err });
+          if (codeOf(err) === OBJECT_IN_USE)
+            throw new Error(sourceInUseMessage(from, name, await this.sessions(from)), { cause: err });
+          if (codeOf(err) === UNDEFINED_DATABASE)
+            throw new Error(`cannot snapshot "${from}": no database of that name`, { cause: err });
           throw err;
         }
         await this.admin.query(markTemplateSql(name, true));
@@ -136,7 +142,8 @@ export class PostgresTemplates {
         try {
           await this.admin.query(createFromSql(name, template, this.serverVersion, this.strategy));
         } catch (err) {
-          if (codeOf(err) === OBJECT_IN_USE) throw new Error(templateInUseMessage(template, await this.sessions(template)), { cause: err });
+          if (codeOf(err) === OBJECT_IN_USE)
+            throw new Error(templateInUseMessage(template, await this.sessions(template)), { cause: err });
           if (codeOf(err) === UNDEFINED_DATABASE) throw new Error(noTemplateMessage(template), { cause: err });
           throw err;
         }
@@ -155,7 +162,10 @@ export class PostgresTemplates {
   async reap(scope: ReapScope = "process"): Promise<string[]> {
     const prefix = this.clonePrefix(scope);
     return this.serial(async () => {
-      const found = await this.admin.query<{ datname: string }>("SELECT datname FROM pg_database WHERE left(datname, length($1)) = $1 ORDER BY datname", [prefix]);
+      const found = await this.admin.query<{ datname: string }>(
+        "SELECT datname FROM pg_database WHERE left(datname, length($1)) = $1 ORDER BY datname",
+        [prefix],
+      );
       const names = found.rows.map((r) => r.datname);
       for (const name of names) await this.dropDatabase(name, false);
       return names;

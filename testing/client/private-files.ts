@@ -15,7 +15,8 @@ function insecureReason(path: string, expect: "directory" | "file"): string | un
   if (expect === "directory" ? !st.isDirectory() : !st.isFile()) return `it is not a ${expect}`;
   const uid = process.getuid?.();
   if (uid !== undefined && st.uid !== uid) return `it belongs to uid ${st.uid}, not to this user (uid ${uid})`;
-  if ((st.mode & 0o077) !== 0) return `its mode is ${(st.mode & 0o777).toString(8).padStart(4, "0")}; group and others must have no access`;
+  if ((st.mode & 0o077) !== 0)
+    return `its mode is ${(st.mode & 0o777).toString(8).padStart(4, "0")}; group and others must have no access`;
   return undefined;
 }
 
@@ -33,7 +34,10 @@ function privateDir(dir: string, kind: PrivateKind): void {
   // Under the shared temp dir, whoever owns the parent could swap the leaf: check both.
   for (const d of dir.startsWith(`${userTmp()}/`) ? [userTmp(), dir] : [dir]) {
     const why = insecureReason(d, "directory");
-    if (why) throw new Error(`refusing to keep ${kind.what} in ${d}: ${why}. Remove it, or set ${kind.dirVariable} to a directory only you can read`);
+    if (why)
+      throw new Error(
+        `refusing to keep ${kind.what} in ${d}: ${why}. Remove it, or set ${kind.dirVariable} to a directory only you can read`,
+      );
   }
 }
 
@@ -57,6 +61,7 @@ export function readPrivateJson<T>(path: string, kind: PrivateKind): T | undefin
   }
   // A file planted by someone else could point tests at another server: only our own is read.
   const why = insecureReason(path, "file");
-  if (why) throw new Error(`refusing to read ${kind.what} from ${path}: ${why}. Remove the file and bring the stack up again`);
+  if (why)
+    throw new Error(`refusing to read ${kind.what} from ${path}: ${why}. Remove the file and bring the stack up again`);
   return JSON.parse(readFileSync(path, "utf8")) as T;
 }

@@ -50,8 +50,7 @@ export function readyProbes(gated: Info[], stack: Info[], host: (hostIp: string)
     else if (kind === "orchestrator") {
       const own = hostUrl(kind, info, host);
       url = own === undefined ? undefined : `${own}${HEALTH_PATH}`;
-    }
-    else if ((kind === "workers" || kind === NETWORK_HOLDER_SERVICE) && orchestrator !== undefined && workers > 0) {
+    } else if ((kind === "workers" || kind === NETWORK_HOLDER_SERVICE) && orchestrator !== undefined && workers > 0) {
       url = `${orchestrator}${WORKERS_PATH}`;
       listsWorkers = true;
     }

@@ -33,9 +33,13 @@ export function recordPath(ref: StackRef, dir: string = outputsDir()): string {
 }
 
 /** `<project>.<stack>.json`, each part encoded so that neither can leave the directory. */
-export const recordFileName = (ref: StackRef, suffix = ".json"): string => `${encodeURIComponent(ref.project)}.${encodeURIComponent(ref.stack)}${suffix}`;
+export const recordFileName = (ref: StackRef, suffix = ".json"): string =>
+  `${encodeURIComponent(ref.project)}.${encodeURIComponent(ref.stack)}${suffix}`;
 
-export function writeRecordedOutputs(record: Omit<RecordedOutputs, "version" | "writtenAt">, dir: string = outputsDir()): string {
+export function writeRecordedOutputs(
+  record: Omit<RecordedOutputs, "version" | "writtenAt">,
+  dir: string = outputsDir(),
+): string {
   const full: RecordedOutputs = { version: RECORD_VERSION, writtenAt: new Date().toISOString(), ...record };
   return writePrivateJson(dir, recordFileName(record), full, KIND);
 }
@@ -45,7 +49,9 @@ export function readRecordedOutputs(ref: StackRef, dir: string = outputsDir()): 
   const path = recordPath(ref, dir);
   const record = readPrivateJson<RecordedOutputs>(path, KIND);
   if (record !== undefined && record.version !== RECORD_VERSION) {
-    throw new Error(`${path} has record version ${String(record.version)}; this berth reads version ${RECORD_VERSION}: bring the stack up again with this berth`);
+    throw new Error(
+      `${path} has record version ${String(record.version)}; this berth reads version ${RECORD_VERSION}: bring the stack up again with this berth`,
+    );
   }
   return record;
 }

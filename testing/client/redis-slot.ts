@@ -74,7 +74,8 @@ export async function openRedisSlot(url: string, opts: RedisSlotOptions = {}): P
   const mode = opts.mode ?? "database";
   const worker = opts.worker ?? workerIndex(opts.env);
   if (!Number.isInteger(worker) || worker < 0) throw new Error(`worker must be a whole number; got ${worker}`);
-  if (opts.firstIndex !== undefined && !(Number.isInteger(opts.firstIndex) && opts.firstIndex >= 0)) throw new Error(`firstIndex must be a whole number; got ${opts.firstIndex}`);
+  if (opts.firstIndex !== undefined && !(Number.isInteger(opts.firstIndex) && opts.firstIndex >= 0))
+    throw new Error(`firstIndex must be a whole number; got ${opts.firstIndex}`);
   const options = { lazyConnect: true, maxRetriesPerRequest: 1 };
   if (mode === "prefix") {
     const keyPrefix = `${opts.keyPrefix ?? `berth-test:${runId(opts.env)}:`}w${worker}:`;
@@ -92,7 +93,15 @@ export async function openRedisSlot(url: string, opts: RedisSlotOptions = {}): P
       } while (cursor !== "0");
     };
     await flush();
-    return { mode, url, db: base, keyPrefix, client, flush, close: async () => void (await Promise.all([plain.quit(), client.quit()])) };
+    return {
+      mode,
+      url,
+      db: base,
+      keyPrefix,
+      client,
+      flush,
+      close: async () => void (await Promise.all([plain.quit(), client.quit()])),
+    };
   }
 
   const probe = new Redis(url, options);
@@ -100,7 +109,10 @@ export async function openRedisSlot(url: string, opts: RedisSlotOptions = {}): P
   try {
     await probe.connect();
     const databases = await databaseCount(probe);
-    db = databases === undefined ? (opts.firstIndex ?? 1) + worker : slotIndex(worker, opts.firstIndex ?? 1, databases, redacted(url));
+    db =
+      databases === undefined
+        ? (opts.firstIndex ?? 1) + worker
+        : slotIndex(worker, opts.firstIndex ?? 1, databases, redacted(url));
   } finally {
     probe.disconnect();
   }
@@ -113,7 +125,10 @@ export async function openRedisSlot(url: string, opts: RedisSlotOptions = {}): P
   } catch (err) {
     client.disconnect();
     // Without CONFIG the limit shows only here ("ERR DB index is out of range").
-    throw new Error(`Redis at ${redacted(url)} refused database ${db} for test worker ${worker}: ${(err as Error).message}. Use fewer workers, a lower firstIndex, or { mode: "prefix" }`, { cause: err });
+    throw new Error(
+      `Redis at ${redacted(url)} refused database ${db} for test worker ${worker}: ${(err as Error).message}. Use fewer workers, a lower firstIndex, or { mode: "prefix" }`,
+      { cause: err },
+    );
   }
   const flush = async () => void (await client.flushdb());
   await flush();

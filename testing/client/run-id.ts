@@ -6,7 +6,10 @@
 export function runId(env: NodeJS.ProcessEnv = process.env): string {
   const given = env.BERTH_RUN_ID;
   if (given !== undefined) {
-    if (!/^[a-z0-9]{1,12}$/.test(given)) throw new Error(`BERTH_RUN_ID must be 1 to 12 lower-case letters or digits (it is part of database names); got "${given}"`);
+    if (!/^[a-z0-9]{1,12}$/.test(given))
+      throw new Error(
+        `BERTH_RUN_ID must be 1 to 12 lower-case letters or digits (it is part of database names); got "${given}"`,
+      );
     return given;
   }
   // Set before mocha starts its workers (e.g. in mochaGlobalSetup), every worker inherits it.

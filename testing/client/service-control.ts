@@ -41,7 +41,9 @@ export interface RestartOptions {
 
 /** The gate whose container probes include one of `containers` (the restarted ones), if any. */
 function gateOf(containers: string[], gates: Record<string, GateResult | undefined>): GateResult | undefined {
-  return Object.values(gates).find((g) => g?.probes.some((p) => p.kind === "container" && containers.includes(p.target)));
+  return Object.values(gates).find((g) =>
+    g?.probes.some((p) => p.kind === "container" && containers.includes(p.target)),
+  );
 }
 
 /** Every container the restarted service's gate watches: its gate's containers at `up`, then the restarted ones. */
@@ -90,7 +92,8 @@ export function restartGateArgs(
     args.push(flags[p.kind], followPort(p.kind, p.target, moved));
   }
   const http = seen.size > 0 || asked.some((r) => /^https?:/.test(r.url));
-  if (ready.httpMinItems && http) args.push("--http-min-items", `${ready.httpMinItems.key}=${ready.httpMinItems.count}`);
+  if (ready.httpMinItems && http)
+    args.push("--http-min-items", `${ready.httpMinItems.key}=${ready.httpMinItems.count}`);
   return { args, env };
 }
 
@@ -115,7 +118,10 @@ function gateCliPath(): string {
   return cli;
 }
 
-function runGate(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runGate(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [gateCliPath(), ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
@@ -128,11 +134,22 @@ function runGate(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number
 }
 
 /** Restarts every container of `service` and resolves with the gate's result once it passes again; rejects with the gate's report. */
-export async function restartService(docker: Docker, ref: StackRef, service: string, opts: RestartOptions = {}): Promise<GateResult> {
-  const before = opts.containers ? await Promise.all(opts.containers.map((c) => docker.getContainer(c).inspect())) : await stackContainers(docker, ref, service);
+export async function restartService(
+  docker: Docker,
+  ref: StackRef,
+  service: string,
+  opts: RestartOptions = {},
+): Promise<GateResult> {
+  const before = opts.containers
+    ? await Promise.all(opts.containers.map((c) => docker.getContainer(c).inspect()))
+    : await stackContainers(docker, ref, service);
   if (before.length === 0) {
-    const services = [...new Set((await stackContainers(docker, ref)).map((c) => c.Config.Labels?.[LABELS.service] ?? "-"))].sort();
-    throw new Error(`no container of service "${service}" in stack ${ref.project}/${ref.stack} (label ${LABELS.service}); its services: ${services.join(", ") || "none — is the stack up?"}`);
+    const services = [
+      ...new Set((await stackContainers(docker, ref)).map((c) => c.Config.Labels?.[LABELS.service] ?? "-")),
+    ].sort();
+    throw new Error(
+      `no container of service "${service}" in stack ${ref.project}/${ref.stack} (label ${LABELS.service}); its services: ${services.join(", ") || "none — is the stack up?"}`,
+    );
   }
   const names = before.map(nameOf).sort();
   // Without t the engine stops each container within its own StopTimeout (Engine API: restart's t
@@ -142,7 +159,8 @@ export async function restartService(docker: Docker, ref: StackRef, service: str
   // The engine resets a restarted container's health to "starting"; the gate's direct probes see it ready first.
   const after = await Promise.all(before.map((c) => docker.getContainer(c.Id).inspect()));
   const notRestarted = after.filter((a, i) => a.State.StartedAt === before[i].State.StartedAt).map(nameOf);
-  if (notRestarted.length > 0) throw new Error(`restart of ${notRestarted.join(", ")} did not start a new process (StartedAt unchanged)`);
+  if (notRestarted.length > 0)
+    throw new Error(`restart of ${notRestarted.join(", ")} did not start a new process (StartedAt unchanged)`);
 
   const timeoutSeconds = opts.timeoutSeconds ?? DEFAULT_GATE_TIMEOUT_SECONDS;
   const moved = typeof opts.movedPorts === "function" ? await opts.movedPorts() : opts.movedPorts;
@@ -150,13 +168,26 @@ export async function restartService(docker: Docker, ref: StackRef, service: str
   const ready = await restartReady(docker, ref, gateContainers(names, opts.gateResults), env);
   const gate = restartGateArgs(service, names, timeoutSeconds, opts.gateResults, moved, ready);
   const run = await runGate(gate.args, { ...env, ...gate.env });
-  if (run.code !== 0) throw new Error(`restarted ${service} (${names.join(", ")}) but its gate did not pass:\n${run.stderr.trim()}`);
+  if (run.code !== 0)
+    throw new Error(`restarted ${service} (${names.join(", ")}) but its gate did not pass:\n${run.stderr.trim()}`);
   return JSON.parse(run.stdout) as GateResult;
 }
 
 /** The ready probes of the gate's containers as they are now; a container gone is left to the gate, which reports it. */
-async function restartReady(docker: Docker, ref: StackRef, watched: string[], env: NodeJS.ProcessEnv): Promise<GateReady> {
-  const found = await Promise.all(watched.map((c) => docker.getContainer(c).inspect().catch((err: unknown) => (isNoSuchContainer(err) ? undefined : Promise.reject(err)))));
+async function restartReady(
+  docker: Docker,
+  ref: StackRef,
+  watched: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<GateReady> {
+  const found = await Promise.all(
+    watched.map((c) =>
+      docker
+        .getContainer(c)
+        .inspect()
+        .catch((err: unknown) => (isNoSuchContainer(err) ? undefined : Promise.reject(err))),
+    ),
+  );
   const gated = found.filter((i): i is NonNullable<typeof i> => i !== undefined);
   return readyProbes(gated, await stackContainers(docker, ref), (hostIp) => probeHost(env.DOCKER_HOST, hostIp));
 }

@@ -20,9 +20,16 @@ function stackFilters(ref: StackRef, service?: string): { label: string[] } {
 }
 
 /** Every container carrying the stack's labels (all states), inspected; one removed meanwhile is left out. */
-export async function stackContainers(docker: Docker, ref: StackRef, service?: string): Promise<ContainerInspectInfo[]> {
+export async function stackContainers(
+  docker: Docker,
+  ref: StackRef,
+  service?: string,
+): Promise<ContainerInspectInfo[]> {
   const listed = await docker.listContainers({ all: true, filters: stackFilters(ref, service) });
-  return inspectExisting(docker, listed.map((c) => c.Id));
+  return inspectExisting(
+    docker,
+    listed.map((c) => c.Id),
+  );
 }
 
 /** Inspects each container; one the engine does not have (or removed meanwhile) is left out. */
@@ -46,8 +53,18 @@ async function inspectExisting(docker: Docker, refs: readonly string[]): Promise
  * no label but exist by name; a declared name the engine does not know is left out (the health
  * report makes it a MISSING row).
  */
-export async function stackAndNamedContainers(docker: Docker, ref: StackRef, names: readonly string[]): Promise<ContainerInspectInfo[]> {
+export async function stackAndNamedContainers(
+  docker: Docker,
+  ref: StackRef,
+  names: readonly string[],
+): Promise<ContainerInspectInfo[]> {
   const labelled = await stackContainers(docker, ref);
   const known = new Set(labelled.map(nameOf));
-  return [...labelled, ...(await inspectExisting(docker, names.filter((n) => !known.has(n))))];
+  return [
+    ...labelled,
+    ...(await inspectExisting(
+      docker,
+      names.filter((n) => !known.has(n)),
+    )),
+  ];
 }

@@ -7,7 +7,18 @@ import { LABELS } from "../../components/contract";
 import { probeHost } from "../../components/ports";
 import type { GateResult } from "../../components/gate/result";
 import { DockerClient, dockerode } from "./docker-client";
-import { containerNamesOf, declaredContainers, hostUrlFromOutputs, hostUrlsOf, movedPorts, Published, publishedPorts, servicePort, urlFromContainer, withLivePort } from "./endpoints";
+import {
+  containerNamesOf,
+  declaredContainers,
+  hostUrlFromOutputs,
+  hostUrlsOf,
+  movedPorts,
+  Published,
+  publishedPorts,
+  servicePort,
+  urlFromContainer,
+  withLivePort,
+} from "./endpoints";
 import { StatusRow, statusRows, statusTable } from "./health-report";
 import { RestartOptions, restartService } from "./service-control";
 import { StackRef, stackAndNamedContainers, stackContainers } from "./stack-containers";
@@ -72,7 +83,9 @@ export class StackHandle<T = Record<string, unknown>> {
     }
     if (found.length !== 1) {
       if (exported) return exported;
-      throw new Error(`stack ${this.ref.project}/${this.ref.stack} has ${found.length} containers of "${name}"; one is needed to derive its URL (or export hostUrls and containerNames from the program, keyed by "${name}")`);
+      throw new Error(
+        `stack ${this.ref.project}/${this.ref.stack} has ${found.length} containers of "${name}"; one is needed to derive its URL (or export hostUrls and containerNames from the program, keyed by "${name}")`,
+      );
     }
     if (exported) return withLivePort(exported, servicePort(found[0]));
     const kind = found[0].Config.Labels?.[LABELS.service] ?? name;
@@ -81,8 +94,14 @@ export class StackHandle<T = Record<string, unknown>> {
 
   /** What `url` takes: the keys of the hostUrls and containerNames outputs, and the stack's berth.service labels. */
   private async serviceNames(): Promise<string[]> {
-    const labelled = (await this.containers()).map((c) => c.Config.Labels?.[LABELS.service]).filter((s): s is string => s !== undefined);
-    const keys = [...Object.keys(hostUrlsOf(this.outputs)), ...declaredContainers(this.outputs).map((d) => d.service), ...labelled];
+    const labelled = (await this.containers())
+      .map((c) => c.Config.Labels?.[LABELS.service])
+      .filter((s): s is string => s !== undefined);
+    const keys = [
+      ...Object.keys(hostUrlsOf(this.outputs)),
+      ...declaredContainers(this.outputs).map((d) => d.service),
+      ...labelled,
+    ];
     return [...new Set(keys)].sort();
   }
 
@@ -102,9 +121,18 @@ export class StackHandle<T = Record<string, unknown>> {
    */
   async health(now: Date = new Date()): Promise<StatusRow[]> {
     const declared = declaredContainers(this.outputs);
-    const rows = statusRows(await stackAndNamedContainers(this.docker, this.ref, declared.map((d) => d.container)), now, declared);
+    const rows = statusRows(
+      await stackAndNamedContainers(
+        this.docker,
+        this.ref,
+        declared.map((d) => d.container),
+      ),
+      now,
+      declared,
+    );
     // No row would pass every "all healthy" check: say why instead.
-    if (rows.length === 0) throw new Error(nothingFound(this.ref, "its outputs declare none (no containerNames output)"));
+    if (rows.length === 0)
+      throw new Error(nothingFound(this.ref, "its outputs declare none (no containerNames output)"));
     return rows;
   }
 
@@ -120,7 +148,12 @@ export class StackHandle<T = Record<string, unknown>> {
   async restart(name: string, opts: RestartOptions = {}): Promise<GateResult> {
     const gateResults = (this.outputs as { gateResults?: Record<string, GateResult | undefined> }).gateResults;
     // The ports are read after the restart: it moves an engine-picked host port itself.
-    return restartService(this.docker, this.ref, name, { gateResults, containers: this.containerNames(name), movedPorts: () => this.movedPorts(), ...opts });
+    return restartService(this.docker, this.ref, name, {
+      gateResults,
+      containers: this.containerNames(name),
+      movedPorts: () => this.movedPorts(),
+      ...opts,
+    });
   }
 
   /** Exported host port → the one published now, for each `hostUrls` entry whose container is known. */
@@ -156,7 +189,9 @@ export async function openStack<T = Record<string, unknown>>(opts: OpenStackOpti
   const stack = new StackHandle<T>(ref, read.outputs, read.secretOutputs, read.source, docker);
   // A record outlives its stack only when the process that made it died before destroy.
   if (read.source === "recorded" && (await stackContainers(docker, ref)).length === 0) {
-    throw new Error(`${read.where} records stack ${ref.project}/${ref.stack}, but no container on the engine carries its labels: the process that brought it up ended without destroy. Remove the file and bring the stack up again`);
+    throw new Error(
+      `${read.where} records stack ${ref.project}/${ref.stack}, but no container on the engine carries its labels: the process that brought it up ended without destroy. Remove the file and bring the stack up again`,
+    );
   }
   return stack;
 }

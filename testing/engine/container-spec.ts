@@ -8,10 +8,36 @@ const MB = 1024 * 1024;
 
 /** Provider inputs this translation handles; anything else is an error (never silently ignored). */
 export const CONTAINER_INPUTS = new Set([
-  "name", "image", "user", "memory", "memorySwap", "cpus", "readOnly", "securityOpts", "capabilities",
-  "restart", "maxRetryCount", "init", "healthcheck", "tmpfs", "volumes", "envs", "command", "ports",
-  "networksAdvanced", "networkMode", "labels", "removeVolumes", "mustRun", "logs", "attach", "wait", "destroyGraceSeconds",
-  "start", "stopSignal", "stopTimeout",
+  "name",
+  "image",
+  "user",
+  "memory",
+  "memorySwap",
+  "cpus",
+  "readOnly",
+  "securityOpts",
+  "capabilities",
+  "restart",
+  "maxRetryCount",
+  "init",
+  "healthcheck",
+  "tmpfs",
+  "volumes",
+  "envs",
+  "command",
+  "ports",
+  "networksAdvanced",
+  "networkMode",
+  "labels",
+  "removeVolumes",
+  "mustRun",
+  "logs",
+  "attach",
+  "wait",
+  "destroyGraceSeconds",
+  "start",
+  "stopSignal",
+  "stopTimeout",
 ]);
 
 /** Go duration strings as the provider parses them ("200ms", "2s", "1m30s") → nanoseconds. */
@@ -39,12 +65,16 @@ export interface CreateCall {
 
 export function containerCreateCall(inputs: ContainerInputs): CreateCall {
   const unknown = Object.keys(inputs).filter((k) => inputs[k] !== undefined && !CONTAINER_INPUTS.has(k));
-  if (unknown.length > 0) throw new Error(`engine mode does not translate Container inputs: ${unknown.sort().join(", ")}`);
-  if (inputs.wait === true) throw new Error("engine mode does not implement Container `wait` (berth gates readiness itself)");
+  if (unknown.length > 0)
+    throw new Error(`engine mode does not translate Container inputs: ${unknown.sort().join(", ")}`);
+  if (inputs.wait === true)
+    throw new Error("engine mode does not implement Container `wait` (berth gates readiness itself)");
   if (inputs.attach === true) throw new Error("engine mode does not implement Container `attach`");
   if ((inputs.networksAdvanced ?? []).length > 1) throw new Error("engine mode connects one network per container");
   if (inputs.networkMode && (inputs.networksAdvanced ?? []).length > 0) {
-    throw new Error(`engine mode gives a container networkMode or networksAdvanced, not both (networkMode ${inputs.networkMode})`);
+    throw new Error(
+      `engine mode gives a container networkMode or networksAdvanced, not both (networkMode ${inputs.networkMode})`,
+    );
   }
 
   const ports: { internal: number; external?: number; ip?: string; protocol?: string }[] = inputs.ports ?? [];
@@ -52,7 +82,8 @@ export function containerCreateCall(inputs: ContainerInputs): CreateCall {
   const exposed = Object.fromEntries(ports.map((p) => [portKey(p), {}]));
   // An empty HostPort lets the engine pick a free port (the provider's "random port >= 32768").
   const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
-  for (const p of ports) (bindings[portKey(p)] ??= []).push({ HostIp: p.ip ?? "0.0.0.0", HostPort: p.external ? String(p.external) : "" });
+  for (const p of ports)
+    (bindings[portKey(p)] ??= []).push({ HostIp: p.ip ?? "0.0.0.0", HostPort: p.external ? String(p.external) : "" });
 
   const binds: string[] = [];
   const anonymous: Record<string, object> = {};
@@ -106,7 +137,9 @@ export function containerCreateCall(inputs: ContainerInputs): CreateCall {
       ...(ports.length ? { PortBindings: bindings } : {}),
       ...(inputs.networkMode ? { NetworkMode: inputs.networkMode } : network ? { NetworkMode: network.name } : {}),
     },
-    ...(network ? { NetworkingConfig: { EndpointsConfig: { [network.name]: { Aliases: network.aliases ?? [] } } } } : {}),
+    ...(network
+      ? { NetworkingConfig: { EndpointsConfig: { [network.name]: { Aliases: network.aliases ?? [] } } } }
+      : {}),
   };
   return {
     options,
@@ -140,7 +173,14 @@ export function publishedPorts(
 ): { internal: number; external: number | undefined; ip: string; protocol: string }[] {
   return declared.map((p) => {
     const protocol = p.protocol ?? "tcp";
-    const bound = inspected?.[`${p.internal}/${protocol}`]?.find((b) => (p.ip ?? "0.0.0.0") === b.HostIp) ?? inspected?.[`${p.internal}/${protocol}`]?.[0];
-    return { internal: p.internal, external: bound ? Number(bound.HostPort) : p.external, ip: p.ip ?? "0.0.0.0", protocol };
+    const bound =
+      inspected?.[`${p.internal}/${protocol}`]?.find((b) => (p.ip ?? "0.0.0.0") === b.HostIp) ??
+      inspected?.[`${p.internal}/${protocol}`]?.[0];
+    return {
+      internal: p.internal,
+      external: bound ? Number(bound.HostPort) : p.external,
+      ip: p.ip ?? "0.0.0.0",
+      protocol,
+    };
   });
 }

@@ -49,7 +49,10 @@ export function convergeStep(known: Known | undefined, next: Declared, drift?: s
   if (changed.length === 0) return { action: "same", changed };
   // Provider resources (pulumi:providers:docker) have no row: any change of the engine replaces.
   if (SEMANTICS[next.type] === undefined) return { action: "replace", changed, replacedBy: changed };
-  const p = operationFor(next.type, changed, { replaceOnChanges: next.replaceOnChanges, deleteBeforeReplace: next.deleteBeforeReplace });
+  const p = operationFor(next.type, changed, {
+    replaceOnChanges: next.replaceOnChanges,
+    deleteBeforeReplace: next.deleteBeforeReplace,
+  });
   if (p.operation === "replace") return { action: "replace", changed, replacedBy: p.replacedBy };
   if (p.operation === "same") return { action: "same", changed };
   const effects: UpdateEffects = { applied: [], rerun: [], recorded: [] };

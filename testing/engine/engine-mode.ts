@@ -64,31 +64,55 @@ const CANCEL_BUDGET_MS = 4000;
 const EXIT_CODES: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
 /** Types whose objects up inspects before applying: what `pulumi refresh` would read. */
-const OBSERVED = new Set(["docker:index/container:Container", "docker:index/network:Network", "docker:index/volume:Volume", "docker:index/service:Service"]);
+const OBSERVED = new Set([
+  "docker:index/container:Container",
+  "docker:index/network:Network",
+  "docker:index/volume:Volume",
+  "docker:index/service:Service",
+]);
 
 /** Why a recorded object cannot be kept as it is on the engine, or undefined when it can. */
 export async function driftOf(e: StateEntry, docker: Docker): Promise<string | undefined> {
   const missing = (err: any) => (err?.statusCode === 404 ? "missing" : Promise.reject(err));
   switch (e.type) {
     case "docker:index/container:Container":
-      return docker
-        .getContainer(e.id)
-        .inspect()
-        // Only a container that must run is replaced for not running.
-        .then((info) => (e.inputs.mustRun === false || e.inputs.start === false ? undefined : containerDrift(info.State)), missing);
+      return (
+        docker
+          .getContainer(e.id)
+          .inspect()
+          // Only a container that must run is replaced for not running.
+          .then(
+            (info) => (e.inputs.mustRun === false || e.inputs.start === false ? undefined : containerDrift(info.State)),
+            missing,
+          )
+      );
     case "docker:index/network:Network":
-      return docker.getNetwork(e.id).inspect().then(() => undefined, missing);
+      return docker
+        .getNetwork(e.id)
+        .inspect()
+        .then(() => undefined, missing);
     case "docker:index/volume:Volume":
-      return docker.getVolume(e.id).inspect().then(() => undefined, missing);
+      return docker
+        .getVolume(e.id)
+        .inspect()
+        .then(() => undefined, missing);
     case "docker:index/service:Service":
-      return docker.getService(e.id).inspect().then(() => undefined, missing);
+      return docker
+        .getService(e.id)
+        .inspect()
+        .then(() => undefined, missing);
     default:
       return undefined;
   }
 }
 
 /** A container that must run but is not running, or runs unhealthy, is replaced: why, or undefined. */
-export function containerDrift(state: { Status: string; Running: boolean; ExitCode?: number; Health?: { Status: string } }): string | undefined {
+export function containerDrift(state: {
+  Status: string;
+  Running: boolean;
+  ExitCode?: number;
+  Health?: { Status: string };
+}): string | undefined {
   if (!state.Running) return state.Status === "exited" ? `exited (${state.ExitCode})` : state.Status;
   if (state.Health?.Status === "unhealthy") return "unhealthy";
   return undefined;
@@ -139,14 +163,21 @@ export class EngineMode implements StackMode {
     const known = this.stacks.get(ref.stack);
     if (known && known.project === ref.project) return known;
     const saved = this.stateDir === false ? undefined : readState(ref, this.stateDir);
-    const record: StackRecord = { ...ref, keep: saved?.keep ?? true, entries: new Map((saved?.entries ?? []).map((e) => [e.key, e])) };
+    const record: StackRecord = {
+      ...ref,
+      keep: saved?.keep ?? true,
+      entries: new Map((saved?.entries ?? []).map((e) => [e.key, e])),
+    };
     this.stacks.set(ref.stack, record);
     return record;
   }
 
   private persist(record: StackRecord): void {
     if (this.stateDir === false) return;
-    writeState({ project: record.project, stack: record.stack, keep: record.keep, entries: [...record.entries.values()] }, this.stateDir);
+    writeState(
+      { project: record.project, stack: record.stack, keep: record.keep, entries: [...record.entries.values()] },
+      this.stateDir,
+    );
   }
 
   async up<Outputs = Record<string, unknown>>(req: UpRequest): Promise<UpResult<Outputs>> {
@@ -158,7 +189,13 @@ export class EngineMode implements StackMode {
     const entries = record.entries;
     const save = () => this.persist(record);
     // Before anything is made: the reaper (an ephemeral stack) and the engine's reality.
-    if (!record.keep && record.reaper === undefined) record.reaper = Reaper.start({ project: req.project, stack: req.stack, stateDir: this.stateDir, outputsDir: this.outputsDir });
+    if (!record.keep && record.reaper === undefined)
+      record.reaper = Reaper.start({
+        project: req.project,
+        stack: req.stack,
+        stateDir: this.stateDir,
+        outputsDir: this.outputsDir,
+      });
     if (record.keep && record.reaper !== undefined) {
       record.reaper.release();
       record.reaper = undefined;
@@ -192,7 +229,9 @@ export class EngineMode implements StackMode {
     const onSignal = (signal: NodeJS.Signals) => {
       if (cancelledBy !== undefined) process.exit(EXIT_CODES[signal] ?? 1); // a second one: at once
       cancelledBy = signal;
-      process.stderr.write(`engine mode: ${signal}: stopping the up of ${req.stack}: nothing new starts, running commands end (${signal} again exits at once)\n`);
+      process.stderr.write(
+        `engine mode: ${signal}: stopping the up of ${req.stack}: nothing new starts, running commands end (${signal} again exits at once)\n`,
+      );
       stopped = true;
       cancel.abort();
       signalFailure();
@@ -213,7 +252,9 @@ export class EngineMode implements StackMode {
     // The options a registration carries that the mock's arguments do not (replaceOnChanges, deleteBeforeReplace).
     const options = new Map<string, RegistrationOptions>();
 
-    const applyOne = async (r: pulumi.runtime.MockResourceArgs): Promise<{ id: string; state: Record<string, any> }> => {
+    const applyOne = async (
+      r: pulumi.runtime.MockResourceArgs,
+    ): Promise<{ id: string; state: Record<string, any> }> => {
       if (!r.custom) return { id: "", state: {} }; // components make nothing on the engine
       if (stopped) throw new Error(`${r.name}: ${NOT_STARTED}`);
       const key = `${r.type}::${r.name}`;
@@ -227,16 +268,40 @@ export class EngineMode implements StackMode {
       req.onStart?.(r.type, r.name);
       const opts = options.get(key);
       let why = reason;
-      const done = (action: "create" | "update" | "replace" | "same", made: { id: string; state: Record<string, any> }) => {
+      const done = (
+        action: "create" | "update" | "replace" | "same",
+        made: { id: string; state: Record<string, any> },
+      ) => {
         changes[action] += 1;
-        timeline.push({ type: r.type, name: r.name, action, startedMs, finishedMs: since(), ...(why ? { reason: why } : {}) });
+        timeline.push({
+          type: r.type,
+          name: r.name,
+          action,
+          startedMs,
+          finishedMs: since(),
+          ...(why ? { reason: why } : {}),
+        });
         return made;
       };
       const ctx = { docker: this.client(engine), cwd, owner, signal: cancel.signal };
       try {
-        let step = convergeStep(prev, { type: r.type, inputs, engine, replaceOnChanges: opts?.replaceOnChanges, deleteBeforeReplace: opts?.deleteBeforeReplace }, reason);
+        let step = convergeStep(
+          prev,
+          {
+            type: r.type,
+            inputs,
+            engine,
+            replaceOnChanges: opts?.replaceOnChanges,
+            deleteBeforeReplace: opts?.deleteBeforeReplace,
+          },
+          reason,
+        );
         const applier = applierFor(r.type);
-        if (step.action === "update" && step.effects.applied.length + step.effects.rerun.length > 0 && !applier.update) {
+        if (
+          step.action === "update" &&
+          step.effects.applied.length + step.effects.rerun.length > 0 &&
+          !applier.update
+        ) {
           why = `engine mode cannot update ${r.type} in place`;
           step = { action: "replace", changed: step.changed, replacedBy: [] };
         }
@@ -252,7 +317,10 @@ export class EngineMode implements StackMode {
           const made =
             applied.length + rerun.length > 0
               ? await applier.update!(prev, inputs, step.effects, { ...ctx, made: () => undefined })
-              : { id: prev.id, state: { ...prev.state, ...Object.fromEntries(topInputs(recorded).map((k) => [k, inputs[k]])) } };
+              : {
+                  id: prev.id,
+                  state: { ...prev.state, ...Object.fromEntries(topInputs(recorded).map((k) => [k, inputs[k]])) },
+                };
           entries.set(key, { ...prev, inputs, state: made.state });
           save();
           return done("update", made);
@@ -262,7 +330,16 @@ export class EngineMode implements StackMode {
           entries.delete(key);
           save();
         }
-        const entry: StateEntry = { key, type: r.type, name: r.name, id: "", inputs, state: {}, engine, order: ++order };
+        const entry: StateEntry = {
+          key,
+          type: r.type,
+          name: r.name,
+          id: "",
+          inputs,
+          state: {},
+          engine,
+          order: ++order,
+        };
         const made = await applier.create(inputs, {
           ...ctx,
           made: (id) => {
@@ -313,29 +390,52 @@ export class EngineMode implements StackMode {
         } catch (err) {
           return stopAt(err);
         }
-        if (failures.length > 0 || cancelledBy !== undefined) return stopAt(failures[0] ?? new Error(`the up of ${req.stack} was cancelled (${cancelledBy})`));
+        if (failures.length > 0 || cancelledBy !== undefined)
+          return stopAt(failures[0] ?? new Error(`the up of ${req.stack} was cancelled (${cancelledBy})`));
         return declared;
       });
       const { outputs, secret } = await resolveOutputs(exports);
 
       // Resources the program no longer declares go, as the CLI deletes them: after the rest.
       const gone = [...entries.values()].filter((e) => !seen.has(e.key));
-      const removals = await removeEntries(gone, (engine) => this.client(engine), since, (e) => {
-        entries.delete(e.key);
-        save();
-      });
+      const removals = await removeEntries(
+        gone,
+        (engine) => this.client(engine),
+        since,
+        (e) => {
+          entries.delete(e.key);
+          save();
+        },
+      );
       for (const r of removals) {
         if (r.error !== undefined) throw new Error(`${r.entry.name} (${r.entry.type}): removing it failed: ${r.error}`);
         changes.delete += 1;
-        timeline.push({ type: r.entry.type, name: r.entry.name, action: "delete", startedMs: r.startedMs, finishedMs: r.finishedMs });
+        timeline.push({
+          type: r.entry.type,
+          name: r.entry.name,
+          action: "delete",
+          startedMs: r.startedMs,
+          finishedMs: r.finishedMs,
+        });
       }
       // Objects with the stack's labels that no record knows: a killed run's (compose's orphans).
       const known = new Set([...entries.values()].map((e) => e.id));
       for (const engine of new Set([undefined, ...[...entries.values()].map((e) => e.engine)])) {
         const startedMs = since();
         const left = await removeUnrecorded(this.client(engine), owner, known, { volumes: false });
-        for (const [type, names] of [["docker:index/container:Container", left.containers], ["docker:index/network:Network", left.networks]] as const) {
-          for (const name of names) timeline.push({ type, name, action: "delete", startedMs, finishedMs: since(), reason: "unrecorded leftover" });
+        for (const [type, names] of [
+          ["docker:index/container:Container", left.containers],
+          ["docker:index/network:Network", left.networks],
+        ] as const) {
+          for (const name of names)
+            timeline.push({
+              type,
+              name,
+              action: "delete",
+              startedMs,
+              finishedMs: since(),
+              reason: "unrecorded leftover",
+            });
           changes.delete += names.length;
         }
       }
@@ -364,7 +464,12 @@ export class EngineMode implements StackMode {
     const entries = record ? [...record.entries.values()] : undefined;
     record?.reaper?.release();
     this.stacks.delete(stack);
-    await destroyStack(ref, { stateDir: this.stateDir, outputsDir: this.outputsDir }, (engine) => this.client(engine), entries);
+    await destroyStack(
+      ref,
+      { stateDir: this.stateDir, outputsDir: this.outputsDir },
+      (engine) => this.client(engine),
+      entries,
+    );
     this.recorder.remove(stack, ref.project);
   }
 
@@ -375,13 +480,17 @@ export class EngineMode implements StackMode {
     const found = this.stateDir === false ? [] : projectsWithState(stack, this.stateDir);
     if (found.length === 1) return found[0];
     if (found.length === 0) return undefined;
-    throw new Error(`stack ${stack} has state files of projects ${found.join(", ")}: pass the project to destroy(stack, project)`);
+    throw new Error(
+      `stack ${stack} has state files of projects ${found.join(", ")}: pass the project to destroy(stack, project)`,
+    );
   }
 
   /** The names of what the stack holds now (engine mode's view of the state file). */
   resources(stack: string, project?: string): { type: string; name: string; id: string }[] {
     const known = project ?? this.projectOf(stack);
     const record = this.stacks.get(stack) ?? (known === undefined ? undefined : this.load({ project: known, stack }));
-    return [...(record?.entries.values() ?? [])].sort((a, b) => a.order - b.order).map(({ type, name, id }) => ({ type, name, id }));
+    return [...(record?.entries.values() ?? [])]
+      .sort((a, b) => a.order - b.order)
+      .map(({ type, name, id }) => ({ type, name, id }));
   }
 }

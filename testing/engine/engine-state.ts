@@ -47,7 +47,11 @@ export function statePath(ref: StackRef, dir: string = stateDir()): string {
 }
 
 export function writeState(state: Omit<StackState, "version">, dir: string = stateDir()): void {
-  const full: StackState = { version: STATE_VERSION, ...state, entries: [...state.entries].sort((a, b) => a.order - b.order) };
+  const full: StackState = {
+    version: STATE_VERSION,
+    ...state,
+    entries: [...state.entries].sort((a, b) => a.order - b.order),
+  };
   writePrivateJson(dir, recordFileName(state, SUFFIX), full, KIND);
 }
 
@@ -55,7 +59,9 @@ export function readState(ref: StackRef, dir: string = stateDir()): StackState |
   const path = statePath(ref, dir);
   const state = readPrivateJson<StackState>(path, KIND);
   if (state !== undefined && state.version !== STATE_VERSION) {
-    throw new Error(`${path} has state version ${String(state.version)}; this berth reads version ${STATE_VERSION}: destroy the stack's objects by label (sweepStack) and remove the file`);
+    throw new Error(
+      `${path} has state version ${String(state.version)}; this berth reads version ${STATE_VERSION}: destroy the stack's objects by label (sweepStack) and remove the file`,
+    );
   }
   return state;
 }

@@ -23,27 +23,43 @@ export interface BuildCall {
   context: string;
   options: Dockerode.ImageBuildOptions;
   /** The provider's outputs, apart from repoDigest (the built image's id, known after the build). */
-  state: { imageName: string; baseImageName: string; context: string; dockerfile: string; registryServer: string; platform?: string };
+  state: {
+    imageName: string;
+    baseImageName: string;
+    context: string;
+    dockerfile: string;
+    registryServer: string;
+    platform?: string;
+  };
 }
 
 export function imageBuildCall(inputs: ImageInputs, cwd: string): BuildCall {
   const unknown = Object.keys(inputs).filter((k) => inputs[k] !== undefined && !IMAGE_INPUTS.has(k));
   const build: Record<string, any> = inputs.build ?? {};
-  unknown.push(...Object.keys(build).filter((k) => build[k] !== undefined && !BUILD_INPUTS.has(k)).map((k) => `build.${k}`));
+  unknown.push(
+    ...Object.keys(build)
+      .filter((k) => build[k] !== undefined && !BUILD_INPUTS.has(k))
+      .map((k) => `build.${k}`),
+  );
   if (unknown.length > 0) throw new Error(`engine mode does not translate Image inputs: ${unknown.sort().join(", ")}`);
   // The provider pushes unless told not to; engine mode has no registry to push to.
   if (inputs.skipPush !== true) throw new Error("engine mode does not push images: set skipPush: true");
   // The provider's default is BuildKit ("BuilderBuildKit"), whose build needs a session.
   if (build.builderVersion !== "BuilderV1") {
     const got = build.builderVersion ?? "the provider's default, BuilderBuildKit";
-    throw new Error(`engine mode builds with the classic builder only: set build.builderVersion to "BuilderV1" (got ${got}), or give the program an image the engine has (berth: berth:images.app)`);
+    throw new Error(
+      `engine mode builds with the classic builder only: set build.builderVersion to "BuilderV1" (got ${got}), or give the program an image the engine has (berth: berth:images.app)`,
+    );
   }
 
   const context: string = build.context ?? ".";
   const contextDir = path.resolve(cwd, context);
   const dockerfile = path.resolve(cwd, build.dockerfile ?? path.join(context, "Dockerfile"));
   const inContext = path.relative(contextDir, dockerfile);
-  if (inContext.startsWith("..") || path.isAbsolute(inContext)) throw new Error(`engine mode builds with a Dockerfile inside the context: ${build.dockerfile} is outside ${context}`);
+  if (inContext.startsWith("..") || path.isAbsolute(inContext))
+    throw new Error(
+      `engine mode builds with a Dockerfile inside the context: ${build.dockerfile} is outside ${context}`,
+    );
 
   const dockerfilePath = inContext.split(path.sep).join("/");
   return {

@@ -3,12 +3,14 @@
 import { isDeepStrictEqual } from "node:util";
 import { SEMANTICS } from "./provider-semantics";
 
-export const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+export const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Input paths where `a` and `b` differ: into objects, and into arrays of one length; elsewhere the path itself. */
 export function changedPaths(a: unknown, b: unknown, path = ""): string[] {
   if (isDeepStrictEqual(a, b)) return [];
-  if (Array.isArray(a) && Array.isArray(b) && a.length === b.length) return a.flatMap((x, i) => changedPaths(x, b[i], `${path}[${i}]`));
+  if (Array.isArray(a) && Array.isArray(b) && a.length === b.length)
+    return a.flatMap((x, i) => changedPaths(x, b[i], `${path}[${i}]`));
   if (isPlainObject(a) && isPlainObject(b)) {
     const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
     return keys.flatMap((k) => changedPaths(a[k], b[k], path === "" ? k : `${path}.${k}`));
@@ -18,7 +20,8 @@ export function changedPaths(a: unknown, b: unknown, path = ""): string[] {
 
 /** A set-typed input's value with every list inside sorted, so that reordering is no change (as the provider holds it). */
 function unorderedForm(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(unorderedForm).sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
+  if (Array.isArray(value))
+    return value.map(unorderedForm).sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
   if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unorderedForm(v)]));
   return value;
 }

@@ -5,7 +5,15 @@
 import type Dockerode from "dockerode";
 
 /** Provider inputs this translation handles; anything else is an error. */
-export const NETWORK_INPUTS = new Set(["name", "driver", "internal", "attachable", "labels", "ipamConfigs", "ipamDriver"]);
+export const NETWORK_INPUTS = new Set([
+  "name",
+  "driver",
+  "internal",
+  "attachable",
+  "labels",
+  "ipamConfigs",
+  "ipamDriver",
+]);
 
 interface IpamConfigInput {
   subnet?: string;
@@ -16,7 +24,8 @@ interface IpamConfigInput {
 
 export function networkCreateOptions(inputs: Record<string, any>): Dockerode.NetworkCreateOptions {
   const unknown = Object.keys(inputs).filter((k) => inputs[k] !== undefined && !NETWORK_INPUTS.has(k));
-  if (unknown.length > 0) throw new Error(`engine mode does not implement Network inputs: ${unknown.sort().join(", ")}`);
+  if (unknown.length > 0)
+    throw new Error(`engine mode does not implement Network inputs: ${unknown.sort().join(", ")}`);
   const configs: IpamConfigInput[] = inputs.ipamConfigs ?? [];
   return {
     Name: inputs.name,

@@ -181,7 +181,10 @@ export const SEMANTICS: Record<string, ResourceSemantics> = {
       envs: replace,
       gpus: replace,
       groupAdds: replace,
-      healthcheck: { ...recorded, note: "not ForceNew and not applied by Update: berth replaces on it with replaceOnChanges" },
+      healthcheck: {
+        ...recorded,
+        note: "not ForceNew and not applied by Update: berth replaces on it with replaceOnChanges",
+      },
       hostname: replace,
       hosts: replace,
       image: replace,
@@ -222,12 +225,12 @@ export const SEMANTICS: Record<string, ResourceSemantics> = {
       tty: replace,
       ulimits: replace,
       uploads: replace,
-      user: { ...replace, note: "a change to \"\" (Docker's default) is no change (DiffSuppressFunc)" },
+      user: { ...replace, note: 'a change to "" (Docker\'s default) is no change (DiffSuppressFunc)' },
       usernsMode: replace,
       volumes: replace,
       wait: recorded,
       waitTimeout: recorded,
-      workingDir: { ...replace, note: "a change to \"\" (Docker's default) is no change (DiffSuppressFunc)" },
+      workingDir: { ...replace, note: 'a change to "" (Docker\'s default) is no change (DiffSuppressFunc)' },
     },
   },
 
@@ -386,7 +389,10 @@ export const SEMANTICS: Record<string, ResourceSemantics> = {
   "random:index/randomPassword:RandomPassword": {
     package: "@pulumi/random",
     sdk: { file: "randomPassword.d.ts", args: "RandomPasswordArgs" },
-    sources: ["hashicorp/terraform-provider-random@v3.9.0:internal/provider/resource_password.go", "pulumi/pulumi-random@f64d8726:provider/resources.go"],
+    sources: [
+      "hashicorp/terraform-provider-random@v3.9.0:internal/provider/resource_password.go",
+      "pulumi/pulumi-random@f64d8726:provider/resources.go",
+    ],
     deleteBeforeReplace: false,
     unordered: [],
     inputs: {
@@ -421,7 +427,10 @@ const isIndex = (s: string) => s === "*" || /^\d+$/.test(s);
 
 function semanticsOf(type: string): ResourceSemantics {
   const s = SEMANTICS[type];
-  if (!s) throw new Error(`no provider semantics for resource type ${type}: add it to testing/engine/provider-semantics.ts from the provider's source`);
+  if (!s)
+    throw new Error(
+      `no provider semantics for resource type ${type}: add it to testing/engine/provider-semantics.ts from the provider's source`,
+    );
   return s;
 }
 
@@ -429,7 +438,10 @@ function semanticsOf(type: string): ResourceSemantics {
 export function inputRule(type: string, input: string): InputRule {
   const s = semanticsOf(type);
   const rule = s.inputs[input];
-  if (!rule) throw new Error(`${type} has no input "${input}" in the provider semantics table (${s.package} ${PROVIDERS[s.package].version}): re-read the provider's source`);
+  if (!rule)
+    throw new Error(
+      `${type} has no input "${input}" in the provider semantics table (${s.package} ${PROVIDERS[s.package].version}): re-read the provider's source`,
+    );
   return rule;
 }
 

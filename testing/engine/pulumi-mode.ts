@@ -9,7 +9,19 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import type { ConfigMap, DestroyOptions, EngineEvent, InlineProgramArgs, LocalProgramArgs, LocalWorkspaceOptions, OpMap, OpType, OutputMap, RemoveOptions, UpOptions } from "@pulumi/pulumi/automation";
+import type {
+  ConfigMap,
+  DestroyOptions,
+  EngineEvent,
+  InlineProgramArgs,
+  LocalProgramArgs,
+  LocalWorkspaceOptions,
+  OpMap,
+  OpType,
+  OutputMap,
+  RemoveOptions,
+  UpOptions,
+} from "@pulumi/pulumi/automation";
 import { engineConfig, StackConfig } from "../program";
 import { Changes, StackMode, TimelineEntry, UpRequest, UpResult } from "./mode";
 import { outputsDir as defaultOutputsDir, OutputsRecorder } from "../client/recorded-outputs";
@@ -25,12 +37,17 @@ export interface AutomationStack {
   workspace: { removeStack(stackName: string, opts?: RemoveOptions): Promise<void> };
 }
 
-export type StackFactory = (args: LocalProgramArgs | InlineProgramArgs, opts: LocalWorkspaceOptions) => Promise<AutomationStack>;
+export type StackFactory = (
+  args: LocalProgramArgs | InlineProgramArgs,
+  opts: LocalWorkspaceOptions,
+) => Promise<AutomationStack>;
 
 export const automationStack: StackFactory = async (args, opts) => {
   // Loaded on use: engine mode never needs the Automation API.
   const { LocalWorkspace } = await import("@pulumi/pulumi/automation");
-  return "workDir" in args ? LocalWorkspace.createOrSelectStack(args, opts) : LocalWorkspace.createOrSelectStack(args, opts);
+  return "workDir" in args
+    ? LocalWorkspace.createOrSelectStack(args, opts)
+    : LocalWorkspace.createOrSelectStack(args, opts);
 };
 
 export const UP_OPTIONS: UpOptions = { color: "never", refresh: false };
@@ -38,11 +55,19 @@ export const DESTROY_OPTIONS: DestroyOptions = { color: "never" };
 
 /** Stack config as `pulumi config set` takes it; the secret keys marked secret. */
 export function configMap(config: StackConfig, secretKeys: readonly string[] = []): ConfigMap {
-  return Object.fromEntries(Object.entries(engineConfig(config)).map(([k, value]) => [k, { value, secret: secretKeys.includes(k) }]));
+  return Object.fromEntries(
+    Object.entries(engineConfig(config)).map(([k, value]) => [k, { value, secret: secretKeys.includes(k) }]),
+  );
 }
 
 function changesOf(ops: OpMap = {}): Changes {
-  return { create: ops.create ?? 0, update: ops.update ?? 0, replace: ops.replace ?? 0, same: ops.same ?? 0, delete: ops.delete ?? 0 };
+  return {
+    create: ops.create ?? 0,
+    update: ops.update ?? 0,
+    replace: ops.replace ?? 0,
+    same: ops.same ?? 0,
+    delete: ops.delete ?? 0,
+  };
 }
 
 /** An engine event, ms after `up` started when it reached this process. */
@@ -60,7 +85,8 @@ const TIMELINE_ACTIONS: Partial<Record<OpType, TimelineEntry["action"]>> = {
 };
 
 /** A provider the engine made because the program named none ("default", "default_4_2_0"). */
-const isDefaultProvider = (type: string, name: string) => type.startsWith("pulumi:providers:") && /^default(_|$)/.test(name);
+const isDefaultProvider = (type: string, name: string) =>
+  type.startsWith("pulumi:providers:") && /^default(_|$)/.test(name);
 
 /**
  * The custom resources an up applied, from the events of their steps: each from its first step's
@@ -103,10 +129,16 @@ export class PulumiMode implements StackMode {
     const known = this.stacks.get(req.stack);
     if (known) return known;
     const backendDir = this.makeBackendDir();
-    const envVars = { PULUMI_BACKEND_URL: `file://${backendDir}`, PULUMI_CONFIG_PASSPHRASE: "", PULUMI_SKIP_UPDATE_CHECK: "true" };
+    const envVars = {
+      PULUMI_BACKEND_URL: `file://${backendDir}`,
+      PULUMI_CONFIG_PASSPHRASE: "",
+      PULUMI_SKIP_UPDATE_CHECK: "true",
+    };
     const program = async () => (await req.program()) ?? {};
     const stack = await this.factory(
-      req.workDir !== undefined ? { stackName: req.stack, workDir: req.workDir } : { stackName: req.stack, projectName: req.project, program },
+      req.workDir !== undefined
+        ? { stackName: req.stack, workDir: req.workDir }
+        : { stackName: req.stack, projectName: req.project, program },
       { ...(req.workDir !== undefined ? { workDir: req.workDir } : {}), envVars },
     );
     const opened = { stack, backendDir };
@@ -119,10 +151,17 @@ export class PulumiMode implements StackMode {
     await stack.setAllConfig(configMap(req.config ?? {}, req.secretKeys));
     const events: ReceivedEvent[] = [];
     const started = performance.now();
-    const result = await stack.up({ ...UP_OPTIONS, onEvent: (event) => events.push({ atMs: performance.now() - started, event }) });
+    const result = await stack.up({
+      ...UP_OPTIONS,
+      onEvent: (event) => events.push({ atMs: performance.now() - started, event }),
+    });
     const { outputs, secretOutputs } = fromOutputMap(result.outputs);
     this.recorder.write({ project: req.project, stack: req.stack, outputs, secretOutputs });
-    return { outputs: outputs as Outputs, changes: changesOf(result.summary.resourceChanges), timeline: timelineOf(events) };
+    return {
+      outputs: outputs as Outputs,
+      changes: changesOf(result.summary.resourceChanges),
+      timeline: timelineOf(events),
+    };
   }
 
   async destroy(stackName: string): Promise<void> {

@@ -6,7 +6,10 @@ import { dockerFor } from "./resources";
 import { RELEASE, ReaperOrders } from "./reaper";
 
 const orders = JSON.parse(process.argv[2]) as ReaperOrders;
-const say = (line: string) => process.stderr.write(`${new Date().toISOString()} reaper of ${orders.project}/${orders.stack} (pid ${process.pid}): ${line}\n`);
+const say = (line: string) =>
+  process.stderr.write(
+    `${new Date().toISOString()} reaper of ${orders.project}/${orders.stack} (pid ${process.pid}): ${line}\n`,
+  );
 let received = "";
 process.stdin.on("data", (chunk: Buffer) => (received += chunk.toString("utf8")));
 process.stdin.on("error", () => undefined);

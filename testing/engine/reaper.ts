@@ -23,8 +23,21 @@ export class Reaper {
     const main = join(__dirname, `reaper-main${__filename.endsWith(".ts") ? ".ts" : ".js"}`);
     // Under ts-node (berth's own tests) the reaper runs from source too.
     const loader = __filename.endsWith(".ts") ? ["-r", require.resolve("ts-node/register/transpile-only")] : [];
-    const log = orders.stateDir === false ? "ignore" : openSync(join(orders.stateDir, `${encodeURIComponent(orders.project)}.${encodeURIComponent(orders.stack)}.reaper.log`), "a", 0o600);
-    const child = spawn(process.execPath, [...loader, main, JSON.stringify(orders)], { detached: true, stdio: ["pipe", "ignore", log] });
+    const log =
+      orders.stateDir === false
+        ? "ignore"
+        : openSync(
+            join(
+              orders.stateDir,
+              `${encodeURIComponent(orders.project)}.${encodeURIComponent(orders.stack)}.reaper.log`,
+            ),
+            "a",
+            0o600,
+          );
+    const child = spawn(process.execPath, [...loader, main, JSON.stringify(orders)], {
+      detached: true,
+      stdio: ["pipe", "ignore", log],
+    });
     child.unref();
     // The pipe must not keep this process alive: its end is the signal.
     (child.stdin as unknown as { unref(): void }).unref();

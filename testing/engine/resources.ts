@@ -53,7 +53,9 @@ export interface Applier {
 
 // A swarm manager answers 500 "network … not found" for an overlay network its control plane is
 // already removing (the service that used it was just removed): gone all the same.
-const gone = (err: any) => err?.statusCode === 404 || (err?.statusCode === 500 && /\bnot found\b/.test(String(err?.json?.message ?? err?.message ?? "")));
+const gone = (err: any) =>
+  err?.statusCode === 404 ||
+  (err?.statusCode === 500 && /\bnot found\b/.test(String(err?.json?.message ?? err?.message ?? "")));
 export const ignoreGone = (err: any): void => {
   if (!gone(err)) throw err;
 };
@@ -68,7 +70,12 @@ export interface ShellRun {
  * `/bin/sh -c script`, as the command provider's default interpreter. The shell leads a process
  * group of its own, so an abort (a cancelled up) ends it and whatever it started.
  */
-export function runShell(script: string, env: Record<string, string>, cwd: string, signal?: AbortSignal): Promise<ShellRun> {
+export function runShell(
+  script: string,
+  env: Record<string, string>,
+  cwd: string,
+  signal?: AbortSignal,
+): Promise<ShellRun> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new Error("cancelled before it started"));
     const child = spawn("/bin/sh", ["-c", script], {
@@ -100,7 +107,8 @@ const COMMAND_INPUTS = new Set(["create", "update", "delete", "environment", "tr
 /** Runs `script` as the provider runs a command's create or update: its state, or an error with its output. */
 async function runCommand(script: string | undefined, inputs: Inputs, ctx: ApplyContext): Promise<Record<string, any>> {
   const unknown = Object.keys(inputs).filter((k) => inputs[k] !== undefined && !COMMAND_INPUTS.has(k));
-  if (unknown.length > 0) throw new Error(`engine mode does not implement Command inputs: ${unknown.sort().join(", ")}`);
+  if (unknown.length > 0)
+    throw new Error(`engine mode does not implement Command inputs: ${unknown.sort().join(", ")}`);
   if (!script) return { ...inputs, stdout: "", stderr: "" };
   const run = await runShell(script, inputs.environment ?? {}, inputs.dir ?? ctx.cwd, ctx.signal);
   if (ctx.signal?.aborted) throw new Error("cancelled (the up was interrupted)");
@@ -125,7 +133,12 @@ const command: Applier = {
   },
 };
 
-const CHARSETS = { lower: "abcdefghijklmnopqrstuvwxyz", upper: "ABCDEFGHIJKLMNOPQRSTUVWXYZ", numeric: "0123456789", special: "!@#$%&*()-_=+[]{}<>:?" };
+const CHARSETS = {
+  lower: "abcdefghijklmnopqrstuvwxyz",
+  upper: "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+  numeric: "0123456789",
+  special: "!@#$%&*()-_=+[]{}<>:?",
+};
 
 const randomPassword: Applier = {
   async create(inputs) {
@@ -171,7 +184,9 @@ const remoteImage: Applier = {
     let info = await inspect().catch((err) => (gone(err) ? undefined : Promise.reject(err)));
     if (!info) {
       await pull(ctx.docker, inputs.name).catch((err: Error) => {
-        throw new Error(`image ${inputs.name} is not on the engine and pulling it failed (${err.message}); build or load it first, or push it to a registry the engine reaches`);
+        throw new Error(
+          `image ${inputs.name} is not on the engine and pulling it failed (${err.message}); build or load it first, or push it to a registry the engine reaches`,
+        );
       });
       info = await inspect();
     }
@@ -192,7 +207,13 @@ const image: Applier = {
     // dockerode tars the listed entries of the context, minus what .dockerignore excludes.
     const stream = await ctx.docker.buildImage({ context: call.context, src: readdirSync(call.context) }, call.options);
     await follow(ctx.docker, stream).catch((err: Error & { events?: ProgressEvent[] }) => {
-      const log = (err.events ?? []).map((e) => e.stream ?? "").join("").trimEnd().split("\n").slice(-20).join("\n");
+      const log = (err.events ?? [])
+        .map((e) => e.stream ?? "")
+        .join("")
+        .trimEnd()
+        .split("\n")
+        .slice(-20)
+        .join("\n");
       throw new Error(`building ${inputs.imageName} from ${call.context} failed: ${err.message}\n${log}`);
     });
     // The provider's repoDigest for an image it does not push: the built image's id.
@@ -225,8 +246,14 @@ async function createOwned<T>(
     const found = await holder();
     const labels = found.labels ?? {};
     if (labels[LABELS.project] !== ctx.owner.project || labels[LABELS.stack] !== ctx.owner.stack) {
-      const whose = labels[LABELS.stack] === undefined ? "no berth stack (no berth.stack label)" : `stack ${labels[LABELS.project] ?? "?"}/${labels[LABELS.stack]}`;
-      throw new Error(`a ${what.kind} named ${what.name} already exists and belongs to ${whose}, not to ${ctx.owner.project}/${ctx.owner.stack}: remove it (docker ${what.kind} rm ${what.name}) or give this stack another name`, { cause: err });
+      const whose =
+        labels[LABELS.stack] === undefined
+          ? "no berth stack (no berth.stack label)"
+          : `stack ${labels[LABELS.project] ?? "?"}/${labels[LABELS.stack]}`;
+      throw new Error(
+        `a ${what.kind} named ${what.name} already exists and belongs to ${whose}, not to ${ctx.owner.project}/${ctx.owner.stack}: remove it (docker ${what.kind} rm ${what.name}) or give this stack another name`,
+        { cause: err },
+      );
     }
     await found.remove();
     return create();
@@ -243,7 +270,11 @@ const network: Applier = {
         labels: info.Labels,
         // Its containers first: a network with endpoints cannot be removed.
         remove: async () => {
-          await Promise.all(Object.keys(info.Containers ?? {}).map((id) => ctx.docker.getContainer(id).remove({ force: true, v: true }).catch(ignoreGone)));
+          await Promise.all(
+            Object.keys(info.Containers ?? {}).map((id) =>
+              ctx.docker.getContainer(id).remove({ force: true, v: true }).catch(ignoreGone),
+            ),
+          );
           await left.remove().catch(ignoreGone);
         },
       };
@@ -257,7 +288,9 @@ const network: Applier = {
 
 const volume: Applier = {
   async create(inputs, ctx) {
-    const labels = Object.fromEntries((inputs.labels ?? []).map((l: { label: string; value: string }) => [l.label, l.value]));
+    const labels = Object.fromEntries(
+      (inputs.labels ?? []).map((l: { label: string; value: string }) => [l.label, l.value]),
+    );
     await ctx.docker.createVolume({ Name: inputs.name, Driver: inputs.driver ?? "local", Labels: labels });
     const info = await ctx.docker.getVolume(inputs.name).inspect();
     return { id: info.Name, state: { ...inputs, name: info.Name, mountpoint: info.Mountpoint } };
@@ -274,25 +307,42 @@ const container: Applier = {
       ctx.docker.createContainer(call.options).catch((err) => {
         // The engine's answer ("no such container - No such image") names neither.
         if (err?.statusCode === 404 && /no such image/i.test(String(err?.json?.message ?? err?.message))) {
-          throw new Error(`container ${inputs.name}: image ${inputs.image} is not on the engine: build or load it there, or push it to a registry the engine reaches and declare it as a docker.RemoteImage (a container does not pull its image)`);
+          throw new Error(
+            `container ${inputs.name}: image ${inputs.image} is not on the engine: build or load it there, or push it to a registry the engine reaches and declare it as a docker.RemoteImage (a container does not pull its image)`,
+          );
         }
         throw err;
       });
     const c = await createOwned({ kind: "container", name: inputs.name }, ctx, make, async () => {
       const left = ctx.docker.getContainer(inputs.name);
-      return { labels: (await left.inspect()).Config.Labels, remove: () => left.remove({ force: true, v: true }).catch(ignoreGone) };
+      return {
+        labels: (await left.inspect()).Config.Labels,
+        remove: () => left.remove({ force: true, v: true }).catch(ignoreGone),
+      };
     });
     ctx.made(c.id);
     if (call.start) await c.start();
     const info = await c.inspect();
     // The provider fails a must-run container that is not running after start.
     if (call.start && inputs.mustRun !== false && !info.State.Running && !info.State.Restarting) {
-      throw new Error(`container ${inputs.name} is ${info.State.Status} right after start (exit code ${info.State.ExitCode})`);
+      throw new Error(
+        `container ${inputs.name} is ${info.State.Status} right after start (exit code ${info.State.ExitCode})`,
+      );
     }
-    const networks = Object.entries(info.NetworkSettings.Networks ?? {}).map(([networkName, n]) => ({ networkName, ipAddress: n.IPAddress, gateway: n.Gateway, macAddress: n.MacAddress }));
+    const networks = Object.entries(info.NetworkSettings.Networks ?? {}).map(([networkName, n]) => ({
+      networkName,
+      ipAddress: n.IPAddress,
+      gateway: n.Gateway,
+      macAddress: n.MacAddress,
+    }));
     return {
       id: c.id,
-      state: { ...inputs, name: info.Name.replace(/^\//, ""), ports: publishedPorts(inputs.ports ?? [], info.NetworkSettings.Ports), networkDatas: networks },
+      state: {
+        ...inputs,
+        name: info.Name.replace(/^\//, ""),
+        ports: publishedPorts(inputs.ports ?? [], info.NetworkSettings.Ports),
+        networkDatas: networks,
+      },
     };
   },
   // As the provider's Update: memory, swap and restart policy through ContainerUpdate; a container
@@ -301,20 +351,36 @@ const container: Applier = {
     const c = ctx.docker.getContainer(prev.id);
     const applied = topInputs(effects.applied);
     const unsupported = applied.filter((k) => k !== "mustRun" && !CONTAINER_UPDATE_INPUTS.has(k));
-    if (unsupported.length > 0) throw new Error(`engine mode does not update Container inputs in place: ${unsupported.join(", ")}`);
-    if (applied.some((k) => CONTAINER_UPDATE_INPUTS.has(k))) await c.update(containerUpdateBody(inputs as { name: string; image: string }));
-    if (applied.includes("mustRun") && prev.inputs.mustRun === false && inputs.mustRun !== false && !(await c.inspect()).State.Running) await c.start();
-    return { id: prev.id, state: { ...prev.state, ...Object.fromEntries(topInputs([...effects.applied, ...effects.recorded]).map((k) => [k, inputs[k]])) } };
+    if (unsupported.length > 0)
+      throw new Error(`engine mode does not update Container inputs in place: ${unsupported.join(", ")}`);
+    if (applied.some((k) => CONTAINER_UPDATE_INPUTS.has(k)))
+      await c.update(containerUpdateBody(inputs as { name: string; image: string }));
+    if (
+      applied.includes("mustRun") &&
+      prev.inputs.mustRun === false &&
+      inputs.mustRun !== false &&
+      !(await c.inspect()).State.Running
+    )
+      await c.start();
+    return {
+      id: prev.id,
+      state: {
+        ...prev.state,
+        ...Object.fromEntries(topInputs([...effects.applied, ...effects.recorded]).map((k) => [k, inputs[k]])),
+      },
+    };
   },
   async delete(r, docker) {
     const c = docker.getContainer(r.id);
     const call = containerCreateCall(r.inputs as { name: string; image: string });
     // As the provider: stop within the grace period, then remove (with anonymous volumes).
-    if (call.destroyGraceSeconds !== undefined) await c.stop({ t: call.destroyGraceSeconds }).catch((err) => (err?.statusCode === 304 ? undefined : ignoreGone(err)));
+    if (call.destroyGraceSeconds !== undefined)
+      await c
+        .stop({ t: call.destroyGraceSeconds })
+        .catch((err) => (err?.statusCode === 304 ? undefined : ignoreGone(err)));
     await c.remove({ force: true, v: call.removeVolumes }).catch(ignoreGone);
   },
 };
-
 
 const service: Applier = {
   async create(inputs, ctx) {
@@ -333,10 +399,14 @@ const service: Applier = {
     const deadline = Date.now() + (grace + 60) * 1000;
     for (;;) {
       // Not filtered by service: the manager refuses a filter naming a service it removed.
-      const tasks = ((await docker.listTasks()) as Array<{ ID: string; ServiceID: string; Status: { State: string } }>).filter((t) => t.ServiceID === r.id);
+      const tasks = (
+        (await docker.listTasks()) as Array<{ ID: string; ServiceID: string; Status: { State: string } }>
+      ).filter((t) => t.ServiceID === r.id);
       if (tasks.length === 0) return;
       if (Date.now() > deadline) {
-        throw new Error(`service ${r.inputs.name} was removed but ${tasks.length} task(s) remain after ${grace + 60} s: ${tasks.map((t) => `${t.ID.slice(0, 12)} ${t.Status.State}`).join(", ")}`);
+        throw new Error(
+          `service ${r.inputs.name} was removed but ${tasks.length} task(s) remain after ${grace + 60} s: ${tasks.map((t) => `${t.ID.slice(0, 12)} ${t.Status.State}`).join(", ")}`,
+        );
       }
       await sleep(250);
     }
@@ -355,7 +425,12 @@ export function dockerFor(host: string): Docker {
     case "tcp:":
       return new Docker({ host: url.hostname, port: Number(url.port || 2375), protocol: "http" });
     case "ssh:":
-      return new Docker({ protocol: "ssh", host: url.hostname, port: Number(url.port || 22), username: url.username || undefined });
+      return new Docker({
+        protocol: "ssh",
+        host: url.hostname,
+        port: Number(url.port || 22),
+        username: url.username || undefined,
+      });
     default:
       throw new Error(`engine mode reaches engines over unix://, tcp:// or ssh://, not ${url.protocol}//`);
   }
@@ -365,7 +440,8 @@ export function dockerFor(host: string): Docker {
 const provider: Applier = {
   async create(inputs) {
     const unknown = Object.keys(inputs).filter((k) => inputs[k] !== undefined && !PROVIDER_INPUTS.has(k));
-    if (unknown.length > 0) throw new Error(`engine mode does not implement docker.Provider inputs: ${unknown.sort().join(", ")}`);
+    if (unknown.length > 0)
+      throw new Error(`engine mode does not implement docker.Provider inputs: ${unknown.sort().join(", ")}`);
     if (inputs.host !== undefined) await dockerFor(inputs.host).ping();
     return { id: `provider-${randomInt(1e9)}`, state: { ...inputs } };
   },

@@ -13,8 +13,23 @@ const SERVICE_INPUTS = {
   service: new Set(["name", "labels", "mode", "endpointSpec", "updateConfig", "taskSpec"]),
   taskSpec: new Set(["containerSpec", "resources", "restartPolicy", "placement", "networksAdvanceds", "forceUpdate"]),
   containerSpec: new Set([
-    "image", "labels", "commands", "args", "hostname", "env", "dir", "user", "groups", "readOnly", "mounts", "stopSignal", "stopGracePeriod",
-    "healthcheck", "init", "capAdds", "capDrops",
+    "image",
+    "labels",
+    "commands",
+    "args",
+    "hostname",
+    "env",
+    "dir",
+    "user",
+    "groups",
+    "readOnly",
+    "mounts",
+    "stopSignal",
+    "stopGracePeriod",
+    "healthcheck",
+    "init",
+    "capAdds",
+    "capDrops",
   ]),
   mount: new Set(["type", "target", "source", "readOnly", "tmpfsOptions"]),
   resources: new Set(["limits", "reservation"]),
@@ -29,13 +44,20 @@ const SERVICE_INPUTS = {
 
 function check(level: keyof typeof SERVICE_INPUTS, value: Inputs | undefined, where: string): void {
   const unknown = Object.keys(value ?? {}).filter((k) => value![k] !== undefined && !SERVICE_INPUTS[level].has(k));
-  if (unknown.length > 0) throw new Error(`engine mode does not translate Service inputs: ${unknown.sort().map((k) => `${where}${k}`).join(", ")}`);
+  if (unknown.length > 0)
+    throw new Error(
+      `engine mode does not translate Service inputs: ${unknown
+        .sort()
+        .map((k) => `${where}${k}`)
+        .join(", ")}`,
+    );
 }
 
 const labelMap = (labels: Labels) => Object.fromEntries((labels ?? []).map((l) => [l.label, l.value]));
 const ns = (text: string | undefined) => (text === undefined ? undefined : durationNs(text));
 /** Drops undefined values, as Go's omitempty does for the fields the provider leaves unset. */
-const defined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+const defined = <T extends object>(o: T): T =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 
 function containerSpec(c: Inputs): Inputs {
   check("containerSpec", c, "taskSpec.containerSpec.");
@@ -53,13 +75,17 @@ function containerSpec(c: Inputs): Inputs {
     ReadOnly: c.readOnly,
     Mounts: (c.mounts as Inputs[] | undefined)?.map((m) => {
       check("mount", m, "taskSpec.containerSpec.mounts[].");
-      if (m.tmpfsOptions !== undefined && m.type !== "tmpfs") throw new Error(`engine mode: tmpfsOptions on a ${m.type} mount`);
+      if (m.tmpfsOptions !== undefined && m.type !== "tmpfs")
+        throw new Error(`engine mode: tmpfsOptions on a ${m.type} mount`);
       return defined({
         Type: m.type,
         Target: m.target,
         Source: m.source,
         ReadOnly: m.readOnly,
-        TmpfsOptions: m.tmpfsOptions === undefined ? undefined : defined({ SizeBytes: m.tmpfsOptions.sizeBytes, Mode: m.tmpfsOptions.mode }),
+        TmpfsOptions:
+          m.tmpfsOptions === undefined
+            ? undefined
+            : defined({ SizeBytes: m.tmpfsOptions.sizeBytes, Mode: m.tmpfsOptions.mode }),
       });
     }),
     StopSignal: c.stopSignal,
@@ -67,7 +93,13 @@ function containerSpec(c: Inputs): Inputs {
     Healthcheck:
       hc === undefined
         ? undefined
-        : { Test: hc.tests ?? [], Interval: ns(hc.interval) ?? 0, Timeout: ns(hc.timeout) ?? 0, StartPeriod: ns(hc.startPeriod) ?? 0, Retries: hc.retries ?? 0 },
+        : {
+            Test: hc.tests ?? [],
+            Interval: ns(hc.interval) ?? 0,
+            Timeout: ns(hc.timeout) ?? 0,
+            StartPeriod: ns(hc.startPeriod) ?? 0,
+            Retries: hc.retries ?? 0,
+          },
     Init: c.init,
     CapabilityAdd: c.capAdds,
     CapabilityDrop: c.capDrops,
@@ -95,20 +127,43 @@ function taskSpec(t: Inputs): Inputs {
       r === undefined
         ? undefined
         : defined({
-            Limits: r.limits === undefined ? undefined : defined({ NanoCPUs: r.limits.nanoCpus, MemoryBytes: r.limits.memoryBytes }),
-            Reservations: r.reservation === undefined ? undefined : defined({ NanoCPUs: r.reservation.nanoCpus, MemoryBytes: r.reservation.memoryBytes }),
+            Limits:
+              r.limits === undefined
+                ? undefined
+                : defined({ NanoCPUs: r.limits.nanoCpus, MemoryBytes: r.limits.memoryBytes }),
+            Reservations:
+              r.reservation === undefined
+                ? undefined
+                : defined({ NanoCPUs: r.reservation.nanoCpus, MemoryBytes: r.reservation.memoryBytes }),
           }),
-    RestartPolicy: rp === undefined ? undefined : defined({ Condition: rp.condition, Delay: ns(rp.delay), MaxAttempts: rp.maxAttempts, Window: ns(rp.window) }),
+    RestartPolicy:
+      rp === undefined
+        ? undefined
+        : defined({ Condition: rp.condition, Delay: ns(rp.delay), MaxAttempts: rp.maxAttempts, Window: ns(rp.window) }),
     Placement:
       p === undefined
         ? undefined
-        : defined({ Constraints: p.constraints, Preferences: (p.prefs as string[] | undefined)?.map((s) => ({ Spread: { SpreadDescriptor: s } })), MaxReplicas: p.maxReplicas }),
+        : defined({
+            Constraints: p.constraints,
+            Preferences: (p.prefs as string[] | undefined)?.map((s) => ({ Spread: { SpreadDescriptor: s } })),
+            MaxReplicas: p.maxReplicas,
+          }),
     ForceUpdate: t.forceUpdate,
-    Networks: networks.length === 0 ? undefined : networks.map((n) => {
-      const target = n.id || n.name;
-      if (!target) throw new Error("engine mode: a service network needs an id or a name (the provider's rule)");
-      return defined({ Target: target, Aliases: n.aliases, DriverOpts: n.driverOpts === undefined ? undefined : Object.fromEntries((n.driverOpts as string[]).map((o) => o.split("="))) });
-    }),
+    Networks:
+      networks.length === 0
+        ? undefined
+        : networks.map((n) => {
+            const target = n.id || n.name;
+            if (!target) throw new Error("engine mode: a service network needs an id or a name (the provider's rule)");
+            return defined({
+              Target: target,
+              Aliases: n.aliases,
+              DriverOpts:
+                n.driverOpts === undefined
+                  ? undefined
+                  : Object.fromEntries((n.driverOpts as string[]).map((o) => o.split("="))),
+            });
+          }),
   });
 }
 

@@ -28,7 +28,11 @@ export async function labelledObjects(docker: DockerClient, stack: string, proje
   const client = dockerode(docker);
   const label = [`${LABELS.stack}=${stack}`, ...(project === undefined ? [] : [`${LABELS.project}=${project}`])];
   const filters = JSON.stringify({ label });
-  const [containers, networks, volumes] = await Promise.all([client.listContainers({ all: true, filters }), client.listNetworks({ filters }), client.listVolumes({ filters })]);
+  const [containers, networks, volumes] = await Promise.all([
+    client.listContainers({ all: true, filters }),
+    client.listNetworks({ filters }),
+    client.listVolumes({ filters }),
+  ]);
   return {
     containers: containers.map((c) => c.Names[0].replace(/^\//, "")).sort(),
     networks: networks.map((n) => n.Name).sort(),
@@ -36,7 +40,8 @@ export async function labelledObjects(docker: DockerClient, stack: string, proje
   };
 }
 
-const labelsOf = (stack: string, project: string | undefined) => `${LABELS.stack}=${stack}${project === undefined ? "" : ` and ${LABELS.project}=${project}`}`;
+const labelsOf = (stack: string, project: string | undefined) =>
+  `${LABELS.stack}=${stack}${project === undefined ? "" : ` and ${LABELS.project}=${project}`}`;
 
 /**
  * The containers, networks and volumes of a stack that is up, by its labels. Fails when nothing
@@ -59,19 +64,37 @@ export async function stackObjects(stack: string, opts: StackObjectsOptions = {}
  * `seen` (stackObjects while it was up) that the engine still has, labelled or not. Empty when the
  * destroy removed everything. `seen` must list something, so the check cannot pass vacuously.
  */
-export async function leftovers(stack: string, seen: StackObjects, opts: StackObjectsOptions = {}): Promise<StackObjects> {
-  if (count(seen) === 0) throw new Error(`leftovers(${JSON.stringify(stack)}, seen): seen lists nothing; pass what stackObjects(${JSON.stringify(stack)}) returned while the stack was up`);
+export async function leftovers(
+  stack: string,
+  seen: StackObjects,
+  opts: StackObjectsOptions = {},
+): Promise<StackObjects> {
+  if (count(seen) === 0)
+    throw new Error(
+      `leftovers(${JSON.stringify(stack)}, seen): seen lists nothing; pass what stackObjects(${JSON.stringify(stack)}) returned while the stack was up`,
+    );
   const client = dockerode(opts.docker);
   const labelled = await labelledObjects(client, stack, opts.project);
-  const exists = (p: Promise<unknown>) => p.then(() => true, (err: { statusCode?: number }) => (err.statusCode === 404 ? false : Promise.reject(err)));
-  const still = async (names: string[], look: (name: string) => Promise<unknown>) => (await Promise.all(names.map(async (n) => ((await exists(look(n))) ? n : undefined)))).filter((n): n is string => n !== undefined);
+  const exists = (p: Promise<unknown>) =>
+    p.then(
+      () => true,
+      (err: { statusCode?: number }) => (err.statusCode === 404 ? false : Promise.reject(err)),
+    );
+  const still = async (names: string[], look: (name: string) => Promise<unknown>) =>
+    (await Promise.all(names.map(async (n) => ((await exists(look(n))) ? n : undefined)))).filter(
+      (n): n is string => n !== undefined,
+    );
   const [containers, networks, volumes] = await Promise.all([
     still(seen.containers, (n) => client.getContainer(n).inspect()),
     still(seen.networks, (n) => client.getNetwork(n).inspect()),
     still(seen.volumes, (n) => client.getVolume(n).inspect()),
   ]);
   const union = (a: string[], b: string[]) => [...new Set([...a, ...b])].sort();
-  return { containers: union(labelled.containers, containers), networks: union(labelled.networks, networks), volumes: union(labelled.volumes, volumes) };
+  return {
+    containers: union(labelled.containers, containers),
+    networks: union(labelled.networks, networks),
+    volumes: union(labelled.volumes, volumes),
+  };
 }
 
 /** Removes whatever is left of a stack; never throws (for after-hooks). */

@@ -22,7 +22,12 @@ const EXAMPLE = join(REPO_ROOT, "examples", "consumer");
 /** A newer SDK than berth's own pin, the way a team upgrades. */
 const NEWER_PULUMI = "3.265.0";
 
-async function sh(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<{ stdout: string; stderr: string }> {
+async function sh(
+  cmd: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ stdout: string; stderr: string }> {
   try {
     return await run(cmd, args, { cwd, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 });
   } catch (err) {
@@ -61,7 +66,12 @@ describe("berth as a package: the consumer example from the packed tarball", fun
     await requireEngine(this);
     await requireOfflineImages(this, "the offline image build", dataImageUnavailable, nodeBaseImageUnavailable);
     const data = ensureDataImage(() => undefined).tag;
-    images = JSON.stringify({ app: ensureWorkloadImage(() => undefined).tag, postgres: data, redis: data, user: "999:999" });
+    images = JSON.stringify({
+      app: ensureWorkloadImage(() => undefined).tag,
+      postgres: data,
+      redis: data,
+      user: "999:999",
+    });
     const packed = await sh("npm", ["pack", "--pack-destination", work, "--json"], REPO_ROOT);
     tarball = join(work, JSON.parse(packed.stdout)[0].filename);
     app = appFrom(tarball, join(work, "app"));
@@ -72,18 +82,43 @@ describe("berth as a package: the consumer example from the packed tarball", fun
   it("ships the components, the gate CLI, the policy pack, berth/testing and the Postgres template's build context, not berth's own program", async function () {
     const { stdout } = await sh("tar", ["-tzf", tarball], work);
     const files = stdout.split("\n").filter(Boolean);
-    for (const f of ["package/dist/components/index.js", "package/dist/api/berth.d.ts", "package/dist/api/berth-testing.d.ts", "package/dist/api/berth-testing-client.d.ts", "package/dist/gate/cli.js", "package/dist/policy/PulumiPolicy.yaml", "package/dist/policy/index.js", "package/dist/testing/index.js", "package/services/Dockerfile", "package/services/bundle.js", "package/services/code-cache.js", "package/services/launcher.js", "package/components/postgres/template/Dockerfile", "package/components/postgres/template/berth-postgres-start.sh", "package/components/postgres/template/berth-postgres-template.sh"]) {
+    for (const f of [
+      "package/dist/components/index.js",
+      "package/dist/api/berth.d.ts",
+      "package/dist/api/berth-testing.d.ts",
+      "package/dist/api/berth-testing-client.d.ts",
+      "package/dist/gate/cli.js",
+      "package/dist/policy/PulumiPolicy.yaml",
+      "package/dist/policy/index.js",
+      "package/dist/testing/index.js",
+      "package/services/Dockerfile",
+      "package/services/bundle.js",
+      "package/services/code-cache.js",
+      "package/services/launcher.js",
+      "package/components/postgres/template/Dockerfile",
+      "package/components/postgres/template/berth-postgres-start.sh",
+      "package/components/postgres/template/berth-postgres-template.sh",
+    ]) {
       assert.ok(files.includes(f), `${f} is not in the package`);
     }
-    assert.deepEqual(files.filter((f) => /^package\/(index\.ts|Pulumi\.|tests\/|lab\/|bench\/|scripts\/|plan\/)/.test(f)), []);
+    assert.deepEqual(
+      files.filter((f) => /^package\/(index\.ts|Pulumi\.|tests\/|lab\/|bench\/|scripts\/|plan\/)/.test(f)),
+      [],
+    );
   });
 
   it("compiles the team's program and tests under strict TypeScript against the installed types, berth's own checked too, with no types package added", async function () {
     // Only berth, its dependencies and the team's own (node, mocha) types: no @types/dockerode.
-    assert.deepEqual(["dockerode", "pg"].filter((p) => existsSync(join(app, "node_modules", "@types", p))), []);
+    assert.deepEqual(
+      ["dockerode", "pg"].filter((p) => existsSync(join(app, "node_modules", "@types", p))),
+      [],
+    );
     // skipLibCheck off: every declaration berth publishes must resolve and check.
     const config = JSON.parse(readFileSync(join(app, "tsconfig.json"), "utf8"));
-    writeFileSync(join(app, "tsconfig.strict.json"), JSON.stringify({ ...config, compilerOptions: { ...config.compilerOptions, skipLibCheck: false } }));
+    writeFileSync(
+      join(app, "tsconfig.strict.json"),
+      JSON.stringify({ ...config, compilerOptions: { ...config.compilerOptions, skipLibCheck: false } }),
+    );
     const { stdout, stderr } = await sh("npx", ["tsc", "-p", "tsconfig.strict.json"], app);
     assert.equal(stdout + stderr, "");
     for (const entry of ["berth.d.ts", "berth-testing.d.ts", "berth-testing-client.d.ts"]) {
@@ -94,14 +129,20 @@ describe("berth as a package: the consumer example from the packed tarball", fun
 
   it("passes the example's own tests: the graph under mocks, then up and down on the real engine", async function () {
     const { stdout } = await sh("npx", ["mocha", "--reporter", "json"], app, { ORDERS_IT_IMAGES: images });
-    const report = JSON.parse(stdout) as { stats: { passes: number; failures: number; pending: number }; tests: { fullTitle: string }[] };
+    const report = JSON.parse(stdout) as {
+      stats: { passes: number; failures: number; pending: number };
+      tests: { fullTitle: string }[];
+    };
     assert.deepEqual(report.stats.failures + report.stats.pending, 0);
     assert.equal(report.stats.passes, 8);
     for (const title of [
       "orders-it under mocks fails when a component is given a label berth derives from its arguments",
       "orders-it on a real engine (engine mode) comes up with every gate passing, the app reaching both databases by name, and leaves nothing",
     ]) {
-      assert.ok(report.tests.some((t) => t.fullTitle === title), `no passing test "${title}"`);
+      assert.ok(
+        report.tests.some((t) => t.fullTitle === title),
+        `no passing test "${title}"`,
+      );
     }
   });
 

@@ -31,12 +31,19 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
 /** `over` laid on `base` key by key, into objects (a stack file's nested config keys), values replaced. */
 function layered(base: StackConfig, over: StackConfig): StackConfig {
   const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(over)) out[k] = isObject(v) && isObject(out[k]) ? layered(out[k] as StackConfig, v as StackConfig) : v;
+  for (const [k, v] of Object.entries(over))
+    out[k] = isObject(v) && isObject(out[k]) ? layered(out[k] as StackConfig, v as StackConfig) : v;
   return out;
 }
 
 /** The changes counted from a list of `<action> <name>`. */
-const counts = (ops: string[]) => Object.fromEntries((["create", "update", "replace", "delete"] as const).map((a) => [a, ops.filter((o) => o.startsWith(`${a} `)).length]));
+const counts = (ops: string[]) =>
+  Object.fromEntries(
+    (["create", "update", "replace", "delete"] as const).map((a) => [
+      a,
+      ops.filter((o) => o.startsWith(`${a} `)).length,
+    ]),
+  );
 
 describe("e2e: the common edits, as the plan predicts them, applied by engine mode", function () {
   this.timeout(180_000);
@@ -60,7 +67,10 @@ describe("e2e: the common edits, as the plan predicts them, applied by engine mo
     // Redis (the regular stack's: the data image is Debian's): each the base plus one label, so a
     // distinct image id, as another build or mirror would have; the engine has them, nothing is pulled.
     const derived = (base: string, ref: string) => {
-      const inspect = () => JSON.parse(execFileSync("docker", ["image", "inspect", ref], { stdio: ["ignore", "pipe", "ignore"] }).toString())[0];
+      const inspect = () =>
+        JSON.parse(
+          execFileSync("docker", ["image", "inspect", ref], { stdio: ["ignore", "pipe", "ignore"] }).toString(),
+        )[0];
       const has = (() => {
         try {
           return inspect().Config.Labels?.["berth.e2e.edit"] === `${base} ${ref}`;
@@ -68,11 +78,17 @@ describe("e2e: the common edits, as the plan predicts them, applied by engine mo
           return false;
         }
       })();
-      if (!has) execFileSync("docker", ["build", "-q", "-t", ref, "-"], { input: `FROM ${base}\nLABEL berth.e2e.edit="${base} ${ref}"\n`, env: { ...process.env, DOCKER_BUILDKIT: "0" }, stdio: ["pipe", "ignore", "pipe"] });
+      if (!has)
+        execFileSync("docker", ["build", "-q", "-t", ref, "-"], {
+          input: `FROM ${base}\nLABEL berth.e2e.edit="${base} ${ref}"\n`,
+          env: { ...process.env, DOCKER_BUILDKIT: "0" },
+          stdio: ["pipe", "ignore", "pipe"],
+        });
       return ref;
     };
     const prefixes = ["berth-e2e-a.local/hub", "berth-e2e-b.local/hub"];
-    for (const prefix of prefixes) for (const image of ["postgres:16-bookworm", "redis:7-bookworm"]) derived(data, `${prefix}/${image}`);
+    for (const prefix of prefixes)
+      for (const image of ["postgres:16-bookworm", "redis:7-bookworm"]) derived(data, `${prefix}/${image}`);
     editImages = { app: derived(app, `${app}-edit`), registryPrefix: prefixes[1] };
     config = {
       "berth:useAlpine": false,
@@ -86,9 +102,12 @@ describe("e2e: the common edits, as the plan predicts them, applied by engine mo
 
   after(async function () {
     this.timeout(180_000);
-    await mode.destroy(STACK).catch((err) => console.log(`    cleanup: destroy ${STACK}: ${err instanceof Error ? err.message : err}`));
+    await mode
+      .destroy(STACK)
+      .catch((err) => console.log(`    cleanup: destroy ${STACK}: ${err instanceof Error ? err.message : err}`));
     const left = await sweepStack(engine, STACK);
-    if (left.containers.length + left.networks.length + left.volumes.length > 0) console.log(`    cleanup: swept ${JSON.stringify(left)}`);
+    if (left.containers.length + left.networks.length + left.volumes.length > 0)
+      console.log(`    cleanup: swept ${JSON.stringify(left)}`);
     console.log(`    edits suite: ${((Date.now() - started) / 1000).toFixed(1)} s`);
   });
 
@@ -96,7 +115,9 @@ describe("e2e: the common edits, as the plan predicts them, applied by engine mo
     it(`${edit.edit}: engine mode does what the plan predicts, resource by resource`, async function () {
       const next = layered(config, edit.config(editImages));
       const record = (c: StackConfig) => runProgram(STACK, c, { stackFile: path.join(REPO_ROOT, "Pulumi.test.yaml") });
-      const predicted = predictOperations((await record(config)).resources, (await record(next)).resources, mockId).map((o) => `${o.action} ${o.name}`);
+      const predicted = predictOperations((await record(config)).resources, (await record(next)).resources, mockId).map(
+        (o) => `${o.action} ${o.name}`,
+      );
       const before = ids();
       const rescale = edit.edit.startsWith("replicas");
       // A rescale: tasks go in all through it, through the orchestrator, and every one finishes.
@@ -115,45 +136,71 @@ describe("e2e: the common edits, as the plan predicts them, applied by engine mo
 
       const actual = result.timeline.filter((e) => e.action !== "same").map((e) => `${e.action} ${e.name}`);
       assert.deepEqual([...actual].sort(), [...predicted].sort(), "engine mode's operations are the plan's");
-      assert.deepEqual(result.changes, { ...counts(predicted), same: result.timeline.length - predicted.length }, "its changes are the plan's counts");
-      assert.deepEqual(result.timeline.filter((e) => e.reason !== undefined), [], "no drift: every operation comes from the edit");
+      assert.deepEqual(
+        result.changes,
+        { ...counts(predicted), same: result.timeline.length - predicted.length },
+        "its changes are the plan's counts",
+      );
+      assert.deepEqual(
+        result.timeline.filter((e) => e.reason !== undefined),
+        [],
+        "no drift: every operation comes from the edit",
+      );
       const after = ids();
       for (const e of result.timeline) {
-        if (e.action === "same" || e.action === "update") assert.equal(after.get(e.name), before.get(e.name), `${e.name} (${e.action}) keeps its id`);
-        if (e.action === "replace") assert.notEqual(after.get(e.name), before.get(e.name), `${e.name} is replaced: a new id`);
+        if (e.action === "same" || e.action === "update")
+          assert.equal(after.get(e.name), before.get(e.name), `${e.name} (${e.action}) keeps its id`);
+        if (e.action === "replace")
+          assert.notEqual(after.get(e.name), before.get(e.name), `${e.name} is replaced: a new id`);
       }
-      for (const tier of ["data", "orchestrator", "workers"] as const) assert.equal(result.outputs.gateResults[tier]?.status, "passed", `the ${tier} gate`);
+      for (const tier of ["data", "orchestrator", "workers"] as const)
+        assert.equal(result.outputs.gateResults[tier]?.status, "passed", `the ${tier} gate`);
 
       if (rescale) {
         assert.equal(result.changes.replace, 0, "a rescale replaces nothing");
-        const tasks = await Promise.all(submitted.map(async (id) => waitForTask(result.outputs.hostUrls.orchestrator!, await id, { timeoutMs: 60_000 })));
+        const tasks = await Promise.all(
+          submitted.map(async (id) =>
+            waitForTask(result.outputs.hostUrls.orchestrator!, await id, { timeoutMs: 60_000 }),
+          ),
+        );
         assert.ok(tasks.length >= 3, `tasks were submitted during the up (${tasks.length})`);
-        assert.deepEqual(tasks.filter((t) => t.status !== "succeeded"), [], "no task lost or failed during the change");
+        assert.deepEqual(
+          tasks.filter((t) => t.status !== "succeeded"),
+          [],
+          "no task lost or failed during the change",
+        );
         const servedBy = new Set(tasks.map((t) => t.workerId));
-        assert.ok(["worker-0", "worker-1"].some((w) => servedBy.has(w)), `the kept workers served tasks during the change (served by ${[...servedBy].sort().join(", ")})`);
+        assert.ok(
+          ["worker-0", "worker-1"].some((w) => servedBy.has(w)),
+          `the kept workers served tasks during the change (served by ${[...servedBy].sort().join(", ")})`,
+        );
       }
       if (edit.edit === "postgres.memoryMb") {
         const pg = await engine.getContainer(result.outputs.containerNames.postgres).inspect();
-        assert.deepEqual([pg.Id, pg.HostConfig.Memory, pg.HostConfig.MemorySwap, pg.State.Running], [before.get("berth-postgres"), 768 * MB, 768 * MB, true]);
+        assert.deepEqual(
+          [pg.Id, pg.HostConfig.Memory, pg.HostConfig.MemorySwap, pg.State.Running],
+          [before.get("berth-postgres"), 768 * MB, 768 * MB, true],
+        );
       }
     });
   }
 
   it("fails when a container's image is not on the engine, naming the resource and the image", async function () {
     const program = async () => {
-      new docker.Container("lonely", { name: `${STACK}-lonely`, image: "berth-e2e/absent:never", labels: [{ label: "berth.stack", value: `${STACK}-absent` }] });
+      new docker.Container("lonely", {
+        name: `${STACK}-lonely`,
+        image: "berth-e2e/absent:never",
+        labels: [{ label: "berth.stack", value: `${STACK}-absent` }],
+      });
     };
     const lone = new EngineMode(engine, false, { stateDir: false });
-    await assert.rejects(
-      lone.up({ stack: `${STACK}-absent`, project: "berth", program }),
-      (err: Error) => {
-        assert.equal(
-          err.message,
-          `lonely (docker:index/container:Container): container ${STACK}-lonely: image berth-e2e/absent:never is not on the engine: build or load it there, or push it to a registry the engine reaches and declare it as a docker.RemoteImage (a container does not pull its image)`,
-        );
-        return true;
-      },
-    );
+    await assert.rejects(lone.up({ stack: `${STACK}-absent`, project: "berth", program }), (err: Error) => {
+      assert.equal(
+        err.message,
+        `lonely (docker:index/container:Container): container ${STACK}-lonely: image berth-e2e/absent:never is not on the engine: build or load it there, or push it to a registry the engine reaches and declare it as a docker.RemoteImage (a container does not pull its image)`,
+      );
+      return true;
+    });
     await lone.destroy(`${STACK}-absent`, "berth");
   });
 });

@@ -77,18 +77,32 @@ describe("e2e: day two, a fault matrix on a real engine", function () {
   /** An up in a new process that must pass; returns its result. */
   const upOk = async (req: ChildRequest): Promise<ChildResult> => {
     const run = await runChild(req).ended;
-    if (run.code !== 0 || !run.result) throw new Error(`up of ${req.stack} exited ${run.code ?? run.signal}:\n${run.stderr.split("\n").slice(-25).join("\n")}`);
+    if (run.code !== 0 || !run.result)
+      throw new Error(
+        `up of ${req.stack} exited ${run.code ?? run.signal}:\n${run.stderr.split("\n").slice(-25).join("\n")}`,
+      );
     return run.result;
   };
 
   /** The checks of every row's next up: gates passed, exactly the declared containers, running, pids limit, healthy. */
   const converged = async (req: ChildRequest, result: ChildResult, workers: number): Promise<void> => {
     const out = result.outputs as unknown as BerthOutputs;
-    for (const tier of ["data", "orchestrator", "workers"] as const) assert.equal(out.gateResults[tier]?.status, "passed", `${req.stack}: the ${tier} gate`);
-    const declared = [out.containerNames.postgres, out.containerNames.redis, out.containerNames.orchestrator, ...out.containerNames.workers, workersNetworkContainer(out)!].sort();
+    for (const tier of ["data", "orchestrator", "workers"] as const)
+      assert.equal(out.gateResults[tier]?.status, "passed", `${req.stack}: the ${tier} gate`);
+    const declared = [
+      out.containerNames.postgres,
+      out.containerNames.redis,
+      out.containerNames.orchestrator,
+      ...out.containerNames.workers,
+      workersNetworkContainer(out)!,
+    ].sort();
     assert.equal(out.containerNames.workers.length, workers, `${req.stack}: workers`);
     const found = await stackContainers(docker, { project: PROJECT, stack: req.stack });
-    assert.deepEqual(found.map((c) => c.Name.replace(/^\//, "")).sort(), declared, `${req.stack}: the containers on the engine`);
+    assert.deepEqual(
+      found.map((c) => c.Name.replace(/^\//, "")).sort(),
+      declared,
+      `${req.stack}: the containers on the engine`,
+    );
     for (const c of found) {
       assert.equal(c.State.Running, true, `${c.Name} runs`);
       assert.equal(c.HostConfig.PidsLimit, 256, `${c.Name}: pids limit applied`);
@@ -96,52 +110,79 @@ describe("e2e: day two, a fault matrix on a real engine", function () {
     // Docker's own healthcheck runs every 10 s in the test stack: wait for its verdict.
     await until(
       `${req.stack}: every container healthy`,
-      async () => ((await stackContainers(docker, { project: PROJECT, stack: req.stack })).every((c) => c.State.Health?.Status === "healthy") ? true : undefined),
+      async () =>
+        (await stackContainers(docker, { project: PROJECT, stack: req.stack })).every(
+          (c) => c.State.Health?.Status === "healthy",
+        )
+          ? true
+          : undefined,
       40_000,
     );
   };
 
   const destroyedClean = async (req: ChildRequest): Promise<string> => {
     const run = await runChild({ ...req, op: "destroy" }).ended;
-    if (run.code !== 0 || !run.result) throw new Error(`destroy of ${req.stack} exited ${run.code ?? run.signal}:\n${run.stderr}`);
-    assert.deepEqual(await labelledObjects(docker, req.stack), { containers: [], networks: [], volumes: [] }, `${req.stack}: left on the engine after destroy`);
+    if (run.code !== 0 || !run.result)
+      throw new Error(`destroy of ${req.stack} exited ${run.code ?? run.signal}:\n${run.stderr}`);
+    assert.deepEqual(
+      await labelledObjects(docker, req.stack),
+      { containers: [], networks: [], volumes: [] },
+      `${req.stack}: left on the engine after destroy`,
+    );
     assert.equal(existsSync(statePath({ project: PROJECT, stack: req.stack })), false, `${req.stack}: state file left`);
-    assert.equal(existsSync(recordPath({ project: PROJECT, stack: req.stack })), false, `${req.stack}: recorded outputs left`);
+    assert.equal(
+      existsSync(recordPath({ project: PROJECT, stack: req.stack })),
+      false,
+      `${req.stack}: recorded outputs left`,
+    );
     return `${(run.result.upMs / 1000).toFixed(1)} s, nothing left`;
   };
 
   const summary = (r: ChildResult) => `${(r.upMs / 1000).toFixed(1)} s ${JSON.stringify(r.changes).replace(/"/g, "")}`;
 
   /** kill -9 or SIGINT when the run starts `at`, then the next up and destroy. */
-  const interrupted = (signal: "SIGKILL" | "SIGINT", at: string) => async (part: string): Promise<Row> => {
-    const req = request(part);
-    const first = runChild(req);
-    await first.started(at);
-    const sentAt = Date.now();
-    first.process.kill(signal);
-    const end = await first.ended;
-    const tookMs = Date.now() - sentAt;
-    if (signal === "SIGINT") {
-      assert.equal(end.code, 130, `${part}: exit code after SIGINT\n${end.stderr}`);
-      assert.ok(tookMs <= CANCEL_LIMIT_MS, `${part}: exited ${tookMs} ms after SIGINT`);
-    }
-    // A gate that the dead run started ends by itself within a fraction of a second.
-    await until(`${part}: no gate process left`, async () => (gateProcesses(req.stack).length === 0 ? true : undefined), 3000);
-    const next = await upOk(req);
-    await converged(req, next, 2);
-    return { case: part, broken: `${signal} at ${at}: ${end.code ?? end.signal} after ${(tookMs / 1000).toFixed(1)} s`, next: summary(next), destroy: await destroyedClean(req) };
-  };
+  const interrupted =
+    (signal: "SIGKILL" | "SIGINT", at: string) =>
+    async (part: string): Promise<Row> => {
+      const req = request(part);
+      const first = runChild(req);
+      await first.started(at);
+      const sentAt = Date.now();
+      first.process.kill(signal);
+      const end = await first.ended;
+      const tookMs = Date.now() - sentAt;
+      if (signal === "SIGINT") {
+        assert.equal(end.code, 130, `${part}: exit code after SIGINT\n${end.stderr}`);
+        assert.ok(tookMs <= CANCEL_LIMIT_MS, `${part}: exited ${tookMs} ms after SIGINT`);
+      }
+      // A gate that the dead run started ends by itself within a fraction of a second.
+      await until(
+        `${part}: no gate process left`,
+        async () => (gateProcesses(req.stack).length === 0 ? true : undefined),
+        3000,
+      );
+      const next = await upOk(req);
+      await converged(req, next, 2);
+      return {
+        case: part,
+        broken: `${signal} at ${at}: ${end.code ?? end.signal} after ${(tookMs / 1000).toFixed(1)} s`,
+        next: summary(next),
+        destroy: await destroyedClean(req),
+      };
+    };
 
   /** Up, break it from outside with `docker`, up again from a new process: the broken container comes back. */
-  const drifted = (breakIt: (out: BerthOutputs) => Promise<string>, expect: (r: ChildResult) => void) => async (part: string): Promise<Row> => {
-    const req = request(part);
-    const first = await upOk(req);
-    const broken = await breakIt(first.outputs as unknown as BerthOutputs);
-    const next = await upOk(req);
-    expect(next);
-    await converged(req, next, 2);
-    return { case: part, broken, next: summary(next), destroy: await destroyedClean(req) };
-  };
+  const drifted =
+    (breakIt: (out: BerthOutputs) => Promise<string>, expect: (r: ChildResult) => void) =>
+    async (part: string): Promise<Row> => {
+      const req = request(part);
+      const first = await upOk(req);
+      const broken = await breakIt(first.outputs as unknown as BerthOutputs);
+      const next = await upOk(req);
+      expect(next);
+      await converged(req, next, 2);
+      return { case: part, broken, next: summary(next), destroy: await destroyedClean(req) };
+    };
   const action = (r: ChildResult, name: string) => r.timeline.find((e) => e.name === name && e.action !== "same");
 
   const CASES: Record<string, (part: string) => Promise<Row>> = {
@@ -169,10 +210,17 @@ describe("e2e: day two, a fault matrix on a real engine", function () {
       const req = request(part, {}, false);
       await upOk(req);
       const t = Date.now();
-      await until(`${part}: reaped`, async () => {
-        const left = await labelledObjects(docker, req.stack);
-        return left.containers.length + left.networks.length + left.volumes.length === 0 && !existsSync(statePath({ project: PROJECT, stack: req.stack })) ? true : undefined;
-      }, 30_000);
+      await until(
+        `${part}: reaped`,
+        async () => {
+          const left = await labelledObjects(docker, req.stack);
+          return left.containers.length + left.networks.length + left.volumes.length === 0 &&
+            !existsSync(statePath({ project: PROJECT, stack: req.stack }))
+            ? true
+            : undefined;
+        },
+        30_000,
+      );
       const broken = `ended without destroy: reaped in ${((Date.now() - t) / 1000).toFixed(1)} s`;
       const next = await upOk(req);
       assert.equal(next.changes.same, 0, `${part}: nothing of the reaped stack was left to reuse`);
@@ -185,9 +233,13 @@ describe("e2e: day two, a fault matrix on a real engine", function () {
         return "docker stop orchestrator";
       },
       (r) => {
-        assert.deepEqual([action(r, "berth-orchestrator")?.action, action(r, "berth-orchestrator")?.reason], ["replace", "exited (0)"]);
+        assert.deepEqual(
+          [action(r, "berth-orchestrator")?.action, action(r, "berth-orchestrator")?.reason],
+          ["replace", "exited (0)"],
+        );
         // The gates run again in place (the new container's id is in their environment).
-        for (const g of ["berth-orchestrator-gate-wait", "berth-workers-gate-wait"]) assert.equal(action(r, g)?.action, "update", `${g} runs again`);
+        for (const g of ["berth-orchestrator-gate-wait", "berth-workers-gate-wait"])
+          assert.equal(action(r, g)?.action, "update", `${g} runs again`);
         assert.equal(action(r, "berth-data-gate-wait"), undefined, "the data gate is not run again");
       },
     ),
@@ -197,7 +249,10 @@ describe("e2e: day two, a fault matrix on a real engine", function () {
         return "docker rm -f worker-1";
       },
       (r) => {
-        assert.deepEqual([action(r, "berth-worker-1")?.action, action(r, "berth-worker-1")?.reason], ["create", "missing"]);
+        assert.deepEqual(
+          [action(r, "berth-worker-1")?.action, action(r, "berth-worker-1")?.reason],
+          ["create", "missing"],
+        );
         assert.equal(action(r, "berth-workers-gate-wait")?.action, "update");
         assert.equal(action(r, "berth-worker-0"), undefined, "the other worker is kept");
       },
@@ -208,10 +263,14 @@ describe("e2e: day two, a fault matrix on a real engine", function () {
         return "docker kill postgres";
       },
       (r) => {
-        assert.deepEqual([action(r, "berth-postgres")?.action, action(r, "berth-postgres")?.reason], ["replace", "exited (137)"]);
+        assert.deepEqual(
+          [action(r, "berth-postgres")?.action, action(r, "berth-postgres")?.reason],
+          ["replace", "exited (137)"],
+        );
         // A new database needs the orchestrator's migrations: it follows, and every gate runs again.
         assert.equal(action(r, "berth-orchestrator")?.action, "replace");
-        for (const g of ["berth-data-gate-wait", "berth-orchestrator-gate-wait", "berth-workers-gate-wait"]) assert.equal(action(r, g)?.action, "update", `${g} runs again`);
+        for (const g of ["berth-data-gate-wait", "berth-orchestrator-gate-wait", "berth-workers-gate-wait"])
+          assert.equal(action(r, g)?.action, "update", `${g} runs again`);
       },
     ),
     "scale-2-4-1": async (part) => {
@@ -220,17 +279,33 @@ describe("e2e: day two, a fault matrix on a real engine", function () {
       // The workers answer to one alias whatever their count: the container holding their
       // namespace, and with it every worker kept, stays as it is.
       const actions = (r: ChildResult, name: string) => r.timeline.filter((e) => e.name === name).map((e) => e.action);
-      const kept = (r: ChildResult, names: string[]) => assert.deepEqual(names.map((n) => [n, actions(r, n)]), names.map((n) => [n, ["same"]]));
+      const kept = (r: ChildResult, names: string[]) =>
+        assert.deepEqual(
+          names.map((n) => [n, actions(r, n)]),
+          names.map((n) => [n, ["same"]]),
+        );
       const four = await upOk(workers(4));
       kept(four, ["berth-worker-net", "berth-worker-0", "berth-worker-1"]);
       assert.deepEqual([actions(four, "berth-worker-2"), actions(four, "berth-worker-3")], [["create"], ["create"]]);
       await converged(workers(4), four, 4);
       const one = await upOk(workers(1));
       kept(one, ["berth-worker-net", "berth-worker-0"]);
-      const deleted = one.timeline.filter((e) => e.action === "delete" && e.type === CONTAINER_TYPE).map((e) => e.name).sort();
-      assert.deepEqual(deleted, ["berth-worker-1", "berth-worker-2", "berth-worker-3"], "4 → 1 deletes exactly the workers no longer declared, shown in the timeline");
+      const deleted = one.timeline
+        .filter((e) => e.action === "delete" && e.type === CONTAINER_TYPE)
+        .map((e) => e.name)
+        .sort();
+      assert.deepEqual(
+        deleted,
+        ["berth-worker-1", "berth-worker-2", "berth-worker-3"],
+        "4 → 1 deletes exactly the workers no longer declared, shown in the timeline",
+      );
       await converged(workers(1), one, 1);
-      return { case: part, broken: `2 → 4 → 1 workers in three processes (2: ${summary(two)}; 4: ${summary(four)})`, next: summary(one), destroy: await destroyedClean(workers(1)) };
+      return {
+        case: part,
+        broken: `2 → 4 → 1 workers in three processes (2: ${summary(two)}; 4: ${summary(four)})`,
+        next: summary(one),
+        destroy: await destroyedClean(workers(1)),
+      };
     },
   };
 
@@ -248,14 +323,27 @@ describe("e2e: day two, a fault matrix on a real engine", function () {
         try {
           rows.push(await run(part));
         } catch (err) {
-          rows.push({ case: part, broken: "", next: "", destroy: "", error: err instanceof Error ? err.message : String(err) });
+          rows.push({
+            case: part,
+            broken: "",
+            next: "",
+            destroy: "",
+            error: err instanceof Error ? err.message : String(err),
+          });
         }
         console.log(`    ${part}: ${((Date.now() - t) / 1000).toFixed(1)} s`);
       }
     };
     await Promise.all(Array.from({ length: PARALLEL }, work));
     console.log(
-      ["    | case | broken run | next up from a new process | destroy from a new process |", "    | --- | --- | --- | --- |", ...rows.map((r) => `    | ${r.case} | ${r.broken} | ${r.error ? `FAILED: ${r.error.split("\n")[0]}` : r.next} | ${r.destroy} |`)].join("\n"),
+      [
+        "    | case | broken run | next up from a new process | destroy from a new process |",
+        "    | --- | --- | --- | --- |",
+        ...rows.map(
+          (r) =>
+            `    | ${r.case} | ${r.broken} | ${r.error ? `FAILED: ${r.error.split("\n")[0]}` : r.next} | ${r.destroy} |`,
+        ),
+      ].join("\n"),
     );
   });
 

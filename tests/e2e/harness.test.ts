@@ -24,7 +24,9 @@ const OVERRIDES = {
 describe("e2e harness: engine mode's Container translation", () => {
   it("translates the test stack's Postgres container field by field", async () => {
     const run = await runProgram("test", OVERRIDES);
-    const call = containerCreateCall(resourceNamed(run, CONTAINER, "berth-postgres").inputs as { name: string; image: string });
+    const call = containerCreateCall(
+      resourceNamed(run, CONTAINER, "berth-postgres").inputs as { name: string; image: string },
+    );
     assert.deepEqual(call, {
       start: true,
       destroyGraceSeconds: 2,
@@ -33,11 +35,34 @@ describe("e2e harness: engine mode's Container translation", () => {
         name: "berth-test-postgres",
         Image: "berth-e2e/data:x@sha256:mock",
         User: "999:999",
-        Env: ["POSTGRES_USER=berth", "POSTGRES_DB=berth", "POSTGRES_PASSWORD=mock-password-0123456789abcdef", "PGDATA=/var/lib/postgresql/data"],
+        Env: [
+          "POSTGRES_USER=berth",
+          "POSTGRES_DB=berth",
+          "POSTGRES_PASSWORD=mock-password-0123456789abcdef",
+          "PGDATA=/var/lib/postgresql/data",
+        ],
         // The start script that copies the engine's template (components/postgres/template.ts), then the server.
-        Cmd: templateStartCommand(["postgres", "-c", "shared_buffers=64MB", "-c", "listen_addresses=*", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]),
+        Cmd: templateStartCommand([
+          "postgres",
+          "-c",
+          "shared_buffers=64MB",
+          "-c",
+          "listen_addresses=*",
+          "-c",
+          "fsync=off",
+          "-c",
+          "synchronous_commit=off",
+          "-c",
+          "full_page_writes=off",
+        ]),
         ExposedPorts: { "5432/tcp": {} },
-        Labels: { "berth.environment": "test", "berth.pids-limit": "256", "berth.project": "berth", "berth.service": "postgres", "berth.stack": "test" },
+        Labels: {
+          "berth.environment": "test",
+          "berth.pids-limit": "256",
+          "berth.project": "berth",
+          "berth.service": "postgres",
+          "berth.stack": "test",
+        },
         StopSignal: "SIGINT",
         StopTimeout: 2,
         Healthcheck: {
@@ -62,7 +87,9 @@ describe("e2e harness: engine mode's Container translation", () => {
             "/var/run/postgresql": "rw,nosuid,nodev,size=1m,mode=0775,uid=999,gid=999",
           },
           // The engine's shared template volume, named by what the template is made from.
-          Binds: [`${templateName({ baseImage: "berth-e2e/data:x@sha256:mock", user: "berth", database: "berth" })}:/var/lib/postgresql`],
+          Binds: [
+            `${templateName({ baseImage: "berth-e2e/data:x@sha256:mock", user: "berth", database: "berth" })}:/var/lib/postgresql`,
+          ],
           PortBindings: { "5432/tcp": [{ HostIp: "127.0.0.1", HostPort: "" }] },
           NetworkMode: "berth-test-net",
         },
@@ -84,36 +111,81 @@ describe("e2e harness: engine mode's Container translation", () => {
 
   it("translates a worker: half a CPU, no published port, the namespace of the pool's network container, whose alias is the workers'", async () => {
     const run = await runProgram("test", OVERRIDES);
-    const { options } = containerCreateCall(resourceNamed(run, CONTAINER, "berth-worker-1").inputs as { name: string; image: string });
+    const { options } = containerCreateCall(
+      resourceNamed(run, CONTAINER, "berth-worker-1").inputs as { name: string; image: string },
+    );
     assert.deepEqual(
-      { cpus: options.HostConfig?.NanoCpus, memory: options.HostConfig?.Memory, ports: options.HostConfig?.PortBindings, exposed: options.ExposedPorts, mode: options.HostConfig?.NetworkMode, endpoints: options.NetworkingConfig, cmd: options.Cmd },
-      { cpus: 500_000_000, memory: 256 * MB, ports: undefined, exposed: undefined, mode: "container:berth-worker-net-id", endpoints: undefined, cmd: ["node", "/app/dist/worker.js"] },
+      {
+        cpus: options.HostConfig?.NanoCpus,
+        memory: options.HostConfig?.Memory,
+        ports: options.HostConfig?.PortBindings,
+        exposed: options.ExposedPorts,
+        mode: options.HostConfig?.NetworkMode,
+        endpoints: options.NetworkingConfig,
+        cmd: options.Cmd,
+      },
+      {
+        cpus: 500_000_000,
+        memory: 256 * MB,
+        ports: undefined,
+        exposed: undefined,
+        mode: "container:berth-worker-net-id",
+        endpoints: undefined,
+        cmd: ["node", "/app/dist/worker.js"],
+      },
     );
     assert.deepEqual([options.StopSignal, options.StopTimeout], [undefined, 2]);
-    const net = containerCreateCall(resourceNamed(run, CONTAINER, "berth-worker-net").inputs as { name: string; image: string }).options;
-    assert.deepEqual([net.HostConfig?.NetworkMode, net.NetworkingConfig], ["berth-test-net", { EndpointsConfig: { "berth-test-net": { Aliases: ["worker"] } } }]);
+    const net = containerCreateCall(
+      resourceNamed(run, CONTAINER, "berth-worker-net").inputs as { name: string; image: string },
+    ).options;
+    assert.deepEqual(
+      [net.HostConfig?.NetworkMode, net.NetworkingConfig],
+      ["berth-test-net", { EndpointsConfig: { "berth-test-net": { Aliases: ["worker"] } } }],
+    );
   });
 
   it("fails on a network mode beside a network to join, which the engine would refuse", () => {
-    assert.throws(() => containerCreateCall({ name: "c", image: "i", networkMode: "container:abc", networksAdvanced: [{ name: "net", aliases: [] }] }), {
-      message: "engine mode gives a container networkMode or networksAdvanced, not both (networkMode container:abc)",
-    });
+    assert.throws(
+      () =>
+        containerCreateCall({
+          name: "c",
+          image: "i",
+          networkMode: "container:abc",
+          networksAdvanced: [{ name: "net", aliases: [] }],
+        }),
+      {
+        message: "engine mode gives a container networkMode or networksAdvanced, not both (networkMode container:abc)",
+      },
+    );
   });
 
   it("binds named volumes and host paths, and keeps a fixed host port", () => {
     const { options } = containerCreateCall({
       name: "c",
       image: "i",
-      volumes: [{ volumeName: "data", containerPath: "/data" }, { hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock", readOnly: true }],
+      volumes: [
+        { volumeName: "data", containerPath: "/data" },
+        { hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock", readOnly: true },
+      ],
       ports: [{ internal: 8080, external: 18080, ip: "0.0.0.0", protocol: "tcp" }],
     });
-    assert.deepEqual([options.HostConfig?.Binds, options.HostConfig?.PortBindings], [["data:/data", "/var/run/docker.sock:/var/run/docker.sock:ro"], { "8080/tcp": [{ HostIp: "0.0.0.0", HostPort: "18080" }] }]);
+    assert.deepEqual(
+      [options.HostConfig?.Binds, options.HostConfig?.PortBindings],
+      [
+        ["data:/data", "/var/run/docker.sock:/var/run/docker.sock:ro"],
+        { "8080/tcp": [{ HostIp: "0.0.0.0", HostPort: "18080" }] },
+      ],
+    );
   });
 
   it("fails when an input has no translation, instead of dropping it", () => {
-    assert.throws(() => containerCreateCall({ name: "c", image: "i", ulimits: [{ name: "nofile", soft: 1, hard: 1 }], gpus: "all" }), {
-      message: "engine mode does not translate Container inputs: gpus, ulimits",
-    });
+    assert.throws(
+      () =>
+        containerCreateCall({ name: "c", image: "i", ulimits: [{ name: "nofile", soft: 1, hard: 1 }], gpus: "all" }),
+      {
+        message: "engine mode does not translate Container inputs: gpus, ulimits",
+      },
+    );
   });
 
   it("reads Go durations as nanoseconds, and fails when one is malformed", () => {
@@ -122,16 +194,32 @@ describe("e2e harness: engine mode's Container translation", () => {
   });
 
   it("reports the host port the engine chose, matched by bind address", () => {
-    const ports = publishedPorts([{ internal: 8080, ip: "127.0.0.1", protocol: "tcp" }], { "8080/tcp": [{ HostIp: "127.0.0.1", HostPort: "49153" }] });
+    const ports = publishedPorts([{ internal: 8080, ip: "127.0.0.1", protocol: "tcp" }], {
+      "8080/tcp": [{ HostIp: "127.0.0.1", HostPort: "49153" }],
+    });
     assert.deepEqual(ports, [{ internal: 8080, external: 49153, ip: "127.0.0.1", protocol: "tcp" }]);
   });
 });
 
 const URN = "urn:pulumi:e2e-1::berth::";
-const step = (op: OpType, type: string, name: string, custom = true) => ({ op, urn: `${URN}${type}::${name}`, type, provider: "", new: { type, urn: `${URN}${type}::${name}`, custom, id: "", parent: "", inputs: {}, outputs: {}, provider: "" } });
+const step = (op: OpType, type: string, name: string, custom = true) => ({
+  op,
+  urn: `${URN}${type}::${name}`,
+  type,
+  provider: "",
+  new: { type, urn: `${URN}${type}::${name}`, custom, id: "", parent: "", inputs: {}, outputs: {}, provider: "" },
+});
 let sequence = 0;
-const pre = (op: OpType, type: string, name: string, custom = true): EngineEvent => ({ sequence: sequence++, timestamp: 0, resourcePreEvent: { metadata: step(op, type, name, custom) } });
-const outputs = (op: OpType, type: string, name: string, custom = true): EngineEvent => ({ sequence: sequence++, timestamp: 0, resOutputsEvent: { metadata: step(op, type, name, custom) } });
+const pre = (op: OpType, type: string, name: string, custom = true): EngineEvent => ({
+  sequence: sequence++,
+  timestamp: 0,
+  resourcePreEvent: { metadata: step(op, type, name, custom) },
+});
+const outputs = (op: OpType, type: string, name: string, custom = true): EngineEvent => ({
+  sequence: sequence++,
+  timestamp: 0,
+  resOutputsEvent: { metadata: step(op, type, name, custom) },
+});
 const NETWORK = "docker:index/network:Network";
 const CONTAINER_TYPE = "docker:index/container:Container";
 // An up as the CLI reports it: the stack and a component (not custom), a default provider, the
@@ -155,7 +243,13 @@ function fakeAutomation(opts: { destroyFails?: boolean } = {}) {
       const { onEvent, ...options } = o ?? {};
       calls.push(["up", options]);
       for (const event of UP_EVENTS) onEvent?.(event);
-      return { outputs: { networkName: { value: "berth-e2e-1-net", secret: false }, hostUrls: { value: { redis: "redis://127.0.0.1:32768" }, secret: true } }, summary: { resourceChanges: { create: 18 } } };
+      return {
+        outputs: {
+          networkName: { value: "berth-e2e-1-net", secret: false },
+          hostUrls: { value: { redis: "redis://127.0.0.1:32768" }, secret: true },
+        },
+        summary: { resourceChanges: { create: 18 } },
+      };
     },
     destroy: async (o) => {
       calls.push(["destroy", o]);
@@ -184,7 +278,10 @@ describe("e2e harness: pulumi mode (no CLI needed)", () => {
     await mode.up(request); // a second up reuses the stack
     // Recorded for test code in other processes (testing/client), secrets named.
     const recorded = readRecordedOutputs({ project: "berth", stack: "e2e-1" }, outputsDir);
-    assert.deepEqual({ outputs: recorded?.outputs, secretOutputs: recorded?.secretOutputs }, { outputs: up.outputs, secretOutputs: ["hostUrls"] });
+    assert.deepEqual(
+      { outputs: recorded?.outputs, secretOutputs: recorded?.secretOutputs },
+      { outputs: up.outputs, secretOutputs: ["hostUrls"] },
+    );
     await mode.destroy("e2e-1");
     assert.equal(readRecordedOutputs({ project: "berth", stack: "e2e-1" }, outputsDir), undefined);
     // The timeline from the engine's events, in the order they came: the declared custom resources.
@@ -193,8 +290,17 @@ describe("e2e harness: pulumi mode (no CLI needed)", () => {
       outputs: { networkName: "berth-e2e-1-net", hostUrls: { redis: "redis://127.0.0.1:32768" } },
       changes: { create: 18, update: 0, replace: 0, same: 0, delete: 0 },
     });
-    assert.deepEqual(timeline.map(({ type, name, action }) => [type, name, action]), [[NETWORK, "berth-network", "create"], [CONTAINER_TYPE, "berth-postgres", "create"]]);
-    assert.ok(timeline[1].startedMs >= timeline[0].finishedMs && timeline[0].finishedMs >= timeline[0].startedMs, JSON.stringify(timeline));
+    assert.deepEqual(
+      timeline.map(({ type, name, action }) => [type, name, action]),
+      [
+        [NETWORK, "berth-network", "create"],
+        [CONTAINER_TYPE, "berth-postgres", "create"],
+      ],
+    );
+    assert.ok(
+      timeline[1].startedMs >= timeline[0].finishedMs && timeline[0].finishedMs >= timeline[0].startedMs,
+      JSON.stringify(timeline),
+    );
     const config = {
       "berth:environment": { value: "test", secret: false },
       "berth:workers": { value: '{"replicas":2,"namespaces":["default"]}', secret: false },
@@ -204,7 +310,14 @@ describe("e2e harness: pulumi mode (no CLI needed)", () => {
       [
         "createOrSelectStack",
         { stackName: "e2e-1", workDir: REPO_ROOT },
-        { workDir: REPO_ROOT, envVars: { PULUMI_BACKEND_URL: `file://${backendDir}`, PULUMI_CONFIG_PASSPHRASE: "", PULUMI_SKIP_UPDATE_CHECK: "true" } },
+        {
+          workDir: REPO_ROOT,
+          envVars: {
+            PULUMI_BACKEND_URL: `file://${backendDir}`,
+            PULUMI_CONFIG_PASSPHRASE: "",
+            PULUMI_SKIP_UPDATE_CHECK: "true",
+          },
+        },
       ],
       ["setAllConfig", config],
       ["up", { color: "never", refresh: false }],
@@ -241,7 +354,10 @@ describe("e2e harness: pulumi mode (no CLI needed)", () => {
     const mode = new PulumiMode(factory, () => mkdtempSync(join(tmpdir(), "berth-e2e-backend-test-")));
     await mode.up(berthRequest("e2e-2", "test", { "berth:postgresPassword": "s3cret" }));
     await mode.destroy("e2e-2");
-    assert.deepEqual((calls[1][1] as Record<string, unknown>)["berth:postgresPassword"], { value: "s3cret", secret: true });
+    assert.deepEqual((calls[1][1] as Record<string, unknown>)["berth:postgresPassword"], {
+      value: "s3cret",
+      secret: true,
+    });
   });
 
   it("fails when destroy fails, and still removes the temp backend", async () => {
@@ -256,12 +372,18 @@ describe("e2e harness: pulumi mode (no CLI needed)", () => {
 
 describe("e2e harness: choosing the mode", () => {
   it("detects a working CLI by its version", () => {
-    assert.deepEqual(pulumiCli({ command: process.execPath, args: ["-e", "console.log('v3.248.0')"] }), { works: true, why: "pulumi v3.248.0" });
+    assert.deepEqual(pulumiCli({ command: process.execPath, args: ["-e", "console.log('v3.248.0')"] }), {
+      works: true,
+      why: "pulumi v3.248.0",
+    });
   });
 
   it("fails when the CLI exits non-zero (the npm wrapper that cannot download)", () => {
     const r = pulumiCli({ command: "sh", args: ["-c", "echo 'pulumi: fetch failed' >&2; exit 1"] });
-    assert.deepEqual(r, { works: false, why: "`sh -c echo 'pulumi: fetch failed' >&2; exit 1` exited 1: pulumi: fetch failed" });
+    assert.deepEqual(r, {
+      works: false,
+      why: "`sh -c echo 'pulumi: fetch failed' >&2; exit 1` exited 1: pulumi: fetch failed",
+    });
   });
 
   it("fails when the CLI does not answer in time, without waiting for it", () => {
@@ -270,7 +392,10 @@ describe("e2e harness: choosing the mode", () => {
   });
 
   it("fails when there is no CLI at all", () => {
-    assert.deepEqual(pulumiCli({ command: "berth-no-such-pulumi" }), { works: false, why: "`berth-no-such-pulumi version`: ENOENT" });
+    assert.deepEqual(pulumiCli({ command: "berth-no-such-pulumi" }), {
+      works: false,
+      why: "`berth-no-such-pulumi version`: ENOENT",
+    });
   });
 
   it("uses pulumi mode when the CLI works and engine mode otherwise; BERTH_E2E_MODE forces one", () => {
@@ -282,8 +407,12 @@ describe("e2e harness: choosing the mode", () => {
       ["engine", "no pulumi CLI (`pulumi version` exited 1: pulumi: fetch failed)"],
     );
     assert.equal(selectMode({ BERTH_E2E_MODE: "engine" }, works).mode.kind, "engine");
-    assert.throws(() => selectMode({ BERTH_E2E_MODE: "pulumi" }, broken), { message: "BERTH_E2E_MODE=pulumi but no pulumi CLI works here: `pulumi version` exited 1: pulumi: fetch failed" });
-    assert.throws(() => selectMode({ BERTH_E2E_MODE: "cli" }, works), { message: 'BERTH_E2E_MODE must be "engine" or "pulumi"; got "cli"' });
+    assert.throws(() => selectMode({ BERTH_E2E_MODE: "pulumi" }, broken), {
+      message: "BERTH_E2E_MODE=pulumi but no pulumi CLI works here: `pulumi version` exited 1: pulumi: fetch failed",
+    });
+    assert.throws(() => selectMode({ BERTH_E2E_MODE: "cli" }, works), {
+      message: 'BERTH_E2E_MODE must be "engine" or "pulumi"; got "cli"',
+    });
   });
 });
 
@@ -317,7 +446,10 @@ describe("e2e harness: the async mock engine mode relies on", () => {
     const at = (event: string) => events.indexOf(event);
     assert.ok(at("start free") < at("end slow"), `independent work waited: ${events.join(", ")}`);
     for (const dependent of ["by-depends-on", "by-input"]) {
-      assert.ok(at(`start ${dependent}`) > at("end slow"), `${dependent} started before slow ended: ${events.join(", ")}`);
+      assert.ok(
+        at(`start ${dependent}`) > at("end slow"),
+        `${dependent} started before slow ended: ${events.join(", ")}`,
+      );
     }
     assert.equal(events.length, 8);
   });

@@ -26,7 +26,13 @@ describe("e2e: the test stack on a second engine named by berth:docker.host", fu
 
   before(async function () {
     await requireEngine(this, local);
-    await requireOfflineImages(this, "the offline images and the Docker-in-Docker node", dataImageUnavailable, nodeBaseImageUnavailable, dindImageUnavailable);
+    await requireOfflineImages(
+      this,
+      "the offline images and the Docker-in-Docker node",
+      dataImageUnavailable,
+      nodeBaseImageUnavailable,
+      dindImageUnavailable,
+    );
     const data = ensureDataImage(() => undefined).tag;
     const app = ensureWorkloadImage(() => undefined).tag;
     engine = await startRemoteEngine({ forwardPorts: 3 });
@@ -51,8 +57,18 @@ describe("e2e: the test stack on a second engine named by berth:docker.host", fu
   });
 
   it("creates every container and the network on that engine, and nothing on the local one", async function () {
-    const names = [up.containerNames.postgres, up.containerNames.redis, up.containerNames.orchestrator, ...up.containerNames.workers, workersNetworkContainer(up)!].sort();
-    assert.deepEqual(await labelledObjects(remote, stack), { containers: names, networks: [`berth-${stack}-net`], volumes: [] });
+    const names = [
+      up.containerNames.postgres,
+      up.containerNames.redis,
+      up.containerNames.orchestrator,
+      ...up.containerNames.workers,
+      workersNetworkContainer(up)!,
+    ].sort();
+    assert.deepEqual(await labelledObjects(remote, stack), {
+      containers: names,
+      networks: [`berth-${stack}-net`],
+      volumes: [],
+    });
     assert.deepEqual(await labelledObjects(local, stack), NOTHING);
   });
 
@@ -66,7 +82,9 @@ describe("e2e: the test stack on a second engine named by berth:docker.host", fu
       ],
     );
     const limited = [up.containerNames.postgres, up.containerNames.orchestrator, workersNetworkContainer(up)!];
-    const limits = await Promise.all(limited.map(async (n) => (await remote.getContainer(n).inspect()).HostConfig.PidsLimit));
+    const limits = await Promise.all(
+      limited.map(async (n) => (await remote.getContainer(n).inspect()).HostConfig.PidsLimit),
+    );
     assert.deepEqual(limits, [256, 256, 256]);
   });
 

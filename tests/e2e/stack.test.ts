@@ -19,7 +19,12 @@ import { StackMode, UpResult } from "../../testing/engine/mode";
 import { selectMode } from "../../testing/engine/select-mode";
 import { labelledObjects, sweepStack } from "../../testing/engine/stack-objects";
 import { eventually, getJson, submitTask, waitForTask } from "./harness/workload-client";
-import { dataImageUnavailable, ensureDataImage, ensureNeverHealthyImage, ensureWorkloadImage } from "../../lab/images/e2e-images";
+import {
+  dataImageUnavailable,
+  ensureDataImage,
+  ensureNeverHealthyImage,
+  ensureWorkloadImage,
+} from "../../lab/images/e2e-images";
 
 const docker = new Docker();
 const RUN = `${Date.now().toString(36).slice(-4)}${process.pid.toString(36)}`;
@@ -27,10 +32,17 @@ const stackName = (part: string) => `e2e-${RUN}-${part}`;
 const NOTHING = { containers: [], networks: [], volumes: [] };
 const ONE_WORKER = { "berth:workers": { replicas: 1, namespaces: ["default"] } };
 
-const workersNetwork = (o: StackOutputs) => workersNetworkContainer(o) ?? assert.fail("the stack has no workers' network container");
+const workersNetwork = (o: StackOutputs) =>
+  workersNetworkContainer(o) ?? assert.fail("the stack has no workers' network container");
 const allContainers = (o: StackOutputs) => {
   const network = workersNetworkContainer(o);
-  return [o.containerNames.postgres, o.containerNames.redis, o.containerNames.orchestrator, ...o.containerNames.workers, ...(network ? [network] : [])];
+  return [
+    o.containerNames.postgres,
+    o.containerNames.redis,
+    o.containerNames.orchestrator,
+    ...o.containerNames.workers,
+    ...(network ? [network] : []),
+  ];
 };
 const inspect = (name: string) => docker.getContainer(name).inspect();
 
@@ -67,7 +79,9 @@ describe("e2e: the test stack on a real Docker engine", function () {
     const data = ensureDataImage(log);
     const app = ensureWorkloadImage(log);
     images = { data: data.tag, app: app.tag, neverHealthy: ensureNeverHealthyImage() };
-    console.log(`    e2e images ready in ${((Date.now() - t) / 1000).toFixed(1)} s (data ${data.built ? "built" : "cached"}, workload ${app.built ? "built" : "cached"})`);
+    console.log(
+      `    e2e images ready in ${((Date.now() - t) / 1000).toFixed(1)} s (data ${data.built ? "built" : "cached"}, workload ${app.built ? "built" : "cached"})`,
+    );
     const chosen = selectMode();
     mode = chosen.mode;
     console.log(`    e2e: ${mode.kind} mode (${chosen.why})`);
@@ -77,9 +91,12 @@ describe("e2e: the test stack on a real Docker engine", function () {
     this.timeout(180_000);
     // Whatever a failed test left: destroy through the mode, then sweep by label.
     for (const stack of stacks) {
-      await mode?.destroy(stack).catch((err) => console.log(`    cleanup: destroy ${stack}: ${err instanceof Error ? err.message : err}`));
+      await mode
+        ?.destroy(stack)
+        .catch((err) => console.log(`    cleanup: destroy ${stack}: ${err instanceof Error ? err.message : err}`));
       const left = await sweepStack(docker, stack);
-      if (left.containers.length + left.networks.length + left.volumes.length > 0) console.log(`    cleanup: swept ${JSON.stringify(left)}`);
+      if (left.containers.length + left.networks.length + left.volumes.length > 0)
+        console.log(`    cleanup: swept ${JSON.stringify(left)}`);
     }
     if (mode) console.log(`    e2e time: ${((Date.now() - started) / 1000).toFixed(1)} s (${mode.kind} mode)`);
   });
@@ -106,7 +123,10 @@ describe("e2e: the test stack on a real Docker engine", function () {
         return entry;
       };
       const startsAfter = (later: string, earlier: string) =>
-        assert.ok(at(later).startedMs >= at(earlier).finishedMs, `${later} started at ${at(later).startedMs} ms, before ${earlier} finished at ${at(earlier).finishedMs} ms`);
+        assert.ok(
+          at(later).startedMs >= at(earlier).finishedMs,
+          `${later} started at ${at(later).startedMs} ms, before ${earlier} finished at ${at(earlier).finishedMs} ms`,
+        );
       startsAfter("berth-network", "berth-network-subnet");
       for (const c of ["berth-postgres", "berth-redis"]) startsAfter(c, "berth-network");
       for (const c of ["berth-postgres", "berth-redis"]) startsAfter("berth-data-gate-wait", c);
@@ -114,20 +134,32 @@ describe("e2e: the test stack on a real Docker engine", function () {
       startsAfter("berth-orchestrator-gate-wait", "berth-orchestrator");
       // The workers' network container comes with the orchestrator's, after the data gate.
       startsAfter("berth-worker-net", "berth-data-gate-wait");
-      assert.ok(at("berth-worker-net").startedMs < at("berth-orchestrator").finishedMs, "the workers' network container waited for the orchestrator's");
+      assert.ok(
+        at("berth-worker-net").startedMs < at("berth-orchestrator").finishedMs,
+        "the workers' network container waited for the orchestrator's",
+      );
       for (const w of ["berth-worker-0", "berth-worker-1"]) {
         startsAfter(w, "berth-orchestrator");
         startsAfter(w, "berth-worker-net");
         // Not after the orchestrator's gate: the workers' containers start while it waits.
-        assert.ok(at(w).startedMs < at("berth-orchestrator-gate-wait").finishedMs, `${w} waited for the orchestrator's gate`);
+        assert.ok(
+          at(w).startedMs < at("berth-orchestrator-gate-wait").finishedMs,
+          `${w} waited for the orchestrator's gate`,
+        );
         startsAfter("berth-workers-gate-wait", w);
       }
       startsAfter("berth-workers-gate-wait", "berth-orchestrator-gate-wait");
       // No helper process per container: the gates apply the pids limits.
-      assert.deepEqual(timeline.filter((e) => e.name.endsWith("-pids-limit")), []);
+      assert.deepEqual(
+        timeline.filter((e) => e.name.endsWith("-pids-limit")),
+        [],
+      );
       // Independent resources are applied side by side, as the engine does: the Postgres template
       // step (waiting only for its base image) runs while the network and Redis are created.
-      assert.ok(at("berth-postgres-template").startedMs < at("berth-redis").finishedMs, "the Postgres template step waited for Redis");
+      assert.ok(
+        at("berth-postgres-template").startedMs < at("berth-redis").finishedMs,
+        "the Postgres template step waited for Redis",
+      );
       assert.ok(at("berth-redis").startedMs < at("berth-postgres").finishedMs, "Redis waited for Postgres");
       assert.deepEqual([timeline.length, [...new Set(timeline.map((e) => e.action))]], [16, ["create"]]);
       assert.deepEqual(first.changes, { create: 16, update: 0, replace: 0, same: 0, delete: 0 });
@@ -138,7 +170,10 @@ describe("e2e: the test stack on a real Docker engine", function () {
       // The gates asked the services directly; Docker's checks run every 10 s and catch up.
       await eventually(
         "Docker's healthchecks call every container healthy",
-        async () => ((await Promise.all(allContainers(out).map(inspect))).every((c) => c.State.Health?.Status === "healthy") ? true : undefined),
+        async () =>
+          (await Promise.all(allContainers(out).map(inspect))).every((c) => c.State.Health?.Status === "healthy")
+            ? true
+            : undefined,
         30_000,
       );
       const seen = await Promise.all(
@@ -156,7 +191,16 @@ describe("e2e: the test stack on a real Docker engine", function () {
           };
         }),
       );
-      const expected = (name: string, user: string, memoryMb: number) => ({ name, user, readOnly: true, capDrop: ["ALL"], securityOpt: ["no-new-privileges:true"], pidsLimit: 256, memoryMb, health: "healthy" });
+      const expected = (name: string, user: string, memoryMb: number) => ({
+        name,
+        user,
+        readOnly: true,
+        capDrop: ["ALL"],
+        securityOpt: ["no-new-privileges:true"],
+        pidsLimit: 256,
+        memoryMb,
+        health: "healthy",
+      });
       const [w0, w1] = out.containerNames.workers;
       assert.deepEqual(seen, [
         expected(out.containerNames.postgres, "999:999", 512),
@@ -174,18 +218,27 @@ describe("e2e: the test stack on a real Docker engine", function () {
       assert.match(template, /^berth-postgres-template-[0-9a-f]{16}$/);
       // From the template: neither the data image's initdb ("entrypoint: initialised …") nor the
       // start script's words; on an engine that had none yet: both, saying why.
-      const logs = demuxFrames(await docker.getContainer(out.containerNames.postgres).logs({ stdout: true, stderr: true }));
+      const logs = demuxFrames(
+        await docker.getContainer(out.containerNames.postgres).logs({ stdout: true, stderr: true }),
+      );
       const init = logs.split("\n").filter((l) => /entrypoint: initialised|berth-postgres-start:/.test(l));
       assert.ok(
         init.length === 0 ||
           JSON.stringify(init) ===
-            JSON.stringify(["berth-postgres-start: initialising as the image does: no template on this engine yet (one is being made for the next start)", "entrypoint: initialised /var/lib/postgresql/data (user berth, database berth)"]),
+            JSON.stringify([
+              "berth-postgres-start: initialising as the image does: no template on this engine yet (one is being made for the next start)",
+              "entrypoint: initialised /var/lib/postgresql/data (user berth, database berth)",
+            ]),
         init.join("\n"),
       );
       const client = new Client({ connectionString: out.hostUrls.postgres });
       await client.connect();
       try {
-        const row = (await client.query("SELECT current_user AS u, current_database() AS db, current_setting('fsync') AS f, current_setting('synchronous_commit') AS s, current_setting('full_page_writes') AS w")).rows[0];
+        const row = (
+          await client.query(
+            "SELECT current_user AS u, current_database() AS db, current_setting('fsync') AS f, current_setting('synchronous_commit') AS s, current_setting('full_page_writes') AS w",
+          )
+        ).rows[0];
         assert.deepEqual(row, { u: "berth", db: "berth", f: "off", s: "off", w: "off" });
       } finally {
         await client.end();
@@ -195,10 +248,15 @@ describe("e2e: the test stack on a real Docker engine", function () {
     it("passes every applicable CIS rule for every container, read back with docker inspect", async () => {
       const reports = await Promise.all(allContainers(out).map(async (name) => inspectReport(await inspect(name))));
       console.log(formatResultTable(reports).replace(/^/gm, "      "));
-      const failed = reports.flatMap((r) => r.results.filter((x) => !x.passed).map((x) => `${r.container} ${x.id} ${x.rule}: ${x.detail}`));
+      const failed = reports.flatMap((r) =>
+        r.results.filter((x) => !x.passed).map((x) => `${r.container} ${x.id} ${x.rule}: ${x.detail}`),
+      );
       assert.deepEqual(failed, []);
       // Every container was checked against all 16 rules of the pack.
-      assert.deepEqual(reports.map((r) => [r.container, r.results.length]), allContainers(out).map((name) => [name, 16]));
+      assert.deepEqual(
+        reports.map((r) => [r.container, r.results.length]),
+        allContainers(out).map((name) => [name, 16]),
+      );
     });
 
     it("answers tasks through the orchestrator's published port with exact results", async () => {
@@ -226,7 +284,11 @@ describe("e2e: the test stack on a real Docker engine", function () {
 
     it("reports every gate probe ready in the gateResults output, seen by asking each service directly", () => {
       const g = out.gateResults;
-      const brief = (r: (typeof g)["data"]) => ({ gate: r.gate, status: r.status, probes: r.probes.map((p) => `${p.kind} ${p.target}: ${p.status}; ${p.detail}`) });
+      const brief = (r: (typeof g)["data"]) => ({
+        gate: r.gate,
+        status: r.status,
+        probes: r.probes.map((p) => `${p.kind} ${p.target}: ${p.status}; ${p.detail}`),
+      });
       const [w0, w1] = out.containerNames.workers;
       const port = out.hostPorts;
       const workers = `http://127.0.0.1:${port.orchestrator}/v1/workers: HTTP 200, workers: 2 items (need >= 2)`;
@@ -242,11 +304,21 @@ describe("e2e: the test stack on a real Docker engine", function () {
               `container ${out.containerNames.redis}: healthy; redis://127.0.0.1:${port.redis}: PING answered PONG`,
             ],
           },
-          orchestrator: { gate: "orchestrator", status: "passed", probes: [`container ${out.containerNames.orchestrator}: healthy; http://127.0.0.1:${port.orchestrator}/health: HTTP 200`] },
+          orchestrator: {
+            gate: "orchestrator",
+            status: "passed",
+            probes: [
+              `container ${out.containerNames.orchestrator}: healthy; http://127.0.0.1:${port.orchestrator}/health: HTTP 200`,
+            ],
+          },
           workers: {
             gate: "workers",
             status: "passed",
-            probes: [`container ${w0}: healthy; ${workers}`, `container ${w1}: healthy; ${workers}`, `container ${workersNetwork(out)}: healthy; ${workers}`],
+            probes: [
+              `container ${w0}: healthy; ${workers}`,
+              `container ${w1}: healthy; ${workers}`,
+              `container ${workersNetwork(out)}: healthy; ${workers}`,
+            ],
           },
         },
       );
@@ -254,7 +326,14 @@ describe("e2e: the test stack on a real Docker engine", function () {
 
     it("replaces nothing on a second up with no change", async function () {
       this.timeout(60_000);
-      const identity = async () => Promise.all(allContainers(out).map(async (name) => ({ name, id: (await inspect(name)).Id, startedAt: (await inspect(name)).State.StartedAt })));
+      const identity = async () =>
+        Promise.all(
+          allContainers(out).map(async (name) => ({
+            name,
+            id: (await inspect(name)).Id,
+            startedAt: (await inspect(name)).State.StartedAt,
+          })),
+        );
       const before = await identity();
       const again = await up("main");
       assert.deepEqual(again.changes, { create: 0, update: 0, replace: 0, same: 16, delete: 0 });
@@ -268,22 +347,39 @@ describe("e2e: the test stack on a real Docker engine", function () {
       const others = [await up("b", ONE_WORKER), await up("c", ONE_WORKER)];
       const all = [out, ...others.map((o) => o.outputs)];
       // Each on a bridge with a /26 of its own from berth:network.subnetPool, none of the engine's default pools.
-      const subnets = await Promise.all(all.map(async (o) => ((await docker.getNetwork(o.networkName).inspect()).IPAM?.Config ?? []).map((c: { Subnet?: string }) => c.Subnet)));
-      for (const [i, list] of subnets.entries()) assert.match(String(list), /^172\.16\.\d+\.\d+\/26$/, all[i].networkName);
+      const subnets = await Promise.all(
+        all.map(async (o) =>
+          ((await docker.getNetwork(o.networkName).inspect()).IPAM?.Config ?? []).map(
+            (c: { Subnet?: string }) => c.Subnet,
+          ),
+        ),
+      );
+      for (const [i, list] of subnets.entries())
+        assert.match(String(list), /^172\.16\.\d+\.\d+\/26$/, all[i].networkName);
       assert.equal(new Set(subnets.map(String)).size, 3);
       const names = all.flatMap(allContainers);
       const ports = all.flatMap((o) => [o.hostPorts.postgres, o.hostPorts.redis, o.hostPorts.orchestrator]);
       assert.equal(new Set(names).size, 16, `container names: ${names.join(", ")}`);
       assert.equal(new Set(ports).size, 9, `host ports: ${ports.join(", ")}`);
-      assert.ok(ports.every((p) => typeof p === "number"), `host ports: ${ports.join(", ")}`);
+      assert.ok(
+        ports.every((p) => typeof p === "number"),
+        `host ports: ${ports.join(", ")}`,
+      );
       assert.equal(new Set(all.map((o) => o.networkName)).size, 3);
       for (const [i, part] of ["b", "c"].entries()) {
         const o = others[i].outputs;
-        assert.deepEqual(await labelledObjects(docker, stackName(part)), { containers: allContainers(o).sort(), networks: [o.networkName], volumes: [] });
+        assert.deepEqual(await labelledObjects(docker, stackName(part)), {
+          containers: allContainers(o).sort(),
+          networks: [o.networkName],
+          volumes: [],
+        });
         // Each orchestrator runs its own stack's tasks with its own workers.
         const id = await submitTask(o.hostUrls.orchestrator!, "echo", part);
         assert.deepEqual((await waitForTask(o.hostUrls.orchestrator!, id)).result, part);
-        assert.deepEqual((await getJson(`${o.hostUrls.orchestrator}/v1/workers`)).body.workers.map((w: { id: string }) => w.id), ["worker-0"]);
+        assert.deepEqual(
+          (await getJson(`${o.hostUrls.orchestrator}/v1/workers`)).body.workers.map((w: { id: string }) => w.id),
+          ["worker-0"],
+        );
       }
       for (const part of ["b", "c"]) {
         await mode!.destroy(stackName(part));
@@ -313,7 +409,10 @@ describe("e2e: the test stack on a real Docker engine", function () {
       this.timeout(120_000);
       await docker.getContainer(out.containerNames.postgres).kill();
       const pg = (await inspect(out.containerNames.postgres)).State;
-      assert.deepEqual({ status: pg.Status, running: pg.Running, exitCode: pg.ExitCode }, { status: "exited", running: false, exitCode: 137 });
+      assert.deepEqual(
+        { status: pg.Status, running: pg.Running, exitCode: pg.ExitCode },
+        { status: "exited", running: false, exitCode: 137 },
+      );
       const health = await eventually("GET /health answers 503", async () => {
         const r = await getJson(`${api}/health`);
         return r.status === 503 ? r.body : undefined;
@@ -327,14 +426,20 @@ describe("e2e: the test stack on a real Docker engine", function () {
       // Every 10 s, three failures in a row: about 30 s.
       await eventually(
         "the orchestrator container turns unhealthy",
-        async () => ((await inspect(out.containerNames.orchestrator)).State.Health?.Status === "unhealthy" ? true : undefined),
+        async () =>
+          (await inspect(out.containerNames.orchestrator)).State.Health?.Status === "unhealthy" ? true : undefined,
         60_000,
       );
       // And so does `npm run status`: Postgres stopped with its exit code, the orchestrator unhealthy
       // (the workers' states depend on the kill above and on timing: only their rows are checked).
       const rows = statusRows(await stackContainers(docker, { project: "berth", stack: main }), new Date());
       assert.deepEqual(
-        rows.map((r) => [r.service, r.container, r.service === "workers" ? "-" : r.state, r.service === "workers" ? "-" : r.detail]),
+        rows.map((r) => [
+          r.service,
+          r.container,
+          r.service === "workers" ? "-" : r.state,
+          r.service === "workers" ? "-" : r.detail,
+        ]),
         [
           ["postgres", out.containerNames.postgres, "STOPPED", "exited with code 137"],
           ["redis", out.containerNames.redis, "HEALTHY", null],
@@ -396,12 +501,34 @@ describe("e2e: the test stack on a real Docker engine", function () {
       const stack = stackName("stops");
       const o = (await up("stops")).outputs;
       const [w0, w1] = o.containerNames.workers;
-      const order = [w0, workersNetwork(o), w1, o.containerNames.orchestrator, o.containerNames.redis, o.containerNames.postgres];
-      const settings = await Promise.all(order.map(async (name) => ((c) => [c.StopSignal, c.StopTimeout])((await inspect(name)).Config as { StopSignal?: string; StopTimeout?: number })));
-      assert.deepEqual(settings, [[undefined, 2], [undefined, 2], [undefined, 2], [undefined, 2], [undefined, 2], ["SIGINT", 2]]);
+      const order = [
+        w0,
+        workersNetwork(o),
+        w1,
+        o.containerNames.orchestrator,
+        o.containerNames.redis,
+        o.containerNames.postgres,
+      ];
+      const settings = await Promise.all(
+        order.map(async (name) =>
+          ((c) => [c.StopSignal, c.StopTimeout])(
+            (await inspect(name)).Config as { StopSignal?: string; StopTimeout?: number },
+          ),
+        ),
+      );
+      assert.deepEqual(settings, [
+        [undefined, 2],
+        [undefined, 2],
+        [undefined, 2],
+        [undefined, 2],
+        [undefined, 2],
+        ["SIGINT", 2],
+      ]);
 
       const client = new Client({ connectionString: o.hostUrls.postgres });
-      const clientError = new Promise<{ code?: string }>((resolve) => client.on("error", (err) => resolve(err as Error & { code?: string })));
+      const clientError = new Promise<{ code?: string }>((resolve) =>
+        client.on("error", (err) => resolve(err as Error & { code?: string })),
+      );
       await client.connect();
       assert.deepEqual((await client.query("SELECT 1 AS one")).rows, [{ one: 1 }]);
       const stopped: [string, number][] = [];

@@ -23,7 +23,8 @@ async function withClient<T>(url: string, work: (c: Client) => Promise<T>, appli
   }
 }
 
-const count = (url: string, table = "items") => withClient(url, async (c) => Number((await c.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n));
+const count = (url: string, table = "items") =>
+  withClient(url, async (c) => Number((await c.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n));
 
 describe("client: Postgres snapshot and clone on a real server", function () {
   this.timeout(60_000);
@@ -37,9 +38,15 @@ describe("client: Postgres snapshot and clone on a real server", function () {
     await admin(`DROP DATABASE IF EXISTS ${SOURCE} WITH (FORCE)`);
     await admin(`CREATE DATABASE ${SOURCE}`);
     // "Migrations": one table, three seed rows.
-    await withClient(withDatabase(servers.databaseUrl, SOURCE), (c) => c.query("CREATE TABLE items (id serial PRIMARY KEY, owner text NOT NULL); INSERT INTO items (owner) VALUES ('seed'), ('seed'), ('seed')"));
+    await withClient(withDatabase(servers.databaseUrl, SOURCE), (c) =>
+      c.query(
+        "CREATE TABLE items (id serial PRIMARY KEY, owner text NOT NULL); INSERT INTO items (owner) VALUES ('seed'), ('seed'), ('seed')",
+      ),
+    );
     pg = await PostgresTemplates.connect(withDatabase(servers.databaseUrl, SOURCE), { env: { BERTH_RUN_ID: RUN_A } });
-    other = await PostgresTemplates.connect(withDatabase(servers.databaseUrl, SOURCE), { env: { BERTH_RUN_ID: RUN_B } });
+    other = await PostgresTemplates.connect(withDatabase(servers.databaseUrl, SOURCE), {
+      env: { BERTH_RUN_ID: RUN_B },
+    });
     await pg.snapshot(TEMPLATE, { replace: true });
   });
 
@@ -53,7 +60,11 @@ describe("client: Postgres snapshot and clone on a real server", function () {
   });
 
   it("makes the snapshot a template closed to connections, copied from the URL's database", async () => {
-    const row = await withClient(servers.databaseUrl, async (c) => (await c.query("SELECT datistemplate, datallowconn FROM pg_database WHERE datname = $1", [TEMPLATE])).rows[0]);
+    const row = await withClient(
+      servers.databaseUrl,
+      async (c) =>
+        (await c.query("SELECT datistemplate, datallowconn FROM pg_database WHERE datname = $1", [TEMPLATE])).rows[0],
+    );
     assert.deepEqual(row, { datistemplate: true, datallowconn: false });
     assert.equal(pg.serverVersion >= 150_000, true, `server_version_num ${pg.serverVersion}`);
   });
@@ -63,7 +74,10 @@ describe("client: Postgres snapshot and clone on a real server", function () {
     assert.match(a.name, new RegExp(`^berth_clone_${RUN_A}_${TAG}_\\d+$`));
     assert.equal(a.url, withDatabase(withDatabase(servers.databaseUrl, SOURCE), a.name));
     await withClient(a.url, (c) => c.query("INSERT INTO items (owner) SELECT 'a' FROM generate_series(1, 5)"));
-    assert.deepEqual([await count(a.url), await count(b.url), await count(withDatabase(servers.databaseUrl, SOURCE))], [8, 3, 3]);
+    assert.deepEqual(
+      [await count(a.url), await count(b.url), await count(withDatabase(servers.databaseUrl, SOURCE))],
+      [8, 3, 3],
+    );
     await a.drop();
     await b.drop();
   });
@@ -81,10 +95,16 @@ describe("client: Postgres snapshot and clone on a real server", function () {
     leaked.on("error", () => undefined); // the drop terminates it
     await leaked.connect();
     await clone.drop();
-    const left = await withClient(servers.databaseUrl, async (c) => (await c.query("SELECT count(*)::int AS n FROM pg_database WHERE datname = $1", [clone.name])).rows[0].n);
+    const left = await withClient(
+      servers.databaseUrl,
+      async (c) =>
+        (await c.query("SELECT count(*)::int AS n FROM pg_database WHERE datname = $1", [clone.name])).rows[0].n,
+    );
     assert.equal(left, 0);
     await leaked.end().catch(() => undefined);
-    await assert.rejects(pg.drop(SOURCE), { message: `refusing to drop "${SOURCE}": not a clone (clone names start with "berth_clone_"); use dropSnapshot() for a template` });
+    await assert.rejects(pg.drop(SOURCE), {
+      message: `refusing to drop "${SOURCE}": not a clone (clone names start with "berth_clone_"); use dropSnapshot() for a template`,
+    });
   });
 
   it("reaps this process's clones of one run and leaves another run's", async () => {
@@ -101,12 +121,24 @@ describe("client: Postgres snapshot and clone on a real server", function () {
       withDatabase(servers.databaseUrl, SOURCE),
       async (migrating) => {
         const sessions = await pg.sessions(SOURCE);
-        assert.deepEqual(sessions.map((s) => [s.pid, s.application_name]), [[(migrating as unknown as { processID: number }).processID, "still-migrating"]]);
-        await assert.rejects(pg.snapshot(`${TEMPLATE}_2`), { message: sourceInUseMessage(SOURCE, `${TEMPLATE}_2`, sessions) });
+        assert.deepEqual(
+          sessions.map((s) => [s.pid, s.application_name]),
+          [[(migrating as unknown as { processID: number }).processID, "still-migrating"]],
+        );
+        await assert.rejects(pg.snapshot(`${TEMPLATE}_2`), {
+          message: sourceInUseMessage(SOURCE, `${TEMPLATE}_2`, sessions),
+        });
       },
       "still-migrating",
     );
-    assert.equal(await withClient(servers.databaseUrl, async (c) => (await c.query("SELECT count(*)::int AS n FROM pg_database WHERE datname = $1", [`${TEMPLATE}_2`])).rows[0].n), 0);
+    assert.equal(
+      await withClient(
+        servers.databaseUrl,
+        async (c) =>
+          (await c.query("SELECT count(*)::int AS n FROM pg_database WHERE datname = $1", [`${TEMPLATE}_2`])).rows[0].n,
+      ),
+      0,
+    );
   });
 
   it("fails at once when a session is connected to the template, naming it", async () => {
@@ -138,7 +170,9 @@ describe("client: Postgres snapshot and clone on a real server", function () {
   });
 
   it("replaces a snapshot with the source's current state", async () => {
-    await withClient(withDatabase(servers.databaseUrl, SOURCE), (c) => c.query("INSERT INTO items (owner) VALUES ('v2')"));
+    await withClient(withDatabase(servers.databaseUrl, SOURCE), (c) =>
+      c.query("INSERT INTO items (owner) VALUES ('v2')"),
+    );
     await pg.snapshot(TEMPLATE, { replace: true });
     const clone = await pg.clone(TEMPLATE);
     assert.equal(await count(clone.url), 4);

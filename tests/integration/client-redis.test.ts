@@ -36,7 +36,10 @@ describe("client: Redis per test worker on a real server", function () {
     assert.deepEqual([w0.db, w0.url, w1.db, w1.url], [12, `${url}/12`, 13, `${url}/13`]);
     await w0.client.mset("a", "1", "b", "2", "c", "3");
     await w1.client.set("a", "other worker");
-    assert.deepEqual([await w0.client.dbsize(), await w1.client.dbsize(), await w1.client.get("a")], [3, 1, "other worker"]);
+    assert.deepEqual(
+      [await w0.client.dbsize(), await w1.client.dbsize(), await w1.client.get("a")],
+      [3, 1, "other worker"],
+    );
     await w0.flush();
     assert.deepEqual([await w0.client.dbsize(), await w1.client.dbsize()], [0, 1]);
   });
@@ -66,10 +69,33 @@ describe("client: Redis per test worker on a real server", function () {
   });
 
   it("fails when a server without CONFIG (as managed ones) refuses the index, instead of falling back to database 0", async function () {
-    await requireService(this, "the redis-server binary", async () => void execFileSync("redis-server", ["--version"]), SERVICES_HINT);
+    await requireService(
+      this,
+      "the redis-server binary",
+      async () => void execFileSync("redis-server", ["--version"]),
+      SERVICES_HINT,
+    );
     // A Redis of this test's own: 4 databases, CONFIG renamed away.
     const port = await freePort();
-    const server = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--databases", "4", "--rename-command", "CONFIG", ""], { stdio: "ignore" });
+    const server = spawn(
+      "redis-server",
+      [
+        "--port",
+        String(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--databases",
+        "4",
+        "--rename-command",
+        "CONFIG",
+        "",
+      ],
+      { stdio: "ignore" },
+    );
     const own = `redis://127.0.0.1:${port}`;
     try {
       const probe = new Redis(own, { retryStrategy: (n) => (n > 50 ? null : 100) });
@@ -97,12 +123,16 @@ describe("client: Redis per test worker on a real server", function () {
     const opts = { mode: "prefix" as const, keyPrefix: `berth-test:${RUN}:` };
     const [w0, w1] = [await slot(url, { ...opts, worker: 0 }), await slot(url, { ...opts, worker: 1 })];
     assert.deepEqual([w0.keyPrefix, w1.keyPrefix, w0.db], [`berth-test:${RUN}:w0:`, `berth-test:${RUN}:w1:`, 0]);
-    for (let i = 0; i < 2500; i += 500) await w0.client.mset(...Array.from({ length: 500 }, (_, j) => [`k${i + j}`, "v"]).flat());
+    for (let i = 0; i < 2500; i += 500)
+      await w0.client.mset(...Array.from({ length: 500 }, (_, j) => [`k${i + j}`, "v"]).flat());
     await w1.client.set("k0", "w1's");
     const plain = new Redis(url);
     try {
       const keysOf = async (prefix: string) => (await plain.keys(`${prefix}*`)).length;
-      assert.deepEqual([await keysOf(w0.keyPrefix!), await keysOf(w1.keyPrefix!), await plain.get(`${w1.keyPrefix}k0`)], [2500, 1, "w1's"]);
+      assert.deepEqual(
+        [await keysOf(w0.keyPrefix!), await keysOf(w1.keyPrefix!), await plain.get(`${w1.keyPrefix}k0`)],
+        [2500, 1, "w1's"],
+      );
       await w0.flush();
       assert.deepEqual([await keysOf(w0.keyPrefix!), await keysOf(w1.keyPrefix!)], [0, 1]);
     } finally {

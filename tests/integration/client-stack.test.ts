@@ -23,17 +23,33 @@ const name = (service: string) => `${PROJECT}-${stack}-${service}`;
 
 // Healthy once /tmp/ready exists; a restart runs the script again.
 const API = "rm -f /tmp/ready; sleep 1; touch /tmp/ready; echo api up; sleep 600";
-const FLAKY = 'if [ -f /tmp/started ]; then echo "second start: broken on purpose"; rm -f /tmp/ready; else touch /tmp/started /tmp/ready; fi; sleep 600';
+const FLAKY =
+  'if [ -f /tmp/started ]; then echo "second start: broken on purpose"; rm -f /tmp/ready; else touch /tmp/started /tmp/ready; fi; sleep 600';
 
-async function start(service: string, script: string, opts: { env?: string[]; publish?: number; startPeriodMs?: number; label?: string } = {}): Promise<void> {
+async function start(
+  service: string,
+  script: string,
+  opts: { env?: string[]; publish?: number; startPeriodMs?: number; label?: string } = {},
+): Promise<void> {
   const port = opts.publish === undefined ? undefined : `${opts.publish}/tcp`;
   const c = await docker.createContainer({
     name: name(service),
     Image: ensureBusyboxImage(),
     Cmd: ["sh", "-c", script],
     Env: opts.env,
-    Labels: { "berth.project": PROJECT, "berth.stack": stack, "berth.environment": "test", "berth.service": opts.label ?? service },
-    Healthcheck: { Test: ["CMD-SHELL", "test -f /tmp/ready"], Interval: 200 * MS, Timeout: 2000 * MS, Retries: 1, StartPeriod: (opts.startPeriodMs ?? 0) * MS },
+    Labels: {
+      "berth.project": PROJECT,
+      "berth.stack": stack,
+      "berth.environment": "test",
+      "berth.service": opts.label ?? service,
+    },
+    Healthcheck: {
+      Test: ["CMD-SHELL", "test -f /tmp/ready"],
+      Interval: 200 * MS,
+      Timeout: 2000 * MS,
+      Retries: 1,
+      StartPeriod: (opts.startPeriodMs ?? 0) * MS,
+    },
     ExposedPorts: port ? { [port]: {} } : undefined,
     HostConfig: { PortBindings: port ? { [port]: [{ HostIp: "127.0.0.1", HostPort: "" }] } : undefined },
   });
@@ -41,10 +57,16 @@ async function start(service: string, script: string, opts: { env?: string[]; pu
 }
 
 async function healthy(service: string): Promise<void> {
-  await pollUntil(`${name(service)} healthy`, async () => (await docker.getContainer(name(service)).inspect()).State.Health?.Status, (status) => status === "healthy", 15_000);
+  await pollUntil(
+    `${name(service)} healthy`,
+    async () => (await docker.getContainer(name(service)).inspect()).State.Health?.Status,
+    (status) => status === "healthy",
+    15_000,
+  );
 }
 
-const hostPort = async (service: string, port: number) => (await docker.getContainer(name(service)).inspect()).NetworkSettings.Ports[`${port}/tcp`][0].HostPort;
+const hostPort = async (service: string, port: number) =>
+  (await docker.getContainer(name(service)).inspect()).NetworkSettings.Ports[`${port}/tcp`][0].HostPort;
 
 describe("client: a stack of another program on the real engine", function () {
   this.timeout(60_000);
@@ -55,19 +77,33 @@ describe("client: a stack of another program on the real engine", function () {
     requireBuilt(GATE_CLI);
     outputsDir = mkdtempSync(join(tmpdir(), "berth-client-it-"));
     await Promise.all([
-      start("postgres", "touch /tmp/ready; sleep 600", { env: ["POSTGRES_USER=orders", "POSTGRES_DB=orders", "POSTGRES_PASSWORD=p@ss"], publish: 5432 }),
+      start("postgres", "touch /tmp/ready; sleep 600", {
+        env: ["POSTGRES_USER=orders", "POSTGRES_DB=orders", "POSTGRES_PASSWORD=p@ss"],
+        publish: 5432,
+      }),
       start("redis", "touch /tmp/ready; sleep 600", { publish: 6379 }),
       start("api", API, { startPeriodMs: 10_000 }),
       start("flaky", FLAKY),
       // A second database of the same kind, as examples/consumer has (app-db and analytics-db).
-      start("analytics-db", "touch /tmp/ready; sleep 600", { env: ["POSTGRES_USER=orders", "POSTGRES_DB=analytics", "POSTGRES_PASSWORD=pw2"], publish: 5432, label: "analytics" }),
+      start("analytics-db", "touch /tmp/ready; sleep 600", {
+        env: ["POSTGRES_USER=orders", "POSTGRES_DB=analytics", "POSTGRES_PASSWORD=pw2"],
+        publish: 5432,
+        label: "analytics",
+      }),
     ]);
     for (const s of ["postgres", "redis", "api", "flaky", "analytics-db"]) await healthy(s);
   });
 
   after(async () => {
     const listed = await docker.listContainers({ all: true, filters: { label: [`berth.stack=${stack}`] } });
-    await Promise.all(listed.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+    await Promise.all(
+      listed.map((c) =>
+        docker
+          .getContainer(c.Id)
+          .remove({ force: true })
+          .catch(() => undefined),
+      ),
+    );
     if (outputsDir) rmSync(outputsDir, { recursive: true, force: true });
   });
 
@@ -75,37 +111,72 @@ describe("client: a stack of another program on the real engine", function () {
     const s = await openStack({ project: PROJECT, stack, outputs: false });
     assert.deepEqual(
       { source: s.source, outputs: s.outputs, postgres: await s.postgresUrl(), redis: await s.redisUrl() },
-      { source: "labels", outputs: {}, postgres: `postgres://orders:p%40ss@127.0.0.1:${await hostPort("postgres", 5432)}/orders`, redis: `redis://127.0.0.1:${await hostPort("redis", 6379)}` },
+      {
+        source: "labels",
+        outputs: {},
+        postgres: `postgres://orders:p%40ss@127.0.0.1:${await hostPort("postgres", 5432)}/orders`,
+        redis: `redis://127.0.0.1:${await hostPort("redis", 6379)}`,
+      },
     );
   });
 
   it("reads recorded outputs, typed, with their secret names; an exported URL keeps its credentials and takes the live port", async () => {
     const outputs = { hostUrls: { postgres: "postgres://orders:secret@db.example:5432/orders" }, replicas: 2 };
-    writeRecordedOutputs({ project: PROJECT, stack, writtenBy: "this test", outputs, secretOutputs: ["hostUrls"] }, outputsDir);
+    writeRecordedOutputs(
+      { project: PROJECT, stack, writtenBy: "this test", outputs, secretOutputs: ["hostUrls"] },
+      outputsDir,
+    );
     const s = await openStack<typeof outputs>({ project: PROJECT, stack, outputsDir });
     assert.deepEqual(
-      { source: s.source, replicas: s.outputs.replicas, secret: s.secretOutputs, postgres: await s.postgresUrl(), redis: await s.redisUrl() },
-      { source: "recorded", replicas: 2, secret: ["hostUrls"], postgres: `postgres://orders:secret@db.example:${await hostPort("postgres", 5432)}/orders`, redis: `redis://127.0.0.1:${await hostPort("redis", 6379)}` },
+      {
+        source: s.source,
+        replicas: s.outputs.replicas,
+        secret: s.secretOutputs,
+        postgres: await s.postgresUrl(),
+        redis: await s.redisUrl(),
+      },
+      {
+        source: "recorded",
+        replicas: 2,
+        secret: ["hostUrls"],
+        postgres: `postgres://orders:secret@db.example:${await hostPort("postgres", 5432)}/orders`,
+        redis: `redis://127.0.0.1:${await hostPort("redis", 6379)}`,
+      },
     );
   });
 
   it("addresses one of two containers of a kind by its output key: URL with the live port, restart", async () => {
     const outputs = {
-      hostUrls: { appDb: "postgres://orders:secret@127.0.0.1:1/orders", analyticsDb: "postgres://orders:pw2@127.0.0.1:2/analytics" },
+      hostUrls: {
+        appDb: "postgres://orders:secret@127.0.0.1:1/orders",
+        analyticsDb: "postgres://orders:pw2@127.0.0.1:2/analytics",
+      },
       containerNames: { appDb: name("postgres"), analyticsDb: name("analytics-db") },
     };
-    writeRecordedOutputs({ project: PROJECT, stack, writtenBy: "this test", outputs, secretOutputs: ["hostUrls"] }, outputsDir);
+    writeRecordedOutputs(
+      { project: PROJECT, stack, writtenBy: "this test", outputs, secretOutputs: ["hostUrls"] },
+      outputsDir,
+    );
     const s = await openStack({ project: PROJECT, stack, outputsDir });
     assert.deepEqual(
       [await s.url("appDb"), await s.url("analyticsDb")],
-      [`postgres://orders:secret@127.0.0.1:${await hostPort("postgres", 5432)}/orders`, `postgres://orders:pw2@127.0.0.1:${await hostPort("analytics-db", 5432)}/analytics`],
+      [
+        `postgres://orders:secret@127.0.0.1:${await hostPort("postgres", 5432)}/orders`,
+        `postgres://orders:pw2@127.0.0.1:${await hostPort("analytics-db", 5432)}/analytics`,
+      ],
     );
     const before = (await docker.getContainer(name("analytics-db")).inspect()).State.StartedAt;
     const gate = await s.restart("analyticsDb", { stopGraceSeconds: 0, timeoutSeconds: 30 });
-    assert.deepEqual({ gate: gate.gate, probes: gate.probes.map((p) => `${p.kind} ${p.target}: ${p.status}`) }, { gate: "analyticsDb", probes: [`container ${name("analytics-db")}: healthy`] });
+    assert.deepEqual(
+      { gate: gate.gate, probes: gate.probes.map((p) => `${p.kind} ${p.target}: ${p.status}`) },
+      { gate: "analyticsDb", probes: [`container ${name("analytics-db")}: healthy`] },
+    );
     assert.notEqual((await docker.getContainer(name("analytics-db")).inspect()).State.StartedAt, before);
     // The URL follows the port the engine picked on restart.
-    assert.equal(await s.url("analyticsDb"), `postgres://orders:pw2@127.0.0.1:${await hostPort("analytics-db", 5432)}/analytics`);
+    assert.equal(
+      await s.url("analyticsDb"),
+      `postgres://orders:pw2@127.0.0.1:${await hostPort("analytics-db", 5432)}/analytics`,
+    );
   });
 
   it("restarts a service whose gate asks its engine-picked host port: the gate follows the port the restart itself moved", async () => {
@@ -115,8 +186,18 @@ describe("client: a stack of another program on the real engine", function () {
       name: container,
       Image: ensureBusyboxImage(),
       Cmd: ["sh", "-c", "mkdir -p /www && echo ok > /www/index.html && exec httpd -f -p 8080 -h /www"],
-      Labels: { "berth.project": PROJECT, "berth.stack": webStack, "berth.environment": "test", "berth.service": "web" },
-      Healthcheck: { Test: ["CMD-SHELL", "wget -q -O /dev/null http://127.0.0.1:8080/index.html"], Interval: 200 * MS, Timeout: 2000 * MS, Retries: 1 },
+      Labels: {
+        "berth.project": PROJECT,
+        "berth.stack": webStack,
+        "berth.environment": "test",
+        "berth.service": "web",
+      },
+      Healthcheck: {
+        Test: ["CMD-SHELL", "wget -q -O /dev/null http://127.0.0.1:8080/index.html"],
+        Interval: 200 * MS,
+        Timeout: 2000 * MS,
+        Retries: 1,
+      },
       ExposedPorts: { "8080/tcp": {} },
       HostConfig: { PortBindings: { "8080/tcp": [{ HostIp: "127.0.0.1", HostPort: "" }] } },
     });
@@ -125,13 +206,29 @@ describe("client: a stack of another program on the real engine", function () {
       const port = async () => (await web.inspect()).NetworkSettings.Ports["8080/tcp"][0].HostPort;
       const url = (p: string) => `http://127.0.0.1:${p}/index.html`;
       const before = await port();
-      const probe = (kind: "container" | "http", target: string) => ({ kind, target, status: "healthy" as const, timeToHealthyMs: 1, detail: "" });
+      const probe = (kind: "container" | "http", target: string) => ({
+        kind,
+        target,
+        status: "healthy" as const,
+        timeToHealthyMs: 1,
+        detail: "",
+      });
       const outputs = {
         hostUrls: { web: url(before) },
         containerNames: { web: container },
-        gateResults: { web: { gate: "web", status: "passed", elapsedMs: 1, probes: [probe("container", container), probe("http", url(before))] } },
+        gateResults: {
+          web: {
+            gate: "web",
+            status: "passed",
+            elapsedMs: 1,
+            probes: [probe("container", container), probe("http", url(before))],
+          },
+        },
       };
-      writeRecordedOutputs({ project: PROJECT, stack: webStack, writtenBy: "this test", outputs, secretOutputs: [] }, outputsDir);
+      writeRecordedOutputs(
+        { project: PROJECT, stack: webStack, writtenBy: "this test", outputs, secretOutputs: [] },
+        outputsDir,
+      );
       const s = await openStack({ project: PROJECT, stack: webStack, outputsDir });
       const gate = await s.restart("web", { stopGraceSeconds: 0, timeoutSeconds: 15 });
       const after = await port();
@@ -146,8 +243,14 @@ describe("client: a stack of another program on the real engine", function () {
   });
 
   it("fails when asked the URL of a service the stack does not have, naming the ones it has", async () => {
-    const outputs = { hostUrls: { appDb: "postgres://orders:secret@127.0.0.1:1/orders" }, containerNames: { appDb: name("postgres"), analyticsDb: name("analytics-db") } };
-    writeRecordedOutputs({ project: PROJECT, stack, writtenBy: "this test", outputs, secretOutputs: ["hostUrls"] }, outputsDir);
+    const outputs = {
+      hostUrls: { appDb: "postgres://orders:secret@127.0.0.1:1/orders" },
+      containerNames: { appDb: name("postgres"), analyticsDb: name("analytics-db") },
+    };
+    writeRecordedOutputs(
+      { project: PROJECT, stack, writtenBy: "this test", outputs, secretOutputs: ["hostUrls"] },
+      outputsDir,
+    );
     const s = await openStack({ project: PROJECT, stack, outputsDir });
     await assert.rejects(s.url("ledger-db"), {
       message:
@@ -184,7 +287,11 @@ describe("client: a stack of another program on the real engine", function () {
     await docker.createContainer({ name: unlabelled, Image: ensureBusyboxImage(), Cmd: ["sleep", "600"] });
     const seen = { containers: [unlabelled], networks: [`${PROJECT}-${gone}-net`], volumes: [] };
     try {
-      assert.deepEqual(await leftovers(gone, seen, { project: PROJECT }), { containers: [unlabelled], networks: [], volumes: [] });
+      assert.deepEqual(await leftovers(gone, seen, { project: PROJECT }), {
+        containers: [unlabelled],
+        networks: [],
+        volumes: [],
+      });
     } finally {
       await docker.getContainer(unlabelled).remove({ force: true });
     }
@@ -195,7 +302,10 @@ describe("client: a stack of another program on the real engine", function () {
   });
 
   it("fails when a record outlives its stack", async () => {
-    writeRecordedOutputs({ project: PROJECT, stack: `${stack}-gone`, writtenBy: "this test", outputs: {}, secretOutputs: [] }, outputsDir);
+    writeRecordedOutputs(
+      { project: PROJECT, stack: `${stack}-gone`, writtenBy: "this test", outputs: {}, secretOutputs: [] },
+      outputsDir,
+    );
     await assert.rejects(openStack({ project: PROJECT, stack: `${stack}-gone`, outputsDir }), {
       message: `${recordPath({ project: PROJECT, stack: `${stack}-gone` }, outputsDir)} records stack ${PROJECT}/${stack}-gone, but no container on the engine carries its labels: the process that brought it up ended without destroy. Remove the file and bring the stack up again`,
     });
@@ -205,7 +315,11 @@ describe("client: a stack of another program on the real engine", function () {
     const now = new Date();
     const s = await openStack({ project: PROJECT, stack, outputs: false, docker });
     let out = "";
-    const code = await statusCommand(["--stack", stack, "--project", PROJECT, "--json"], { out: (t) => void (out += t), err: (t) => assert.fail(t) }, { docker: () => docker, env: {}, now: () => now, declared: async () => [] });
+    const code = await statusCommand(
+      ["--stack", stack, "--project", PROJECT, "--json"],
+      { out: (t) => void (out += t), err: (t) => assert.fail(t) },
+      { docker: () => docker, env: {}, now: () => now, declared: async () => [] },
+    );
     assert.equal(code, 0);
     const rows = await s.health(now);
     assert.deepEqual(rows, JSON.parse(out));
@@ -231,7 +345,10 @@ describe("client: a stack of another program on the real engine", function () {
       { gate: "api", status: "passed", probes: [["container", name("api"), "healthy"]] },
     );
     // A new process (restarted), already healthy when restart returned: it waited for the gate.
-    assert.deepEqual({ restarted: after.StartedAt !== before, health: after.Health?.Status }, { restarted: true, health: "healthy" });
+    assert.deepEqual(
+      { restarted: after.StartedAt !== before, health: after.Health?.Status },
+      { restarted: true, health: "healthy" },
+    );
     assert.equal((await s.health()).find((r) => r.service === "api")?.state, "HEALTHY");
   });
 
@@ -254,6 +371,8 @@ describe("client: a stack of another program on the real engine", function () {
 
   it("fails for a service the stack does not have, listing those it has", async () => {
     const s = await openStack({ project: PROJECT, stack, outputs: false });
-    await assert.rejects(s.restart("orchestrator"), { message: `no container of service "orchestrator" in stack ${PROJECT}/${stack} (label berth.service); its services: analytics, api, flaky, postgres, redis` });
+    await assert.rejects(s.restart("orchestrator"), {
+      message: `no container of service "orchestrator" in stack ${PROJECT}/${stack} (label berth.service); its services: analytics, api, flaky, postgres, redis`,
+    });
   });
 });

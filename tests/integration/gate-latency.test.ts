@@ -21,7 +21,13 @@ describe("gate CLI: exit on Docker's health_status event", function () {
     // gateLatencies throws when a run fails or the gate was not waiting when the event came.
     const latencies = await gateLatencies(RUNS, "latency");
     assert.equal(latencies.length, RUNS);
-    assert.deepEqual(latencies.filter((ms) => !(ms > 0)), [], "every exit after its event");
-    console.log(`    gate latency: median ${median(latencies).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms (${RUNS} runs; figures: npm run bench)`);
+    assert.deepEqual(
+      latencies.filter((ms) => !(ms > 0)),
+      [],
+      "every exit after its event",
+    );
+    console.log(
+      `    gate latency: median ${median(latencies).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms (${RUNS} runs; figures: npm run bench)`,
+    );
   });
 });

@@ -10,12 +10,16 @@ import { TestContainers } from "../../lab/gate-containers";
 import { requireEngine } from "../support/required-service";
 
 const containers = new TestContainers("pids");
-const pidsLimitOf = (name: string) => execFileSync("docker", ["inspect", "--format", "{{.HostConfig.PidsLimit}}", name], { encoding: "utf8" }).trim();
+const pidsLimitOf = (name: string) =>
+  execFileSync("docker", ["inspect", "--format", "{{.HostConfig.PidsLimit}}", name], { encoding: "utf8" }).trim();
 
 /** An Engine API stand-in on 127.0.0.1: `answer` handles every request but the event stream. */
-async function standInEngine(answer: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ host: string; close(): Promise<void> }> {
+async function standInEngine(
+  answer: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<{ host: string; close(): Promise<void> }> {
   const server = createServer((req, res) => {
-    if (req.url?.startsWith("/events")) return void res.writeHead(200, { "content-type": "application/json" }).flushHeaders();
+    if (req.url?.startsWith("/events"))
+      return void res.writeHead(200, { "content-type": "application/json" }).flushHeaders();
     answer(req, res);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -48,27 +52,87 @@ describe("gate CLI: --pids-limit (real engine)", function () {
   it("sets each container's limit before watching it, as docker inspect shows", async () => {
     const a = await containers.start({ script: "sleep 60", healthcheck: { test: "true", intervalMs: 100 } });
     const b = await containers.start({ script: "sleep 60", healthcheck: { test: "true", intervalMs: 100 } });
-    const run = await runCli(GATE_CLI, ["--name", "tier", "--timeout-seconds", "15", "--container", a, "--container", b, "--pids-limit", `${a}=64`, "--pids-limit", `${b}=100`]);
+    const run = await runCli(GATE_CLI, [
+      "--name",
+      "tier",
+      "--timeout-seconds",
+      "15",
+      "--container",
+      a,
+      "--container",
+      b,
+      "--pids-limit",
+      `${a}=64`,
+      "--pids-limit",
+      `${b}=100`,
+    ]);
     assert.equal(run.code, 0, run.stderr);
-    assert.deepEqual(gateJson(run).probes.map((p) => [p.target, p.status]), [[a, "healthy"], [b, "healthy"]]);
+    assert.deepEqual(
+      gateJson(run).probes.map((p) => [p.target, p.status]),
+      [
+        [a, "healthy"],
+        [b, "healthy"],
+      ],
+    );
     assert.deepEqual([pidsLimitOf(a), pidsLimitOf(b)], ["64", "100"]);
   });
 
   it("fails, naming the container, when it does not exist", async () => {
     const name = containers.nextName();
-    const run = await runCli(GATE_CLI, ["--name", "tier", "--timeout-seconds", "10", "--container", name, "--pids-limit", `${name}=64`]);
+    const run = await runCli(GATE_CLI, [
+      "--name",
+      "tier",
+      "--timeout-seconds",
+      "10",
+      "--container",
+      name,
+      "--pids-limit",
+      `${name}=64`,
+    ]);
     assert.equal(run.code, 1);
-    assert.deepEqual(gateJson(run).probes[0], { kind: "container", target: name, status: "error", timeToHealthyMs: null, detail: "does not exist" });
+    assert.deepEqual(gateJson(run).probes[0], {
+      kind: "container",
+      target: name,
+      status: "error",
+      timeToHealthyMs: null,
+      detail: "does not exist",
+    });
   });
 
   it("fails at once when the engine refuses the update", async () => {
-    const engine = await standInEngine((_req, res) => res.writeHead(500, { "content-type": "application/json" }).end('{"message":"cannot set pids: refused"}'));
+    const engine = await standInEngine((_req, res) =>
+      res.writeHead(500, { "content-type": "application/json" }).end('{"message":"cannot set pids: refused"}'),
+    );
     try {
-      const run = await runCli(GATE_CLI, ["--name", "tier", "--timeout-seconds", "3600", "--log-lines", "0", "--container", "web", "--pids-limit", "web=64"], { DOCKER_HOST: engine.host });
+      const run = await runCli(
+        GATE_CLI,
+        [
+          "--name",
+          "tier",
+          "--timeout-seconds",
+          "3600",
+          "--log-lines",
+          "0",
+          "--container",
+          "web",
+          "--pids-limit",
+          "web=64",
+        ],
+        { DOCKER_HOST: engine.host },
+      );
       assert.equal(run.code, 1);
       const detail = "pids limit 64 not applied: (HTTP code 500) server error - cannot set pids: refused";
-      assert.deepEqual(gateJson(run).probes[0], { kind: "container", target: "web", status: "error", timeToHealthyMs: null, detail });
-      assert.match(run.stderrLines[run.stderrLines.length - 1], /^berth gate "tier" failed after \d+\.\ds: container web: pids limit 64 not applied: /);
+      assert.deepEqual(gateJson(run).probes[0], {
+        kind: "container",
+        target: "web",
+        status: "error",
+        timeToHealthyMs: null,
+        detail,
+      });
+      assert.match(
+        run.stderrLines[run.stderrLines.length - 1],
+        /^berth gate "tier" failed after \d+\.\ds: container web: pids limit 64 not applied: /,
+      );
     } finally {
       await engine.close();
     }
@@ -80,10 +144,31 @@ describe("gate CLI: --pids-limit (real engine)", function () {
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body));
     });
     try {
-      const run = await runCli(GATE_CLI, ["--name", "tier", "--timeout-seconds", "3600", "--log-lines", "0", "--container", "web", "--pids-limit", "web=64"], { DOCKER_HOST: engine.host });
+      const run = await runCli(
+        GATE_CLI,
+        [
+          "--name",
+          "tier",
+          "--timeout-seconds",
+          "3600",
+          "--log-lines",
+          "0",
+          "--container",
+          "web",
+          "--pids-limit",
+          "web=64",
+        ],
+        { DOCKER_HOST: engine.host },
+      );
       assert.equal(run.code, 1);
       const detail = "pids limit 64 not applied: the engine accepted the update but reports PidsLimit 0";
-      assert.deepEqual(gateJson(run).probes[0], { kind: "container", target: "web", status: "error", timeToHealthyMs: null, detail });
+      assert.deepEqual(gateJson(run).probes[0], {
+        kind: "container",
+        target: "web",
+        status: "error",
+        timeToHealthyMs: null,
+        detail,
+      });
     } finally {
       await engine.close();
     }

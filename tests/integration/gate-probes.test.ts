@@ -11,7 +11,9 @@ import { freePort } from "../support/poll";
 const gate = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(GATE_CLI, ["--name", "probes", ...args], env);
 
 /** A local HTTP server whose n-th answer (from 1) is `answer(n)`. */
-async function httpServer(answer: (n: number) => { status: number; body?: unknown }): Promise<{ url: string; requests: () => number; close: () => Promise<void> }> {
+async function httpServer(
+  answer: (n: number) => { status: number; body?: unknown },
+): Promise<{ url: string; requests: () => number; close: () => Promise<void> }> {
   let count = 0;
   const server: Server = createHttpServer((_req, res) => {
     count += 1;
@@ -20,9 +22,12 @@ async function httpServer(answer: (n: number) => { status: number; body?: unknow
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/ready`, requests: () => count, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    url: `http://127.0.0.1:${port}/ready`,
+    requests: () => count,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
-
 
 const elapsedSecondsLine = /\d+\.\ds/g;
 
@@ -37,10 +42,16 @@ describe("gate CLI: HTTP and TCP probes", function () {
       assert.equal(run.code, 0, run.stderr);
       assert.equal(server.requests(), 3);
       const probe = gateJson(run).probes[0];
-      assert.deepEqual({ ...probe, timeToHealthyMs: null }, { kind: "http", target: server.url, status: "healthy", timeToHealthyMs: null, detail: "HTTP 200" });
+      assert.deepEqual(
+        { ...probe, timeToHealthyMs: null },
+        { kind: "http", target: server.url, status: "healthy", timeToHealthyMs: null, detail: "HTTP 200" },
+      );
       assert.deepEqual(
         run.stderrLines.map((l) => l.replace(elapsedSecondsLine, "<t>")),
-        [`gate probes: ${server.url} starting <t> (HTTP 503 (expected 200))`, `gate probes: ${server.url} healthy <t> (HTTP 200)`],
+        [
+          `gate probes: ${server.url} starting <t> (HTTP 503 (expected 200))`,
+          `gate probes: ${server.url} healthy <t> (HTTP 200)`,
+        ],
       );
     } finally {
       await server.close();
@@ -64,7 +75,10 @@ describe("gate CLI: HTTP and TCP probes", function () {
       const run = await gate(["--timeout-seconds", "3", "--interval-ms", "20", "--http", url]);
       assert.equal(run.code, 0, run.stderr);
       assert.equal(connections, 4);
-      assert.deepEqual(run.stderrLines.map((l) => l.replace(elapsedSecondsLine, "<t>")), [`gate probes: ${url} starting <t> (socket hang up)`, `gate probes: ${url} healthy <t> (HTTP 200)`]);
+      assert.deepEqual(
+        run.stderrLines.map((l) => l.replace(elapsedSecondsLine, "<t>")),
+        [`gate probes: ${url} starting <t> (socket hang up)`, `gate probes: ${url} healthy <t> (HTTP 200)`],
+      );
     } finally {
       sockets.forEach((socket) => socket.destroy());
       await new Promise((resolve) => server.close(resolve));
@@ -84,9 +98,21 @@ describe("gate CLI: HTTP and TCP probes", function () {
 
   it("passes when --http-min-items counts enough workers, waiting while they register", async () => {
     // One more worker registered with every request: the third answer has three.
-    const server = await httpServer((n) => ({ status: 200, body: { workers: Array.from({ length: n }, (_, i) => `worker-${i}`) } }));
+    const server = await httpServer((n) => ({
+      status: 200,
+      body: { workers: Array.from({ length: n }, (_, i) => `worker-${i}`) },
+    }));
     try {
-      const run = await gate(["--timeout-seconds", "10", "--interval-ms", "50", "--http", server.url, "--http-min-items", "workers=3"]);
+      const run = await gate([
+        "--timeout-seconds",
+        "10",
+        "--interval-ms",
+        "50",
+        "--http",
+        server.url,
+        "--http-min-items",
+        "workers=3",
+      ]);
       assert.equal(run.code, 0, run.stderr);
       assert.equal(server.requests(), 3);
       assert.equal(gateJson(run).probes[0].detail, "HTTP 200, workers: 3 items (need >= 3)");
@@ -110,7 +136,9 @@ describe("gate CLI: HTTP and TCP probes", function () {
       });
       assert.match(
         run.stderrLines[run.stderrLines.length - 1],
-        new RegExp(`^berth gate "probes" failed after 1\\.\\ds: ${server.url} was not healthy within 1s; last: HTTP 200, workers: 1 item \\(need >= 3\\)$`),
+        new RegExp(
+          `^berth gate "probes" failed after 1\\.\\ds: ${server.url} was not healthy within 1s; last: HTTP 200, workers: 1 item \\(need >= 3\\)$`,
+        ),
       );
     } finally {
       await server.close();
@@ -142,7 +170,10 @@ describe("gate CLI: HTTP and TCP probes", function () {
     try {
       const run = await gate(["--timeout-seconds", "5", "--tcp", `127.0.0.1:${port}`]);
       assert.equal(run.code, 0, run.stderr);
-      assert.deepEqual({ ...gateJson(run).probes[0], timeToHealthyMs: null }, { kind: "tcp", target: `127.0.0.1:${port}`, status: "healthy", timeToHealthyMs: null, detail: "connected" });
+      assert.deepEqual(
+        { ...gateJson(run).probes[0], timeToHealthyMs: null },
+        { kind: "tcp", target: `127.0.0.1:${port}`, status: "healthy", timeToHealthyMs: null, detail: "connected" },
+      );
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
@@ -183,13 +214,16 @@ describe("gate CLI: Postgres probe (real server)", function () {
     const password = new URL(url).password;
     const redacted = new URL(url);
     redacted.password = "***";
-    assert.deepEqual({ ...gateJson(run).probes[0], timeToHealthyMs: null }, {
-      kind: "postgres",
-      target: redacted.toString(),
-      status: "healthy",
-      timeToHealthyMs: null,
-      detail: "SELECT 1 answered",
-    });
+    assert.deepEqual(
+      { ...gateJson(run).probes[0], timeToHealthyMs: null },
+      {
+        kind: "postgres",
+        target: redacted.toString(),
+        status: "healthy",
+        timeToHealthyMs: null,
+        detail: "SELECT 1 answered",
+      },
+    );
     assert.ok(!run.stdout.includes(password) && !run.stderr.includes(password), "the password must not be printed");
   });
 
@@ -197,14 +231,19 @@ describe("gate CLI: Postgres probe (real server)", function () {
     const wrong = new URL(url);
     wrong.password = `wrong-secret-${process.pid}`;
     // a wrong password cannot heal: "error" (not "timeout") within a budget longer than the test's own
-    const run = await gate(["--timeout-seconds", "3600", "--postgres", "env:BERTH_GATE_DB"], { BERTH_GATE_DB: wrong.toString() });
+    const run = await gate(["--timeout-seconds", "3600", "--postgres", "env:BERTH_GATE_DB"], {
+      BERTH_GATE_DB: wrong.toString(),
+    });
     assert.equal(run.code, 1);
     const result = gateJson(run);
     const user = decodeURIComponent(wrong.username);
     assert.equal(result.probes[0].status, "error");
     assert.equal(result.probes[0].detail, `authentication failed: password authentication failed for user "${user}"`);
     assert.ok(!`${run.stdout}${run.stderr}`.includes("wrong-secret"), "the password must not be printed");
-    assert.match(run.stderrLines[run.stderrLines.length - 1], /: postgres:\/\/[^:]+:\*\*\*@.* authentication failed: password authentication failed for user/);
+    assert.match(
+      run.stderrLines[run.stderrLines.length - 1],
+      /: postgres:\/\/[^:]+:\*\*\*@.* authentication failed: password authentication failed for user/,
+    );
   });
 });
 
@@ -235,7 +274,10 @@ describe("gate CLI: Redis probe (real server)", function () {
   it("passes when PING answers PONG", async () => {
     const run = await gate(["--timeout-seconds", "5", "--redis", url]);
     assert.equal(run.code, 0, run.stderr);
-    assert.deepEqual({ ...gateJson(run).probes[0], timeToHealthyMs: null }, { kind: "redis", target: url, status: "healthy", timeToHealthyMs: null, detail: "PING answered PONG" });
+    assert.deepEqual(
+      { ...gateJson(run).probes[0], timeToHealthyMs: null },
+      { kind: "redis", target: url, status: "healthy", timeToHealthyMs: null, detail: "PING answered PONG" },
+    );
   });
 
   it("fails when the Redis port is closed until the timeout, with no reconnect noise", async () => {

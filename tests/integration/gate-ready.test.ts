@@ -17,7 +17,6 @@ const seconds = /\d+\.\ds/g;
 /** Docker's own probe cannot pass for a minute: only --ready can make these healthy in time. */
 const SLOW_HEALTHCHECK = { test: "test -f /tmp/never", intervalMs: 60_000, startPeriodMs: 60_000 };
 
-
 /**
  * Progress lines, times masked: the healthy line last, and before it at most the engine's
  * "starting" (whether the inspect or the service's answer comes first is a race).
@@ -25,7 +24,10 @@ const SLOW_HEALTHCHECK = { test: "test -f /tmp/never", intervalMs: 60_000, start
 function assertProgress(lines: string[], name: string, healthyDetail: string): void {
   const all = lines.map((l) => l.replace(seconds, "<t>"));
   assert.equal(all[all.length - 1], `gate ready: ${name} healthy <t> (${healthyDetail})`);
-  assert.deepEqual(all.slice(0, -1).filter((l) => l !== `gate ready: ${name} starting <t>`), []);
+  assert.deepEqual(
+    all.slice(0, -1).filter((l) => l !== `gate ready: ${name} starting <t>`),
+    [],
+  );
 }
 
 const redacted = (url: string) => {
@@ -42,7 +44,8 @@ describe("gate CLI: --ready probes (real engine, Postgres, Redis)", function () 
   // A role of its own with a long random password: the gate scrubs the password from all it
   // prints, so a short one (the test server's "berth") would also mask container names.
   const role = `berth_ready_${process.pid}`;
-  const admin = () => new Client({ connectionString: envUrl("BERTH_TEST_DATABASE_URL"), connectionTimeoutMillis: 3000 });
+  const admin = () =>
+    new Client({ connectionString: envUrl("BERTH_TEST_DATABASE_URL"), connectionTimeoutMillis: 3000 });
 
   before(async function () {
     requireBuilt(GATE_CLI);
@@ -78,10 +81,15 @@ describe("gate CLI: --ready probes (real engine, Postgres, Redis)", function () 
 
   it("passes when Postgres answers, while Docker's healthcheck is still starting; the password never printed", async () => {
     const name = await containers.start({ script: "sleep 60", healthcheck: SLOW_HEALTHCHECK });
-    const run = await gate(["--timeout-seconds", "20", "--container", name, "--ready", `${name}=env:BERTH_READY_DB`], { BERTH_READY_DB: pgUrl });
+    const run = await gate(["--timeout-seconds", "20", "--container", name, "--ready", `${name}=env:BERTH_READY_DB`], {
+      BERTH_READY_DB: pgUrl,
+    });
     assert.equal(run.code, 0, run.stderr);
     const detail = `${redacted(pgUrl)}: SELECT 1 answered`;
-    assert.deepEqual({ ...gateJson(run).probes[0], timeToHealthyMs: null }, { kind: "container", target: name, status: "healthy", timeToHealthyMs: null, detail });
+    assert.deepEqual(
+      { ...gateJson(run).probes[0], timeToHealthyMs: null },
+      { kind: "container", target: name, status: "healthy", timeToHealthyMs: null, detail },
+    );
     assertProgress(run.stderrLines, name, detail);
     assert.equal((await containers.docker.getContainer(name).inspect()).State.Health?.Status, "starting");
     const password = new URL(pgUrl).password;
@@ -92,7 +100,10 @@ describe("gate CLI: --ready probes (real engine, Postgres, Redis)", function () 
     const name = await containers.start({ script: "sleep 60" });
     const run = await gate(["--timeout-seconds", "20", "--container", name, "--ready", `${name}=${redisUrl}`]);
     assert.equal(run.code, 0, run.stderr);
-    assert.deepEqual(gateJson(run).probes.map((p) => [p.status, p.detail]), [["healthy", `${redisUrl}: PING answered PONG`]]);
+    assert.deepEqual(
+      gateJson(run).probes.map((p) => [p.status, p.detail]),
+      [["healthy", `${redisUrl}: PING answered PONG`]],
+    );
     assertProgress(run.stderrLines, name, `${redisUrl}: PING answered PONG`);
   });
 
@@ -100,17 +111,40 @@ describe("gate CLI: --ready probes (real engine, Postgres, Redis)", function () 
     let requests = 0;
     const server = createHttpServer((_req, res) => {
       requests += 1;
-      res.writeHead(requests <= 2 ? 503 : 200, { "content-type": "application/json" }).end(JSON.stringify({ workers: ["worker-0", "worker-1"] }));
+      res
+        .writeHead(requests <= 2 ? 503 : 200, { "content-type": "application/json" })
+        .end(JSON.stringify({ workers: ["worker-0", "worker-1"] }));
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/workers`;
     try {
       const a = await containers.start({ script: "sleep 60", healthcheck: SLOW_HEALTHCHECK });
       const b = await containers.start({ script: "sleep 60", healthcheck: SLOW_HEALTHCHECK });
-      const run = await gate(["--timeout-seconds", "20", "--ready-interval-ms", "20", "--container", a, "--container", b, "--ready", `${a}=${url}`, "--ready", `${b}=${url}`, "--http-min-items", "workers=2"]);
+      const run = await gate([
+        "--timeout-seconds",
+        "20",
+        "--ready-interval-ms",
+        "20",
+        "--container",
+        a,
+        "--container",
+        b,
+        "--ready",
+        `${a}=${url}`,
+        "--ready",
+        `${b}=${url}`,
+        "--http-min-items",
+        "workers=2",
+      ]);
       assert.equal(run.code, 0, run.stderr);
       const detail = `${url}: HTTP 200, workers: 2 items (need >= 2)`;
-      assert.deepEqual(gateJson(run).probes.map((p) => [p.target, p.status, p.detail]), [[a, "healthy", detail], [b, "healthy", detail]]);
+      assert.deepEqual(
+        gateJson(run).probes.map((p) => [p.target, p.status, p.detail]),
+        [
+          [a, "healthy", detail],
+          [b, "healthy", detail],
+        ],
+      );
       assert.equal(requests, 3, "one shared poll: 503, 503, 200");
     } finally {
       await new Promise((resolve) => server.close(resolve));
@@ -121,36 +155,83 @@ describe("gate CLI: --ready probes (real engine, Postgres, Redis)", function () 
     const port = await freePort();
     const name = await containers.start({ script: "echo bye; sleep 1; exit 3", healthcheck: SLOW_HEALTHCHECK });
     // A budget beyond the test's timeout: only the exit can end this gate in time.
-    const run = await gate(["--timeout-seconds", "3600", "--container", name, "--ready", `${name}=redis://127.0.0.1:${port}`]);
+    const run = await gate([
+      "--timeout-seconds",
+      "3600",
+      "--container",
+      name,
+      "--ready",
+      `${name}=redis://127.0.0.1:${port}`,
+    ]);
     assert.equal(run.code, 1);
-    assert.deepEqual(gateJson(run).probes[0], { kind: "container", target: name, status: "exited", timeToHealthyMs: null, detail: "exited with code 3" });
+    assert.deepEqual(gateJson(run).probes[0], {
+      kind: "container",
+      target: name,
+      status: "exited",
+      timeToHealthyMs: null,
+      detail: "exited with code 3",
+    });
   });
 
   it("fails at once when the container turns unhealthy while its --ready probe has no answer yet", async () => {
     const port = await freePort();
-    const name = await containers.start({ script: "sleep 60", healthcheck: { test: "exit 1", intervalMs: 100, retries: 2 } });
-    const run = await gate(["--timeout-seconds", "3600", "--container", name, "--ready", `${name}=http://127.0.0.1:${port}/health`]);
+    const name = await containers.start({
+      script: "sleep 60",
+      healthcheck: { test: "exit 1", intervalMs: 100, retries: 2 },
+    });
+    const run = await gate([
+      "--timeout-seconds",
+      "3600",
+      "--container",
+      name,
+      "--ready",
+      `${name}=http://127.0.0.1:${port}/health`,
+    ]);
     assert.equal(run.code, 1);
-    assert.deepEqual(gateJson(run).probes.map((p) => [p.status, p.detail]), [["unhealthy", "health: unhealthy; last healthcheck: [exit 1] (no output)"]]);
+    assert.deepEqual(
+      gateJson(run).probes.map((p) => [p.status, p.detail]),
+      [["unhealthy", "health: unhealthy; last healthcheck: [exit 1] (no output)"]],
+    );
   });
 
   it("fails at once when Postgres rejects the password, naming the container and never printing it", async () => {
     const wrong = new URL(pgUrl);
     wrong.password = `wrong-secret-${process.pid}`;
     const name = await containers.start({ script: "sleep 60", healthcheck: SLOW_HEALTHCHECK });
-    const run = await gate(["--timeout-seconds", "3600", "--container", name, "--ready", `${name}=env:BERTH_READY_DB`], { BERTH_READY_DB: wrong.toString() });
+    const run = await gate(
+      ["--timeout-seconds", "3600", "--container", name, "--ready", `${name}=env:BERTH_READY_DB`],
+      { BERTH_READY_DB: wrong.toString() },
+    );
     assert.equal(run.code, 1);
     const user = decodeURIComponent(wrong.username);
     const detail = `${redacted(wrong.toString())}: authentication failed: password authentication failed for user "${user}"`;
-    assert.deepEqual(gateJson(run).probes[0], { kind: "container", target: name, status: "error", timeToHealthyMs: null, detail });
-    assert.equal(run.stderrLines.find((l) => l.startsWith("berth gate"))?.replace(seconds, "<t>"), `berth gate "ready" failed after <t>: container ${name}: ${detail}`);
+    assert.deepEqual(gateJson(run).probes[0], {
+      kind: "container",
+      target: name,
+      status: "error",
+      timeToHealthyMs: null,
+      detail,
+    });
+    assert.equal(
+      run.stderrLines.find((l) => l.startsWith("berth gate"))?.replace(seconds, "<t>"),
+      `berth gate "ready" failed after <t>: container ${name}: ${detail}`,
+    );
     assert.ok(!`${run.stdout}${run.stderr}`.includes("wrong-secret"), "the password must not be printed");
   });
 
   it("fails on timeout with the --ready probe's last answer when the service never answers", async () => {
     const port = await freePort();
     const name = await containers.start({ script: "sleep 60" });
-    const run = await gate(["--timeout-seconds", "1", "--log-lines", "0", "--container", name, "--ready", `${name}=redis://127.0.0.1:${port}`]);
+    const run = await gate([
+      "--timeout-seconds",
+      "1",
+      "--log-lines",
+      "0",
+      "--container",
+      name,
+      "--ready",
+      `${name}=redis://127.0.0.1:${port}`,
+    ]);
     assert.equal(run.code, 1);
     assert.deepEqual(gateJson(run).probes[0], {
       kind: "container",

@@ -6,7 +6,12 @@ import { join } from "node:path";
 import { GATE_CLI, requireBuilt, runCli } from "../../lab/gate-runner";
 
 const cases: Array<[string, string, string[], string]> = [
-  ["no probe is given", GATE_CLI, ["--name", "g", "--timeout-seconds", "5"], "berth gate: no probe given: pass at least one of --container, --http, --tcp, --postgres, --redis, --swarm-service"],
+  [
+    "no probe is given",
+    GATE_CLI,
+    ["--name", "g", "--timeout-seconds", "5"],
+    "berth gate: no probe given: pass at least one of --container, --http, --tcp, --postgres, --redis, --swarm-service",
+  ],
   [
     "a flag is unknown",
     GATE_CLI,
@@ -33,14 +38,26 @@ describe("gate CLI: usage errors (compiled)", () => {
   for (const [when, script, args, message] of cases) {
     it(`fails with exit 2 when ${when}`, async () => {
       const run = await runCli(script, args);
-      assert.deepEqual({ code: run.code, stdout: run.stdout, stderr: run.stderrLines }, { code: 2, stdout: "", stderr: [message] });
+      assert.deepEqual(
+        { code: run.code, stdout: run.stdout, stderr: run.stderrLines },
+        { code: 2, stdout: "", stderr: [message] },
+      );
     });
   }
 
   it("never prints a --postgres value it cannot parse (it may hold a password)", async () => {
-    const run = await runCli(GATE_CLI, ["--name", "g", "--timeout-seconds", "5", "--postgres", "host=db password=hunter2"]);
+    const run = await runCli(GATE_CLI, [
+      "--name",
+      "g",
+      "--timeout-seconds",
+      "5",
+      "--postgres",
+      "host=db password=hunter2",
+    ]);
     assert.equal(run.code, 2);
-    assert.deepEqual(run.stderrLines, ["berth gate: --postgres expects a postgres:// or postgresql:// URL or env:VARNAME; the value given is not a URL"]);
+    assert.deepEqual(run.stderrLines, [
+      "berth gate: --postgres expects a postgres:// or postgresql:// URL or env:VARNAME; the value given is not a URL",
+    ]);
   });
 });
 
@@ -54,9 +71,16 @@ describe("gate CLI: lean start-up (compiled)", () => {
     const dir = mkdtempSync(join(tmpdir(), "berth-gate-modules-"));
     const preload = join(dir, "loaded.js");
     // Prints, as the process exits, which of the heavy packages it loaded.
-    writeFileSync(preload, `process.on("exit", () => process.stderr.write("loaded: " + JSON.stringify(Object.keys(require.cache).map((k) => (k.match(${HEAVY}) || [])[1]).filter(Boolean).sort()) + "\\n"));`);
+    writeFileSync(
+      preload,
+      `process.on("exit", () => process.stderr.write("loaded: " + JSON.stringify(Object.keys(require.cache).map((k) => (k.match(${HEAVY}) || [])[1]).filter(Boolean).sort()) + "\\n"));`,
+    );
     try {
-      const run = await runCli(GATE_CLI, ["--name", "g", "--timeout-seconds", "5", "--container", `berth-gatetest-none-${process.pid}`], { NODE_OPTIONS: `--require ${preload}` });
+      const run = await runCli(
+        GATE_CLI,
+        ["--name", "g", "--timeout-seconds", "5", "--container", `berth-gatetest-none-${process.pid}`],
+        { NODE_OPTIONS: `--require ${preload}` },
+      );
       assert.equal(run.code, 1);
       assert.match(run.stdout, /"detail":"(does not exist|cannot reach the Docker engine[^"]*)"/);
       assert.equal(run.stderrLines[run.stderrLines.length - 1], "loaded: []");
@@ -66,8 +90,13 @@ describe("gate CLI: lean start-up (compiled)", () => {
   });
 
   it("still reaches an ssh:// engine, loading ssh2 only then", async () => {
-    const run = await runCli(GATE_CLI, ["--name", "g", "--timeout-seconds", "5", "--container", "c"], { DOCKER_HOST: "ssh://nobody@127.0.0.1:1" });
+    const run = await runCli(GATE_CLI, ["--name", "g", "--timeout-seconds", "5", "--container", "c"], {
+      DOCKER_HOST: "ssh://nobody@127.0.0.1:1",
+    });
     assert.equal(run.code, 1);
-    assert.equal(run.stderrLines[run.stderrLines.length - 1], 'berth gate "g": cannot reach the Docker engine at ssh://nobody@127.0.0.1:1 (connection refused). Start dockerd or set DOCKER_HOST.');
+    assert.equal(
+      run.stderrLines[run.stderrLines.length - 1],
+      'berth gate "g": cannot reach the Docker engine at ssh://nobody@127.0.0.1:1 (connection refused). Start dockerd or set DOCKER_HOST.',
+    );
   });
 });

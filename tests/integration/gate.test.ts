@@ -36,12 +36,15 @@ describe("gate CLI: container probes (real engine)", function () {
     const run = await gate("--timeout-seconds", "15", "--container", name);
     const result = gateJson(run);
     assert.equal(run.code, 0, run.stderr);
-    assert.deepEqual({ ...result, elapsedMs: 0, probes: result.probes.map((p) => ({ ...p, timeToHealthyMs: 0 })) }, {
-      gate: "tier",
-      status: "passed",
-      elapsedMs: 0,
-      probes: [{ kind: "container", target: name, status: "healthy", timeToHealthyMs: 0, detail: "health: healthy" }],
-    });
+    assert.deepEqual(
+      { ...result, elapsedMs: 0, probes: result.probes.map((p) => ({ ...p, timeToHealthyMs: 0 })) },
+      {
+        gate: "tier",
+        status: "passed",
+        elapsedMs: 0,
+        probes: [{ kind: "container", target: name, status: "healthy", timeToHealthyMs: 0, detail: "health: healthy" }],
+      },
+    );
     const ttl = result.probes[0].timeToHealthyMs ?? -1;
     assert.ok(ttl > 0 && ttl <= 3000, `timeToHealthyMs ${ttl} should be about 1.5 s minus the gate's start-up`);
     assert.deepEqual(
@@ -51,14 +54,21 @@ describe("gate CLI: container probes (real engine)", function () {
   });
 
   it("passes when the container is created but started only after the gate began waiting", async () => {
-    const name = await containers.start({ script: "sleep 60", healthcheck: { test: "true", intervalMs: 100 }, createOnly: true });
+    const name = await containers.start({
+      script: "sleep 60",
+      healthcheck: { test: "true", intervalMs: 100 },
+      createOnly: true,
+    });
     const pending = gate("--timeout-seconds", "15", "--container", name);
     await new Promise((resolve) => setTimeout(resolve, 1000));
     await containers.docker.getContainer(name).start();
     const run = await pending;
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.stderrLines[0].replace(/\d+\.\ds/, "<t>"), `gate tier: ${name} starting <t>`);
-    assert.deepEqual(gateJson(run).probes.map((p) => [p.status, p.detail]), [["healthy", "health: healthy"]]);
+    assert.deepEqual(
+      gateJson(run).probes.map((p) => [p.status, p.detail]),
+      [["healthy", "health: healthy"]],
+    );
   });
 
   it("fails when the container turns unhealthy, before the timeout, with healthcheck output and logs", async () => {
@@ -85,11 +95,26 @@ describe("gate CLI: container probes (real engine)", function () {
       // A check that never passes (inside its start period) so only the exit can end the gate.
       healthcheck: { test: "false", intervalMs: 1000, startPeriodMs: 30_000 },
     });
-    const run = await gate("--timeout-seconds", "20", "--container", name, "--log-lines", "5", "--hint", "To change this, edit Pulumi.test.yaml");
+    const run = await gate(
+      "--timeout-seconds",
+      "20",
+      "--container",
+      name,
+      "--log-lines",
+      "5",
+      "--hint",
+      "To change this, edit Pulumi.test.yaml",
+    );
     const result = gateJson(run);
     assert.equal(run.code, 1);
     assert.equal(run.stderrLines[run.stderrLines.length - 1], "To change this, edit Pulumi.test.yaml");
-    assert.deepEqual(result.probes[0], { kind: "container", target: name, status: "exited", timeToHealthyMs: null, detail: "exited with code 3" });
+    assert.deepEqual(result.probes[0], {
+      kind: "container",
+      target: name,
+      status: "exited",
+      timeToHealthyMs: null,
+      detail: "exited with code 3",
+    });
     const report = run.stderrLines.slice(run.stderrLines.findIndex((l) => l.startsWith("berth gate")));
     assert.match(report[0], new RegExp(`failed after \\d+\\.\\ds: container ${name} exited with code 3$`));
     assert.deepEqual(section(report, `  last 5 log lines of ${name}:`), ["    about-to-exit"]);
@@ -105,9 +130,18 @@ describe("gate CLI: container probes (real engine)", function () {
     const run = await gate("--timeout-seconds", "20", "--container", name);
     const result = gateJson(run);
     assert.equal(run.code, 1);
-    assert.deepEqual(result.probes[0], { kind: "container", target: name, status: "oom", timeToHealthyMs: null, detail: "OOM-killed (memory limit 8 MiB)" });
+    assert.deepEqual(result.probes[0], {
+      kind: "container",
+      target: name,
+      status: "oom",
+      timeToHealthyMs: null,
+      detail: "OOM-killed (memory limit 8 MiB)",
+    });
     const report = run.stderrLines.slice(run.stderrLines.findIndex((l) => l.startsWith("berth gate")));
-    assert.match(report[0], new RegExp(`failed after \\d+\\.\\ds: container ${name} was OOM-killed \\(memory limit 8 MiB\\)$`));
+    assert.match(
+      report[0],
+      new RegExp(`failed after \\d+\\.\\ds: container ${name} was OOM-killed \\(memory limit 8 MiB\\)$`),
+    );
     assert.deepEqual(section(report, `  last 50 log lines of ${name}:`), ["    allocating"]);
   });
 
@@ -127,7 +161,12 @@ describe("gate CLI: container probes (real engine)", function () {
       detail: "not healthy within 2s; last: health: starting; last healthcheck: [exit 1] not-ready-yet",
     });
     const report = run.stderrLines.slice(run.stderrLines.findIndex((l) => l.startsWith("berth gate")));
-    assert.match(report[0], new RegExp(`^berth gate "tier" failed after 2\\.\\ds: container ${name} was not healthy within 2s; last: health: starting`));
+    assert.match(
+      report[0],
+      new RegExp(
+        `^berth gate "tier" failed after 2\\.\\ds: container ${name} was not healthy within 2s; last: health: starting`,
+      ),
+    );
     assert.deepEqual(section(report, `  last 50 log lines of ${name}:`), ["    still-waiting"]);
   });
 
@@ -135,21 +174,43 @@ describe("gate CLI: container probes (real engine)", function () {
     const name = await containers.start({ script: "sleep 60" });
     const run = await gate("--timeout-seconds", "10", "--container", name);
     assert.equal(run.code, 1);
-    const detail = "has no healthcheck: add one (HEALTHCHECK in the image or a healthcheck in the container spec) so the gate can tell when it is ready";
-    assert.deepEqual(gateJson(run).probes[0], { kind: "container", target: name, status: "error", timeToHealthyMs: null, detail });
-    assert.match(run.stderrLines[run.stderrLines.length - 1], new RegExp(`failed after \\d+\\.\\ds: container ${name}: ${detail.replace(/[()]/g, "\\$&")}$`));
+    const detail =
+      "has no healthcheck: add one (HEALTHCHECK in the image or a healthcheck in the container spec) so the gate can tell when it is ready";
+    assert.deepEqual(gateJson(run).probes[0], {
+      kind: "container",
+      target: name,
+      status: "error",
+      timeToHealthyMs: null,
+      detail,
+    });
+    assert.match(
+      run.stderrLines[run.stderrLines.length - 1],
+      new RegExp(`failed after \\d+\\.\\ds: container ${name}: ${detail.replace(/[()]/g, "\\$&")}$`),
+    );
   });
 
   it("fails when the container does not exist", async () => {
     const name = containers.nextName();
     const run = await gate("--timeout-seconds", "10", "--container", name);
     assert.equal(run.code, 1);
-    assert.deepEqual(gateJson(run).probes[0], { kind: "container", target: name, status: "error", timeToHealthyMs: null, detail: "does not exist" });
+    assert.deepEqual(gateJson(run).probes[0], {
+      kind: "container",
+      target: name,
+      status: "error",
+      timeToHealthyMs: null,
+      detail: "does not exist",
+    });
   });
 
   it("fails when a second container fails while the first is healthy, and reports the first as healthy", async () => {
-    const healthy = await containers.start({ script: "touch /tmp/ready; sleep 60", healthcheck: { test: "test -f /tmp/ready", intervalMs: 100 } });
-    const dying = await containers.start({ script: "sleep 1.5; exit 7", healthcheck: { test: "exit 1", intervalMs: 100, startPeriodMs: 30_000 } });
+    const healthy = await containers.start({
+      script: "touch /tmp/ready; sleep 60",
+      healthcheck: { test: "test -f /tmp/ready", intervalMs: 100 },
+    });
+    const dying = await containers.start({
+      script: "sleep 1.5; exit 7",
+      healthcheck: { test: "exit 1", intervalMs: 100, startPeriodMs: 30_000 },
+    });
     const run = await gate("--timeout-seconds", "20", "--container", healthy, "--container", dying);
     const result = gateJson(run);
     assert.equal(run.code, 1);
@@ -163,7 +224,9 @@ describe("gate CLI: container probes (real engine)", function () {
   });
 
   it("fails with a clear message, no stack trace, when the Docker engine is unreachable", async () => {
-    const run = await runCli(GATE_CLI, ["--name", "tier", "--timeout-seconds", "10", "--container", "anything"], { DOCKER_HOST: "unix:///nonexistent.sock" });
+    const run = await runCli(GATE_CLI, ["--name", "tier", "--timeout-seconds", "10", "--container", "anything"], {
+      DOCKER_HOST: "unix:///nonexistent.sock",
+    });
     assert.equal(run.code, 1);
     assert.equal(
       run.stderrLines[run.stderrLines.length - 1],
@@ -174,7 +237,9 @@ describe("gate CLI: container probes (real engine)", function () {
   });
 
   it("fails with a clear message when DOCKER_HOST points at a closed TCP port", async () => {
-    const run = await runCli(GATE_CLI, ["--name", "tier", "--timeout-seconds", "10", "--container", "anything"], { DOCKER_HOST: "tcp://127.0.0.1:1" });
+    const run = await runCli(GATE_CLI, ["--name", "tier", "--timeout-seconds", "10", "--container", "anything"], {
+      DOCKER_HOST: "tcp://127.0.0.1:1",
+    });
     assert.equal(run.code, 1);
     assert.equal(
       run.stderrLines[run.stderrLines.length - 1],

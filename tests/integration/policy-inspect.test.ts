@@ -16,7 +16,8 @@ const LOOSE = `berth-policy-loose-${RUN}`;
 const PRIVILEGED = `berth-policy-privileged-${RUN}`;
 const LABELS = ["--label", "berth.test=policy", "--label", "berth.service=workers"];
 
-const run = (args: string[]): string => execFileSync("docker", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+const run = (args: string[]): string =>
+  execFileSync("docker", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
 const brief = (results: RuleResult[]) => results.map((r) => [r.id, r.passed, r.detail]);
 
 describe("inspect rules: real containers", function () {
@@ -28,20 +29,70 @@ describe("inspect rules: real containers", function () {
     const image = ensureBusyboxImage();
     // The flags of the issue; --tmpfs /tmp as berth gives every read-only container.
     run(
-      ["run", "-d", "--name", HARDENED, ...LABELS, "--read-only", "--tmpfs", "/tmp", "--cap-drop", "ALL", "--security-opt", "no-new-privileges"]
-        .concat(["--memory", "64m", "--cpus", "0.5", "--pids-limit", "64", "--user", "1000:1000", "--restart", "on-failure:3"])
+      [
+        "run",
+        "-d",
+        "--name",
+        HARDENED,
+        ...LABELS,
+        "--read-only",
+        "--tmpfs",
+        "/tmp",
+        "--cap-drop",
+        "ALL",
+        "--security-opt",
+        "no-new-privileges",
+      ]
+        .concat([
+          "--memory",
+          "64m",
+          "--cpus",
+          "0.5",
+          "--pids-limit",
+          "64",
+          "--user",
+          "1000:1000",
+          "--restart",
+          "on-failure:3",
+        ])
         .concat(["--health-cmd", "true", "--health-interval", "1s", "-p", "127.0.0.1::8080", image, "sleep", "300"]),
     );
     // Everything the rules forbid that one running container can carry here (host network would
     // drop the port mapping, so that rule is left to the unit tables).
     run(
-      ["run", "-d", "--name", LOOSE, ...LABELS, "--cap-add", "SYS_ADMIN", "--pid", "host", "--ipc", "host", "--user", "0", "--restart", "always"]
-        .concat(["-p", "127.0.0.1:1023:8080", "-v", "/var/run/docker.sock:/var/run/docker.sock", "-v", "/etc:/host/etc:ro", image, "sleep", "300"]),
+      [
+        "run",
+        "-d",
+        "--name",
+        LOOSE,
+        ...LABELS,
+        "--cap-add",
+        "SYS_ADMIN",
+        "--pid",
+        "host",
+        "--ipc",
+        "host",
+        "--user",
+        "0",
+        "--restart",
+        "always",
+      ].concat([
+        "-p",
+        "127.0.0.1:1023:8080",
+        "-v",
+        "/var/run/docker.sock:/var/run/docker.sock",
+        "-v",
+        "/etc:/host/etc:ro",
+        image,
+        "sleep",
+        "300",
+      ]),
     );
     // A privileged container cannot start on these machines (their capability bounding set lacks
     // CAP_SYS_RESOURCE: "unable to apply caps"), but the engine records the flag at create.
     run(["create", "--name", PRIVILEGED, ...LABELS, "--privileged", image, "sleep", "300"]);
-    for (const name of [HARDENED, LOOSE, PRIVILEGED]) reports[name] = inspectReport(await docker.getContainer(name).inspect());
+    for (const name of [HARDENED, LOOSE, PRIVILEGED])
+      reports[name] = inspectReport(await docker.getContainer(name).inspect());
   });
 
   after(function () {
@@ -79,7 +130,11 @@ describe("inspect rules: real containers", function () {
   it("fails the loose container on every rule it breaks, saying what the engine reports", function () {
     assert.deepEqual(brief(reports[LOOSE].results), [
       ["4.1", false, 'user is "0", which is root'],
-      ["5.4", false, "drops [] instead of ALL; adds [SYS_ADMIN], not on the allow-list [CHOWN, SETGID, SETUID, NET_BIND_SERVICE]"],
+      [
+        "5.4",
+        false,
+        "drops [] instead of ALL; adds [SYS_ADMIN], not on the allow-list [CHOWN, SETGID, SETUID, NET_BIND_SERVICE]",
+      ],
       ["5.5", true, "not privileged"],
       ["5.6", false, "host path /etc is mounted at /host/etc"],
       ["5.8", false, "host port 1023 below 1024"],
@@ -94,14 +149,24 @@ describe("inspect rules: real containers", function () {
       ["5.26", false, "securityOpts [label=disable] lack no-new-privileges"],
       ["5.27", false, "no healthcheck"],
       ["5.29", false, "HostConfig.PidsLimit is not set"],
-      ["5.32", false, "host path /var/run/docker.sock is mounted at /var/run/docker.sock without the label berth.allow-docker-socket=true"],
+      [
+        "5.32",
+        false,
+        "host path /var/run/docker.sock is mounted at /var/run/docker.sock without the label berth.allow-docker-socket=true",
+      ],
     ]);
   });
 
   it("fails a privileged container (created, not started) on 5.5", function () {
     assert.deepEqual(
       reports[PRIVILEGED].results.find((r) => r.id === "5.5"),
-      { rule: "container-not-privileged", id: "5.5", title: "privileged containers are not used", passed: false, detail: "privileged is true, which grants every capability and every host device" },
+      {
+        rule: "container-not-privileged",
+        id: "5.5",
+        title: "privileged containers are not used",
+        passed: false,
+        detail: "privileged is true, which grants every capability and every host device",
+      },
     );
   });
 

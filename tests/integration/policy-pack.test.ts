@@ -19,7 +19,10 @@ const UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"; // the engine's w
 /** Starts the pack; resolves with its port once it prints it, as the engine reads it. */
 function startPack(): Promise<{ child: ChildProcess; port: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [RUNNER, "127.0.0.1:0", "."], { cwd: join(ROOT, "policy"), stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [RUNNER, "127.0.0.1:0", "."], {
+      cwd: join(ROOT, "policy"),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     let err = "";
     child.stdout?.on("data", (chunk) => {
@@ -80,7 +83,9 @@ describe("policy pack: served by Pulumi's policy pack runner", function () {
 
   // Each message as the engine shows it: the policy's description, then the violation.
   const diagnostics = async (props: Record<string, unknown>) =>
-    (await call<proto.AnalyzeResponse>((cb) => client.analyze(analyzeRequest(props), cb))).getDiagnosticsList().map((d) => [d.getPolicyname(), d.getEnforcementlevel(), d.getMessage()]);
+    (await call<proto.AnalyzeResponse>((cb) => client.analyze(analyzeRequest(props), cb)))
+      .getDiagnosticsList()
+      .map((d) => [d.getPolicyname(), d.getEnforcementlevel(), d.getMessage()]);
 
   it("announces the pack: name, version, 16 mandatory policies", async function () {
     const info = await call<proto.AnalyzerInfo>((cb) => client.getAnalyzerInfo(new Empty(), cb));
@@ -88,16 +93,26 @@ describe("policy pack: served by Pulumi's policy pack runner", function () {
     assert.equal(info.getVersion(), "0.1.0");
     const policies = info.getPoliciesList();
     assert.equal(policies.length, 16);
-    assert.deepEqual(new Set(policies.map((p) => p.getEnforcementlevel())), new Set([proto.EnforcementLevel.MANDATORY]));
+    assert.deepEqual(
+      new Set(policies.map((p) => p.getEnforcementlevel())),
+      new Set([proto.EnforcementLevel.MANDATORY]),
+    );
     assert.equal(policies[0].getName(), "container-non-root-user");
   });
 
   it("reports nothing for a berth-hardened container, even with an unknown volume name", async function () {
-    assert.deepEqual(await diagnostics({ ...HARDENED, volumes: [{ volumeName: UNKNOWN_STRING, containerPath: "/data" }] }), []);
+    assert.deepEqual(
+      await diagnostics({ ...HARDENED, volumes: [{ volumeName: UNKNOWN_STRING, containerPath: "/data" }] }),
+      [],
+    );
   });
 
   it("fails when the container is writable and mounts the socket: two mandatory violations", async function () {
-    const props = { ...HARDENED, readOnly: false, volumes: [{ hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock" }] };
+    const props = {
+      ...HARDENED,
+      readOnly: false,
+      volumes: [{ hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock" }],
+    };
     assert.deepEqual(await diagnostics(props), [
       [
         "container-read-only-rootfs",

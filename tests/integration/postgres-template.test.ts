@@ -30,7 +30,12 @@ const docker = new Docker();
 const RUN = `${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}`;
 const BUILD = "command:local:Command";
 const CONTAINER = "docker:index/container:Container";
-const ctx: ApplyContext = { docker, cwd: REPO_ROOT, made: () => undefined, owner: { project: "berth", stack: `template-${RUN}` } };
+const ctx: ApplyContext = {
+  docker,
+  cwd: REPO_ROOT,
+  made: () => undefined,
+  owner: { project: "berth", stack: `template-${RUN}` },
+};
 /** Passwords with what SQL and shells quote: single and double quotes, backslash, $, spaces. */
 const PASSWORD = `it's a "pw" \\ $HOME`;
 const CHANGED = "changed pw; ' OR '1'='1";
@@ -49,10 +54,19 @@ interface Declared {
 
 /** What the Postgres component declares for `args` (only what the component makes differs per case). */
 async function declare(name: string, args: Omit<PostgresArgs, "networkName">, network: string): Promise<Declared> {
-  const run = await recordProgram(() => void new Postgres(name, { networkName: network, containerName: `berth-pgtpl-it-${RUN}-${name}`, database: DATABASE, ...args }), {
-    project: "berth-pgtpl-it",
-    stack: RUN,
-  });
+  const run = await recordProgram(
+    () =>
+      void new Postgres(name, {
+        networkName: network,
+        containerName: `berth-pgtpl-it-${RUN}-${name}`,
+        database: DATABASE,
+        ...args,
+      }),
+    {
+      project: "berth-pgtpl-it",
+      stack: RUN,
+    },
+  );
   const container = resourceNamed(run, CONTAINER, name).inputs;
   const build = resourceNamed(run, BUILD, `${name}-template`).inputs;
   return { build, template: build.triggers[0], container };
@@ -62,15 +76,25 @@ async function declare(name: string, args: Omit<PostgresArgs, "networkName">, ne
 async function helperEnded(name: string): Promise<{ exitCode: number; logs: string }> {
   for (let i = 0; i < 1200; i++) {
     const state = (await docker.getContainer(name).inspect()).State;
-    if (!state.Running) return { exitCode: state.ExitCode, logs: demuxFrames(await docker.getContainer(name).logs({ stdout: true, stderr: true })) };
+    if (!state.Running)
+      return {
+        exitCode: state.ExitCode,
+        logs: demuxFrames(await docker.getContainer(name).logs({ stdout: true, stderr: true })),
+      };
     await sleep(100);
   }
   throw new Error(`the helper ${name} still runs after 120 s`);
 }
 
 async function removeTemplate(name: string): Promise<void> {
-  await docker.getContainer(name).remove({ force: true }).catch((err) => console.log(`      cleanup: ${err}`));
-  await docker.getVolume(name).remove().catch((err) => console.log(`      cleanup: ${err}`));
+  await docker
+    .getContainer(name)
+    .remove({ force: true })
+    .catch((err) => console.log(`      cleanup: ${err}`));
+  await docker
+    .getVolume(name)
+    .remove()
+    .catch((err) => console.log(`      cleanup: ${err}`));
 }
 
 describe("Postgres template on a real engine", function () {
@@ -82,13 +106,19 @@ describe("Postgres template on a real engine", function () {
   const templates = new Set<string>();
 
   /** Runs the declared step (engine mode's command applier), then creates and starts the container. */
-  async function start(d: Declared): Promise<{ id: string; step: { template: string; state: string }; url: (password: string) => string }> {
+  async function start(
+    d: Declared,
+  ): Promise<{ id: string; step: { template: string; state: string }; url: (password: string) => string }> {
     templates.add(d.template);
     const step = await APPLIERS[BUILD].create(d.build, ctx);
     const made = await APPLIERS[CONTAINER].create(d.container, ctx);
     started.push({ id: made.id, inputs: d.container, state: made.state });
     const port = made.state.ports[0].external as number;
-    return { id: made.id, step: JSON.parse(step.state.stdout), url: (password) => `postgres://berth:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}` };
+    return {
+      id: made.id,
+      step: JSON.parse(step.state.stdout),
+      url: (password) => `postgres://berth:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`,
+    };
   }
 
   /** The first answer to `sql` once the server accepts the password; any other failure stops at once. */
@@ -103,7 +133,8 @@ describe("Postgres template on a real engine", function () {
         const code = (err as { code?: string }).code;
         const state = (await docker.getContainer(id).inspect()).State;
         // Starting up (57P03), or not listening yet: try again; a refused login or a dead server is the answer.
-        if (code === "28P01" || code === "28000" || !state.Running || attempt >= 600) throw Object.assign(err as Error, { logs: await logsOf(id) });
+        if (code === "28P01" || code === "28000" || !state.Running || attempt >= 600)
+          throw Object.assign(err as Error, { logs: await logsOf(id) });
       } finally {
         await client.end().catch(() => undefined);
       }
@@ -136,9 +167,14 @@ describe("Postgres template on a real engine", function () {
   });
 
   after(async function () {
-    for (const r of started.reverse()) await APPLIERS[CONTAINER].delete(r, docker).catch((err) => console.log(`      cleanup: ${err}`));
+    for (const r of started.reverse())
+      await APPLIERS[CONTAINER].delete(r, docker).catch((err) => console.log(`      cleanup: ${err}`));
     for (const t of templates) await removeTemplate(t);
-    if (network) await docker.getNetwork(network).remove().catch((err) => console.log(`      cleanup: ${err}`));
+    if (network)
+      await docker
+        .getNetwork(network)
+        .remove()
+        .catch((err) => console.log(`      cleanup: ${err}`));
   });
 
   describe("from the data image's id (as Environment passes it), user 999:999", () => {
@@ -153,7 +189,10 @@ describe("Postgres template on a real engine", function () {
 
     it("first start: the step starts the helper and returns; Postgres initialises as the image does, with the configured credentials", async () => {
       assert.deepEqual(first.step, { template: declared.template, state: "making", pruned: [] });
-      assert.deepEqual(await query(first.id, first.url(PASSWORD), "SELECT current_user AS u, current_database() AS db"), { u: "berth", db: DATABASE });
+      assert.deepEqual(
+        await query(first.id, first.url(PASSWORD), "SELECT current_user AS u, current_database() AS db"),
+        { u: "berth", db: DATABASE },
+      );
       assert.deepEqual(await initLines(first.id), [
         "berth-postgres-start: initialising as the image does: no template on this engine yet (one is being made for the next start)",
         `entrypoint: initialised ${PGDATA} (user berth, database ${DATABASE})`,
@@ -208,10 +247,17 @@ describe("Postgres template on a real engine", function () {
     it("holds no password on the volume, while a started server's catalogue does", async () => {
       // A stored password is a SCRAM (or md5) verifier in pg_authid; the passwords themselves.
       for (const needle of ["SCRAM-SHA-256$", PASSWORD, CHANGED]) {
-        assert.equal(await execText(second.id, ["sh", "-c", 'grep -rlaF -- "$1" "$2" || true', "grep", needle, TEMPLATE_DIR]), "", needle);
+        assert.equal(
+          await execText(second.id, ["sh", "-c", 'grep -rlaF -- "$1" "$2" || true', "grep", needle, TEMPLATE_DIR]),
+          "",
+          needle,
+        );
       }
       // Not vacuous: the running server's pg_authid holds the verifier the start set.
-      assert.equal(await execText(second.id, ["grep", "-rlaF", "SCRAM-SHA-256$", `${PGDATA}/global`]), `${PGDATA}/global/1260`);
+      assert.equal(
+        await execText(second.id, ["grep", "-rlaF", "SCRAM-SHA-256$", `${PGDATA}/global`]),
+        `${PGDATA}/global/1260`,
+      );
     });
 
     it("takes a changed password: the same template, the new password accepted and the old one refused", async () => {
@@ -225,14 +271,31 @@ describe("Postgres template on a real engine", function () {
     });
 
     it("runs as a hardening.user override (65534:65534): the copied data directory is its own", async () => {
-      const other = await start(await declare("pg-nobody", { image: dataImageId, user: "999:999", password: PASSWORD, hardening: { user: "65534:65534" } }, network));
+      const other = await start(
+        await declare(
+          "pg-nobody",
+          { image: dataImageId, user: "999:999", password: PASSWORD, hardening: { user: "65534:65534" } },
+          network,
+        ),
+      );
       assert.deepEqual(await query(other.id, other.url(PASSWORD), "SELECT current_user AS u"), { u: "berth" });
       assert.equal(await ownerOfData(other.id), "65534:65534 700\n65534:65534 600");
       assert.deepEqual(await initLines(other.id), []);
     });
 
     it("falls back to the image's own initdb when the template does not fit, saying why, and still takes the credentials", async () => {
-      const fallback = await start(await declare("pg-initdb", { image: dataImageId, user: "999:999", password: PASSWORD, env: { POSTGRES_INITDB_ARGS: "--data-checksums" } }, network));
+      const fallback = await start(
+        await declare(
+          "pg-initdb",
+          {
+            image: dataImageId,
+            user: "999:999",
+            password: PASSWORD,
+            env: { POSTGRES_INITDB_ARGS: "--data-checksums" },
+          },
+          network,
+        ),
+      );
       assert.deepEqual(await query(fallback.id, fallback.url(PASSWORD), "SELECT current_user AS u"), { u: "berth" });
       assert.deepEqual(await initLines(fallback.id), [
         "berth-postgres-start: initialising as the image does: POSTGRES_INITDB_ARGS is set",
@@ -246,25 +309,49 @@ describe("Postgres template on a real engine", function () {
     const declared = await declare("pg-alpine", { image: base, user: "70:70", password: PASSWORD }, network);
     const first = await start(declared);
     // The premise: the shell and the tools the scripts ran with are busybox's, postgres is 70.
-    assert.equal(await execText(first.id, ["sh", "-c", "readlink /bin/sh; id -u postgres; which cp sed"]), "/bin/busybox\n70\n/opt/busybox/cp\n/opt/busybox/sed");
+    assert.equal(
+      await execText(first.id, ["sh", "-c", "readlink /bin/sh; id -u postgres; which cp sed"]),
+      "/bin/busybox\n70\n/opt/busybox/cp\n/opt/busybox/sed",
+    );
     const ended = await helperEnded(declared.template);
     assert.equal(ended.exitCode, 0, ended.logs);
-    const alpine = await start(await declare("pg-alpine2", { image: base, user: "70:70", password: PASSWORD }, network));
-    assert.deepEqual(await query(alpine.id, alpine.url(PASSWORD), "SELECT current_user AS u, current_setting('fsync') AS f"), { u: "berth", f: "off" });
+    const alpine = await start(
+      await declare("pg-alpine2", { image: base, user: "70:70", password: PASSWORD }, network),
+    );
+    assert.deepEqual(
+      await query(alpine.id, alpine.url(PASSWORD), "SELECT current_user AS u, current_setting('fsync') AS f"),
+      { u: "berth", f: "off" },
+    );
     assert.equal(await ownerOfData(alpine.id), "70:70 700\n70:70 600");
     assert.deepEqual(await initLines(alpine.id), []);
   });
 
   it("a helper that fails is reported by the next step, naming why, and the up goes on", async function () {
-    const declared = await declare("pg-busybox", { image: ensureBusyboxImage(), user: "0:0", password: PASSWORD }, network);
+    const declared = await declare(
+      "pg-busybox",
+      { image: ensureBusyboxImage(), user: "0:0", password: PASSWORD },
+      network,
+    );
     templates.add(declared.template);
-    assert.deepEqual(JSON.parse((await APPLIERS[BUILD].create(declared.build, ctx)).state.stdout), { template: declared.template, state: "making", pruned: [] });
+    assert.deepEqual(JSON.parse((await APPLIERS[BUILD].create(declared.build, ctx)).state.stdout), {
+      template: declared.template,
+      state: "making",
+      pruned: [],
+    });
     const ended = await helperEnded(declared.template);
     assert.equal(ended.exitCode, 1);
-    assert.match(ended.logs, /berth postgres template: the base image has no initdb in PATH: use an image in the official postgres image's layout/);
+    assert.match(
+      ended.logs,
+      /berth postgres template: the base image has no initdb in PATH: use an image in the official postgres image's layout/,
+    );
     const again = await APPLIERS[BUILD].create(declared.build, ctx);
     assert.deepEqual(JSON.parse(again.state.stdout), { template: declared.template, state: "failed", pruned: [] });
-    assert.match(again.state.stderr ?? "", new RegExp(`${TEMPLATE_TOOL}: the helper that made ${declared.template} from .* failed, so Postgres initialises as the image does`));
+    assert.match(
+      again.state.stderr ?? "",
+      new RegExp(
+        `${TEMPLATE_TOOL}: the helper that made ${declared.template} from .* failed, so Postgres initialises as the image does`,
+      ),
+    );
   });
 
   /**
@@ -275,7 +362,16 @@ describe("Postgres template on a real engine", function () {
   async function alpineShapedImage(from: string): Promise<string> {
     const fromId = (await docker.getImage(from).inspect()).Id;
     const tag = `berth-test/postgres-alpine-shape:${fromId.slice(7, 23)}`;
-    if (await docker.getImage(tag).inspect().then(() => true, () => false)) return tag;
+    if (
+      await docker
+        .getImage(tag)
+        .inspect()
+        .then(
+          () => true,
+          () => false,
+        )
+    )
+      return tag;
     const dir = mkdtempSync(join(tmpdir(), "berth-alpine-shape-"));
     try {
       copyFileSync("/bin/busybox", join(dir, "busybox"));
@@ -292,10 +388,18 @@ describe("Postgres template on a real engine", function () {
           "",
         ].join("\n"),
       );
-      const stream = await docker.buildImage({ context: dir, src: ["Dockerfile", "busybox"] }, { t: tag, version: "1", rm: true, forcerm: true });
-      const events = await new Promise<Array<{ error?: string; stream?: string }>>((resolve, reject) => docker.modem.followProgress(stream, (err: Error | null, e: Array<{ error?: string; stream?: string }>) => (err ? reject(err) : resolve(e))));
+      const stream = await docker.buildImage(
+        { context: dir, src: ["Dockerfile", "busybox"] },
+        { t: tag, version: "1", rm: true, forcerm: true },
+      );
+      const events = await new Promise<Array<{ error?: string; stream?: string }>>((resolve, reject) =>
+        docker.modem.followProgress(stream, (err: Error | null, e: Array<{ error?: string; stream?: string }>) =>
+          err ? reject(err) : resolve(e),
+        ),
+      );
       const failed = events.find((e) => e.error);
-      if (failed) throw new Error(`building ${tag} failed: ${failed.error}\n${events.map((e) => e.stream ?? "").join("")}`);
+      if (failed)
+        throw new Error(`building ${tag} failed: ${failed.error}\n${events.map((e) => e.stream ?? "").join("")}`);
       return tag;
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -42,7 +42,13 @@ async function startFake(f: Fake): Promise<string> {
     Image: ensureBusyboxImage(),
     Cmd: ["sh", "-c", f.script],
     Labels: { "berth.project": "berth", "berth.stack": s, "berth.environment": "test", "berth.service": f.service },
-    Healthcheck: f.health && { Test: ["CMD-SHELL", f.health.test], Interval: f.health.intervalMs * MS, Timeout: 2000 * MS, Retries: f.health.retries ?? 1, StartPeriod: 0 },
+    Healthcheck: f.health && {
+      Test: ["CMD-SHELL", f.health.test],
+      Interval: f.health.intervalMs * MS,
+      Timeout: 2000 * MS,
+      Retries: f.health.retries ?? 1,
+      StartPeriod: 0,
+    },
     ExposedPorts: port ? { [port]: {} } : undefined,
     HostConfig: { PortBindings: port ? { [port]: [{ HostIp: "127.0.0.1", HostPort: "" }] } : undefined },
   });
@@ -52,7 +58,14 @@ async function startFake(f: Fake): Promise<string> {
 
 async function removeStack(s: string): Promise<void> {
   const listed = await docker.listContainers({ all: true, filters: { label: [`berth.stack=${s}`] } });
-  await Promise.all(listed.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+  await Promise.all(
+    listed.map((c) =>
+      docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => undefined),
+    ),
+  );
 }
 
 /** Polls inspect until `done` holds for every named container (10 s at most). */
@@ -66,30 +79,55 @@ async function waitFor(names: string[], done: (info: Docker.ContainerInspectInfo
 
 /** The outputs engine mode records for a stack of berth's program: the containerNames it declares. */
 function record(dir: string, s: string, containerNames: Record<string, string | string[]>): void {
-  writeRecordedOutputs({ project: "berth", stack: s, writtenBy: "this test", outputs: { containerNames }, secretOutputs: [] }, dir);
+  writeRecordedOutputs(
+    { project: "berth", stack: s, writtenBy: "this test", outputs: { containerNames }, secretOutputs: [] },
+    dir,
+  );
 }
 
 /** `npm run status` in its own process, reading the records of `outputsDir`. */
 function statusProcess(args: string[], outputsDir: string) {
-  return spawnSync(process.execPath, [path.join(REPO_ROOT, "node_modules/ts-node/dist/bin.js"), "-T", "scripts/status.ts", ...args], {
-    cwd: REPO_ROOT,
-    encoding: "utf8",
-    env: { ...process.env, DOCKER_HOST: "unix:///var/run/docker.sock", BERTH_OUTPUTS_DIR: outputsDir },
-  });
+  return spawnSync(
+    process.execPath,
+    [path.join(REPO_ROOT, "node_modules/ts-node/dist/bin.js"), "-T", "scripts/status.ts", ...args],
+    {
+      cwd: REPO_ROOT,
+      encoding: "utf8",
+      env: { ...process.env, DOCKER_HOST: "unix:///var/run/docker.sock", BERTH_OUTPUTS_DIR: outputsDir },
+    },
+  );
 }
 
 /** The table's cells, uptimes masked. */
 function tableCells(stdout: string): string[][] {
   const lines = stdout.trimEnd().split("\n");
-  const cells = lines.filter((l) => l.startsWith("│") && !l.includes("SERVICE")).map((l) => l.split("│").slice(1, -1).map((c) => c.trim()));
-  return cells.map(([service, container, state, uptime, ports]) => [service, container, state, uptime === "-" ? "-" : /^\d+(s|m \d\ds)$/.test(uptime) ? "<t>" : uptime, ports]);
+  const cells = lines
+    .filter((l) => l.startsWith("│") && !l.includes("SERVICE"))
+    .map((l) =>
+      l
+        .split("│")
+        .slice(1, -1)
+        .map((c) => c.trim()),
+    );
+  return cells.map(([service, container, state, uptime, ports]) => [
+    service,
+    container,
+    state,
+    uptime === "-" ? "-" : /^\d+(s|m \d\ds)$/.test(uptime) ? "<t>" : uptime,
+    ports,
+  ]);
 }
 
 describe("status command: a stack's containers on the real engine", function () {
   this.timeout(90_000);
   let hostPort: string;
   let outputsDir: string;
-  const deps = () => ({ docker: () => docker, env: { ...process.env, BERTH_OUTPUTS_DIR: outputsDir }, now: () => new Date(), declared: declaredFromOutputs });
+  const deps = () => ({
+    docker: () => docker,
+    env: { ...process.env, BERTH_OUTPUTS_DIR: outputsDir },
+    now: () => new Date(),
+    declared: declaredFromOutputs,
+  });
 
   before(async function () {
     await requireEngine(this);
@@ -119,18 +157,69 @@ describe("status command: a stack's containers on the real engine", function () 
   it("reports exactly the stack's containers: state, ports, uptime (--json); exit 1 for the unhealthy and the stopped one", async function () {
     let out = "";
     let err = "";
-    const code = await statusCommand(["--stack", stack, "--json"], { out: (t) => void (out += t), err: (t) => void (err += t) }, deps());
+    const code = await statusCommand(
+      ["--stack", stack, "--json"],
+      { out: (t) => void (out += t), err: (t) => void (err += t) },
+      deps(),
+    );
     assert.equal(code, 1);
-    assert.equal(err, `2 of 4 containers of stack ${stack} are not up: berth-${stack}-redis (UNHEALTHY), berth-${stack}-workers (STOPPED: exited with code 3). Bring the stack up again (npx pulumi up --stack ${stack})\n`);
+    assert.equal(
+      err,
+      `2 of 4 containers of stack ${stack} are not up: berth-${stack}-redis (UNHEALTHY), berth-${stack}-workers (STOPPED: exited with code 3). Bring the stack up again (npx pulumi up --stack ${stack})\n`,
+    );
     const rows = JSON.parse(out) as StatusRow[];
-    for (const r of rows.filter((row) => row.state !== "STOPPED")) assert.ok(r.uptimeSeconds !== null && r.uptimeSeconds >= 0 && r.uptimeSeconds < 60, `${r.container}: ${r.uptimeSeconds}`);
+    for (const r of rows.filter((row) => row.state !== "STOPPED"))
+      assert.ok(
+        r.uptimeSeconds !== null && r.uptimeSeconds >= 0 && r.uptimeSeconds < 60,
+        `${r.container}: ${r.uptimeSeconds}`,
+      );
     assert.deepEqual(
-      rows.map((r) => ({ ...r, uptimeSeconds: r.uptimeSeconds === null ? null : 0, uptime: r.uptime === "-" ? "-" : "<t>" })),
+      rows.map((r) => ({
+        ...r,
+        uptimeSeconds: r.uptimeSeconds === null ? null : 0,
+        uptime: r.uptime === "-" ? "-" : "<t>",
+      })),
       [
-        { service: "postgres", container: `berth-${stack}-postgres`, state: "HEALTHY", detail: null, exitCode: null, uptimeSeconds: 0, uptime: "<t>", ports: [`127.0.0.1:${hostPort}->5432/tcp`] },
-        { service: "redis", container: `berth-${stack}-redis`, state: "UNHEALTHY", detail: null, exitCode: null, uptimeSeconds: 0, uptime: "<t>", ports: [] },
-        { service: "orchestrator", container: `berth-${stack}-orchestrator`, state: "STARTING", detail: null, exitCode: null, uptimeSeconds: 0, uptime: "<t>", ports: [] },
-        { service: "workers", container: `berth-${stack}-workers`, state: "STOPPED", detail: "exited with code 3", exitCode: 3, uptimeSeconds: null, uptime: "-", ports: [] },
+        {
+          service: "postgres",
+          container: `berth-${stack}-postgres`,
+          state: "HEALTHY",
+          detail: null,
+          exitCode: null,
+          uptimeSeconds: 0,
+          uptime: "<t>",
+          ports: [`127.0.0.1:${hostPort}->5432/tcp`],
+        },
+        {
+          service: "redis",
+          container: `berth-${stack}-redis`,
+          state: "UNHEALTHY",
+          detail: null,
+          exitCode: null,
+          uptimeSeconds: 0,
+          uptime: "<t>",
+          ports: [],
+        },
+        {
+          service: "orchestrator",
+          container: `berth-${stack}-orchestrator`,
+          state: "STARTING",
+          detail: null,
+          exitCode: null,
+          uptimeSeconds: 0,
+          uptime: "<t>",
+          ports: [],
+        },
+        {
+          service: "workers",
+          container: `berth-${stack}-workers`,
+          state: "STOPPED",
+          detail: "exited with code 3",
+          exitCode: 3,
+          uptimeSeconds: null,
+          uptime: "-",
+          ports: [],
+        },
       ],
     );
   });
@@ -155,7 +244,9 @@ describe("status command: a stack's containers on the real engine", function () 
     const none = `${stack}-none`;
     assert.match(
       run.stderr,
-      new RegExp(`^declared containers unknown, so a missing one cannot be shown: no outputs of stack berth/${none}: nothing recorded at .*\nno container carries berth.project=berth and berth.stack=${none} on unix://\\S+: is the stack up\\? \\(npx pulumi up --stack ${none}\\)\n$`),
+      new RegExp(
+        `^declared containers unknown, so a missing one cannot be shown: no outputs of stack berth/${none}: nothing recorded at .*\nno container carries berth.project=berth and berth.stack=${none} on unix://\\S+: is the stack up\\? \\(npx pulumi up --stack ${none}\\)\n$`,
+      ),
     );
   });
 
@@ -169,11 +260,23 @@ describe("status command: a stack's containers on the real engine", function () 
       startFake({ service: "workers", name: "worker-0", script: "sleep 600", health: healthy, stack: drift }),
       startFake({ service: "workers", name: "worker-1", script: "sleep 600", health: healthy, stack: drift }),
     ]);
-    record(outputsDir, drift, { postgres: names[0], redis: names[1], orchestrator: names[2], workers: [names[3], names[4]] });
+    record(outputsDir, drift, {
+      postgres: names[0],
+      redis: names[1],
+      orchestrator: names[2],
+      workers: [names[3], names[4]],
+    });
     await waitFor(names, (i) => i.State.Health?.Status === "healthy");
     const states = (rows: StatusRow[]) => rows.map((r) => [r.service, r.container, r.state, r.detail]);
     let out = "";
-    assert.equal(await statusCommand(["--stack", drift, "--json"], { out: (t) => void (out += t), err: (t) => assert.fail(t) }, deps()), 0);
+    assert.equal(
+      await statusCommand(
+        ["--stack", drift, "--json"],
+        { out: (t) => void (out += t), err: (t) => assert.fail(t) },
+        deps(),
+      ),
+      0,
+    );
     assert.deepEqual(states(JSON.parse(out) as StatusRow[]), [
       ["postgres", names[0], "HEALTHY", null],
       ["redis", names[1], "HEALTHY", null],
@@ -187,7 +290,10 @@ describe("status command: a stack's containers on the real engine", function () 
 
     const run = statusProcess(["--stack", drift], outputsDir);
     assert.equal(run.status, 1, run.stderr);
-    assert.equal(run.stderr, `2 of 5 containers of stack ${drift} are not up: ${names[2]} (STOPPED: exited with code 137), ${names[4]} (MISSING: declared, not on the engine). Bring the stack up again (npx pulumi up --stack ${drift})\n`);
+    assert.equal(
+      run.stderr,
+      `2 of 5 containers of stack ${drift} are not up: ${names[2]} (STOPPED: exited with code 137), ${names[4]} (MISSING: declared, not on the engine). Bring the stack up again (npx pulumi up --stack ${drift})\n`,
+    );
     assert.deepEqual(tableCells(run.stdout), [
       ["postgres", names[0], "HEALTHY", "<t>", "-"],
       ["redis", names[1], "HEALTHY", "<t>", "-"],

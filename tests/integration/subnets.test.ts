@@ -6,7 +6,15 @@ import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import Docker from "dockerode";
-import { blockOf, cidr, DEFAULT_SUBNET_POOL, DEFAULT_SUBNET_PREFIX_LENGTH, formatCidr, isSubnetOf, overlaps } from "../../components/subnets";
+import {
+  blockOf,
+  cidr,
+  DEFAULT_SUBNET_POOL,
+  DEFAULT_SUBNET_PREFIX_LENGTH,
+  formatCidr,
+  isSubnetOf,
+  overlaps,
+} from "../../components/subnets";
 import { createEngineClient } from "../../gate/engine-client";
 import { hostRoutes, pickOnEngine } from "../../gate/pick-subnet";
 import { requireBuilt, runCli } from "../../lab/gate-runner";
@@ -24,7 +32,15 @@ const mine = async () => (await docker.listNetworks({ filters: { label: [`${LABE
 /** Removes this run's networks, a few at a time (the engine serialises much of it anyway). */
 async function removeMine(): Promise<void> {
   const ids = await mine();
-  for (let i = 0; i < ids.length; i += 8) await Promise.all(ids.slice(i, i + 8).map((id) => docker.getNetwork(id).remove().catch(() => undefined)));
+  for (let i = 0; i < ids.length; i += 8)
+    await Promise.all(
+      ids.slice(i, i + 8).map((id) =>
+        docker
+          .getNetwork(id)
+          .remove()
+          .catch(() => undefined),
+      ),
+    );
 }
 
 /** The pick, then the create with its answer: what a stack's first up does. */
@@ -32,12 +48,25 @@ async function pickAndCreate(name: string, pool: string, prefixLength: number): 
   const pick = await pickOnEngine(engine, { network: name, pool: cidr(pool), poolText: pool, prefixLength });
   assert.equal(pick.kind, "picked", `${name}: ${JSON.stringify(pick)}`);
   const subnet = (pick as { subnet: string }).subnet;
-  const labels = [{ label: LABEL, value: RUN }, { label: "berth.project", value: "berth-it" }];
-  await docker.createNetwork(networkCreateOptions({ name, driver: "bridge", internal: false, attachable: false, labels, ipamConfigs: [{ subnet }] }));
+  const labels = [
+    { label: LABEL, value: RUN },
+    { label: "berth.project", value: "berth-it" },
+  ];
+  await docker.createNetwork(
+    networkCreateOptions({
+      name,
+      driver: "bridge",
+      internal: false,
+      attachable: false,
+      labels,
+      ipamConfigs: [{ subnet }],
+    }),
+  );
   return subnet;
 }
 
-const subnetsOf = async (id: string) => ((await docker.getNetwork(id).inspect()).IPAM?.Config ?? []).map((c: { Subnet?: string }) => c.Subnet);
+const subnetsOf = async (id: string) =>
+  ((await docker.getNetwork(id).inspect()).IPAM?.Config ?? []).map((c: { Subnet?: string }) => c.Subnet);
 
 describe("stack subnets on a real engine", function () {
   this.timeout(15 * 60_000);
@@ -61,7 +90,14 @@ describe("stack subnets on a real engine", function () {
   it("fails when the pool is exhausted, naming the settings to change and how many subnets are in use", async function () {
     const pool = "172.16.254.0/25";
     for (let i = 0; i < 4; i++) await pickAndCreate(`berth-it-${RUN}-x${i}-net`, pool, 27);
-    const run = await runCli(PICK_SUBNET, ["--network", `berth-it-${RUN}-x4-net`, "--pool", pool, "--prefix-length", "27"]);
+    const run = await runCli(PICK_SUBNET, [
+      "--network",
+      `berth-it-${RUN}-x4-net`,
+      "--pool",
+      pool,
+      "--prefix-length",
+      "27",
+    ]);
     assert.equal(run.code, 1);
     assert.equal(run.stdout, "");
     assert.deepEqual(run.stderrLines, [
@@ -78,9 +114,21 @@ describe("stack subnets on a real engine", function () {
       const name = `berth-it-${RUN}-s${i}-net`;
       // The first through the tool itself, as the Network component runs it; the rest in process.
       if (i === 0) {
-        const run = await runCli(PICK_SUBNET, ["--network", name, "--pool", DEFAULT_SUBNET_POOL, "--prefix-length", String(DEFAULT_SUBNET_PREFIX_LENGTH)]);
+        const run = await runCli(PICK_SUBNET, [
+          "--network",
+          name,
+          "--pool",
+          DEFAULT_SUBNET_POOL,
+          "--prefix-length",
+          String(DEFAULT_SUBNET_PREFIX_LENGTH),
+        ]);
         assert.equal(run.code, 0, run.stderr);
-        assert.match(run.stderrLines[0], new RegExp(`^berth pick-subnet: ${name} gets ${run.stdout.trim().replace(/\./g, "\\.")} \\(\\d+ of the 1024 /26 subnets of 172\\.16\\.0\\.0/16 were in use\\)$`));
+        assert.match(
+          run.stderrLines[0],
+          new RegExp(
+            `^berth pick-subnet: ${name} gets ${run.stdout.trim().replace(/\./g, "\\.")} \\(\\d+ of the 1024 /26 subnets of 172\\.16\\.0\\.0/16 were in use\\)$`,
+          ),
+        );
       }
       created.set(name, await pickAndCreate(name, DEFAULT_SUBNET_POOL, DEFAULT_SUBNET_PREFIX_LENGTH));
     }
@@ -92,15 +140,32 @@ describe("stack subnets on a real engine", function () {
     const ids = await mine();
     assert.equal(ids.length, 200);
     const all = await docker.listNetworks();
-    for (const n of all.filter((n) => created.has(n.Name))) assert.deepEqual(await subnetsOf(n.Id), [created.get(n.Name)], n.Name);
-    const blocks = all.flatMap((n) => (n.IPAM?.Config ?? []).flatMap((c: { Subnet?: string }) => (c.Subnet && blockOf(c.Subnet) ? [{ name: n.Name, block: blockOf(c.Subnet)! }] : [])));
-    for (let a = 0; a < blocks.length; a++) for (let b = a + 1; b < blocks.length; b++) assert.ok(!overlaps(blocks[a].block, blocks[b].block), `${blocks[a].name} overlaps ${blocks[b].name}`);
+    for (const n of all.filter((n) => created.has(n.Name)))
+      assert.deepEqual(await subnetsOf(n.Id), [created.get(n.Name)], n.Name);
+    const blocks = all.flatMap((n) =>
+      (n.IPAM?.Config ?? []).flatMap((c: { Subnet?: string }) =>
+        c.Subnet && blockOf(c.Subnet) ? [{ name: n.Name, block: blockOf(c.Subnet)! }] : [],
+      ),
+    );
+    for (let a = 0; a < blocks.length; a++)
+      for (let b = a + 1; b < blocks.length; b++)
+        assert.ok(!overlaps(blocks[a].block, blocks[b].block), `${blocks[a].name} overlaps ${blocks[b].name}`);
     // A network created from the engine's default pools still gets one: berth's took none of them.
     const plain = await docker.createNetwork({ Name: `berth-it-${RUN}-default-pool`, Labels: { [LABEL]: RUN } });
     assert.equal((await subnetsOf(plain.id)).length, 1);
     // An existing network (a killed run's leftover) keeps its subnet.
     const first = `berth-it-${RUN}-s0-net`;
-    const again = await runCli(PICK_SUBNET, ["--network", first, "--pool", DEFAULT_SUBNET_POOL, "--prefix-length", "26"]);
-    assert.deepEqual([again.code, again.stdout, again.stderrLines], [0, `${created.get(first)}\n`, [`berth pick-subnet: ${first} exists with ${created.get(first)}: kept`]]);
+    const again = await runCli(PICK_SUBNET, [
+      "--network",
+      first,
+      "--pool",
+      DEFAULT_SUBNET_POOL,
+      "--prefix-length",
+      "26",
+    ]);
+    assert.deepEqual(
+      [again.code, again.stdout, again.stderrLines],
+      [0, `${created.get(first)}\n`, [`berth pick-subnet: ${first} exists with ${created.get(first)}: kept`]],
+    );
   });
 });

@@ -14,12 +14,24 @@ import { freePort } from "../support/poll";
 import { request, waitFor } from "../support/workload-process";
 import { requireService } from "../support/required-service";
 import { patternsInAddedLayers } from "../support/image-layers";
-import { createTestDatabase, createTestRedis, requireServers, type TestDatabase, type TestRedis, type TestServers } from "../support/workload-servers";
+import {
+  createTestDatabase,
+  createTestRedis,
+  requireServers,
+  type TestDatabase,
+  type TestRedis,
+  type TestServers,
+} from "../support/workload-servers";
 
 const TAG = "berth-test/workload:test";
 
 function docker(args: string[], input?: string): string {
-  return execFileSync("docker", args, { encoding: "utf8", input, maxBuffer: 64 * 1024 * 1024, stdio: ["pipe", "pipe", "pipe"] }).trim();
+  return execFileSync("docker", args, {
+    encoding: "utf8",
+    input,
+    maxBuffer: 64 * 1024 * 1024,
+    stdio: ["pipe", "pipe", "pipe"],
+  }).trim();
 }
 
 function inspect(ref: string): any {
@@ -30,7 +42,9 @@ function inspect(ref: string): any {
 function localCaFiles(): string[] {
   const root = "/usr/local/share/ca-certificates";
   if (!existsSync(root)) return [];
-  return (readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith(".crt")).map((f) => join(root, f));
+  return (readdirSync(root, { recursive: true }) as string[])
+    .filter((f) => f.endsWith(".crt"))
+    .map((f) => join(root, f));
 }
 
 /** One 64-character base64 line from the middle of every certificate in a PEM bundle. */
@@ -53,7 +67,8 @@ describe("workload image: services/Dockerfile on the offline Node base", functio
       this,
       "the workload image build",
       async () => {
-        if (spawnSync("docker", ["info"], { stdio: "ignore" }).status !== 0) throw new Error("no Docker engine answers");
+        if (spawnSync("docker", ["info"], { stdio: "ignore" }).status !== 0)
+          throw new Error("no Docker engine answers");
         if (!findBuildKitClient()) throw new Error("no docker CLI with BuildKit (buildx plugin or a 20.10 client)");
         const unavailable = nodeBaseImageUnavailable();
         if (unavailable) throw new Error(unavailable);
@@ -65,7 +80,11 @@ describe("workload image: services/Dockerfile on the offline Node base", functio
     const base = ensureNodeBaseImage((line) => console.log(`      ${line}`));
     baseTag = base.tag;
     // BERTH_TEST_IMAGE_NO_CACHE=1 proves the secret checks on a build that really used the secrets.
-    const build = buildWorkloadImage({ baseImage: baseTag, tag: TAG, noCache: process.env.BERTH_TEST_IMAGE_NO_CACHE === "1" });
+    const build = buildWorkloadImage({
+      baseImage: baseTag,
+      tag: TAG,
+      noCache: process.env.BERTH_TEST_IMAGE_NO_CACHE === "1",
+    });
     console.log(
       `      base ${baseTag} ${base.built ? `built in ${base.seconds.toFixed(1)} s` : "cached"}; workload image built in ${build.seconds.toFixed(1)} s with ${build.client}`,
     );
@@ -81,15 +100,28 @@ describe("workload image: services/Dockerfile on the offline Node base", functio
     assert.equal(config.WorkingDir, "/app");
     assert.deepEqual(config.Cmd, ["node", "/app/dist/orchestrator.js"]);
     assert.equal(config.Entrypoint, null);
-    assert.deepEqual(config.Healthcheck, { Test: ["CMD", "node", "/app/dist/healthcheck.js"], Interval: 5e9, Timeout: 3e9, StartPeriod: 20e9, Retries: 3 });
+    assert.deepEqual(config.Healthcheck, {
+      Test: ["CMD", "node", "/app/dist/healthcheck.js"],
+      Interval: 5e9,
+      Timeout: 3e9,
+      StartPeriod: 20e9,
+      Retries: 3,
+    });
     assert.deepEqual(Object.keys(config.ExposedPorts).sort(), ["8080/tcp", "8081/tcp"]);
     assert.ok(config.Env.includes("NODE_ENV=production"), config.Env.join(" "));
-    assert.deepEqual(config.Env.filter((e: string) => /^(NODE_EXTRA_CA_CERTS|NPM_CONFIG_|npm_config_|SSL_CERT)/.test(e)), []);
+    assert.deepEqual(
+      config.Env.filter((e: string) => /^(NODE_EXTRA_CA_CERTS|NPM_CONFIG_|npm_config_|SSL_CERT)/.test(e)),
+      [],
+    );
   });
 
   it("holds the bundled entry points with their code caches and nothing else: no node_modules, no sources", function () {
     const listing = docker([
-      "run", "--rm", TAG, "node", "-e",
+      "run",
+      "--rm",
+      TAG,
+      "node",
+      "-e",
       `const fs = require("fs");
        console.log(JSON.stringify({ app: fs.readdirSync("/app").sort(), dist: fs.readdirSync("/app/dist").sort(), lib: fs.readdirSync("/app/dist/lib").sort() }));`,
     ]);
@@ -101,16 +133,32 @@ describe("workload image: services/Dockerfile on the offline Node base", functio
     // The worker requires no file beside its launcher and the cache loader: its dependencies (zod
     // here, reporting the missing configuration) are inside its bundle, which runs from the code
     // cache the build made with this image's Node: V8 takes it.
-    const r = spawnSync("docker", [
-      "run", "--rm", "--entrypoint", "node", TAG, "-e",
-      `const Module = require("module"); const vm = require("vm"); const files = new Set(); const load = Module._load;
+    const r = spawnSync(
+      "docker",
+      [
+        "run",
+        "--rm",
+        "--entrypoint",
+        "node",
+        TAG,
+        "-e",
+        `const Module = require("module"); const vm = require("vm"); const files = new Set(); const load = Module._load;
        Module._load = function (request, parent) { const f = Module._resolveFilename(request, parent); if (f.startsWith("/")) files.add(f); return load.apply(this, arguments); };
        const run = vm.Script.prototype.runInThisContext;
        vm.Script.prototype.runInThisContext = function () { files.add(this.cachedDataRejected === false ? "a bundle run from its code cache" : "a bundle compiled without its cache"); return run.apply(this, arguments); };
        process.on("exit", () => console.log(JSON.stringify([...files])));
        require("/app/dist/worker.js");`,
-    ], { encoding: "utf8" });
-    assert.deepEqual([r.status, JSON.parse(r.stdout), r.stderr.split("\n")[0]], [1, ["/app/dist/worker.js", "/app/dist/lib/code-cache.js", "a bundle run from its code cache"], "worker: invalid configuration (3 problems):"]);
+      ],
+      { encoding: "utf8" },
+    );
+    assert.deepEqual(
+      [r.status, JSON.parse(r.stdout), r.stderr.split("\n")[0]],
+      [
+        1,
+        ["/app/dist/worker.js", "/app/dist/lib/code-cache.js", "a bundle run from its code cache"],
+        "worker: invalid configuration (3 problems):",
+      ],
+    );
   });
 
   it("keeps nothing of the build secrets: no extra CA certificate, bundle, npmrc, secret mount or npm cache", function () {
@@ -127,8 +175,24 @@ describe("workload image: services/Dockerfile on the offline Node base", functio
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-    const paths = ["/run/secrets/npm_ca", "/run/secrets/npmrc", "/root/.npm", "/root/.npmrc", "/app/.npmrc", "/app/src"];
-    const present = docker(["run", "--rm", "--user", "0", TAG, "node", "-e", `console.log(JSON.stringify(${JSON.stringify(paths)}.filter((p) => require("fs").existsSync(p))))`]);
+    const paths = [
+      "/run/secrets/npm_ca",
+      "/run/secrets/npmrc",
+      "/root/.npm",
+      "/root/.npmrc",
+      "/app/.npmrc",
+      "/app/src",
+    ];
+    const present = docker([
+      "run",
+      "--rm",
+      "--user",
+      "0",
+      TAG,
+      "node",
+      "-e",
+      `console.log(JSON.stringify(${JSON.stringify(paths)}.filter((p) => require("fs").existsSync(p))))`,
+    ]);
     assert.deepEqual(JSON.parse(present), []);
     const history = docker(["history", "--no-trunc", "--format", "{{.CreatedBy}}", TAG]);
     assert.doesNotMatch(history, /BEGIN CERTIFICATE|registry=|secret/);
@@ -145,7 +209,10 @@ describe("workload image: services/Dockerfile on the offline Node base", functio
       docker(["cp", join(dir, "leftover.pem"), `${planted}:/app/leftover.pem`]);
       docker(["commit", planted, `${TAG}-planted`]);
       const file = join(dir, "patterns");
-      writeFileSync(file, `${[...localCaFiles().flatMap((f) => certificateLines(readFileSync(f, "utf8"))), CA_CANARY, NPMRC_CANARY].join("\n")}\n`);
+      writeFileSync(
+        file,
+        `${[...localCaFiles().flatMap((f) => certificateLines(readFileSync(f, "utf8"))), CA_CANARY, NPMRC_CANARY].join("\n")}\n`,
+      );
       assert.deepEqual(patternsInAddedLayers(`${TAG}-planted`, TAG, file, dir), expected);
     } finally {
       spawnSync("docker", ["rm", "-f", planted], { stdio: "ignore" });
@@ -186,12 +253,29 @@ describe("workload image: services/Dockerfile on the offline Node base", functio
     function runHardened(name: string, env: Record<string, string>, command: string[] = []): string {
       containers.push(name);
       return docker([
-        "run", "--detach", "--name", name, "--label", "berth-test=workload-image",
-        "--network", "host", "--read-only", "--tmpfs", "/tmp", "--cap-drop", "ALL", "--security-opt", "no-new-privileges",
+        "run",
+        "--detach",
+        "--name",
+        name,
+        "--label",
+        "berth-test=workload-image",
+        "--network",
+        "host",
+        "--read-only",
+        "--tmpfs",
+        "/tmp",
+        "--cap-drop",
+        "ALL",
+        "--security-opt",
+        "no-new-privileges",
         // The image's healthcheck command, polled faster than its 5 s default.
-        "--health-interval", "1s", "--health-start-period", "30s",
+        "--health-interval",
+        "1s",
+        "--health-start-period",
+        "30s",
         ...Object.entries(env).flatMap(([k, v]) => ["--env", `${k}=${v}`]),
-        TAG, ...command,
+        TAG,
+        ...command,
       ]);
     }
 
@@ -219,7 +303,10 @@ describe("workload image: services/Dockerfile on the offline Node base", functio
       await healthy(orch);
       const url = `http://127.0.0.1:${orchPort}`;
       const health = await request("GET", `${url}/health`);
-      assert.deepEqual([health.status, health.body.status, health.body.checks.postgres.ok, health.body.checks.redis.ok], [200, "ok", true, true]);
+      assert.deepEqual(
+        [health.status, health.body.status, health.body.checks.postgres.ok, health.body.checks.redis.ok],
+        [200, "ok", true, true],
+      );
       // The components' healthcheck in this Debian-based image, read-only and without capabilities:
       // bash asks (its own message for a closed port), no node process starts.
       const componentsProbe = (port: number) => {
@@ -229,15 +316,31 @@ describe("workload image: services/Dockerfile on the offline Node base", functio
       const closed = await freePort();
       assert.deepEqual(
         [componentsProbe(orchPort), componentsProbe(closed)],
-        [[0, ""], [1, `healthcheck: connect: Connection refused\nhealthcheck: line 2: /dev/tcp/127.0.0.1/${closed}: Connection refused\n`]],
+        [
+          [0, ""],
+          [
+            1,
+            `healthcheck: connect: Connection refused\nhealthcheck: line 2: /dev/tcp/127.0.0.1/${closed}: Connection refused\n`,
+          ],
+        ],
       );
 
-      runHardened(worker, { ...common, WORKER_ID: "image-worker", WORKER_PORT: String(workerPort) }, ["node", "/app/dist/worker.js"]);
+      runHardened(worker, { ...common, WORKER_ID: "image-worker", WORKER_PORT: String(workerPort) }, [
+        "node",
+        "/app/dist/worker.js",
+      ]);
       await healthy(worker);
       const workers = await request("GET", `${url}/v1/workers`);
-      assert.deepEqual(workers.body.workers.map((w: any) => [w.id, w.namespaces]), [["image-worker", ["default"]]]);
+      assert.deepEqual(
+        workers.body.workers.map((w: any) => [w.id, w.namespaces]),
+        [["image-worker", ["default"]]],
+      );
 
-      const created = await request("POST", `${url}/v1/tasks`, JSON.stringify({ namespace: "default", name: "sum", input: [1, 2, 3] }));
+      const created = await request(
+        "POST",
+        `${url}/v1/tasks`,
+        JSON.stringify({ namespace: "default", name: "sum", input: [1, 2, 3] }),
+      );
       assert.equal(created.status, 201);
       const done = await waitFor("the task to finish", 10_000, async () => {
         const t = (await request("GET", `${url}/v1/tasks/${created.body.id}`)).body;
@@ -247,13 +350,19 @@ describe("workload image: services/Dockerfile on the offline Node base", functio
 
       // The process really is uid 1000 and cannot write outside /tmp.
       const probe = docker([
-        "exec", orch, "node", "-e",
+        "exec",
+        orch,
+        "node",
+        "-e",
         `const fs = require("fs"); const w = (p) => { try { fs.writeFileSync(p, "x"); return "ok"; } catch (e) { return e.code; } };
          console.log(JSON.stringify({ id: process.getuid() + ":" + process.getgid(), app: w("/app/x"), root: w("/x"), tmp: w("/tmp/x") }));`,
       ]);
       assert.deepEqual(JSON.parse(probe), { id: "1000:1000", app: "EROFS", root: "EROFS", tmp: "ok" });
       const hostConfig = inspect(orch).HostConfig;
-      assert.deepEqual([hostConfig.ReadonlyRootfs, hostConfig.CapDrop, hostConfig.SecurityOpt], [true, ["ALL"], ["no-new-privileges"]]);
+      assert.deepEqual(
+        [hostConfig.ReadonlyRootfs, hostConfig.CapDrop, hostConfig.SecurityOpt],
+        [true, ["ALL"], ["no-new-privileges"]],
+      );
 
       // docker stop sends SIGTERM to node as PID 1: the worker deregisters and exits 0.
       docker(["stop", "--time", "20", worker]);

@@ -20,7 +20,14 @@ import {
   waitHealthy,
 } from "../support/workload-process";
 import { freePort } from "../support/poll";
-import { createTestDatabase, createTestRedis, requireServers, type TestDatabase, type TestRedis, type TestServers } from "../support/workload-servers";
+import {
+  createTestDatabase,
+  createTestRedis,
+  requireServers,
+  type TestDatabase,
+  type TestRedis,
+  type TestServers,
+} from "../support/workload-servers";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
@@ -59,14 +66,19 @@ describe("workload: orchestrator and worker on real Postgres and Redis", functio
     };
   }
 
-  async function orchestrator(extra: Record<string, string> = {}): Promise<{ proc: ServiceProcess; url: string; port: number }> {
+  async function orchestrator(
+    extra: Record<string, string> = {},
+  ): Promise<{ proc: ServiceProcess; url: string; port: number }> {
     const port = await freePort();
     const proc = startService("orchestrator", env({ ORCHESTRATOR_PORT: String(port), ...extra }));
     await waitHealthy(proc, port);
     return { proc, url: `http://127.0.0.1:${port}`, port };
   }
 
-  async function worker(id: string, extra: Record<string, string> = {}): Promise<{ proc: ServiceProcess; port: number }> {
+  async function worker(
+    id: string,
+    extra: Record<string, string> = {},
+  ): Promise<{ proc: ServiceProcess; port: number }> {
     const port = await freePort();
     const proc = startService("worker", env({ WORKER_ID: id, WORKER_PORT: String(port), ...extra }));
     await waitHealthy(proc, port);
@@ -117,7 +129,14 @@ describe("workload: orchestrator and worker on real Postgres and Redis", functio
 
     const w = await worker("w1");
     const wHealth = await request("GET", `http://127.0.0.1:${w.port}/health`);
-    assert.deepEqual(wHealth.body, { status: "ok", workerId: "w1", registered: true, heartbeatOk: true, stopping: false, redis: "ready" });
+    assert.deepEqual(wHealth.body, {
+      status: "ok",
+      workerId: "w1",
+      registered: true,
+      heartbeatOk: true,
+      stopping: false,
+      redis: "ready",
+    });
     const workers = await request("GET", `${orch.url}/v1/workers`);
     assert.equal(workers.status, 200);
     assert.equal(workers.body.workers.length, 1);
@@ -128,7 +147,11 @@ describe("workload: orchestrator and worker on real Postgres and Redis", functio
     assert.match(w1.startedAt, ISO);
     assert.match(w1.heartbeatAt, ISO);
 
-    const created = await request("POST", `${orch.url}/v1/tasks`, JSON.stringify({ namespace: "default", name: "sum", input: [1, 2, 3] }));
+    const created = await request(
+      "POST",
+      `${orch.url}/v1/tasks`,
+      JSON.stringify({ namespace: "default", name: "sum", input: [1, 2, 3] }),
+    );
     assert.equal(created.status, 201);
     assert.match(created.body.id, UUID);
     assert.equal(created.headers.get("location"), `/v1/tasks/${created.body.id}`);
@@ -138,12 +161,35 @@ describe("workload: orchestrator and worker on real Postgres and Redis", functio
 
     const sum = await finished(orch.url, created.body.id);
     assert.deepEqual(
-      { id: sum.id, namespace: sum.namespace, name: sum.name, input: sum.input, status: sum.status, result: sum.result, error: sum.error, workerId: sum.workerId, attempts: sum.attempts },
-      { id: created.body.id, namespace: "default", name: "sum", input: [1, 2, 3], status: "succeeded", result: 6, error: null, workerId: "w1", attempts: 1 },
+      {
+        id: sum.id,
+        namespace: sum.namespace,
+        name: sum.name,
+        input: sum.input,
+        status: sum.status,
+        result: sum.result,
+        error: sum.error,
+        workerId: sum.workerId,
+        attempts: sum.attempts,
+      },
+      {
+        id: created.body.id,
+        namespace: "default",
+        name: "sum",
+        input: [1, 2, 3],
+        status: "succeeded",
+        result: 6,
+        error: null,
+        workerId: "w1",
+        attempts: 1,
+      },
     );
     for (const at of ["createdAt", "startedAt", "finishedAt"]) assert.match(sum[at], ISO);
 
-    const echo = await finished(orch.url, await submit(orch.url, "default", "echo", { a: [1, "x", null], b: { c: true } }));
+    const echo = await finished(
+      orch.url,
+      await submit(orch.url, "default", "echo", { a: [1, "x", null], b: { c: true } }),
+    );
     assert.equal(echo.status, "succeeded");
     assert.deepEqual(echo.result, { a: [1, "x", null], b: { c: true } });
     const slept = await finished(orch.url, await submit(orch.url, "default", "sleep", { ms: 50 }));
@@ -162,7 +208,10 @@ describe("workload: orchestrator and worker on real Postgres and Redis", functio
     await worker("only-alpha", { NAMESPACES: "alpha" });
     const alpha = await submit(orch.url, "alpha", "sum", [2, 3]);
     const beta = await submit(orch.url, "beta", "sum", [4, 5]);
-    assert.deepEqual([(await finished(orch.url, alpha)).result, (await finished(orch.url, alpha)).workerId], [5, "only-alpha"]);
+    assert.deepEqual(
+      [(await finished(orch.url, alpha)).result, (await finished(orch.url, alpha)).workerId],
+      [5, "only-alpha"],
+    );
     await sleep(1000);
     assert.equal((await task(orch.url, beta)).status, "queued");
     assert.deepEqual(await redis.client.lrange(`${redis.prefix}queue:beta`, 0, -1), [beta]);
@@ -192,12 +241,21 @@ describe("workload: orchestrator and worker on real Postgres and Redis", functio
     assert.deepEqual(await first.proc.signal("SIGKILL"), { code: null, signal: "SIGKILL" });
     await worker("rescuer");
     const reaped = await orch.proc.waitForLog("worker heartbeat expired: re-queued its tasks");
-    assert.deepEqual([reaped.workerId, reaped.requeued, reaped.releasedTasks, reaped.removed], ["doomed", [id], 1, true]);
+    assert.deepEqual(
+      [reaped.workerId, reaped.requeued, reaped.releasedTasks, reaped.removed],
+      ["doomed", [id], 1, true],
+    );
 
     const done = await finished(orch.url, id);
-    assert.deepEqual([done.status, done.result, done.workerId, done.attempts], ["succeeded", { sleptMs: 1500 }, "rescuer", 2]);
+    assert.deepEqual(
+      [done.status, done.result, done.workerId, done.attempts],
+      ["succeeded", { sleptMs: 1500 }, "rescuer", 2],
+    );
     const workers = await request("GET", `${orch.url}/v1/workers`);
-    assert.deepEqual(workers.body.workers.map((w: any) => w.id), ["rescuer"]);
+    assert.deepEqual(
+      workers.body.workers.map((w: any) => w.id),
+      ["rescuer"],
+    );
     assert.deepEqual(await workerRows(), ["rescuer"]);
     assert.deepEqual(await redis.keys(), []);
   });
@@ -214,7 +272,10 @@ describe("workload: orchestrator and worker on real Postgres and Redis", functio
     const recovered = await after.proc.waitForLog("re-queued tasks left in flight by an earlier run");
     assert.deepEqual(recovered.requeued, [id]);
     const done = await finished(orch.url, id);
-    assert.deepEqual([done.status, done.result, done.workerId, done.attempts], ["succeeded", { sleptMs: 300 }, "w1", 2]);
+    assert.deepEqual(
+      [done.status, done.result, done.workerId, done.attempts],
+      ["succeeded", { sleptMs: 300 }, "w1", 2],
+    );
     assert.deepEqual(await redis.keys(), []);
   });
 
@@ -238,7 +299,10 @@ describe("workload: orchestrator and worker on real Postgres and Redis", functio
     assert.deepEqual(await redis.keys(), [`${redis.prefix}queue:default`]);
     assert.deepEqual(await redis.client.lrange(`${redis.prefix}queue:default`, 0, -1), [later]);
     assert.deepEqual(
-      w.proc.logs().map((l) => l.msg).slice(-4),
+      w.proc
+        .logs()
+        .map((l) => l.msg)
+        .slice(-4),
       ["shutting down", "task succeeded", "worker deregistered", "stopped"],
     );
   });
@@ -265,7 +329,10 @@ describe("workload: orchestrator and worker on real Postgres and Redis", functio
     assert.deepEqual(await workerRows(), []);
     assert.deepEqual(await redis.keys(), []);
     assert.deepEqual(
-      w.proc.logs().map((l) => l.msg).slice(-5),
+      w.proc
+        .logs()
+        .map((l) => l.msg)
+        .slice(-5),
       ["task started", "task succeeded", "shutting down", "worker deregistered", "stopped"],
     );
   });
@@ -295,7 +362,9 @@ describe("workload: orchestrator and worker on real Postgres and Redis", functio
       const tookMs = Date.parse(String(last[1].time)) - Date.parse(String(last[0].time));
       assert.ok(tookMs < 2500, `the stop took ${tookMs} ms`);
       // Not deregistered by itself: the orchestrator's sweep removes it once its heartbeat expires.
-      await waitFor("the expired worker to be swept", 10_000, async () => ((await workerRows()).length === 0 ? true : undefined));
+      await waitFor("the expired worker to be swept", 10_000, async () =>
+        (await workerRows()).length === 0 ? true : undefined,
+      );
     } finally {
       pg.close();
       rd.close();
@@ -307,13 +376,18 @@ describe("workload: orchestrator and worker on real Postgres and Redis", functio
   it("a worker started before the schema exists answers 503, then registers once the orchestrator has migrated", async function () {
     const port = await freePort();
     const w = startService("worker", env({ WORKER_ID: "early", WORKER_PORT: String(port) }));
-    const notYet = await waitFor("worker /health to answer", 10_000, async () => request("GET", `http://127.0.0.1:${port}/health`));
+    const notYet = await waitFor("worker /health to answer", 10_000, async () =>
+      request("GET", `http://127.0.0.1:${port}/health`),
+    );
     assert.equal(notYet.status, 503);
     assert.deepEqual([notYet.body.status, notYet.body.registered], ["unavailable", false]);
     const orch = await orchestrator();
     await waitHealthy(w, port);
     const workers = await request("GET", `${orch.url}/v1/workers`);
-    assert.deepEqual(workers.body.workers.map((x: any) => x.id), ["early"]);
+    assert.deepEqual(
+      workers.body.workers.map((x: any) => x.id),
+      ["early"],
+    );
   });
 
   it("two orchestrators migrating the same fresh database at once: one applies, the other finds it done", async function () {
@@ -333,7 +407,9 @@ describe("workload: orchestrator and worker on real Postgres and Redis", functio
       });
       await holder.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY]);
       await Promise.all(procs.map((p, i) => waitHealthy(p, ports[i]!)));
-      const outcomes = procs.map((p) => p.logs().find((l) => l.msg === "migrations applied" || l.msg === "schema up to date")).map((l) => [l?.msg, l?.applied]);
+      const outcomes = procs
+        .map((p) => p.logs().find((l) => l.msg === "migrations applied" || l.msg === "schema up to date"))
+        .map((l) => [l?.msg, l?.applied]);
       assert.deepEqual(
         outcomes.sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
         [
@@ -344,9 +420,15 @@ describe("workload: orchestrator and worker on real Postgres and Redis", functio
     } finally {
       await holder.end();
     }
-    assert.deepEqual(await db.query("SELECT version, name FROM berth_schema_migrations"), [{ version: 1, name: "tasks and workers" }]);
+    assert.deepEqual(await db.query("SELECT version, name FROM berth_schema_migrations"), [
+      { version: 1, name: "tasks and workers" },
+    ]);
     assert.deepEqual(
-      (await db.query<{ tablename: string }>("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")).map((r) => r.tablename),
+      (
+        await db.query<{ tablename: string }>(
+          "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename",
+        )
+      ).map((r) => r.tablename),
       ["berth_schema_migrations", "berth_tasks", "berth_workers"],
     );
     // A third start later is a no-op as well.
@@ -376,7 +458,14 @@ describe("workload: orchestrator and worker on real Postgres and Redis", functio
           await gate;
           if (outcome === "rollback") throw new Error("the push failed");
         });
-        return { inTransaction, open, done: done.then(() => "committed", (e: Error) => e.message) };
+        return {
+          inTransaction,
+          open,
+          done: done.then(
+            () => "committed",
+            (e: Error) => e.message,
+          ),
+        };
       };
       const pending = Symbol("pending");
       const within = <T>(p: Promise<T>, ms: number) => Promise.race([p, sleep(ms).then(() => pending)]);
@@ -397,7 +486,9 @@ describe("workload: orchestrator and worker on real Postgres and Redis", functio
       rolledBack.open();
       assert.equal(await rolledBack.done, "the push failed");
       assert.deepEqual(await orphan, { kind: "missing" });
-      assert.deepEqual(await db.query("SELECT id::text FROM berth_tasks"), [{ id: "11111111-1111-4111-8111-111111111111" }]);
+      assert.deepEqual(await db.query("SELECT id::text FROM berth_tasks"), [
+        { id: "11111111-1111-4111-8111-111111111111" },
+      ]);
     } finally {
       for (const open of gates) open(); // a failed assertion must not leave a transaction waiting
       await pool.end();
@@ -406,7 +497,8 @@ describe("workload: orchestrator and worker on real Postgres and Redis", functio
 
   it("the healthcheck script exits 0 only when /health answers 200", async function () {
     const orch = await orchestrator();
-    const healthcheck = (port: number) => spawnSync(process.execPath, [entryPath("healthcheck"), String(port)], { encoding: "utf8", timeout: 5000 });
+    const healthcheck = (port: number) =>
+      spawnSync(process.execPath, [entryPath("healthcheck"), String(port)], { encoding: "utf8", timeout: 5000 });
     const ok = healthcheck(orch.port);
     assert.deepEqual([ok.status, ok.stderr], [0, ""]);
     const closed = healthcheck(await freePort());
@@ -414,7 +506,10 @@ describe("workload: orchestrator and worker on real Postgres and Redis", functio
     assert.match(closed.stderr, /^healthcheck: connect ECONNREFUSED 127\.0\.0\.1:\d+\n$/);
 
     const degradedPort = await freePort();
-    const degraded = startService("orchestrator", env({ ORCHESTRATOR_PORT: String(degradedPort), REDIS_URL: `redis://127.0.0.1:${await freePort()}` }));
+    const degraded = startService(
+      "orchestrator",
+      env({ ORCHESTRATOR_PORT: String(degradedPort), REDIS_URL: `redis://127.0.0.1:${await freePort()}` }),
+    );
     await degraded.waitForLog("orchestrator listening");
     const res = healthcheck(degradedPort);
     assert.deepEqual([res.status, res.stderr], [1, "healthcheck: GET /health answered 503\n"]);
@@ -439,25 +534,53 @@ describe("workload: orchestrator and worker on real Postgres and Redis", functio
           mkdirSync(bin);
           for (const [name, target] of Object.entries(clients[client]!)) symlinkSync(target, join(bin, name));
         }
-        const r = spawnSync("/bin/sh", [join(dist, "healthcheck.sh"), String(port)], { encoding: "utf8", env: { PATH: bin }, timeout: 5000 });
+        const r = spawnSync("/bin/sh", [join(dist, "healthcheck.sh"), String(port)], {
+          encoding: "utf8",
+          env: { PATH: bin },
+          timeout: 5000,
+        });
         return [r.status, r.stderr];
       };
       const orch = await orchestrator();
       const degradedPort = await freePort();
-      const degraded = startService("orchestrator", env({ ORCHESTRATOR_PORT: String(degradedPort), REDIS_URL: `redis://127.0.0.1:${await freePort()}` }));
+      const degraded = startService(
+        "orchestrator",
+        env({ ORCHESTRATOR_PORT: String(degradedPort), REDIS_URL: `redis://127.0.0.1:${await freePort()}` }),
+      );
       await degraded.waitForLog("orchestrator listening");
       const closed = await freePort();
       assert.deepEqual(
-        Object.keys(clients).map((client) => [client, probe(client, orch.port), probe(client, degradedPort), probe(client, closed)]),
+        Object.keys(clients).map((client) => [
+          client,
+          probe(client, orch.port),
+          probe(client, degradedPort),
+          probe(client, closed),
+        ]),
         [
-          ["bash", [0, ""], [1, "healthcheck: GET /health answered 503\n"], [1, `healthcheck: connect: Connection refused\nhealthcheck: line 2: /dev/tcp/127.0.0.1/${closed}: Connection refused\n`]],
+          [
+            "bash",
+            [0, ""],
+            [1, "healthcheck: GET /health answered 503\n"],
+            [
+              1,
+              `healthcheck: connect: Connection refused\nhealthcheck: line 2: /dev/tcp/127.0.0.1/${closed}: Connection refused\n`,
+            ],
+          ],
           [
             "busybox",
             [0, ""],
             [1, "wget: server returned error: HTTP/1.1 503 Service Unavailable\nhealthcheck: GET /health failed\n"],
-            [1, "wget: can't connect to remote host (127.0.0.1): Connection refused\nhealthcheck: GET /health failed\n"],
+            [
+              1,
+              "wget: can't connect to remote host (127.0.0.1): Connection refused\nhealthcheck: GET /health failed\n",
+            ],
           ],
-          ["node", [0, ""], [1, "healthcheck: GET /health answered 503\n"], [1, `healthcheck: connect ECONNREFUSED 127.0.0.1:${closed}\n`]],
+          [
+            "node",
+            [0, ""],
+            [1, "healthcheck: GET /health answered 503\n"],
+            [1, `healthcheck: connect ECONNREFUSED 127.0.0.1:${closed}\n`],
+          ],
         ],
       );
       assert.deepEqual(probe("bash", "8080; true"), [1, 'healthcheck: invalid port "8080; true"\n']);
@@ -481,18 +604,63 @@ describe("workload: orchestrator and worker on real Postgres and Redis", functio
     const cases: Array<[string, string | undefined, number, string]> = [
       ["fails when the body is not JSON", '{"namespace":', 400, "request body is not valid JSON"],
       ["fails when the body is empty", undefined, 400, "request body is not valid JSON"],
-      ["fails when the body is not an object", "[1]", 400, 'request body must be a JSON object {"namespace", "name", "input"}'],
+      [
+        "fails when the body is not an object",
+        "[1]",
+        400,
+        'request body must be a JSON object {"namespace", "name", "input"}',
+      ],
       ["fails when a field is missing", '{"namespace":"default"}', 400, '"name" is required'],
       ["fails when a field has the wrong type", '{"namespace":1,"name":"echo"}', 400, '"namespace" must be a string'],
-      ["fails when a field is unknown", '{"namespace":"default","name":"echo","inputs":1}', 400, 'unknown field "inputs"'],
-      ["fails when the namespace is unknown", '{"namespace":"nope","name":"echo","input":1}', 400, 'unknown namespace "nope" (accepted: default, other)'],
-      ["fails when the handler is unknown", '{"namespace":"default","name":"rm","input":1}', 400, 'unknown handler "rm" (known: echo, fail, sleep, sum)'],
-      ["fails when the handler name is an Object prototype key", '{"namespace":"default","name":"constructor"}', 400, 'unknown handler "constructor" (known: echo, fail, sleep, sum)'],
-      ["fails when sum gets something else than numbers", '{"namespace":"default","name":"sum","input":[1,"2"]}', 400, 'invalid input for "sum": expected an array of finite numbers'],
-      ["fails when sleep gets a negative time", '{"namespace":"default","name":"sleep","input":{"ms":-1}}', 400, 'invalid input for "sleep": expected an object {"ms": integer from 0 to 600000}'],
-      ["fails when the body is larger than MAX_BODY_BYTES", JSON.stringify({ namespace: "default", name: "echo", input: "x".repeat(1100) }), 413, "request body exceeds 1024 bytes"],
+      [
+        "fails when a field is unknown",
+        '{"namespace":"default","name":"echo","inputs":1}',
+        400,
+        'unknown field "inputs"',
+      ],
+      [
+        "fails when the namespace is unknown",
+        '{"namespace":"nope","name":"echo","input":1}',
+        400,
+        'unknown namespace "nope" (accepted: default, other)',
+      ],
+      [
+        "fails when the handler is unknown",
+        '{"namespace":"default","name":"rm","input":1}',
+        400,
+        'unknown handler "rm" (known: echo, fail, sleep, sum)',
+      ],
+      [
+        "fails when the handler name is an Object prototype key",
+        '{"namespace":"default","name":"constructor"}',
+        400,
+        'unknown handler "constructor" (known: echo, fail, sleep, sum)',
+      ],
+      [
+        "fails when sum gets something else than numbers",
+        '{"namespace":"default","name":"sum","input":[1,"2"]}',
+        400,
+        'invalid input for "sum": expected an array of finite numbers',
+      ],
+      [
+        "fails when sleep gets a negative time",
+        '{"namespace":"default","name":"sleep","input":{"ms":-1}}',
+        400,
+        'invalid input for "sleep": expected an object {"ms": integer from 0 to 600000}',
+      ],
+      [
+        "fails when the body is larger than MAX_BODY_BYTES",
+        JSON.stringify({ namespace: "default", name: "echo", input: "x".repeat(1100) }),
+        413,
+        "request body exceeds 1024 bytes",
+      ],
       // Megabytes: the server drains them, so the client reads the 413 instead of an EPIPE.
-      ["fails when the body is megabytes large", JSON.stringify({ namespace: "default", name: "echo", input: "x".repeat(8_000_000) }), 413, "request body exceeds 1024 bytes"],
+      [
+        "fails when the body is megabytes large",
+        JSON.stringify({ namespace: "default", name: "echo", input: "x".repeat(8_000_000) }),
+        413,
+        "request body exceeds 1024 bytes",
+      ],
     ];
     for (const [title, body, status, error] of cases) {
       it(`${title}: ${status} ${JSON.stringify(error)}`, async function () {
@@ -505,11 +673,15 @@ describe("workload: orchestrator and worker on real Postgres and Redis", functio
 
     it("fails when a chunked body (no Content-Length) grows past MAX_BODY_BYTES: 413", async function () {
       const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-        const req = http.request(`${orch.url}/v1/tasks`, { method: "POST", headers: { "content-type": "application/json" } }, (res) => {
-          let text = "";
-          res.on("data", (c: Buffer) => (text += c.toString()));
-          res.on("end", () => resolve({ status: res.statusCode!, text }));
-        });
+        const req = http.request(
+          `${orch.url}/v1/tasks`,
+          { method: "POST", headers: { "content-type": "application/json" } },
+          (res) => {
+            let text = "";
+            res.on("data", (c: Buffer) => (text += c.toString()));
+            res.on("end", () => resolve({ status: res.statusCode!, text }));
+          },
+        );
         req.on("error", reject);
         for (let i = 0; i < 1000; i++) req.write("x".repeat(1000));
         req.end();
@@ -520,21 +692,36 @@ describe("workload: orchestrator and worker on real Postgres and Redis", functio
 
     it("fails when the task does not exist: 404", async function () {
       const id = "7d6f1f7e-2c1a-4f3b-9a51-0c0f4f1f2b3c";
-      assert.deepEqual(await request("GET", `${orch.url}/v1/tasks/${id}`).then((r) => [r.status, r.body]), [404, { error: `task "${id}" not found` }]);
-      assert.deepEqual(await request("GET", `${orch.url}/v1/tasks/not-a-uuid`).then((r) => [r.status, r.body]), [404, { error: 'task "not-a-uuid" not found' }]);
+      assert.deepEqual(await request("GET", `${orch.url}/v1/tasks/${id}`).then((r) => [r.status, r.body]), [
+        404,
+        { error: `task "${id}" not found` },
+      ]);
+      assert.deepEqual(await request("GET", `${orch.url}/v1/tasks/not-a-uuid`).then((r) => [r.status, r.body]), [
+        404,
+        { error: 'task "not-a-uuid" not found' },
+      ]);
     });
 
     it("fails when the route or method is unknown: 404 and 405 with Allow", async function () {
-      assert.deepEqual(await request("GET", `${orch.url}/v2/tasks`).then((r) => [r.status, r.body]), [404, { error: "no route for GET /v2/tasks" }]);
+      assert.deepEqual(await request("GET", `${orch.url}/v2/tasks`).then((r) => [r.status, r.body]), [
+        404,
+        { error: "no route for GET /v2/tasks" },
+      ]);
       const wrong = await request("DELETE", `${orch.url}/v1/tasks`);
-      assert.deepEqual([wrong.status, wrong.body, wrong.headers.get("allow")], [405, { error: "method DELETE is not allowed on /v1/tasks (allowed: POST)" }, "POST"]);
+      assert.deepEqual(
+        [wrong.status, wrong.body, wrong.headers.get("allow")],
+        [405, { error: "method DELETE is not allowed on /v1/tasks (allowed: POST)" }, "POST"],
+      );
       await assertNothingWritten();
     });
   });
 
   it("fails when Redis is unreachable: /health is 503 degraded and a submit is 503 with no row left", async function () {
     const port = await freePort();
-    const proc = startService("orchestrator", env({ ORCHESTRATOR_PORT: String(port), REDIS_URL: `redis://127.0.0.1:${await freePort()}` }));
+    const proc = startService(
+      "orchestrator",
+      env({ ORCHESTRATOR_PORT: String(port), REDIS_URL: `redis://127.0.0.1:${await freePort()}` }),
+    );
     await proc.waitForLog("orchestrator listening");
     const url = `http://127.0.0.1:${port}`;
     const health = await request("GET", `${url}/health`);
@@ -544,14 +731,25 @@ describe("workload: orchestrator and worker on real Postgres and Redis", functio
     assert.equal(health.body.checks.redis.ok, false);
     assert.match(health.body.checks.redis.error, /^connection is (connecting|reconnecting)$/);
 
-    const res = await request("POST", `${url}/v1/tasks`, JSON.stringify({ namespace: "default", name: "echo", input: 1 }));
-    assert.deepEqual([res.status, res.body], [503, { error: "the task could not be stored and queued; nothing was kept, try again" }]);
+    const res = await request(
+      "POST",
+      `${url}/v1/tasks`,
+      JSON.stringify({ namespace: "default", name: "echo", input: 1 }),
+    );
+    assert.deepEqual(
+      [res.status, res.body],
+      [503, { error: "the task could not be stored and queued; nothing was kept, try again" }],
+    );
     assert.deepEqual(await db.query("SELECT id FROM berth_tasks"), []);
   });
 
   describe("environment validation", function () {
     const run = (entry: "orchestrator" | "worker", vars: Record<string, string>) =>
-      spawnSync(process.execPath, [entryPath(entry)], { env: { PATH: process.env.PATH ?? "", ...vars }, encoding: "utf8", timeout: 10_000 });
+      spawnSync(process.execPath, [entryPath(entry)], {
+        env: { PATH: process.env.PATH ?? "", ...vars },
+        encoding: "utf8",
+        timeout: 10_000,
+      });
 
     it("fails when orchestrator variables are missing or invalid: every problem named, exit 1, no stack trace", function () {
       const r = run("orchestrator", {
@@ -580,7 +778,12 @@ describe("workload: orchestrator and worker on real Postgres and Redis", functio
     });
 
     it("fails when the worker has no WORKER_ID or a bad port: exit 1", function () {
-      const r = run("worker", { DATABASE_URL: "postgres://u:secret@db/x", REDIS_URL: "redis://cache", WORKER_PORT: "70000", MAX_BODY_BYTES: "ignored" });
+      const r = run("worker", {
+        DATABASE_URL: "postgres://u:secret@db/x",
+        REDIS_URL: "redis://cache",
+        WORKER_PORT: "70000",
+        MAX_BODY_BYTES: "ignored",
+      });
       assert.equal(r.status, 1);
       assert.equal(
         r.stderr,
@@ -597,7 +800,10 @@ describe("workload: orchestrator and worker on real Postgres and Redis", functio
     it("fails when DATABASE_URL is not a postgres URL, without echoing its value", function () {
       const r = run("orchestrator", { DATABASE_URL: "mysql://u:hunter2@db/x", REDIS_URL: "redis://cache" });
       assert.equal(r.status, 1);
-      assert.equal(r.stderr, "orchestrator: invalid configuration (1 problem):\n  - DATABASE_URL must be a PostgreSQL URL (postgres:// or postgresql://)\n");
+      assert.equal(
+        r.stderr,
+        "orchestrator: invalid configuration (1 problem):\n  - DATABASE_URL must be a PostgreSQL URL (postgres:// or postgresql://)\n",
+      );
     });
   });
 });
@@ -612,7 +818,10 @@ async function stallingProxy(target: URL): Promise<{ url(of: string): string; st
   const server = net.createServer({ allowHalfOpen: true }, (client) => {
     const upstream = net.connect({ port: Number(target.port), host: target.hostname, allowHalfOpen: true });
     sockets.push(client, upstream);
-    for (const [from, to] of [[client, upstream], [upstream, client]] as const) {
+    for (const [from, to] of [
+      [client, upstream],
+      [upstream, client],
+    ] as const) {
       from.on("data", (chunk) => void (stalled || to.write(chunk)));
       from.on("end", () => void (stalled || to.end()));
       from.on("error", () => undefined);

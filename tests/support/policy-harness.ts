@@ -11,7 +11,13 @@ export function validationArgs(props: Props, type: string, config: object, name 
     props,
     urn: `urn:pulumi:test::berth::${type}::${name}`,
     name,
-    opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
+    opts: {
+      protect: false,
+      ignoreChanges: [],
+      aliases: [],
+      customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+      additionalSecretOutputs: [],
+    },
     stackTags: new Map(),
     isType: () => type === CONTAINER_TYPE,
     asType: () => undefined,
@@ -34,6 +40,7 @@ export async function violationsOf(
   const messages: string[] = [];
   const report: ReportViolation = (message) => void messages.push(message);
   const validate = policy.validateResource;
-  for (const v of Array.isArray(validate) ? validate : [validate]) await v?.(validationArgs(props, opts.type ?? CONTAINER_TYPE, opts.config ?? {}, opts.resourceName), report);
+  for (const v of Array.isArray(validate) ? validate : [validate])
+    await v?.(validationArgs(props, opts.type ?? CONTAINER_TYPE, opts.config ?? {}, opts.resourceName), report);
   return messages;
 }

@@ -3,7 +3,12 @@
 import Docker from "dockerode";
 import type { Context } from "mocha";
 
-export async function requireService(ctx: Context, what: string, check: () => Promise<void>, hint: string): Promise<void> {
+export async function requireService(
+  ctx: Context,
+  what: string,
+  check: () => Promise<void>,
+  hint: string,
+): Promise<void> {
   try {
     await check();
   } catch (err) {
@@ -25,11 +30,20 @@ export const SERVICES_HINT = 'run `eval "$(bash .ci/services.sh)"` first';
 
 /** The Docker engine `docker` talks to (the local one by default) answers its ping. */
 export function requireEngine(ctx: Context, docker: Docker = new Docker()): Promise<void> {
-  return requireService(ctx, "the Docker engine", async () => void (await docker.ping()), "run `bash .ci/services.sh` to start dockerd");
+  return requireService(
+    ctx,
+    "the Docker engine",
+    async () => void (await docker.ping()),
+    "run `bash .ci/services.sh` to start dockerd",
+  );
 }
 
 /** The offline images can be built here: each check returns why not, or undefined. */
-export function requireOfflineImages(ctx: Context, what: string, ...unavailable: Array<() => string | undefined>): Promise<void> {
+export function requireOfflineImages(
+  ctx: Context,
+  what: string,
+  ...unavailable: Array<() => string | undefined>
+): Promise<void> {
   return requireService(
     ctx,
     what,

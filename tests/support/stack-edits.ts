@@ -23,25 +23,57 @@ export interface StackEdit {
 }
 
 /** Placeholders for the offline table: nothing is pulled. */
-export const PLACEHOLDER_IMAGES: EditImages = { app: "registry.local/berth/app:2", registryPrefix: "mirror.internal:5000/hub" };
+export const PLACEHOLDER_IMAGES: EditImages = {
+  app: "registry.local/berth/app:2",
+  registryPrefix: "mirror.internal:5000/hub",
+};
 
-const gates = { data: "berth-data-gate-wait", orchestrator: "berth-orchestrator-gate-wait", workers: "berth-workers-gate-wait" };
+const gates = {
+  data: "berth-data-gate-wait",
+  orchestrator: "berth-orchestrator-gate-wait",
+  workers: "berth-workers-gate-wait",
+};
 const workers = (replicas: number, namespaces = ["default"]) => ({ "berth:workers": { replicas, namespaces } });
 
 export const STACK_EDITS: StackEdit[] = [
   { edit: "replicas 2 → 3", config: () => workers(3), ops: ["create berth-worker-2", `update ${gates.workers}`] },
-  { edit: "replicas 3 → 2", from: workers(3), config: () => workers(2), ops: [`update ${gates.workers}`, "delete berth-worker-2"] },
-  { edit: "postgres.memoryMb", config: () => ({ "berth:postgres": { memoryMb: 768 } }), ops: ["update berth-postgres"] },
+  {
+    edit: "replicas 3 → 2",
+    from: workers(3),
+    config: () => workers(2),
+    ops: [`update ${gates.workers}`, "delete berth-worker-2"],
+  },
+  {
+    edit: "postgres.memoryMb",
+    config: () => ({ "berth:postgres": { memoryMb: 768 } }),
+    ops: ["update berth-postgres"],
+  },
   {
     edit: "postgres.sharedBuffersMb",
     config: () => ({ "berth:postgres": { sharedBuffersMb: 128 } }),
-    ops: ["replace berth-postgres", `update ${gates.data}`, "replace berth-orchestrator", `update ${gates.orchestrator}`, `update ${gates.workers}`],
+    ops: [
+      "replace berth-postgres",
+      `update ${gates.data}`,
+      "replace berth-orchestrator",
+      `update ${gates.orchestrator}`,
+      `update ${gates.workers}`,
+    ],
   },
-  { edit: "redis.maxmemoryMb", config: () => ({ "berth:redis": { maxmemoryMb: 96 } }), ops: ["replace berth-redis", `update ${gates.data}`, `update ${gates.orchestrator}`, `update ${gates.workers}`] },
+  {
+    edit: "redis.maxmemoryMb",
+    config: () => ({ "berth:redis": { maxmemoryMb: 96 } }),
+    ops: ["replace berth-redis", `update ${gates.data}`, `update ${gates.orchestrator}`, `update ${gates.workers}`],
+  },
   {
     edit: "workers.namespaces",
     config: () => workers(2, ["default", "billing"]),
-    ops: ["replace berth-orchestrator", "replace berth-worker-0", "replace berth-worker-1", `update ${gates.orchestrator}`, `update ${gates.workers}`],
+    ops: [
+      "replace berth-orchestrator",
+      "replace berth-worker-0",
+      "replace berth-worker-1",
+      `update ${gates.orchestrator}`,
+      `update ${gates.workers}`,
+    ],
   },
   {
     edit: "images.app",
@@ -57,7 +89,11 @@ export const STACK_EDITS: StackEdit[] = [
       "delete berth-app-image",
     ],
   },
-  { edit: "tiers.data.gateTimeoutSeconds", config: () => ({ "berth:tiers": { data: { gateTimeoutSeconds: 120 } } }), ops: [`update ${gates.data}`] },
+  {
+    edit: "tiers.data.gateTimeoutSeconds",
+    config: () => ({ "berth:tiers": { data: { gateTimeoutSeconds: 120 } } }),
+    ops: [`update ${gates.data}`],
+  },
   {
     edit: "registryPrefix",
     config: (i) => ({ "berth:registryPrefix": i.registryPrefix }),

@@ -18,10 +18,10 @@ export function ensureServicesBuilt(): void {
   );
   const built = (["orchestrator", "worker", "healthcheck"] as const).map(entryPath);
   if (built.every((f) => existsSync(f) && statSync(f).mtimeMs >= newestSource)) return;
-  if (!existsSync(join(SERVICES, "node_modules"))) execFileSync("npm", ["--prefix", SERVICES, "ci", "--no-audit", "--no-fund"], { stdio: "ignore" });
+  if (!existsSync(join(SERVICES, "node_modules")))
+    execFileSync("npm", ["--prefix", SERVICES, "ci", "--no-audit", "--no-fund"], { stdio: "ignore" });
   execFileSync("npm", ["--prefix", SERVICES, "run", "build"], { stdio: ["ignore", "ignore", "inherit"] });
 }
-
 
 export async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -33,7 +33,10 @@ export async function waitFor<T>(what: string, timeoutMs: number, probe: () => P
     } catch (error) {
       last = error;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`,
+      );
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -99,7 +102,10 @@ const running = new Set<ServiceProcess>();
 
 /** Starts `node services/dist/<entry>.js` with exactly `env` (plus PATH). */
 export function startService(entry: Entry, env: Record<string, string>, args: string[] = []): ServiceProcess {
-  const child = spawn(process.execPath, [entryPath(entry), ...args], { env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [entryPath(entry), ...args], {
+    env: { PATH: process.env.PATH ?? "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const service = new ServiceProcess(entry, child);
   running.add(service);
   void service.exited.then(() => running.delete(service));
@@ -118,7 +124,11 @@ export interface JsonResponse {
 }
 
 export async function request(method: string, url: string, body?: string): Promise<JsonResponse> {
-  const res = await fetch(url, { method, body, headers: body === undefined ? {} : { "content-type": "application/json" } });
+  const res = await fetch(url, {
+    method,
+    body,
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+  });
   const text = await res.text();
   let parsed: unknown = text;
   try {

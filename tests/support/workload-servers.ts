@@ -22,7 +22,12 @@ async function probePostgres(url: string): Promise<void> {
 }
 
 async function probeRedis(url: string): Promise<void> {
-  const redis = new Redis(url, { lazyConnect: true, connectTimeout: 3000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 3000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   redis.on("error", () => undefined);
   try {
     await redis.connect();
@@ -39,8 +44,18 @@ async function probeRedis(url: string): Promise<void> {
 export async function requireServers(ctx: Mocha.Context): Promise<TestServers> {
   let databaseUrl = "";
   let redisUrl = "";
-  await requireService(ctx, "PostgreSQL", async () => probePostgres((databaseUrl = envUrl("BERTH_TEST_DATABASE_URL"))), SERVICES_HINT);
-  await requireService(ctx, "Redis", async () => probeRedis((redisUrl = envUrl("BERTH_TEST_REDIS_URL"))), SERVICES_HINT);
+  await requireService(
+    ctx,
+    "PostgreSQL",
+    async () => probePostgres((databaseUrl = envUrl("BERTH_TEST_DATABASE_URL"))),
+    SERVICES_HINT,
+  );
+  await requireService(
+    ctx,
+    "Redis",
+    async () => probeRedis((redisUrl = envUrl("BERTH_TEST_REDIS_URL"))),
+    SERVICES_HINT,
+  );
   return { databaseUrl, redisUrl };
 }
 

@@ -8,25 +8,36 @@ import { join } from "node:path";
 
 const ROOT = join(__dirname, "..", "..");
 const read = (path: string) => readFileSync(join(ROOT, path), "utf8");
-const pkg = JSON.parse(read("package.json")) as { exports: Record<string, { types?: string }>; peerDependencies: Record<string, string> };
+const pkg = JSON.parse(read("package.json")) as {
+  exports: Record<string, { types?: string }>;
+  peerDependencies: Record<string, string>;
+};
 
 describe("the package surface", function () {
   it("lists every name of each entry point: no export * of berth's modules", function () {
-    const wildcards = ["components/index.ts", "testing/index.ts", "testing/client/index.ts"].flatMap((f) => (read(f).match(/^export \* from .*$/gm) ?? []).map((line) => `${f}: ${line}`));
+    const wildcards = ["components/index.ts", "testing/index.ts", "testing/client/index.ts"].flatMap((f) =>
+      (read(f).match(/^export \* from .*$/gm) ?? []).map((line) => `${f}: ${line}`),
+    );
     assert.deepEqual(wildcards, ['testing/index.ts: export * from "./client";']);
   });
 
   it("points each entry point's types at its rolled-up declarations, whose report is committed", function () {
-    assert.deepEqual(
-      Object.fromEntries(Object.entries(pkg.exports).map(([entry, e]) => [entry, e.types])),
-      { ".": "./dist/api/berth.d.ts", "./testing": "./dist/api/berth-testing.d.ts", "./testing/client": "./dist/api/berth-testing-client.d.ts", "./package.json": undefined },
-    );
+    assert.deepEqual(Object.fromEntries(Object.entries(pkg.exports).map(([entry, e]) => [entry, e.types])), {
+      ".": "./dist/api/berth.d.ts",
+      "./testing": "./dist/api/berth-testing.d.ts",
+      "./testing/client": "./dist/api/berth-testing-client.d.ts",
+      "./package.json": undefined,
+    });
   });
 
   it("references only berth's peers, zod and ioredis from its published types", function () {
-    const peer = (module: string) => Object.keys(pkg.peerDependencies).some((p) => module === p || module.startsWith(`${p}/`));
+    const peer = (module: string) =>
+      Object.keys(pkg.peerDependencies).some((p) => module === p || module.startsWith(`${p}/`));
     const outside = ["berth", "berth-testing", "berth-testing-client"].flatMap((r) =>
-      [...read(`api/${r}.api.md`).matchAll(/^import .* from '([^']+)';$/gm)].map((m) => m[1]).filter((m) => !peer(m) && m !== "zod" && m !== "ioredis").map((m) => `${r}: ${m}`),
+      [...read(`api/${r}.api.md`).matchAll(/^import .* from '([^']+)';$/gm)]
+        .map((m) => m[1])
+        .filter((m) => !peer(m) && m !== "zod" && m !== "ioredis")
+        .map((m) => `${r}: ${m}`),
     );
     assert.deepEqual(outside, []);
   });

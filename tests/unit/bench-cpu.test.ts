@@ -27,9 +27,14 @@ describe("bench cpu", () => {
   });
 
   it("reads a process's CPU ticks with its reaped children's, and its parent, even with a comm holding ') ('", () => {
-    const stat = "4242 (containerd-shim) S 1 4242 3169 0 -1 4194560 2216 0 0 0 17 9 40 12 20 0 11 0 5443 734248960 2411 18446744073709551615 1 1 0 0 0 0";
+    const stat =
+      "4242 (containerd-shim) S 1 4242 3169 0 -1 4194560 2216 0 0 0 17 9 40 12 20 0 11 0 5443 734248960 2411 18446744073709551615 1 1 0 0 0 0";
     assert.deepEqual(parsePidStat(stat), { comm: "containerd-shim", ppid: 1, ticks: 78 });
-    assert.deepEqual(parsePidStat("7 (a) (b) R 3 7 7 0 -1 0 0 0 0 0 1 2 3 4 20 0 1 0"), { comm: "a) (b", ppid: 3, ticks: 10 });
+    assert.deepEqual(parsePidStat("7 (a) (b) R 3 7 7 0 -1 0 0 0 0 0 1 2 3 4 20 0 1 0"), {
+      comm: "a) (b",
+      ppid: 3,
+      ticks: 10,
+    });
   });
 
   it("fails when /proc/<pid>/stat is unreadable", () => {
@@ -39,8 +44,13 @@ describe("bench cpu", () => {
   it("finds the cgroup file that counts a container's CPU, v1 (cpuacct) and v2 (unified)", () => {
     const v1 = "12:cpu,cpuacct:/docker/abc\n9:name=systemd:/docker/abc\n";
     assert.deepEqual(cpuCgroupFile(v1), { version: 1, path: "/sys/fs/cgroup/cpuacct/docker/abc/cpuacct.usage" });
-    assert.deepEqual(cpuCgroupFile("0::/system.slice/docker-abc.scope\n"), { version: 2, path: "/sys/fs/cgroup/system.slice/docker-abc.scope/cpu.stat" });
-    assert.throws(() => cpuCgroupFile("9:name=systemd:/x\n"), { message: "no cpuacct or unified cgroup in: 9:name=systemd:/x" });
+    assert.deepEqual(cpuCgroupFile("0::/system.slice/docker-abc.scope\n"), {
+      version: 2,
+      path: "/sys/fs/cgroup/system.slice/docker-abc.scope/cpu.stat",
+    });
+    assert.throws(() => cpuCgroupFile("9:name=systemd:/x\n"), {
+      message: "no cpuacct or unified cgroup in: 9:name=systemd:/x",
+    });
   });
 
   it("reads the cgroup CPU counters in nanoseconds", () => {

@@ -50,7 +50,10 @@ describe("bench: day-two section", () => {
 
   it("shows one round's figures without a range, misses in bold, and the notes", () => {
     const slow = { ...round(2), unchanged: t(150, 1001) };
-    const text = formatDayTwoSection({ rounds: [slow], notes: ['bench-x-d2-1: the "unchanged" up changed berth-worker-0 (replace: exited (0)).'] });
+    const text = formatDayTwoSection({
+      rounds: [slow],
+      notes: ['bench-x-d2-1: the "unchanged" up changed berth-worker-0 (replace: exited (0)).'],
+    });
     const lines = text.split("\n");
     assert.equal(lines[2].includes("over 1 round."), true, lines[2]);
     assert.deepEqual(lines.slice(6, 9), [
@@ -58,8 +61,15 @@ describe("bench: day-two section", () => {
       "| 2 → 4 workers | 3.00 s | 3.60 s | – | – |",
       "| 4 → 1 workers | 3.20 s | 3.50 s | ≤ 3.00 s (in the process) | **NOT met** |",
     ]);
-    assert.equal(lines[10], "| up of the unchanged, running stack | 0.15 s | 1.00 s | ≤ 1.00 s (spawn to exit) | **NOT met** |");
-    assert.deepEqual(lines.slice(-3), ["", 'Note: bench-x-d2-1: the "unchanged" up changed berth-worker-0 (replace: exited (0)).', ""]);
+    assert.equal(
+      lines[10],
+      "| up of the unchanged, running stack | 0.15 s | 1.00 s | ≤ 1.00 s (spawn to exit) | **NOT met** |",
+    );
+    assert.deepEqual(lines.slice(-3), [
+      "",
+      'Note: bench-x-d2-1: the "unchanged" up changed berth-worker-0 (replace: exited (0)).',
+      "",
+    ]);
   });
 
   it("fails when there is no round to report", () => {

@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { formatFreshDatabaseSection, FreshDatabaseResults, migrationSql, SCHEMAS } from "../../bench/fresh-database-report";
+import {
+  formatFreshDatabaseSection,
+  FreshDatabaseResults,
+  migrationSql,
+  SCHEMAS,
+} from "../../bench/fresh-database-report";
 
 const figures = (label: string, tables: number, clone: number[], recreate: number[]) => ({
   label,
@@ -14,7 +19,13 @@ const figures = (label: string, tables: number, clone: number[], recreate: numbe
 
 describe("bench: fresh database section", () => {
   it("builds the 200-table migration as one statement, and none for the empty schema", () => {
-    assert.deepEqual(SCHEMAS.map((s) => [s.label, s.tables, s.rowsPerTable]), [["empty schema", 0, 0], ["200 tables × 1,000 rows", 200, 1000]]);
+    assert.deepEqual(
+      SCHEMAS.map((s) => [s.label, s.tables, s.rowsPerTable]),
+      [
+        ["empty schema", 0, 0],
+        ["200 tables × 1,000 rows", 200, 1000],
+      ],
+    );
     assert.equal(migrationSql(SCHEMAS[0]), "SELECT 1");
     assert.equal(
       migrationSql({ label: "x", tables: 2, rowsPerTable: 5 }),
@@ -27,7 +38,10 @@ describe("bench: fresh database section", () => {
     const results: FreshDatabaseResults = {
       postgres: "PostgreSQL 15.18 (Debian 15.18-0+deb12u1) on x86_64-pc-linux-gnu, compiled by gcc",
       strategy: "FILE_COPY",
-      schemas: [figures("empty schema", 0, [6, 7, 8, 9], [0.4, 0.5]), figures("200 tables × 1,000 rows", 200, [25, 30, 45, 60], [1100, 1200])],
+      schemas: [
+        figures("empty schema", 0, [6, 7, 8, 9], [0.4, 0.5]),
+        figures("200 tables × 1,000 rows", 200, [25, 30, 45, 60], [1100, 1200]),
+      ],
       newStack: { upMs: [4200, 4300, 4500], dataHealthyMs: [2000, 2100, 2050] },
     };
     assert.equal(
@@ -54,7 +68,12 @@ describe("bench: fresh database section", () => {
 
   it("marks a missed target", () => {
     const slow = figures("200 tables × 1,000 rows", 200, [60, 70], [1]);
-    const text = formatFreshDatabaseSection({ postgres: "PostgreSQL 15", strategy: "FILE_COPY", schemas: [figures("empty schema", 0, [1], [1]), slow], newStack: { upMs: [1], dataHealthyMs: [1] } });
+    const text = formatFreshDatabaseSection({
+      postgres: "PostgreSQL 15",
+      strategy: "FILE_COPY",
+      schemas: [figures("empty schema", 0, [1], [1]), slow],
+      newStack: { upMs: [1], dataHealthyMs: [1] },
+    });
     assert.match(text, /Target, clone median under 50 ms: empty schema met, 200 tables × 1,000 rows \*\*missed\*\*\./);
   });
 });

@@ -3,10 +3,26 @@ import assert from "node:assert/strict";
 import type { ComposeRun } from "../../bench/compose-run";
 import type { EngineRun } from "../../bench/engine-run";
 import type { IdleCpu } from "../../bench/idle-cpu";
-import { BenchResults, formatFailedSection, formatReport, growthPerWorker, Round, stackPct, summariseSize } from "../../bench/report";
+import {
+  BenchResults,
+  formatFailedSection,
+  formatReport,
+  growthPerWorker,
+  Round,
+  stackPct,
+  summariseSize,
+} from "../../bench/report";
 
 const tiers = { data: 1000, orchestrator: 2000, workers: 3000 };
-const idle = (containersPct: number, shimsPct: number, enginePct: number): IdleCpu => ({ settleMs: 12_000, windowMs: 10_000, containers: 5, containersPct, shimsPct, enginePct, machinePct: 40 });
+const idle = (containersPct: number, shimsPct: number, enginePct: number): IdleCpu => ({
+  settleMs: 12_000,
+  windowMs: 10_000,
+  containers: 5,
+  containersPct,
+  shimsPct,
+  enginePct,
+  machinePct: 40,
+});
 const berth = (workers: number, upMs: number, idleCpu?: IdleCpu): EngineRun => ({
   workers,
   upMs,
@@ -17,7 +33,13 @@ const berth = (workers: number, upMs: number, idleCpu?: IdleCpu): EngineRun => (
   ...(idleCpu ? { idle: idleCpu } : {}),
   timeline: [],
 });
-const compose = (variant: ComposeRun["variant"], workers: number, allHealthyMs: number): ComposeRun => ({ variant, workers, allHealthyMs, upCommandMs: allHealthyMs / 2, tierHealthyMs: tiers });
+const compose = (variant: ComposeRun["variant"], workers: number, allHealthyMs: number): ComposeRun => ({
+  variant,
+  workers,
+  allHealthyMs,
+  upCommandMs: allHealthyMs / 2,
+  tierHealthyMs: tiers,
+});
 const round = (workers: number, b: number, tuned: number, typical: number, idleCpu?: IdleCpu): Round => ({
   workers,
   order: ["berth", "tuned", "typical"],
@@ -36,11 +58,24 @@ const rounds = [
 
 describe("bench report", () => {
   it("reports a failed section by name and error, in place of its figures", () => {
-    assert.equal(formatFailedSection("swarm", "Error: swarm up of x exited 1\n    at swarmRun\n"), "### swarm: failed, no figures\n\n```\nError: swarm up of x exited 1\n    at swarmRun\n```\n");
+    assert.equal(
+      formatFailedSection("swarm", "Error: swarm up of x exited 1\n    at swarmRun\n"),
+      "### swarm: failed, no figures\n\n```\nError: swarm up of x exited 1\n    at swarmRun\n```\n",
+    );
   });
 
   it("summarises one worker count: medians and round-by-round ratios", () => {
-    assert.deepEqual(summariseSize(rounds.slice(0, 3)), { workers: 2, rounds: 3, berthMs: 2500, tunedMs: 4000, typicalMs: 27_000, tunedRatio: 1.6, typicalRatio: 11, spawnMs: 3300, tunedSpawnRatio: 4000 / 3300 });
+    assert.deepEqual(summariseSize(rounds.slice(0, 3)), {
+      workers: 2,
+      rounds: 3,
+      berthMs: 2500,
+      tunedMs: 4000,
+      typicalMs: 27_000,
+      tunedRatio: 1.6,
+      typicalRatio: 11,
+      spawnMs: 3300,
+      tunedSpawnRatio: 4000 / 3300,
+    });
   });
 
   it("gives the growth per worker between two worker counts from their medians", () => {
@@ -58,7 +93,18 @@ describe("bench report", () => {
       command: "npm run bench",
       startedAt: "2026-11-27T00:00:00.000Z",
       finishedAt: "2026-11-27T00:10:00.000Z",
-      machine: { cpus: 2, cpuModel: "cpu", memoryGiB: 24, kernel: "Linux", node: "v20", dockerServer: "20.10", dockerApi: "1.41", storageDriver: "overlay2", cgroup: "cgroupfs v1", compose: "1.29.2" },
+      machine: {
+        cpus: 2,
+        cpuModel: "cpu",
+        memoryGiB: 24,
+        kernel: "Linux",
+        node: "v20",
+        dockerServer: "20.10",
+        dockerApi: "1.41",
+        storageDriver: "overlay2",
+        cgroup: "cgroupfs v1",
+        compose: "1.29.2",
+      },
       foreignContainers: [],
       settles: [{ waitedMs: 1000, quiet: true }],
       rounds,
@@ -67,7 +113,11 @@ describe("bench report", () => {
       gateStartups: [{ engineMs: 95, readyMs: 120, nodeFloorMs: 60 }],
     };
     const text = formatReport(results);
-    const verdicts = text.slice(text.indexOf("## Done when"), text.indexOf("## Done when (issue 27)")).trim().split("\n").slice(2);
+    const verdicts = text
+      .slice(text.indexOf("## Done when"), text.indexOf("## Done when (issue 27)"))
+      .trim()
+      .split("\n")
+      .slice(2);
     assert.deepEqual(verdicts, [
       "- tuned / berth at 2 workers, median: 1.60× (target ≥ 1.5×): met.",
       "- tuned / berth at 16 workers, median: 2.20× (target ≥ 2×): met.",
@@ -77,7 +127,11 @@ describe("bench report", () => {
       "- evaluation of 100 workers: 0.90 s (target < 1.00 s): met.",
       "- idle 2-worker test stack, stack + engine: 8.0% of one core (target ≤ 10%): met.",
     ]);
-    assert.ok(text.includes("Growth per worker from 2 to 16 workers (difference of the medians / 14): berth 0.21 s, compose tuned 0.57 s, compose typical 1.00 s."));
+    assert.ok(
+      text.includes(
+        "Growth per worker from 2 to 16 workers (difference of the medians / 14): berth 0.21 s, compose tuned 0.57 s, compose typical 1.00 s.",
+      ),
+    );
     assert.ok(text.includes("| berth (3) | 4.0% | 2.0% | 6.0% | 1.0% | 40.0% |"));
     assert.ok(text.includes("each measured over 10.00 s, from 12.00 s after the stack was up"));
     // Issue 27's, from spawn: spawn is up() + 800 ms in these figures.
@@ -89,7 +143,11 @@ describe("bench report", () => {
       "- idle 2-worker test stack, stack + engine: 8.0% of one core (target ≤ 5%): **NOT met**.",
     ]);
     assert.ok(text.includes("Engine: **warm**"));
-    const cold = formatReport({ ...results, cold: true, rounds: rounds.slice(0, 3).map((r) => ({ ...r, berth: { ...r.berth, spawnToUpMs: r.berth.upMs / 2 } })) });
+    const cold = formatReport({
+      ...results,
+      cold: true,
+      rounds: rounds.slice(0, 3).map((r) => ({ ...r, berth: { ...r.berth, spawnToUpMs: r.berth.upMs / 2 } })),
+    });
     assert.ok(cold.includes("Engine: **cold**"));
     assert.deepEqual(cold.slice(cold.indexOf("## Done when (issue 27)")).trim().split("\n").slice(2), [
       "- cold, 2 workers: tuned / berth from spawn, median: 3.20× (target ≥ 1.3×): met.",

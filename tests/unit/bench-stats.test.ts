@@ -38,36 +38,89 @@ describe("bench stats", () => {
   });
 
   it("fails when the runs do not pair up or an A run took no time", () => {
-    assert.throws(() => pairwiseRatios([1, 2], [3]), { message: "pairwise ratios need as many A runs as B runs; got 2 and 1" });
-    assert.throws(() => pairwiseRatios([1, 0], [3, 4]), { message: "run 2 of A took 0: a ratio needs a positive time" });
+    assert.throws(() => pairwiseRatios([1, 2], [3]), {
+      message: "pairwise ratios need as many A runs as B runs; got 2 and 1",
+    });
+    assert.throws(() => pairwiseRatios([1, 0], [3, 4]), {
+      message: "run 2 of A took 0: a ratio needs a positive time",
+    });
   });
 
   it("fits a line by least squares", () => {
-    assert.deepEqual(linearFit([{ x: 1, y: 120 }, { x: 10, y: 300 }, { x: 100, y: 2100 }]), { slope: 20, intercept: 100, r2: 1 });
-    const fit = linearFit([{ x: 0, y: 1 }, { x: 1, y: 3 }, { x: 2, y: 2 }]);
-    assert.deepEqual({ slope: fit.slope, intercept: fit.intercept, r2: Number(fit.r2.toFixed(6)) }, { slope: 0.5, intercept: 1.5, r2: 0.25 });
+    assert.deepEqual(
+      linearFit([
+        { x: 1, y: 120 },
+        { x: 10, y: 300 },
+        { x: 100, y: 2100 },
+      ]),
+      { slope: 20, intercept: 100, r2: 1 },
+    );
+    const fit = linearFit([
+      { x: 0, y: 1 },
+      { x: 1, y: 3 },
+      { x: 2, y: 2 },
+    ]);
+    assert.deepEqual(
+      { slope: fit.slope, intercept: fit.intercept, r2: Number(fit.r2.toFixed(6)) },
+      { slope: 0.5, intercept: 1.5, r2: 0.25 },
+    );
   });
 
   it("fails to fit a line through a single x", () => {
-    assert.throws(() => linearFit([{ x: 4, y: 1 }, { x: 4, y: 2 }]), { message: "a linear fit needs at least two distinct x values" });
+    assert.throws(
+      () =>
+        linearFit([
+          { x: 4, y: 1 },
+          { x: 4, y: 2 },
+        ]),
+      { message: "a linear fit needs at least two distinct x values" },
+    );
   });
 
   it("calls growth linear when both halves of the range have about the same slope", () => {
-    const g = growth([{ x: 100, y: 2100 }, { x: 1, y: 120 }, { x: 10, y: 300 }]);
-    assert.deepEqual({ verdict: g.verdict, lowerSlope: g.lowerSlope, upperSlope: g.upperSlope }, { verdict: "linear", lowerSlope: 20, upperSlope: 20 });
+    const g = growth([
+      { x: 100, y: 2100 },
+      { x: 1, y: 120 },
+      { x: 10, y: 300 },
+    ]);
+    assert.deepEqual(
+      { verdict: g.verdict, lowerSlope: g.lowerSlope, upperSlope: g.upperSlope },
+      { verdict: "linear", lowerSlope: 20, upperSlope: 20 },
+    );
   });
 
   it("calls growth super-linear when the upper half's slope is more than twice the lower half's", () => {
-    const g = growth([{ x: 1, y: 6000 }, { x: 4, y: 9000 }, { x: 16, y: 45000 }]);
-    assert.deepEqual({ verdict: g.verdict, lowerSlope: g.lowerSlope, upperSlope: g.upperSlope }, { verdict: "super-linear", lowerSlope: 1000, upperSlope: 3000 });
+    const g = growth([
+      { x: 1, y: 6000 },
+      { x: 4, y: 9000 },
+      { x: 16, y: 45000 },
+    ]);
+    assert.deepEqual(
+      { verdict: g.verdict, lowerSlope: g.lowerSlope, upperSlope: g.upperSlope },
+      { verdict: "super-linear", lowerSlope: 1000, upperSlope: 3000 },
+    );
   });
 
   it("calls growth sub-linear when the upper half's slope is under half the lower half's", () => {
-    const g = growth([{ x: 1, y: 1000 }, { x: 4, y: 4000 }, { x: 16, y: 8800 }]);
-    assert.deepEqual({ verdict: g.verdict, lowerSlope: g.lowerSlope, upperSlope: g.upperSlope }, { verdict: "sub-linear", lowerSlope: 1000, upperSlope: 400 });
+    const g = growth([
+      { x: 1, y: 1000 },
+      { x: 4, y: 4000 },
+      { x: 16, y: 8800 },
+    ]);
+    assert.deepEqual(
+      { verdict: g.verdict, lowerSlope: g.lowerSlope, upperSlope: g.upperSlope },
+      { verdict: "sub-linear", lowerSlope: 1000, upperSlope: 400 },
+    );
   });
 
   it("fails to judge growth from fewer than three points", () => {
-    assert.throws(() => growth([{ x: 1, y: 1 }, { x: 2, y: 2 }]), { message: "judging growth needs at least three points" });
+    assert.throws(
+      () =>
+        growth([
+          { x: 1, y: 1 },
+          { x: 2, y: 2 },
+        ]),
+      { message: "judging growth needs at least three points" },
+    );
   });
 });

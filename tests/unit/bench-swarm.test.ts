@@ -2,12 +2,25 @@
 import assert from "node:assert/strict";
 import { formatSwarmSection, swarmConfig, SwarmBenchResults, SwarmBenchRun } from "../../bench/swarm";
 
-const gates = (workersMs: number) => ({ evaluationMs: 900, passedAtMs: { data: 2000, orchestrator: 3000, workers: workersMs } });
-const run = (where: SwarmBenchRun["where"], workers: number, allHealthyMs: number, upMs: number): SwarmBenchRun => ({ where, workers, allHealthyMs, upMs, gates: gates(upMs) });
+const gates = (workersMs: number) => ({
+  evaluationMs: 900,
+  passedAtMs: { data: 2000, orchestrator: 3000, workers: workersMs },
+});
+const run = (where: SwarmBenchRun["where"], workers: number, allHealthyMs: number, upMs: number): SwarmBenchRun => ({
+  where,
+  workers,
+  allHealthyMs,
+  upMs,
+  gates: gates(upMs),
+});
 
 describe("bench: swarm next to one engine", () => {
   it("runs the test stack on the swarm's manager with the registry's images and the forwarded ports", () => {
-    const config = swarmConfig({ managerHost: "tcp://127.0.0.1:41000", managerPorts: [41001, 41002, 41003] }, { data: "172.17.0.1:5055/d:1", app: "172.17.0.1:5055/a:1" }, 8);
+    const config = swarmConfig(
+      { managerHost: "tcp://127.0.0.1:41000", managerPorts: [41001, 41002, 41003] },
+      { data: "172.17.0.1:5055/d:1", app: "172.17.0.1:5055/a:1" },
+      8,
+    );
     assert.deepEqual(config, {
       "berth:useAlpine": false,
       "berth:images": { postgres: "172.17.0.1:5055/d:1", redis: "172.17.0.1:5055/d:1", app: "172.17.0.1:5055/a:1" },
@@ -16,7 +29,9 @@ describe("bench: swarm next to one engine", () => {
       "berth:cluster": "swarm",
       "berth:docker": { host: "tcp://127.0.0.1:41000" },
       "berth:ports": { publish: "fixed", hostIp: "0.0.0.0", postgres: 41001, redis: 41002, orchestrator: 41003 },
-      "berth:tiers": { workers: { intervalMs: 2000, timeoutMs: 5000, startPeriodMs: 120000, retries: 5, gateTimeoutSeconds: 600 } },
+      "berth:tiers": {
+        workers: { intervalMs: 2000, timeoutMs: 5000, startPeriodMs: 120000, retries: 5, gateTimeoutSeconds: 600 },
+      },
     });
   });
 
@@ -62,7 +77,13 @@ describe("bench: swarm next to one engine", () => {
   });
 
   it("fails when a worker count has no run on one side", () => {
-    const results: SwarmBenchResults = { workerCounts: [8], rounds: 1, swarm: { managers: 1, workers: 2, startSeconds: 3, imageBuilt: false }, warmup: [], runs: [run("one engine", 8, 1, 1)] };
+    const results: SwarmBenchResults = {
+      workerCounts: [8],
+      rounds: 1,
+      swarm: { managers: 1, workers: 2, startSeconds: 3, imageBuilt: false },
+      warmup: [],
+      runs: [run("one engine", 8, 1, 1)],
+    };
     assert.throws(() => formatSwarmSection(results), { message: "no swarm run with 8 workers" });
   });
 });

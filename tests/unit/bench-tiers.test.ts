@@ -4,7 +4,15 @@ import { gateDurations, gateSplit, tierHealthyAt, tierOf, upTierMs } from "../..
 
 describe("bench tiers", () => {
   it("puts berth's and the compose file's services in their tiers", () => {
-    assert.deepEqual(["postgres", "redis", "orchestrator", "workers", "worker", "worker-0", "worker-15"].map(tierOf), ["data", "data", "orchestrator", "workers", "workers", "workers", "workers"]);
+    assert.deepEqual(["postgres", "redis", "orchestrator", "workers", "worker", "worker-0", "worker-15"].map(tierOf), [
+      "data",
+      "data",
+      "orchestrator",
+      "workers",
+      "workers",
+      "workers",
+      "workers",
+    ]);
   });
 
   it("fails when a service belongs to no tier", () => {
@@ -19,17 +27,29 @@ describe("bench tiers", () => {
       { name: "berth-orchestrator-gate-wait", startedMs: 6720, finishedMs: 7644 },
       { name: "berth-workers-gate-wait", startedMs: 11205, finishedMs: 14395 },
     ];
-    assert.deepEqual(gateSplit(timeline), { evaluationMs: 645, passedAtMs: { data: 5001, orchestrator: 7644, workers: 14395 } });
+    assert.deepEqual(gateSplit(timeline), {
+      evaluationMs: 645,
+      passedAtMs: { data: 5001, orchestrator: 7644, workers: 14395 },
+    });
     assert.deepEqual(gateDurations(timeline), { data: 1199, orchestrator: 924, workers: 3190 });
   });
 
   it("fails when a gate is missing from the timeline, or the timeline is empty", () => {
-    assert.throws(() => gateSplit([{ name: "berth-data-gate-wait", startedMs: 1, finishedMs: 2 }]), { message: "the timeline has no berth-orchestrator-gate-wait" });
+    assert.throws(() => gateSplit([{ name: "berth-data-gate-wait", startedMs: 1, finishedMs: 2 }]), {
+      message: "the timeline has no berth-orchestrator-gate-wait",
+    });
     assert.throws(() => gateSplit([]), { message: "the timeline is empty" });
-    assert.throws(() => gateDurations([{ name: "berth-data-gate-wait", startedMs: 1, finishedMs: 2 }]), { message: "the timeline has no berth-orchestrator-gate-wait" });
+    assert.throws(() => gateDurations([{ name: "berth-data-gate-wait", startedMs: 1, finishedMs: 2 }]), {
+      message: "the timeline has no berth-orchestrator-gate-wait",
+    });
   });
 
-  const ev = (name: string, service: string | undefined, status: HealthEvent["status"], atMs: number): HealthEvent => ({ name, ...(service ? { service } : {}), status, atMs });
+  const ev = (name: string, service: string | undefined, status: HealthEvent["status"], atMs: number): HealthEvent => ({
+    name,
+    ...(service ? { service } : {}),
+    status,
+    atMs,
+  });
 
   it("times each tier by its last container's first healthy event, from the start", () => {
     const events = [
@@ -46,8 +66,12 @@ describe("bench tiers", () => {
   });
 
   it("fails when a tier never turned healthy or an event has no service label", () => {
-    assert.throws(() => tierHealthyAt([ev("pg", "postgres", "healthy", 5), ev("o", "orchestrator", "healthy", 6)], 0), { message: "no container of the workers tier turned healthy" });
-    assert.throws(() => tierHealthyAt([ev("pg", undefined, "healthy", 5)], 0), { message: "health event of pg has no service label" });
+    assert.throws(() => tierHealthyAt([ev("pg", "postgres", "healthy", 5), ev("o", "orchestrator", "healthy", 6)], 0), {
+      message: "no container of the workers tier turned healthy",
+    });
+    assert.throws(() => tierHealthyAt([ev("pg", undefined, "healthy", 5)], 0), {
+      message: "health event of pg has no service label",
+    });
   });
 });
 
@@ -70,6 +94,8 @@ describe("bench tiers: each tier's time in up", () => {
   });
 
   it("fails when a tier has no container or no gate on the timeline", () => {
-    assert.throws(() => upTierMs(timeline.filter((e) => e.name !== "berth-orchestrator")), { message: "the timeline has no container or no berth-orchestrator-gate-wait of the orchestrator tier" });
+    assert.throws(() => upTierMs(timeline.filter((e) => e.name !== "berth-orchestrator")), {
+      message: "the timeline has no container or no berth-orchestrator-gate-wait of the orchestrator tier",
+    });
   });
 });

@@ -18,8 +18,16 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { what: "no environment", yaml: "  berth:useAlpine: true", problems: ['berth:environment: got nothing; allowed: one of "test", "dev", "prod".'] },
-  { what: "an unknown environment", yaml: "  berth:environment: staging", problems: ['berth:environment: got "staging"; allowed: one of "test", "dev", "prod".'] },
+  {
+    what: "no environment",
+    yaml: "  berth:useAlpine: true",
+    problems: ['berth:environment: got nothing; allowed: one of "test", "dev", "prod".'],
+  },
+  {
+    what: "an unknown environment",
+    yaml: "  berth:environment: staging",
+    problems: ['berth:environment: got "staging"; allowed: one of "test", "dev", "prod".'],
+  },
   {
     what: "a dotted key written flat",
     yaml: "  berth:environment: test\n  berth:workers.replicas: 3",
@@ -34,33 +42,55 @@ const CASES: Case[] = [
       "berth:postgress: got an unknown key; allowed: remove it, or use one of: environment, useAlpine, registryPrefix, images, postgres, redis, orchestrator, workers, cluster, swarm, ports, tiers, hardening, docker, network.",
     ],
   },
-  { what: "words for a number", yaml: "  berth:environment: test\n  berth:workers:\n    replicas: three", problems: ['berth:workers.replicas: got "three"; allowed: a number.'] },
-  { what: "a negative worker count", yaml: "  berth:environment: test\n  berth:workers:\n    replicas: -1", problems: ["berth:workers.replicas: got -1; allowed: a number >= 0."] },
-  { what: "a quoted port", yaml: '  berth:environment: dev\n  berth:ports:\n    postgres: "15432"', problems: ['berth:ports.postgres: got "15432"; allowed: a number.'] },
+  {
+    what: "words for a number",
+    yaml: "  berth:environment: test\n  berth:workers:\n    replicas: three",
+    problems: ['berth:workers.replicas: got "three"; allowed: a number.'],
+  },
+  {
+    what: "a negative worker count",
+    yaml: "  berth:environment: test\n  berth:workers:\n    replicas: -1",
+    problems: ["berth:workers.replicas: got -1; allowed: a number >= 0."],
+  },
+  {
+    what: "a quoted port",
+    yaml: '  berth:environment: dev\n  berth:ports:\n    postgres: "15432"',
+    problems: ['berth:ports.postgres: got "15432"; allowed: a number.'],
+  },
   {
     what: "one host port for two services",
     yaml: "  berth:environment: dev\n  berth:ports:\n    redis: 5432",
-    problems: ["berth:ports.redis: got 5432; allowed: a host port other than ports.postgres's (two services cannot bind one port)."],
+    problems: [
+      "berth:ports.redis: got 5432; allowed: a host port other than ports.postgres's (two services cannot bind one port).",
+    ],
   },
   {
     what: "a privileged host port",
     yaml: "  berth:environment: dev\n  berth:ports:\n    orchestrator: 80",
-    problems: ["berth:ports.orchestrator: got 80; allowed: a host port from 1024 to 65535 (lower ports need root, and berth's policy pack refuses them, CIS 5.8)."],
+    problems: [
+      "berth:ports.orchestrator: got 80; allowed: a host port from 1024 to 65535 (lower ports need root, and berth's policy pack refuses them, CIS 5.8).",
+    ],
   },
   {
     what: "a host name as hostIp",
     yaml: "  berth:environment: test\n  berth:ports:\n    hostIp: localhost",
-    problems: ['berth:ports.hostIp: got "localhost"; allowed: an IPv4 or IPv6 address such as 127.0.0.1, 0.0.0.0 or ::1.'],
+    problems: [
+      'berth:ports.hostIp: got "localhost"; allowed: an IPv4 or IPv6 address such as 127.0.0.1, 0.0.0.0 or ::1.',
+    ],
   },
   {
     what: "a reversed port range",
     yaml: '  berth:environment: test\n  berth:ports:\n    publish: range\n    range: "41099-41000"',
-    problems: ['berth:ports.range: got "41099-41000"; allowed: a range whose first port is the lower one, e.g. "41000-41099".'],
+    problems: [
+      'berth:ports.range: got "41099-41000"; allowed: a range whose first port is the lower one, e.g. "41000-41099".',
+    ],
   },
   {
     what: "a privileged port range",
     yaml: '  berth:environment: test\n  berth:ports:\n    publish: range\n    range: "1000-1100"',
-    problems: ["berth:ports.range: got \"1000-1100\"; allowed: a range starting at 1024 or above (lower host ports need root, and berth's policy pack refuses them, CIS 5.8)."],
+    problems: [
+      'berth:ports.range: got "1000-1100"; allowed: a range starting at 1024 or above (lower host ports need root, and berth\'s policy pack refuses them, CIS 5.8).',
+    ],
   },
   {
     what: "a tmpfs larger than the memory limit",
@@ -86,22 +116,30 @@ const CASES: Case[] = [
   {
     what: "the password in plain text",
     yaml: "  berth:environment: test\n  berth:postgresPassword: hunter2",
-    problems: ["berth:postgresPassword: got a plain-text value; allowed: a secret: run `pulumi config set --secret postgresPassword <value>`."],
+    problems: [
+      "berth:postgresPassword: got a plain-text value; allowed: a secret: run `pulumi config set --secret postgresPassword <value>`.",
+    ],
   },
   {
     what: "a word where a section belongs",
     yaml: "  berth:environment: test\n  berth:postgres: big",
-    problems: ['berth:postgres: got "big"; allowed: an object with some of the keys database, user, memoryMb, cpus, tmpfsSizeMb, sharedBuffersMb, durable.'],
+    problems: [
+      'berth:postgres: got "big"; allowed: an object with some of the keys database, user, memoryMb, cpus, tmpfsSizeMb, sharedBuffersMb, durable.',
+    ],
   },
   {
     what: "an image reference with capitals",
     yaml: "  berth:environment: test\n  berth:images:\n    postgres: Postgres:Latest",
-    problems: ['berth:images.postgres: got "Postgres:Latest"; allowed: a Docker image reference such as postgres:16-alpine or registry:5000/team/app:1.2.'],
+    problems: [
+      'berth:images.postgres: got "Postgres:Latest"; allowed: a Docker image reference such as postgres:16-alpine or registry:5000/team/app:1.2.',
+    ],
   },
   {
     what: "per-replica namespaces that do not match the replicas",
     yaml: "  berth:environment: test\n  berth:workers:\n    replicas: 3\n    namespaces: [[a], [b]]",
-    problems: ["berth:workers.namespaces: got 2 lists; allowed: one list per replica (3) or a single list of names for every replica."],
+    problems: [
+      "berth:workers.namespaces: got 2 lists; allowed: one list per replica (3) or a single list of names for every replica.",
+    ],
   },
   {
     what: "a typo together with two cross-field mistakes",
@@ -115,14 +153,22 @@ const CASES: Case[] = [
   {
     what: "an engine address without a scheme",
     yaml: "  berth:environment: dev\n  berth:docker:\n    host: myhost:2375",
-    problems: ['berth:docker.host: got "myhost:2375"; allowed: an engine address such as unix:///var/run/docker.sock, tcp://host:2376 or ssh://user@host.'],
+    problems: [
+      'berth:docker.host: got "myhost:2375"; allowed: an engine address such as unix:///var/run/docker.sock, tcp://host:2376 or ssh://user@host.',
+    ],
   },
   {
     what: "an internal network that publishes ports",
     yaml: "  berth:environment: test\n  berth:network:\n    internal: true\n  berth:ports:\n    publish: auto",
-    problems: ['berth:ports.publish: got "auto"; allowed: "none" when network.internal is true (an internal network cannot publish host ports).'],
+    problems: [
+      'berth:ports.publish: got "auto"; allowed: "none" when network.internal is true (an internal network cannot publish host ports).',
+    ],
   },
-  { what: "a renamed key", yaml: "  berth:environment: test\n  berth:redis:\n    persistence: true", problems: ["berth:redis.persistence: got an unknown key; allowed: it is now called berth:redis.durable."] },
+  {
+    what: "a renamed key",
+    yaml: "  berth:environment: test\n  berth:redis:\n    persistence: true",
+    problems: ["berth:redis.persistence: got an unknown key; allowed: it is now called berth:redis.durable."],
+  },
   {
     what: "a user name instead of uid:gid",
     yaml: "  berth:environment: test\n  berth:hardening:\n    workers:\n      user: app",
@@ -131,12 +177,16 @@ const CASES: Case[] = [
   {
     what: "a capability in lower case",
     yaml: "  berth:environment: test\n  berth:hardening:\n    redis:\n      capAdd: [net_admin]",
-    problems: ['berth:hardening.redis.capAdd[0]: got "net_admin"; allowed: a capability name such as NET_BIND_SERVICE.'],
+    problems: [
+      'berth:hardening.redis.capAdd[0]: got "net_admin"; allowed: a capability name such as NET_BIND_SERVICE.',
+    ],
   },
   {
     what: "hardening for a service that does not exist",
     yaml: "  berth:environment: test\n  berth:hardening:\n    worker:\n      readOnly: false",
-    problems: ["berth:hardening.worker: got an unknown key; allowed: remove it, or use one of: postgres, redis, orchestrator, workers."],
+    problems: [
+      "berth:hardening.worker: got an unknown key; allowed: remove it, or use one of: postgres, redis, orchestrator, workers.",
+    ],
   },
   {
     what: "more restarts than CIS 5.15 allows",

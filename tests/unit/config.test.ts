@@ -3,7 +3,8 @@ import { ConfigError, defaultsFor, parseStackConfig } from "../../components/con
 import { portsFromRange } from "../../components/ports";
 import { namespacesOf } from "../../components/workload/settings";
 
-const parse = (values: Record<string, unknown>, secretKeys: string[] = []) => parseStackConfig(values, "Pulumi.test.yaml", new Set(secretKeys));
+const parse = (values: Record<string, unknown>, secretKeys: string[] = []) =>
+  parseStackConfig(values, "Pulumi.test.yaml", new Set(secretKeys));
 
 function problemsOf(values: Record<string, unknown>, secretKeys: string[] = []): string {
   try {
@@ -22,12 +23,46 @@ describe("config: per-environment defaults", function () {
     assert.equal(s.images.postgres.ref, "postgres:16-alpine");
     assert.equal(s.images.redis.ref, "redis:7-alpine");
     assert.equal(s.images.app.nodeBase, "node:20-alpine");
-    assert.deepEqual(s.postgres, { database: "berth", user: "berth", memoryMb: 512, cpus: 1, tmpfsSizeMb: 256, sharedBuffersMb: 64, durable: false });
-    assert.deepEqual(s.redis, { memoryMb: 128, cpus: 0.5, maxmemoryMb: 64, maxmemoryPolicy: "allkeys-lru", durable: false });
-    assert.deepEqual(s.ports, { publish: "auto", hostIp: "127.0.0.1", hostPorts: { postgres: undefined, redis: undefined, orchestrator: undefined } });
-    assert.deepEqual(s.tiers.data, { healthcheck: { intervalMs: 10000, timeoutMs: 2000, startPeriodMs: 20000, retries: 3 }, stopGraceSeconds: 2, gateTimeoutSeconds: 90 });
-    assert.deepEqual(s.workers, { replicas: 2, namespaces: [["default"]], memoryMb: 256, cpus: 0.5, dockerSocket: false });
-    assert.deepEqual(s.hardening.orchestrator, { readOnly: true, noNewPrivileges: true, capAdd: [], pidsLimit: 256, maxRetryCount: 3 });
+    assert.deepEqual(s.postgres, {
+      database: "berth",
+      user: "berth",
+      memoryMb: 512,
+      cpus: 1,
+      tmpfsSizeMb: 256,
+      sharedBuffersMb: 64,
+      durable: false,
+    });
+    assert.deepEqual(s.redis, {
+      memoryMb: 128,
+      cpus: 0.5,
+      maxmemoryMb: 64,
+      maxmemoryPolicy: "allkeys-lru",
+      durable: false,
+    });
+    assert.deepEqual(s.ports, {
+      publish: "auto",
+      hostIp: "127.0.0.1",
+      hostPorts: { postgres: undefined, redis: undefined, orchestrator: undefined },
+    });
+    assert.deepEqual(s.tiers.data, {
+      healthcheck: { intervalMs: 10000, timeoutMs: 2000, startPeriodMs: 20000, retries: 3 },
+      stopGraceSeconds: 2,
+      gateTimeoutSeconds: 90,
+    });
+    assert.deepEqual(s.workers, {
+      replicas: 2,
+      namespaces: [["default"]],
+      memoryMb: 256,
+      cpus: 0.5,
+      dockerSocket: false,
+    });
+    assert.deepEqual(s.hardening.orchestrator, {
+      readOnly: true,
+      noNewPrivileges: true,
+      capAdd: [],
+      pidsLimit: 256,
+      maxRetryCount: 3,
+    });
   });
 
   it("dev: regular images, durable Postgres on a volume, fixed ports, calm tiers", function () {
@@ -38,7 +73,11 @@ describe("config: per-environment defaults", function () {
     assert.equal(s.postgres.durable, true);
     assert.equal(s.redis.durable, true);
     assert.deepEqual(s.ports.hostPorts, { postgres: 5432, redis: 6379, orchestrator: 8080 });
-    assert.deepEqual(s.tiers.workers, { healthcheck: { intervalMs: 5000, timeoutMs: 3000, startPeriodMs: 30000, retries: 5 }, stopGraceSeconds: 10, gateTimeoutSeconds: 300 });
+    assert.deepEqual(s.tiers.workers, {
+      healthcheck: { intervalMs: 5000, timeoutMs: 3000, startPeriodMs: 30000, retries: 5 },
+      stopGraceSeconds: 10,
+      gateTimeoutSeconds: 300,
+    });
   });
 
   it("prod defaults to three workers", function () {
@@ -62,12 +101,22 @@ describe("config: per-environment defaults", function () {
     assert.equal(s.tiers.orchestrator.healthcheck.intervalMs, 10000);
     assert.equal(s.postgres.tmpfsSizeMb, 64);
     assert.equal(s.postgres.durable, false);
-    assert.deepEqual(s.hardening.redis, { readOnly: false, noNewPrivileges: true, capAdd: ["SETUID"], pidsLimit: 256, maxRetryCount: 3 });
+    assert.deepEqual(s.hardening.redis, {
+      readOnly: false,
+      noNewPrivileges: true,
+      capAdd: ["SETUID"],
+      pidsLimit: 256,
+      maxRetryCount: 3,
+    });
     assert.deepEqual(s.hardening.postgres.capAdd, []);
   });
 
   it("images: overrides are exact, the registry prefix rewrites public images only", function () {
-    const s = parse({ environment: "test", registryPrefix: "mirror.internal:5000/hub", images: { redis: "local/redis:7" } });
+    const s = parse({
+      environment: "test",
+      registryPrefix: "mirror.internal:5000/hub",
+      images: { redis: "local/redis:7" },
+    });
     assert.equal(s.images.postgres.ref, "mirror.internal:5000/hub/postgres:16-alpine");
     assert.equal(s.images.redis.ref, "local/redis:7");
     assert.equal(s.images.redis.overridden, true);
@@ -83,9 +132,19 @@ describe("config: per-environment defaults", function () {
 
   it("namespaces: one list for every replica, or one per replica", function () {
     const shared = parse({ environment: "test", workers: { replicas: 3, namespaces: ["a", "b"] } });
-    assert.deepEqual([0, 1, 2].map((i) => namespacesOf(shared.workers, i)), [["a", "b"], ["a", "b"], ["a", "b"]]);
+    assert.deepEqual(
+      [0, 1, 2].map((i) => namespacesOf(shared.workers, i)),
+      [
+        ["a", "b"],
+        ["a", "b"],
+        ["a", "b"],
+      ],
+    );
     const per = parse({ environment: "test", workers: { replicas: 2, namespaces: [["a"], ["b", "c"]] } });
-    assert.deepEqual([0, 1].map((i) => namespacesOf(per.workers, i)), [["a"], ["b", "c"]]);
+    assert.deepEqual(
+      [0, 1].map((i) => namespacesOf(per.workers, i)),
+      [["a"], ["b", "c"]],
+    );
   });
 
   it("an internal network publishes no ports", function () {
@@ -96,12 +155,19 @@ describe("config: per-environment defaults", function () {
   it("keeps the test stack's healthchecks fast where the gates wait for them: no published ports, a swarm's workers", function () {
     const intervals = (values: Record<string, unknown>) => {
       const s = parse({ environment: "test", ...values });
-      return [s.tiers.data.healthcheck.intervalMs, s.tiers.orchestrator.healthcheck.intervalMs, s.tiers.workers.healthcheck.intervalMs];
+      return [
+        s.tiers.data.healthcheck.intervalMs,
+        s.tiers.orchestrator.healthcheck.intervalMs,
+        s.tiers.workers.healthcheck.intervalMs,
+      ];
     };
     assert.deepEqual(intervals({}), [10000, 10000, 10000]);
     assert.deepEqual(intervals({ ports: { publish: "none" } }), [500, 500, 500]);
     assert.deepEqual(intervals({ cluster: "swarm", images: { app: "r:5000/app:1" } }), [10000, 10000, 500]);
-    assert.deepEqual(intervals({ ports: { publish: "none" }, tiers: { data: { intervalMs: 2000 } } }), [2000, 500, 500]);
+    assert.deepEqual(
+      intervals({ ports: { publish: "none" }, tiers: { data: { intervalMs: 2000 } } }),
+      [2000, 500, 500],
+    );
   });
 });
 
@@ -147,15 +213,25 @@ describe("config: errors", function () {
 
   it("a tier's stop grace is configurable, the other tiers keeping their default", function () {
     const s = parse({ environment: "test", tiers: { data: { stopGraceSeconds: 15 } } });
-    assert.deepEqual([s.tiers.data.stopGraceSeconds, s.tiers.orchestrator.stopGraceSeconds, s.tiers.workers.stopGraceSeconds], [15, 2, 2]);
+    assert.deepEqual(
+      [s.tiers.data.stopGraceSeconds, s.tiers.orchestrator.stopGraceSeconds, s.tiers.workers.stopGraceSeconds],
+      [15, 2, 2],
+    );
   });
 
   it("fails when a whole number is fractional", function () {
-    assert.match(problemsOf({ environment: "test", workers: { replicas: 1.5 } }), /berth:workers\.replicas: got 1\.5; allowed: a whole number\./);
+    assert.match(
+      problemsOf({ environment: "test", workers: { replicas: 1.5 } }),
+      /berth:workers\.replicas: got 1\.5; allowed: a whole number\./,
+    );
   });
 
   it("fails when a memory limit is below what the service needs", function () {
-    const message = problemsOf({ environment: "test", postgres: { memoryMb: 128, sharedBuffersMb: 64, durable: true }, redis: { memoryMb: 64, maxmemoryMb: 64 } });
+    const message = problemsOf({
+      environment: "test",
+      postgres: { memoryMb: 128, sharedBuffersMb: 64, durable: true },
+      redis: { memoryMb: 64, maxmemoryMb: 64 },
+    });
     assert.equal(
       message,
       [
@@ -168,7 +244,10 @@ describe("config: errors", function () {
   });
 
   it("fails when the schema minimum for memory is not met", function () {
-    assert.match(problemsOf({ environment: "test", workers: { memoryMb: 8 } }), /berth:workers\.memoryMb: got 8; allowed: a number >= 32\./);
+    assert.match(
+      problemsOf({ environment: "test", workers: { memoryMb: 8 } }),
+      /berth:workers\.memoryMb: got 8; allowed: a number >= 32\./,
+    );
   });
 
   it("fails when per-replica namespaces do not match the replica count", function () {
@@ -179,12 +258,18 @@ describe("config: errors", function () {
   });
 
   it("fails when a namespace name is malformed", function () {
-    assert.match(problemsOf({ environment: "test", workers: { namespaces: ["Bad Name"] } }), /berth:workers\.namespaces\[0\]: got "Bad Name"; allowed: lower-case letters, digits, _ and -, at most 63 characters\./);
+    assert.match(
+      problemsOf({ environment: "test", workers: { namespaces: ["Bad Name"] } }),
+      /berth:workers\.namespaces\[0\]: got "Bad Name"; allowed: lower-case letters, digits, _ and -, at most 63 characters\./,
+    );
   });
 
   it("fails when the password is given in plain text, without echoing it", function () {
     const message = problemsOf({ environment: "test", postgresPassword: "hunter2" });
-    assert.match(message, /berth:postgresPassword: got a plain-text value; allowed: a secret: run `pulumi config set --secret postgresPassword <value>`\./);
+    assert.match(
+      message,
+      /berth:postgresPassword: got a plain-text value; allowed: a secret: run `pulumi config set --secret postgresPassword <value>`\./,
+    );
     assert.doesNotMatch(message, /hunter2/);
   });
 
@@ -193,26 +278,48 @@ describe("config: errors", function () {
   });
 
   it("fails when a range is asked for without a usable range", function () {
-    assert.match(problemsOf({ environment: "test", ports: { publish: "range" } }), /berth:ports\.range: got nothing; allowed: a range "from-to" such as "41000-41099" \(ports\.publish is "range"\)\./);
+    assert.match(
+      problemsOf({ environment: "test", ports: { publish: "range" } }),
+      /berth:ports\.range: got nothing; allowed: a range "from-to" such as "41000-41099" \(ports\.publish is "range"\)\./,
+    );
   });
 
   it("fails when an internal network is asked to publish ports", function () {
-    assert.match(problemsOf({ environment: "test", network: { internal: true }, ports: { publish: "auto" } }), /berth:ports\.publish: got "auto"; allowed: "none" when network\.internal is true/);
+    assert.match(
+      problemsOf({ environment: "test", network: { internal: true }, ports: { publish: "auto" } }),
+      /berth:ports\.publish: got "auto"; allowed: "none" when network\.internal is true/,
+    );
   });
 
   it("takes the stack subnets from 172.16.0.0/16 in /26 blocks unless told otherwise", function () {
-    assert.deepEqual(parse({ environment: "test" }).network, { internal: false, subnetPool: "172.16.0.0/16", subnetPrefixLength: 26 });
-    assert.deepEqual(parse({ environment: "prod", network: { subnetPool: "10.210.0.0/20", subnetPrefixLength: 28 } }).network, {
+    assert.deepEqual(parse({ environment: "test" }).network, {
       internal: false,
-      subnetPool: "10.210.0.0/20",
-      subnetPrefixLength: 28,
+      subnetPool: "172.16.0.0/16",
+      subnetPrefixLength: 26,
     });
+    assert.deepEqual(
+      parse({ environment: "prod", network: { subnetPool: "10.210.0.0/20", subnetPrefixLength: 28 } }).network,
+      {
+        internal: false,
+        subnetPool: "10.210.0.0/20",
+        subnetPrefixLength: 28,
+      },
+    );
   });
 
   it("fails when the subnet pool is not an IPv4 block, naming the key", function () {
-    assert.match(problemsOf({ environment: "test", network: { subnetPool: "172.16.0.0" } }), /berth:network\.subnetPool: got "172\.16\.0\.0"; allowed: an IPv4 block in CIDR notation, e\.g\. "172\.16\.0\.0\/16"\./);
-    assert.match(problemsOf({ environment: "test", network: { subnetPool: "fd00::/64" } }), /berth:network\.subnetPool: got "fd00::\/64"; allowed: an IPv4 block in CIDR notation/);
-    assert.match(problemsOf({ environment: "test", network: { subnetPool: "172.16.5.0/16" } }), /berth:network\.subnetPool: got "172\.16\.5\.0\/16"; allowed: the block's first address: "172\.16\.0\.0\/16" \(not 172\.16\.5\.0\/16\)\./);
+    assert.match(
+      problemsOf({ environment: "test", network: { subnetPool: "172.16.0.0" } }),
+      /berth:network\.subnetPool: got "172\.16\.0\.0"; allowed: an IPv4 block in CIDR notation, e\.g\. "172\.16\.0\.0\/16"\./,
+    );
+    assert.match(
+      problemsOf({ environment: "test", network: { subnetPool: "fd00::/64" } }),
+      /berth:network\.subnetPool: got "fd00::\/64"; allowed: an IPv4 block in CIDR notation/,
+    );
+    assert.match(
+      problemsOf({ environment: "test", network: { subnetPool: "172.16.5.0/16" } }),
+      /berth:network\.subnetPool: got "172\.16\.5\.0\/16"; allowed: the block's first address: "172\.16\.0\.0\/16" \(not 172\.16\.5\.0\/16\)\./,
+    );
   });
 
   it("fails when a stack's subnet would be larger than the pool, or too small for the stack", function () {
@@ -220,11 +327,17 @@ describe("config: errors", function () {
       problemsOf({ environment: "test", network: { subnetPool: "10.210.0.0/20", subnetPrefixLength: 16 } }),
       /berth:network\.subnetPrefixLength: got 16; allowed: 20 or more: a stack's subnet lies inside network\.subnetPool \(10\.210\.0\.0\/20\)\./,
     );
-    assert.match(problemsOf({ environment: "test", network: { subnetPrefixLength: 30 } }), /berth:network\.subnetPrefixLength: got 30; allowed: a number <= 29\./);
+    assert.match(
+      problemsOf({ environment: "test", network: { subnetPrefixLength: 30 } }),
+      /berth:network\.subnetPrefixLength: got 30; allowed: a number <= 29\./,
+    );
   });
 
   it("fails when the docker host is not an engine address", function () {
-    assert.match(problemsOf({ environment: "dev", docker: { host: "myhost:2375" } }), /berth:docker\.host: got "myhost:2375"; allowed: an engine address such as unix:\/\/\/var\/run\/docker\.sock, tcp:\/\/host:2376 or ssh:\/\/user@host\./);
+    assert.match(
+      problemsOf({ environment: "dev", docker: { host: "myhost:2375" } }),
+      /berth:docker\.host: got "myhost:2375"; allowed: an engine address such as unix:\/\/\/var\/run\/docker\.sock, tcp:\/\/host:2376 or ssh:\/\/user@host\./,
+    );
   });
 });
 
@@ -252,12 +365,18 @@ describe("config: rules between keys, and how mistakes are told", function () {
 
   it("fails when a range is reversed, too small or privileged, saying which", function () {
     const range = (r: string) => lines(problemsOf({ environment: "test", ports: { publish: "range", range: r } }));
-    assert.deepEqual(range("41009-41000"), ['  - berth:ports.range: got "41009-41000"; allowed: a range whose first port is the lower one, e.g. "41000-41009".']);
-    assert.deepEqual(range("41000-41001"), ['  - berth:ports.range: got "41000-41001"; allowed: a range of at least 3 ports (one each for postgres, redis, orchestrator), e.g. "41000-41002".']);
-    assert.deepEqual(range("80-90"), [
-      "  - berth:ports.range: got \"80-90\"; allowed: a range starting at 1024 or above (lower host ports need root, and berth's policy pack refuses them, CIS 5.8).",
+    assert.deepEqual(range("41009-41000"), [
+      '  - berth:ports.range: got "41009-41000"; allowed: a range whose first port is the lower one, e.g. "41000-41009".',
     ]);
-    assert.deepEqual(range("lots"), ['  - berth:ports.range: got "lots"; allowed: a range "from-to" of host ports such as "41000-41099".']);
+    assert.deepEqual(range("41000-41001"), [
+      '  - berth:ports.range: got "41000-41001"; allowed: a range of at least 3 ports (one each for postgres, redis, orchestrator), e.g. "41000-41002".',
+    ]);
+    assert.deepEqual(range("80-90"), [
+      '  - berth:ports.range: got "80-90"; allowed: a range starting at 1024 or above (lower host ports need root, and berth\'s policy pack refuses them, CIS 5.8).',
+    ]);
+    assert.deepEqual(range("lots"), [
+      '  - berth:ports.range: got "lots"; allowed: a range "from-to" of host ports such as "41000-41099".',
+    ]);
   });
 
   it("fails when the tmpfs does not fit in Postgres' memory limit (its pages count)", function () {
@@ -273,10 +392,18 @@ describe("config: rules between keys, and how mistakes are told", function () {
   });
 
   it("fails when a stop grace is 0 (the provider would kill at once) or fractional", function () {
-    assert.deepEqual(lines(problemsOf({ environment: "test", tiers: { workers: { stopGraceSeconds: 0 }, data: { stopGraceSeconds: 1.5 } } })), [
-      "  - berth:tiers.data.stopGraceSeconds: got 1.5; allowed: a whole number.",
-      "  - berth:tiers.workers.stopGraceSeconds: got 0; allowed: a number >= 1.",
-    ]);
+    assert.deepEqual(
+      lines(
+        problemsOf({
+          environment: "test",
+          tiers: { workers: { stopGraceSeconds: 0 }, data: { stopGraceSeconds: 1.5 } },
+        }),
+      ),
+      [
+        "  - berth:tiers.data.stopGraceSeconds: got 1.5; allowed: a whole number.",
+        "  - berth:tiers.workers.stopGraceSeconds: got 0; allowed: a number >= 1.",
+      ],
+    );
   });
 
   it("fails when a gate's budget is shorter than its tier's start period", function () {
@@ -307,6 +434,8 @@ describe("config: rules between keys, and how mistakes are told", function () {
   });
 
   it("fails when a renamed key is used, naming the new one", function () {
-    assert.deepEqual(lines(problemsOf({ environment: "test", redis: { persistence: true } })), ["  - berth:redis.persistence: got an unknown key; allowed: it is now called berth:redis.durable."]);
+    assert.deepEqual(lines(problemsOf({ environment: "test", redis: { persistence: true } })), [
+      "  - berth:redis.persistence: got an unknown key; allowed: it is now called berth:redis.durable.",
+    ]);
   });
 });

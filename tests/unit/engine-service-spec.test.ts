@@ -12,15 +12,30 @@ describe("engine mode: docker.Service translation", function () {
   this.timeout(30_000);
 
   it("translates the swarm stack's worker service field by field", async () => {
-    const run = await runProgram("test", { "berth:cluster": "swarm", "berth:images": { app: APP }, "berth:workers": { replicas: 3, namespaces: ["default"] } });
+    const run = await runProgram("test", {
+      "berth:cluster": "swarm",
+      "berth:images": { app: APP },
+      "berth:workers": { replicas: 3, namespaces: ["default"] },
+    });
     const inputs = resourceNamed(run, SERVICE, "berth-worker").inputs;
     assert.deepEqual(serviceCreateSpec(inputs), {
       Name: "berth-test-worker",
-      Labels: { "berth.environment": "test", "berth.project": "berth", "berth.service": "workers", "berth.stack": "test" },
+      Labels: {
+        "berth.environment": "test",
+        "berth.project": "berth",
+        "berth.service": "workers",
+        "berth.stack": "test",
+      },
       TaskTemplate: {
         ContainerSpec: {
           Image: `${APP}@sha256:mock`,
-          Labels: { "berth.environment": "test", "berth.pids-limit": "256", "berth.project": "berth", "berth.service": "workers", "berth.stack": "test" },
+          Labels: {
+            "berth.environment": "test",
+            "berth.pids-limit": "256",
+            "berth.project": "berth",
+            "berth.service": "workers",
+            "berth.stack": "test",
+          },
           Command: ["node", "/app/dist/worker.js"],
           Env: [
             "DATABASE_URL=postgres://berth:mock-password-0123456789abcdef@postgres:5432/berth",
@@ -34,7 +49,13 @@ describe("engine mode: docker.Service translation", function () {
           ReadOnly: true,
           Mounts: [{ Type: "tmpfs", Target: "/tmp", TmpfsOptions: { SizeBytes: 67108864 } }],
           StopGracePeriod: 2_000_000_000,
-          Healthcheck: { Test: ["CMD", "sh", "/app/dist/healthcheck.sh", "8081"], Interval: 500_000_000, Timeout: 2_000_000_000, StartPeriod: 20_000_000_000, Retries: 3 },
+          Healthcheck: {
+            Test: ["CMD", "sh", "/app/dist/healthcheck.sh", "8081"],
+            Interval: 500_000_000,
+            Timeout: 2_000_000_000,
+            StartPeriod: 20_000_000_000,
+            Retries: 3,
+          },
           Init: false,
           CapabilityAdd: [],
           CapabilityDrop: ["ALL"],
@@ -58,7 +79,15 @@ describe("engine mode: docker.Service translation", function () {
       mode: { global: true },
       updateConfig: { monitor: "1m30s", maxFailureRatio: "0.5" },
       taskSpec: {
-        containerSpec: { image: "i", args: ["-v"], hostname: "{{.Node.Hostname}}", dir: "/w", groups: ["audio"], stopSignal: "SIGINT", mounts: [{ type: "volume", target: "/d", source: "v", readOnly: true }] },
+        containerSpec: {
+          image: "i",
+          args: ["-v"],
+          hostname: "{{.Node.Hostname}}",
+          dir: "/w",
+          groups: ["audio"],
+          stopSignal: "SIGINT",
+          mounts: [{ type: "volume", target: "/d", source: "v", readOnly: true }],
+        },
         resources: { reservation: { memoryBytes: 1024, nanoCpus: 1000 } },
         restartPolicy: { condition: "any", window: "2m" },
         placement: { prefs: ["node.labels.zone"], maxReplicas: 2 },
@@ -70,7 +99,15 @@ describe("engine mode: docker.Service translation", function () {
       Name: "s",
       Labels: {},
       TaskTemplate: {
-        ContainerSpec: { Image: "i", Args: ["-v"], Hostname: "{{.Node.Hostname}}", Dir: "/w", Groups: ["audio"], StopSignal: "SIGINT", Mounts: [{ Type: "volume", Target: "/d", Source: "v", ReadOnly: true }] },
+        ContainerSpec: {
+          Image: "i",
+          Args: ["-v"],
+          Hostname: "{{.Node.Hostname}}",
+          Dir: "/w",
+          Groups: ["audio"],
+          StopSignal: "SIGINT",
+          Mounts: [{ Type: "volume", Target: "/d", Source: "v", ReadOnly: true }],
+        },
         Resources: { Reservations: { NanoCPUs: 1000, MemoryBytes: 1024 } },
         RestartPolicy: { Condition: "any", Window: 120_000_000_000 },
         Placement: { Preferences: [{ Spread: { SpreadDescriptor: "node.labels.zone" } }], MaxReplicas: 2 },
@@ -85,17 +122,40 @@ describe("engine mode: docker.Service translation", function () {
 
   it("fails when an input has no translation, naming its path, instead of dropping it", () => {
     const base = { name: "s", taskSpec: { containerSpec: { image: "i" } } };
-    assert.throws(() => serviceCreateSpec({ ...base, auth: { serverAddress: "r" }, convergeConfig: { timeout: "1m" } }), { message: "engine mode does not translate Service inputs: auth, convergeConfig" });
-    assert.throws(() => serviceCreateSpec({ ...base, taskSpec: { containerSpec: { image: "i", secrets: [{ secretId: "x", fileName: "f" }], privileges: {} } } }), {
-      message: "engine mode does not translate Service inputs: taskSpec.containerSpec.privileges, taskSpec.containerSpec.secrets",
+    assert.throws(
+      () => serviceCreateSpec({ ...base, auth: { serverAddress: "r" }, convergeConfig: { timeout: "1m" } }),
+      { message: "engine mode does not translate Service inputs: auth, convergeConfig" },
+    );
+    assert.throws(
+      () =>
+        serviceCreateSpec({
+          ...base,
+          taskSpec: { containerSpec: { image: "i", secrets: [{ secretId: "x", fileName: "f" }], privileges: {} } },
+        }),
+      {
+        message:
+          "engine mode does not translate Service inputs: taskSpec.containerSpec.privileges, taskSpec.containerSpec.secrets",
+      },
+    );
+    assert.throws(() => serviceCreateSpec({ ...base, endpointSpec: { mode: "vip", ports: [{ targetPort: 80 }] } }), {
+      message: "engine mode does not translate Service inputs: endpointSpec.ports",
     });
-    assert.throws(() => serviceCreateSpec({ ...base, endpointSpec: { mode: "vip", ports: [{ targetPort: 80 }] } }), { message: "engine mode does not translate Service inputs: endpointSpec.ports" });
-    assert.throws(() => serviceCreateSpec({ ...base, taskSpec: { ...base.taskSpec, logDriver: { name: "json-file" } } }), { message: "engine mode does not translate Service inputs: taskSpec.logDriver" });
+    assert.throws(
+      () => serviceCreateSpec({ ...base, taskSpec: { ...base.taskSpec, logDriver: { name: "json-file" } } }),
+      { message: "engine mode does not translate Service inputs: taskSpec.logDriver" },
+    );
   });
 
   it("fails when a network has neither id nor name, as the provider does", () => {
-    assert.throws(() => serviceCreateSpec({ name: "s", taskSpec: { containerSpec: { image: "i" }, networksAdvanceds: [{ aliases: ["a"] }] } }), {
-      message: "engine mode: a service network needs an id or a name (the provider's rule)",
-    });
+    assert.throws(
+      () =>
+        serviceCreateSpec({
+          name: "s",
+          taskSpec: { containerSpec: { image: "i" }, networksAdvanceds: [{ aliases: ["a"] }] },
+        }),
+      {
+        message: "engine mode: a service network needs an id or a name (the provider's rule)",
+      },
+    );
   });
 });

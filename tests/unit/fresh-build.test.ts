@@ -47,8 +47,12 @@ describe("fresh build", function () {
   });
 
   it("lists three sources and counts the rest", function () {
-    for (const f of ["index.ts", "components/a.ts", "components/deep/b.ts", "gate/cli.ts", "gate/x.ts"]) write(f, BUILT + 1);
-    assert.throws(() => assertFreshBuild(join(root, "dist/index.js")), /is older than components\/a\.ts, components\/deep\/b\.ts, gate\/cli\.ts and 2 more: run/);
+    for (const f of ["index.ts", "components/a.ts", "components/deep/b.ts", "gate/cli.ts", "gate/x.ts"])
+      write(f, BUILT + 1);
+    assert.throws(
+      () => assertFreshBuild(join(root, "dist/index.js")),
+      /is older than components\/a\.ts, components\/deep\/b\.ts, gate\/cli\.ts and 2 more: run/,
+    );
   });
 
   it("checks nothing when the program runs from its TypeScript source (ts-node)", function () {
@@ -61,7 +65,12 @@ describe("fresh build", function () {
     write("dist/index.js", BUILT, "exports.answer = 42;\n");
     assert.deepEqual({ ...((await projectProgram(root)()) as object) }, { answer: 42 });
     rmSync(join(root, "dist"), { recursive: true });
-    assert.throws(() => projectProgram(root)(), (err: Error) => err.message === `${join(root, "dist/index.js")} (Pulumi.yaml main) does not exist: build the program first (e.g. npm run build)`);
+    assert.throws(
+      () => projectProgram(root)(),
+      (err: Error) =>
+        err.message ===
+        `${join(root, "dist/index.js")} (Pulumi.yaml main) does not exist: build the program first (e.g. npm run build)`,
+    );
   });
 
   it("without main, runs the directory as Node resolves it (package.json main)", async function () {

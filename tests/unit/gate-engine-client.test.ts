@@ -11,7 +11,9 @@ const SOCKET = () => "/var/run/docker.sock";
 describe("gate: the Engine API endpoint Node's http serves (plainEndpoint)", () => {
   it("the default socket without DOCKER_HOST, and a unix:// path as given", () => {
     assert.deepEqual(plainEndpoint({}, SOCKET), { socketPath: "/var/run/docker.sock" });
-    assert.deepEqual(plainEndpoint({ DOCKER_HOST: "unix:///run/user/1000/docker.sock" }, SOCKET), { socketPath: "/run/user/1000/docker.sock" });
+    assert.deepEqual(plainEndpoint({ DOCKER_HOST: "unix:///run/user/1000/docker.sock" }, SOCKET), {
+      socketPath: "/run/user/1000/docker.sock",
+    });
     assert.deepEqual(plainEndpoint({ DOCKER_HOST: "unix://" }, SOCKET), { socketPath: "/var/run/docker.sock" });
   });
 
@@ -41,21 +43,33 @@ describe("gate: the Engine API endpoint Node's http serves (plainEndpoint)", () 
 describe("gate: Engine API requests as docker-modem makes them", () => {
   it("puts objects (filters) in the query string as JSON, the rest as text", () => {
     assert.equal(engineQuery({}), "");
-    assert.equal(engineQuery({ filters: { type: ["container"], container: ["a b"] } }), `?filters=${encodeURIComponent('{"type":["container"],"container":["a b"]}').replace(/%20/g, "+")}`);
-    assert.equal(engineQuery({ stdout: true, stderr: true, follow: false, tail: 50 }), "?stdout=true&stderr=true&follow=false&tail=50");
+    assert.equal(
+      engineQuery({ filters: { type: ["container"], container: ["a b"] } }),
+      `?filters=${encodeURIComponent('{"type":["container"],"container":["a b"]}').replace(/%20/g, "+")}`,
+    );
+    assert.equal(
+      engineQuery({ stdout: true, stderr: true, follow: false, tail: 50 }),
+      "?stdout=true&stderr=true&follow=false&tail=50",
+    );
   });
 
   it("names the status, what it means to the request and the engine's message", () => {
     const codes = { 200: true as const, 404: "no such container", 500: "server error" };
     const notFound = engineStatusError(404, codes, '{"message":"No such container: web"}');
-    assert.deepEqual([notFound.message, notFound.statusCode, notFound.reason, notFound.json], [
-      "(HTTP code 404) no such container - No such container: web ",
-      404,
-      "no such container",
-      { message: "No such container: web" },
-    ]);
+    assert.deepEqual(
+      [notFound.message, notFound.statusCode, notFound.reason, notFound.json],
+      [
+        "(HTTP code 404) no such container - No such container: web ",
+        404,
+        "no such container",
+        { message: "No such container: web" },
+      ],
+    );
     const odd = engineStatusError(502, codes, "bad gateway");
-    assert.deepEqual([odd.message, odd.statusCode, odd.reason, odd.json], ["(HTTP code 502) unexpected - bad gateway ", 502, undefined, "bad gateway"]);
+    assert.deepEqual(
+      [odd.message, odd.statusCode, odd.reason, odd.json],
+      ["(HTTP code 502) unexpected - bad gateway ", 502, undefined, "bad gateway"],
+    );
   });
 });
 
@@ -91,12 +105,17 @@ describe("gate: the Engine API client over Node's http, against a stand-in engin
   it("posts an update as JSON and takes an empty 200", async () => {
     answer = () => ({ status: 200, body: "" });
     assert.equal(await createEngineClient(env).update("web", { PidsLimit: 64 }), undefined);
-    assert.deepEqual(seen, [{ method: "POST", url: "/containers/web/update", type: "application/json", body: '{"PidsLimit":64}' }]);
+    assert.deepEqual(seen, [
+      { method: "POST", url: "/containers/web/update", type: "application/json", body: '{"PidsLimit":64}' },
+    ]);
   });
 
   it("rejects with the engine's status for an unexpected answer", async () => {
     answer = () => ({ status: 404, body: '{"message":"No such container: web"}' });
-    await assert.rejects(createEngineClient(env).inspect("web"), { message: "(HTTP code 404) no such container - No such container: web ", statusCode: 404 });
+    await assert.rejects(createEngineClient(env).inspect("web"), {
+      message: "(HTTP code 404) no such container - No such container: web ",
+      statusCode: 404,
+    });
   });
 
   it("gives an events stream as soon as the engine answers, and closes the request on abort", async () => {
@@ -113,12 +132,19 @@ describe("gate: the Engine API client over Node's http, against a stand-in engin
     await new Promise<void>((resolve) => events.listen(0, "127.0.0.1", resolve));
     try {
       const controller = new AbortController();
-      const stream = await createEngineClient({ DOCKER_HOST: `tcp://127.0.0.1:${(events.address() as AddressInfo).port}` }).events({ type: ["container"] }, controller.signal);
-      const first = await new Promise<string>((resolve) => stream.once("data", (c: Buffer) => resolve(c.toString("utf8"))));
+      const stream = await createEngineClient({
+        DOCKER_HOST: `tcp://127.0.0.1:${(events.address() as AddressInfo).port}`,
+      }).events({ type: ["container"] }, controller.signal);
+      const first = await new Promise<string>((resolve) =>
+        stream.once("data", (c: Buffer) => resolve(c.toString("utf8"))),
+      );
       stream.on("error", () => undefined); // the abort ends it with an AbortError
       controller.abort();
       await requestClosed;
-      assert.deepEqual([url, first], [`/events?filters=${encodeURIComponent('{"type":["container"]}')}`, '{"status":"start"}\n']);
+      assert.deepEqual(
+        [url, first],
+        [`/events?filters=${encodeURIComponent('{"type":["container"]}')}`, '{"status":"start"}\n'],
+      );
     } finally {
       events.closeAllConnections();
       await new Promise<void>((resolve) => events.close(() => resolve()));
@@ -130,9 +156,12 @@ describe("gate: the Engine API client over Node's http, against a stand-in engin
     await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    await assert.rejects(createEngineClient({ DOCKER_HOST: `tcp://127.0.0.1:${port}` }).inspect("web"), (err: { code?: string; statusCode?: number }) => {
-      assert.deepEqual([err.code, err.statusCode], ["ECONNREFUSED", undefined]);
-      return true;
-    });
+    await assert.rejects(
+      createEngineClient({ DOCKER_HOST: `tcp://127.0.0.1:${port}` }).inspect("web"),
+      (err: { code?: string; statusCode?: number }) => {
+        assert.deepEqual([err.code, err.statusCode], ["ECONNREFUSED", undefined]);
+        return true;
+      },
+    );
   });
 });

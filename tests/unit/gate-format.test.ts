@@ -56,14 +56,31 @@ describe("gate container states", () => {
     ["healthy", state({ Health: { Status: "healthy" } }), { state: "healthy", detail: "health: healthy" }],
     ["starting", state({ Health: { Status: "starting" } }), { state: "starting", detail: "health: starting" }],
     ["unhealthy", state({ Health: { Status: "unhealthy" } }), { state: "unhealthy", detail: "health: unhealthy" }],
-    ["exited", state({ Status: "exited", Running: false, ExitCode: 3, Health: { Status: "unhealthy" } }), { state: "exited", detail: "exited with code 3", exitCode: 3 }],
-    ["OOM-killed", state({ Status: "exited", Running: false, OOMKilled: true, ExitCode: 137 }), { state: "oom", detail: "OOM-killed", exitCode: 137 }],
+    [
+      "exited",
+      state({ Status: "exited", Running: false, ExitCode: 3, Health: { Status: "unhealthy" } }),
+      { state: "exited", detail: "exited with code 3", exitCode: 3 },
+    ],
+    [
+      "OOM-killed",
+      state({ Status: "exited", Running: false, OOMKilled: true, ExitCode: 137 }),
+      { state: "oom", detail: "OOM-killed", exitCode: 137 },
+    ],
     ["without a healthcheck", state({}, {}), { state: "error", detail: NO_HEALTHCHECK }],
-    ["with its image's healthcheck turned off", state({}, { Healthcheck: { Test: ["NONE"] } }), { state: "error", detail: NO_HEALTHCHECK }],
-    ["created, not started yet", state({ Status: "created", Running: false }), { state: "starting", detail: "health: not running yet (created)" }],
+    [
+      "with its image's healthcheck turned off",
+      state({}, { Healthcheck: { Test: ["NONE"] } }),
+      { state: "error", detail: NO_HEALTHCHECK },
+    ],
+    [
+      "created, not started yet",
+      state({ Status: "created", Running: false }),
+      { state: "starting", detail: "health: not running yet (created)" },
+    ],
   ];
   for (const [what, info, expected] of inspections) {
-    it(`reads an inspect of a container that is ${what}`, () => assert.deepEqual(observeInspect(info as never), expected));
+    it(`reads an inspect of a container that is ${what}`, () =>
+      assert.deepEqual(observeInspect(info as never), expected));
   }
 
   const events: Array<[string, unknown]> = [
@@ -75,14 +92,28 @@ describe("gate container states", () => {
     ["start", undefined],
   ];
   for (const [action, expected] of events) {
-    it(`reads the event "${action}"`, () => assert.deepEqual(observeEvent({ Action: action, Actor: { ID: "abc", Attributes: { exitCode: "2" } } }), expected));
+    it(`reads the event "${action}"`, () =>
+      assert.deepEqual(
+        observeEvent({ Action: action, Actor: { ID: "abc", Attributes: { exitCode: "2" } } }),
+        expected,
+      ));
   }
 });
 
 describe("gate settling and result", () => {
   const tracks: ProbeTrack[] = [
-    { kind: "container", target: "pg", observation: { state: "healthy", detail: "health: healthy" }, healthyAtMs: 812.4 },
-    { kind: "tcp", target: "db:5432", observation: { state: "starting", detail: "connect ECONNREFUSED" }, healthyAtMs: null },
+    {
+      kind: "container",
+      target: "pg",
+      observation: { state: "healthy", detail: "health: healthy" },
+      healthyAtMs: 812.4,
+    },
+    {
+      kind: "tcp",
+      target: "db:5432",
+      observation: { state: "starting", detail: "connect ECONNREFUSED" },
+      healthyAtMs: null,
+    },
     { kind: "redis", target: "redis://r:6379", healthyAtMs: null },
   ];
 
@@ -101,16 +132,34 @@ describe("gate settling and result", () => {
     const waiting: ProbeTrack = {
       kind: "container",
       target: "pg",
-      observation: { state: "starting", detail: "health: starting", pending: "postgres://app:***@127.0.0.1:5432/app: Connection terminated unexpectedly" },
+      observation: {
+        state: "starting",
+        detail: "health: starting",
+        pending: "postgres://app:***@127.0.0.1:5432/app: Connection terminated unexpectedly",
+      },
       healthyAtMs: null,
     };
-    assert.deepEqual(settle([waiting], "timeout", 5).map((o) => [o.status, o.detail]), [
-      ["timeout", "not healthy within 5s; last: health: starting; postgres://app:***@127.0.0.1:5432/app: Connection terminated unexpectedly"],
-    ]);
+    assert.deepEqual(
+      settle([waiting], "timeout", 5).map((o) => [o.status, o.detail]),
+      [
+        [
+          "timeout",
+          "not healthy within 5s; last: health: starting; postgres://app:***@127.0.0.1:5432/app: Connection terminated unexpectedly",
+        ],
+      ],
+    );
   });
 
   it("marks probes still waiting when another failed as cancelled errors", () => {
-    const failed: ProbeTrack[] = [...tracks.slice(0, 2), { kind: "container", target: "app", observation: { state: "exited", detail: "exited with code 1", exitCode: 1 }, healthyAtMs: null }];
+    const failed: ProbeTrack[] = [
+      ...tracks.slice(0, 2),
+      {
+        kind: "container",
+        target: "app",
+        observation: { state: "exited", detail: "exited with code 1", exitCode: 1 },
+        healthyAtMs: null,
+      },
+    ];
     assert.deepEqual(
       settle(failed, "failed", 5).map((o) => [o.status, o.detail, o.cancelled]),
       [
@@ -133,14 +182,24 @@ describe("gate settling and result", () => {
 
 describe("gate progress lines", () => {
   it("shows a container's state without repeating it", () => {
-    assert.equal(progressLine("data", "pg", { state: "starting", detail: "health: starting" }, 812), "gate data: pg starting 0.8s");
+    assert.equal(
+      progressLine("data", "pg", { state: "starting", detail: "health: starting" }, 812),
+      "gate data: pg starting 0.8s",
+    );
   });
   it("shows why a polled probe is not ready", () => {
-    assert.equal(progressLine("data", "db:5432", { state: "starting", detail: "connect ECONNREFUSED" }, 1250), "gate data: db:5432 starting 1.3s (connect ECONNREFUSED)");
+    assert.equal(
+      progressLine("data", "db:5432", { state: "starting", detail: "connect ECONNREFUSED" }, 1250),
+      "gate data: db:5432 starting 1.3s (connect ECONNREFUSED)",
+    );
   });
   it("sums up who is still waiting", () => {
     assert.equal(
-      periodicLine("data", [{ target: "pg", observation: { state: "starting", detail: "" } }, { target: "redis://r:6379" }], 5000),
+      periodicLine(
+        "data",
+        [{ target: "pg", observation: { state: "starting", detail: "" } }, { target: "redis://r:6379" }],
+        5000,
+      ),
       "gate data: still waiting 5.0s for pg (starting), redis://r:6379 (no answer yet)",
     );
   });
@@ -172,7 +231,16 @@ describe("gate failure report", () => {
     const report = failureReport({
       gate: "orchestrator",
       elapsedMs: 3200,
-      outcomes: [outcome({}), outcome({ kind: "tcp", target: "db:5432", status: "error", cancelled: true, lastDetail: "connect ECONNREFUSED" })],
+      outcomes: [
+        outcome({}),
+        outcome({
+          kind: "tcp",
+          target: "db:5432",
+          status: "error",
+          cancelled: true,
+          lastDetail: "connect ECONNREFUSED",
+        }),
+      ],
       diagnostics: new Map([["orchestrator", diagnostics]]),
       logLines: 50,
     });
@@ -197,7 +265,12 @@ describe("gate failure report", () => {
       outcomes: [
         outcome({ target: "pg", status: "exited", detail: "exited with code 3" }),
         outcome({ target: "redis", status: "oom", detail: "OOM-killed" }),
-        outcome({ kind: "postgres", target: "postgres://u:***@db/app", status: "timeout", detail: "not healthy within 5s; last: timeout" }),
+        outcome({
+          kind: "postgres",
+          target: "postgres://u:***@db/app",
+          status: "timeout",
+          detail: "not healthy within 5s; last: timeout",
+        }),
       ],
       diagnostics: new Map(),
       logLines: 50,
@@ -208,27 +281,54 @@ describe("gate failure report", () => {
   });
 
   it("says only that the engine is unreachable when it is", () => {
-    const detail = "cannot reach the Docker engine at unix:///x.sock (no socket at that path). Start dockerd or set DOCKER_HOST.";
-    const report = failureReport({ gate: "data", elapsedMs: 50, outcomes: [outcome({ status: "error", detail, engineUnreachable: true })], diagnostics: new Map(), logLines: 50 });
+    const detail =
+      "cannot reach the Docker engine at unix:///x.sock (no socket at that path). Start dockerd or set DOCKER_HOST.";
+    const report = failureReport({
+      gate: "data",
+      elapsedMs: 50,
+      outcomes: [outcome({ status: "error", detail, engineUnreachable: true })],
+      diagnostics: new Map(),
+      logLines: 50,
+    });
     assert.deepEqual(report, [`berth gate "data": ${detail}`]);
   });
 
   it("says when there are no logs, and leaves them out with --log-lines 0", () => {
     const empty = { healthLog: [], memoryLimitBytes: 0, logLines: [] };
-    const base = { gate: "g", elapsedMs: 100, outcomes: [outcome({})], diagnostics: new Map([["orchestrator", empty]]) };
+    const base = {
+      gate: "g",
+      elapsedMs: 100,
+      outcomes: [outcome({})],
+      diagnostics: new Map([["orchestrator", empty]]),
+    };
     assert.deepEqual(failureReport({ ...base, logLines: 50 }).slice(1), [
       "  last healthcheck outputs of orchestrator (newest last):",
       "    (none recorded)",
       "  last 50 log lines of orchestrator:",
       "    (no output)",
     ]);
-    assert.deepEqual(failureReport({ ...base, logLines: 0 }).slice(1), ["  last healthcheck outputs of orchestrator (newest last):", "    (none recorded)"]);
+    assert.deepEqual(failureReport({ ...base, logLines: 0 }).slice(1), [
+      "  last healthcheck outputs of orchestrator (newest last):",
+      "    (none recorded)",
+    ]);
   });
 
   it("completes the JSON detail with the newest healthcheck output or the memory limit", () => {
-    assert.equal(withDiagnostics(outcome({}), diagnostics).detail, "health: unhealthy; last healthcheck: [exit 2] (no output)");
-    assert.equal(withDiagnostics(outcome({ status: "oom", detail: "OOM-killed" }), { ...diagnostics, memoryLimitBytes: 8 * 1024 * 1024 }).detail, "OOM-killed (memory limit 8 MiB)");
-    assert.equal(withDiagnostics(outcome({ status: "exited", detail: "exited with code 1" }), diagnostics).detail, "exited with code 1");
+    assert.equal(
+      withDiagnostics(outcome({}), diagnostics).detail,
+      "health: unhealthy; last healthcheck: [exit 2] (no output)",
+    );
+    assert.equal(
+      withDiagnostics(outcome({ status: "oom", detail: "OOM-killed" }), {
+        ...diagnostics,
+        memoryLimitBytes: 8 * 1024 * 1024,
+      }).detail,
+      "OOM-killed (memory limit 8 MiB)",
+    );
+    assert.equal(
+      withDiagnostics(outcome({ status: "exited", detail: "exited with code 1" }), diagnostics).detail,
+      "exited with code 1",
+    );
     assert.equal(formatBytes(1536 * 1024), "1.5 MiB");
   });
 

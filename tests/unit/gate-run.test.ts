@@ -33,11 +33,24 @@ describe("gate runner", () => {
     const result = await runGate({
       name: "g",
       timeoutSeconds: 5,
-      probes: [scripted("a", [[0, starting], [30, healthy]], seen), scripted("b", [[10, healthy]])],
+      probes: [
+        scripted(
+          "a",
+          [
+            [0, starting],
+            [30, healthy],
+          ],
+          seen,
+        ),
+        scripted("b", [[10, healthy]]),
+      ],
       progress: (l) => lines.push(l.replace(/\d+\.\ds/, "<t>")),
     });
     assert.equal(result.ending, "passed");
-    assert.deepEqual(result.outcomes.map((o) => o.status), ["healthy", "healthy"]);
+    assert.deepEqual(
+      result.outcomes.map((o) => o.status),
+      ["healthy", "healthy"],
+    );
     // order, not wall-clock: b (10 ms) turned healthy before a (30 ms)
     assert.ok((result.outcomes[1].timeToHealthyMs ?? Infinity) < (result.outcomes[0].timeToHealthyMs ?? -1));
     assert.equal(seen.aborted, true);
@@ -64,33 +77,62 @@ describe("gate runner", () => {
     const result = await runGate({
       name: "g",
       timeoutSeconds: 3600,
-      probes: [scripted("slow", [[0, starting]]), scripted("dies", [[20, { state: "exited", detail: "exited with code 1", exitCode: 1 }]])],
+      probes: [
+        scripted("slow", [[0, starting]]),
+        scripted("dies", [[20, { state: "exited", detail: "exited with code 1", exitCode: 1 }]]),
+      ],
       progress: () => undefined,
     });
     assert.equal(result.ending, "failed");
-    assert.deepEqual(result.outcomes.map((o) => [o.status, o.cancelled]), [["error", true], ["exited", false]]);
+    assert.deepEqual(
+      result.outcomes.map((o) => [o.status, o.cancelled]),
+      [
+        ["error", true],
+        ["exited", false],
+      ],
+    );
   });
 
   it("fails when a healthy container turns unhealthy before the others are ready", async () => {
     const result = await runGate({
       name: "g",
       timeoutSeconds: 10,
-      probes: [scripted("flaky", [[0, healthy], [20, { state: "unhealthy", detail: "health: unhealthy" }]]), scripted("slow", [[0, starting]])],
+      probes: [
+        scripted("flaky", [
+          [0, healthy],
+          [20, { state: "unhealthy", detail: "health: unhealthy" }],
+        ]),
+        scripted("slow", [[0, starting]]),
+      ],
       progress: () => undefined,
     });
-    assert.deepEqual(result.outcomes.map((o) => o.status), ["unhealthy", "error"]);
+    assert.deepEqual(
+      result.outcomes.map((o) => o.status),
+      ["unhealthy", "error"],
+    );
   });
 
   it("fails with timeout when the budget ends first", async () => {
-    const result = await runGate({ name: "g", timeoutSeconds: 0.1, probes: [scripted("a", [[0, starting]])], progress: () => undefined });
+    const result = await runGate({
+      name: "g",
+      timeoutSeconds: 0.1,
+      probes: [scripted("a", [[0, starting]])],
+      progress: () => undefined,
+    });
     assert.equal(result.ending, "timeout");
-    assert.deepEqual(result.outcomes.map((o) => [o.status, o.detail]), [["timeout", "not healthy within 0.1s; last: health: starting"]]);
+    assert.deepEqual(
+      result.outcomes.map((o) => [o.status, o.detail]),
+      [["timeout", "not healthy within 0.1s; last: health: starting"]],
+    );
   });
 
   it("fails when a probe throws, with its message as the detail", async () => {
     const crashing: Probe = { kind: "tcp", target: "x:1", run: async () => Promise.reject(new Error("boom")) };
     const result = await runGate({ name: "g", timeoutSeconds: 5, probes: [crashing], progress: () => undefined });
-    assert.deepEqual(result.outcomes.map((o) => [o.status, o.detail]), [["error", "boom"]]);
+    assert.deepEqual(
+      result.outcomes.map((o) => [o.status, o.detail]),
+      [["error", "boom"]],
+    );
   });
 });
 

@@ -36,12 +36,17 @@ describe("lab: image references", () => {
   }
 
   it("fails when given a digest reference", () => {
-    assert.throws(() => splitReference("app@sha256:abc"), { message: "app@sha256:abc: push a tagged image, not a digest reference" });
+    assert.throws(() => splitReference("app@sha256:abc"), {
+      message: "app@sha256:abc: push a tagged image, not a digest reference",
+    });
   });
 
   it("names the pushed image as the nodes see the registry", () => {
     assert.equal(registryAddressFor({ port: 5055 }, "172.23.0.1"), "172.23.0.1:5055");
-    assert.equal(imageRefAt({ repository: "berth-test/busybox", tag: "local" }, "172.23.0.1:5055"), "172.23.0.1:5055/berth-test/busybox:local");
+    assert.equal(
+      imageRefAt({ repository: "berth-test/busybox", tag: "local" }, "172.23.0.1:5055"),
+      "172.23.0.1:5055/berth-test/busybox:local",
+    );
   });
 });
 
@@ -50,7 +55,11 @@ describe("lab: registry settings", () => {
     assert.deepEqual(registryConfig(5055, "/var/lib/berth-lab/registry/data"), {
       version: 0.1,
       log: { level: "warn", fields: { service: "berth-lab-registry" } },
-      storage: { filesystem: { rootdirectory: "/var/lib/berth-lab/registry/data" }, delete: { enabled: true }, cache: { blobdescriptor: "inmemory" } },
+      storage: {
+        filesystem: { rootdirectory: "/var/lib/berth-lab/registry/data" },
+        delete: { enabled: true },
+        cache: { blobdescriptor: "inmemory" },
+      },
       http: { addr: "0.0.0.0:5055", headers: { "X-Content-Type-Options": ["nosniff"] } },
     });
   });
@@ -61,7 +70,9 @@ describe("lab: registry settings", () => {
   });
 
   it("fails when BERTH_LAB_REGISTRY_PORT is not a port", () => {
-    withEnv("BERTH_LAB_REGISTRY_PORT", "70000", () => assert.throws(() => registryPort(), { message: "BERTH_LAB_REGISTRY_PORT=70000 is not a port number (1-65535)" }));
+    withEnv("BERTH_LAB_REGISTRY_PORT", "70000", () =>
+      assert.throws(() => registryPort(), { message: "BERTH_LAB_REGISTRY_PORT=70000 is not a port number (1-65535)" }),
+    );
   });
 });
 
@@ -105,7 +116,10 @@ describe("lab: Docker-in-Docker nodes", () => {
       ReadonlyPaths: [],
       Mounts: [{ Type: "volume", Source: "n1-data", Target: "/var/lib/docker" }],
       Tmpfs: { "/run": "rw,mode=755" },
-      PortBindings: { "2375/tcp": [{ HostIp: "127.0.0.1", HostPort: "" }], "41000/tcp": [{ HostIp: "127.0.0.1", HostPort: "41000" }] },
+      PortBindings: {
+        "2375/tcp": [{ HostIp: "127.0.0.1", HostPort: "" }],
+        "41000/tcp": [{ HostIp: "127.0.0.1", HostPort: "41000" }],
+      },
       NetworkMode: "lab-net",
       RestartPolicy: { Name: "no" },
     });
@@ -142,6 +156,9 @@ describe("lab: Docker-in-Docker nodes", () => {
       header.writeUInt32BE(payload.length, 4);
       return Buffer.concat([header, payload]);
     };
-    assert.equal(demuxFrames(Buffer.concat([frame(1, "out line\n"), frame(2, `${"x".repeat(300)}\n`)])), `out line\n${"x".repeat(300)}\n`);
+    assert.equal(
+      demuxFrames(Buffer.concat([frame(1, "out line\n"), frame(2, `${"x".repeat(300)}\n`)])),
+      `out line\n${"x".repeat(300)}\n`,
+    );
   });
 });

@@ -1,15 +1,34 @@
 // Pure pieces of the offline plan: names, redaction, value formatting, the tree and the graph.
 import { strict as assert } from "node:assert";
 import type { RecordedResource } from "../../testing/recorder";
-import { containerLines, field, genericLines, inline, redact, shortType, stableJson, visibleInputs } from "../../scripts/plan-format";
+import {
+  containerLines,
+  field,
+  genericLines,
+  inline,
+  redact,
+  shortType,
+  stableJson,
+  visibleInputs,
+} from "../../scripts/plan-format";
 import { mermaidLines, reduceEdges, treeOrder } from "../../scripts/plan-graph";
 import { describePlan } from "../../scripts/plan-describe";
 
 /** A recorded resource with only what a case needs. */
 function res(type: string, name: string, extra: Partial<RecordedResource> = {}): RecordedResource {
   return {
-    urn: `urn:${type}::${name}`, type, name, custom: !type.startsWith("berth:"), parent: "", inputs: {}, secretInputs: [],
-    dependencies: [], replaceOnChanges: [], deleteBeforeReplace: false, provider: "", ...extra,
+    urn: `urn:${type}::${name}`,
+    type,
+    name,
+    custom: !type.startsWith("berth:"),
+    parent: "",
+    inputs: {},
+    secretInputs: [],
+    dependencies: [],
+    replaceOnChanges: [],
+    deleteBeforeReplace: false,
+    provider: "",
+    ...extra,
   };
 }
 
@@ -27,7 +46,10 @@ describe("plan format: pure helpers", function () {
 
   it("redacts a secret: env entries keep their names, anything else is ***", function () {
     const table: [unknown, unknown][] = [
-      [["A=1", "DATABASE_URL=postgres://u:pw@h/db", "EMPTY="], ["A=***", "DATABASE_URL=***", "EMPTY=***"]],
+      [
+        ["A=1", "DATABASE_URL=postgres://u:pw@h/db", "EMPTY="],
+        ["A=***", "DATABASE_URL=***", "EMPTY=***"],
+      ],
       ["hunter2", "***"],
       [["not an env entry"], "***"],
       [{ password: "pw" }, "***"],
@@ -37,7 +59,10 @@ describe("plan format: pure helpers", function () {
   });
 
   it("redacts exactly the inputs listed as secret", function () {
-    const r = res("docker:index/container:Container", "c", { inputs: { envs: ["P=pw"], image: "img", command: ["x"] }, secretInputs: ["envs", "command"] });
+    const r = res("docker:index/container:Container", "c", {
+      inputs: { envs: ["P=pw"], image: "img", command: ["x"] },
+      secretInputs: ["envs", "command"],
+    });
     assert.deepEqual(visibleInputs(r), { envs: ["P=***"], image: "img", command: "***" });
   });
 
@@ -62,23 +87,54 @@ describe("plan format: pure helpers", function () {
   });
 
   it("lists every input of a generic resource, labels one per line", function () {
-    assert.deepEqual(genericLines({ name: "n", labels: [{ label: "b", value: "2" }, { label: "a", value: "1" }], driver: "bridge" }), [
-      "driver         bridge",
-      "labels         a=1",
-      "               b=2",
-      "name           n",
-    ]);
+    assert.deepEqual(
+      genericLines({
+        name: "n",
+        labels: [
+          { label: "b", value: "2" },
+          { label: "a", value: "1" },
+        ],
+        driver: "bridge",
+      }),
+      ["driver         bridge", "labels         a=1", "               b=2", "name           n"],
+    );
   });
 
   it("reads a container's key inputs in a fixed order and lists the rest under other", function () {
     const inputs = {
-      name: "p-s-db", image: "img:1", user: "70:70", memory: 512, memorySwap: 512, cpus: "1", readOnly: true,
-      capabilities: { drops: ["ALL"], adds: [] }, securityOpts: ["no-new-privileges:true"], restart: "on-failure", maxRetryCount: 3,
-      healthcheck: { tests: ["CMD", "pg_isready", "-h", "127.0.0.1"], interval: "200ms", timeout: "2s", startPeriod: "20s", retries: 3 },
-      tmpfs: { "/tmp": "rw,size=64m", "/data": "rw" }, volumes: [{ volumeName: "v", containerPath: "/d" }],
-      ports: [{ internal: 5432, ip: "127.0.0.1", protocol: "tcp" }, { internal: 80, external: 8080 }],
-      networksAdvanced: [{ name: "net", aliases: ["db"] }], labels: [{ label: "z", value: "1" }, { label: "a", value: "2" }],
-      command: ["postgres", "-c", "listen_addresses=*", ""], envs: ["A=***"], wait: false, init: false,
+      name: "p-s-db",
+      image: "img:1",
+      user: "70:70",
+      memory: 512,
+      memorySwap: 512,
+      cpus: "1",
+      readOnly: true,
+      capabilities: { drops: ["ALL"], adds: [] },
+      securityOpts: ["no-new-privileges:true"],
+      restart: "on-failure",
+      maxRetryCount: 3,
+      healthcheck: {
+        tests: ["CMD", "pg_isready", "-h", "127.0.0.1"],
+        interval: "200ms",
+        timeout: "2s",
+        startPeriod: "20s",
+        retries: 3,
+      },
+      tmpfs: { "/tmp": "rw,size=64m", "/data": "rw" },
+      volumes: [{ volumeName: "v", containerPath: "/d" }],
+      ports: [
+        { internal: 5432, ip: "127.0.0.1", protocol: "tcp" },
+        { internal: 80, external: 8080 },
+      ],
+      networksAdvanced: [{ name: "net", aliases: ["db"] }],
+      labels: [
+        { label: "z", value: "1" },
+        { label: "a", value: "2" },
+      ],
+      command: ["postgres", "-c", "listen_addresses=*", ""],
+      envs: ["A=***"],
+      wait: false,
+      init: false,
     };
     assert.deepEqual(containerLines(inputs, ["envs"]), [
       "name           p-s-db",
@@ -107,13 +163,22 @@ describe("plan format: pure helpers", function () {
 
   it("shows a container in another's network namespace by its network mode, not under other", function () {
     const lines = containerLines({ name: "w", image: "i", networkMode: "container:net-id", init: false }, []);
-    assert.deepEqual(lines.filter((l) => /^(networks|other) /.test(l)), ["networks       network mode container:net-id", "other          init=false"]);
+    assert.deepEqual(
+      lines.filter((l) => /^(networks|other) /.test(l)),
+      ["networks       network mode container:net-id", "other          init=false"],
+    );
   });
 
   it("shows a container input redacted whole as *** instead of taking it apart", function () {
     const lines = containerLines({ healthcheck: "***", tmpfs: "***" }, ["healthcheck", "tmpfs"]);
-    assert.equal(lines.find((l) => l.startsWith("healthcheck")), "healthcheck (secret) ***");
-    assert.equal(lines.find((l) => l.startsWith("tmpfs")), "tmpfs (secret) ***");
+    assert.equal(
+      lines.find((l) => l.startsWith("healthcheck")),
+      "healthcheck (secret) ***",
+    );
+    assert.equal(
+      lines.find((l) => l.startsWith("tmpfs")),
+      "tmpfs (secret) ***",
+    );
   });
 });
 
@@ -128,13 +193,32 @@ describe("plan graph: tree and Mermaid", function () {
   it("orders parents before children, siblings by name then type", function () {
     assert.deepEqual(
       treeOrder(all).map(({ resource, depth }) => `${depth} ${shortType(resource.type)} ${resource.name}`),
-      ["0 berth:Environment e", "1 docker:Network e-net", "1 berth:Postgres e-pg", "2 docker:Container e-pg", "2 command:local:Command e-pg-step"],
+      [
+        "0 berth:Environment e",
+        "1 docker:Network e-net",
+        "1 berth:Postgres e-pg",
+        "2 docker:Container e-pg",
+        "2 command:local:Command e-pg-step",
+      ],
     );
   });
 
   it("drops the edges a longer path implies", function () {
-    const deps = new Map([["c", ["a", "b"]], ["b", ["a"]], ["a", []], ["d", ["c", "a", "b"]]]);
-    assert.deepEqual([...reduceEdges(deps)], [["c", ["b"]], ["b", ["a"]], ["a", []], ["d", ["c"]]]);
+    const deps = new Map([
+      ["c", ["a", "b"]],
+      ["b", ["a"]],
+      ["a", []],
+      ["d", ["c", "a", "b"]],
+    ]);
+    assert.deepEqual(
+      [...reduceEdges(deps)],
+      [
+        ["c", ["b"]],
+        ["b", ["a"]],
+        ["a", []],
+        ["d", ["c"]],
+      ],
+    );
   });
 
   it("draws components as nested subgraphs and the reduced edges, sorted", function () {
@@ -153,9 +237,15 @@ describe("plan graph: tree and Mermaid", function () {
   });
 
   it("fails when the plan would hold a machine-specific path", function () {
-    const run = { resources: [res("docker:index/image:Image", "img", { inputs: { context: "/home/me/berth/services" } })], exports: {}, outputs: {}, secretOutputs: [] };
+    const run = {
+      resources: [res("docker:index/image:Image", "img", { inputs: { context: "/home/me/berth/services" } })],
+      exports: {},
+      outputs: {},
+      secretOutputs: [],
+    };
     assert.throws(() => describePlan("test", run, ["/home/me/berth"]), {
-      message: 'the plan of stack test holds "/home/me/berth" (a machine-specific path): inputs must not depend on the checkout',
+      message:
+        'the plan of stack test holds "/home/me/berth" (a machine-specific path): inputs must not depend on the checkout',
     });
   });
 });

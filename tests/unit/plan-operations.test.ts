@@ -11,7 +11,12 @@ import { PLACEHOLDER_IMAGES, STACK_EDITS } from "../support/stack-edits";
 const CONTAINER = "docker:index/container:Container";
 const COMMAND = "command:local:Command";
 
-const resource = (name: string, type: string, inputs: Record<string, unknown>, extra: Partial<RecordedResource> = {}): RecordedResource => ({
+const resource = (
+  name: string,
+  type: string,
+  inputs: Record<string, unknown>,
+  extra: Partial<RecordedResource> = {},
+): RecordedResource => ({
   urn: `urn:pulumi:s::p::${type}::${name}`,
   type,
   name,
@@ -28,7 +33,10 @@ const resource = (name: string, type: string, inputs: Record<string, unknown>, e
 
 describe("plan operations", () => {
   it("finds the changed paths: into objects and equal-length lists, else the whole value", () => {
-    assert.deepEqual(changedPaths({ a: 1, b: { c: [1, 2], d: "x" } }, { a: 1, b: { c: [1, 3], d: "y" } }), ["b.c[1]", "b.d"]);
+    assert.deepEqual(changedPaths({ a: 1, b: { c: [1, 2], d: "x" } }, { a: 1, b: { c: [1, 3], d: "y" } }), [
+      "b.c[1]",
+      "b.d",
+    ]);
     assert.deepEqual(changedPaths({ envs: ["A=1"] }, { envs: ["A=1", "B=2"] }), ["envs"]);
     assert.deepEqual(changedPaths({ a: 1 }, { b: 1 }), ["a", "b"]);
     assert.deepEqual(changedPaths({ a: [1] }, { a: [1] }), []);
@@ -62,7 +70,9 @@ describe("plan operations", () => {
       resource("next-gate", COMMAND, { create: "wait", triggers: ["gate-id"] }),
       resource("other", CONTAINER, { image: "b" }),
     ];
-    const after = before.map((r) => (r.name === "holder" ? { ...r, inputs: { ...r.inputs, networksAdvanced: [{ name: "n", aliases: ["w"] }] } } : r));
+    const after = before.map((r) =>
+      r.name === "holder" ? { ...r, inputs: { ...r.inputs, networksAdvanced: [{ name: "n", aliases: ["w"] }] } } : r,
+    );
     const ops = predictOperations(before, after, mockId);
     assert.deepEqual(
       ops.map((o) => [o.name, o.action, o.replacedBy, o.following]),
@@ -73,12 +83,17 @@ describe("plan operations", () => {
         ["next-gate", "replace", ["triggers[0]"], ["gate"]],
       ],
     );
-    assert.equal(formatOperations(ops)[2], "  +- replace docker:Container w (replaced by networkMode; follows the new id of holder)");
+    assert.equal(
+      formatOperations(ops)[2],
+      "  +- replace docker:Container w (replaced by networkMode; follows the new id of holder)",
+    );
   });
 
   it("reports nothing for an unchanged stack", () => {
     const same = [resource("db", CONTAINER, { image: "pg:1" })];
-    assert.deepEqual(formatOperations(predictOperations(same, same, mockId)), ["0 to create, 0 to update, 0 to replace, 0 to delete"]);
+    assert.deepEqual(formatOperations(predictOperations(same, same, mockId)), [
+      "0 to create, 0 to update, 0 to replace, 0 to delete",
+    ]);
   });
 });
 
@@ -92,7 +107,10 @@ describe("plan operations: the common edits to the test stack", function () {
     it(`${edit}: exactly these operations, in the order of the program`, async function () {
       const before = from === undefined ? baseline : await runProgram("test", from);
       const after = await runProgram("test", config(PLACEHOLDER_IMAGES));
-      assert.deepEqual(predictOperations(before.resources, after.resources, mockId).map((o) => `${o.action} ${o.name}`), ops);
+      assert.deepEqual(
+        predictOperations(before.resources, after.resources, mockId).map((o) => `${o.action} ${o.name}`),
+        ops,
+      );
     });
   }
 });

@@ -21,10 +21,14 @@ async function planInProcess(...args: string[]) {
 
 /** The command as `npm run plan` starts it: a process of its own, for the exit code. */
 function planCli(...args: string[]) {
-  const run = spawnSync(process.execPath, [path.join(REPO_ROOT, "node_modules/ts-node/dist/bin.js"), "-T", "scripts/plan.ts", ...args], {
-    cwd: REPO_ROOT,
-    encoding: "utf8",
-  });
+  const run = spawnSync(
+    process.execPath,
+    [path.join(REPO_ROOT, "node_modules/ts-node/dist/bin.js"), "-T", "scripts/plan.ts", ...args],
+    {
+      cwd: REPO_ROOT,
+      encoding: "utf8",
+    },
+  );
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -46,8 +50,14 @@ describe("plan: committed snapshots", function () {
   it("fails when the program changes, with a diff of exactly the changed inputs", async function () {
     const result = compareSnapshot("test", await renderPlan("test", { "berth:postgres": { memoryMb: 768 } }));
     assert.equal(result.status, "different");
-    assert.deepEqual(result.diff.split("\n").slice(1, 3), ["--- a/plan/Pulumi.test.plan.md\tcommitted", "+++ b/plan/Pulumi.test.plan.md\tprogram now"]);
-    assert.deepEqual(changedLines(result.diff), ["-memory         512 MB (memory+swap 512 MB)", "+memory         768 MB (memory+swap 768 MB)"]);
+    assert.deepEqual(result.diff.split("\n").slice(1, 3), [
+      "--- a/plan/Pulumi.test.plan.md\tcommitted",
+      "+++ b/plan/Pulumi.test.plan.md\tprogram now",
+    ]);
+    assert.deepEqual(changedLines(result.diff), [
+      "-memory         512 MB (memory+swap 512 MB)",
+      "+memory         768 MB (memory+swap 768 MB)",
+    ]);
   });
 
   it("fails when a snapshot is missing, showing the whole plan as added", function () {
@@ -78,7 +88,10 @@ describe("plan: committed snapshots", function () {
     const password = "s3cret-Pa55word-from-config";
     const text = await renderPlan("test", { "berth:postgresPassword": password }, ["berth:postgresPassword"]);
     assert.ok(!text.includes(password) && !text.includes("s3cret"));
-    assert.match(text, /^env \(secret\) {3}POSTGRES_USER=\*\*\*\n {15}POSTGRES_DB=\*\*\*\n {15}POSTGRES_PASSWORD=\*\*\*\n/m);
+    assert.match(
+      text,
+      /^env \(secret\) {3}POSTGRES_USER=\*\*\*\n {15}POSTGRES_DB=\*\*\*\n {15}POSTGRES_PASSWORD=\*\*\*\n/m,
+    );
     assert.match(text, /^hostUrls {7}\*\*\* \(secret\)$/m);
   });
 });
@@ -97,7 +110,10 @@ describe("plan: command line", function () {
     const write = await planInProcess("--stack", "test", "--dir", dir);
     assert.equal(write.status, 0);
     assert.equal(write.stdout, `${path.join(dir, "Pulumi.test.plan.md")}: written (25 resources)\n`);
-    assert.equal(fs.readFileSync(path.join(dir, "Pulumi.test.plan.md"), "utf8"), fs.readFileSync(snapshotPath("test"), "utf8"));
+    assert.equal(
+      fs.readFileSync(path.join(dir, "Pulumi.test.plan.md"), "utf8"),
+      fs.readFileSync(snapshotPath("test"), "utf8"),
+    );
     const check = await planInProcess("--stack", "test", "--check", "--dir", dir);
     assert.equal(check.status, 0);
     assert.equal(check.stdout, `${path.join(dir, "Pulumi.test.plan.md")}: matches the program (25 resources)\n`);
@@ -110,7 +126,12 @@ describe("plan: command line", function () {
       out: (text) => void (out += text),
       resourcesAt: async (ref, stack) => {
         asked = `${ref} ${stack}`;
-        return (await runProgram(stack, { "berth:workers": { replicas: 3, namespaces: ["default"] }, "berth:postgres": { memoryMb: 768 } })).resources;
+        return (
+          await runProgram(stack, {
+            "berth:workers": { replicas: 3, namespaces: ["default"] },
+            "berth:postgres": { memoryMb: 768 },
+          })
+        ).resources;
       },
     });
     assert.equal(status, 0);
@@ -125,9 +146,22 @@ describe("plan: command line", function () {
   });
 
   it("reads a stack's resources at a git ref from the repository, and says what to give when the ref is unknown", async function () {
-    const names = (await planResourcesAt("HEAD", "test")).filter((r) => r.type === "docker:index/container:Container").map((r) => r.name).sort();
-    assert.deepEqual(names, ["berth-orchestrator", "berth-postgres", "berth-redis", "berth-worker-0", "berth-worker-1", "berth-worker-net"]);
-    await assert.rejects(planResourcesAt("no-such-ref-xyz", "test"), /^Error: cannot read the project at no-such-ref-xyz: .*Give a branch, tag or commit of this repository \(e\.g\. origin\/main\)$/s);
+    const names = (await planResourcesAt("HEAD", "test"))
+      .filter((r) => r.type === "docker:index/container:Container")
+      .map((r) => r.name)
+      .sort();
+    assert.deepEqual(names, [
+      "berth-orchestrator",
+      "berth-postgres",
+      "berth-redis",
+      "berth-worker-0",
+      "berth-worker-1",
+      "berth-worker-net",
+    ]);
+    await assert.rejects(
+      planResourcesAt("no-such-ref-xyz", "test"),
+      /^Error: cannot read the project at no-such-ref-xyz: .*Give a branch, tag or commit of this repository \(e\.g\. origin\/main\)$/s,
+    );
   });
 
   it("fails --check with exit 1, a unified diff and the command that updates the snapshot", function () {
@@ -138,7 +172,10 @@ describe("plan: command line", function () {
     const file = path.join(dir, "Pulumi.test.plan.md");
     const all = check.stdout.trimEnd().split("\n");
     // First what an up from HEAD's program would do (nothing, unless this checkout has uncommitted changes), then the diff.
-    assert.match(all[0], /^stack test, from HEAD to the program now: \d+ to create, \d+ to update, \d+ to replace, \d+ to delete$/);
+    assert.match(
+      all[0],
+      /^stack test, from HEAD to the program now: \d+ to create, \d+ to update, \d+ to replace, \d+ to delete$/,
+    );
     const lines = all.slice(all.findIndex((l) => l.startsWith("=====")));
     assert.deepEqual(lines.slice(1, 3), [`--- a/${file}\tcommitted`, `+++ b/${file}\tprogram now`]);
     assert.deepEqual(changedLines(check.stdout), ["-cpus           2", "+cpus           1"]);

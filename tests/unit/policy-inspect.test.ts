@@ -54,13 +54,18 @@ const HARDENED_RESULTS: Array<[string, string, boolean, string]> = [
   ["container-no-docker-socket", "5.32", true, "Docker socket not mounted"],
 ];
 
-const brief = (results: RuleResult[]) => results.map((r): [string, string, boolean, string] => [r.rule, r.id, r.passed, r.detail]);
+const brief = (results: RuleResult[]) =>
+  results.map((r): [string, string, boolean, string] => [r.rule, r.id, r.passed, r.detail]);
 const resultOf = (json: InspectJson, rule: string) => {
   const found = inspectContainer(json).find((r) => r.rule === rule);
   assert.ok(found, `no result for ${rule}`);
   return { passed: found.passed, detail: found.detail };
 };
-function changed(change: (j: InspectJson & { HostConfig: NonNullable<InspectJson["HostConfig"]>; Config: NonNullable<InspectJson["Config"]> }) => void): InspectJson {
+function changed(
+  change: (
+    j: InspectJson & { HostConfig: NonNullable<InspectJson["HostConfig"]>; Config: NonNullable<InspectJson["Config"]> },
+  ) => void,
+): InspectJson {
   const json = hardened() as Parameters<typeof change>[0];
   change(json);
   return json;
@@ -72,7 +77,13 @@ describe("inspect rules: a hardened container", function () {
   });
 
   it("carries the rule title", function () {
-    assert.deepEqual(inspectContainer(hardened())[8], { rule: "container-read-only-rootfs", id: "5.13", title: "root filesystem is read-only", passed: true, detail: "root filesystem is read-only" });
+    assert.deepEqual(inspectContainer(hardened())[8], {
+      rule: "container-read-only-rootfs",
+      id: "5.13",
+      title: "root filesystem is read-only",
+      passed: true,
+      detail: "root filesystem is read-only",
+    });
   });
 
   it("reports the container's name and berth.service label", function () {
@@ -88,15 +99,31 @@ describe("inspect rules: a hardened container", function () {
 
 describe("inspect rules: each rule fails on the inspect field it reads", function () {
   const cases: Array<{ rule: string; when: string; change: Parameters<typeof changed>[0]; detail: string }> = [
-    { rule: "container-non-root-user", when: "Config.User is empty", change: (j) => (j.Config.User = ""), detail: "user is not set, so the image's user (usually root) runs the process" },
-    { rule: "container-non-root-user", when: 'Config.User is "root"', change: (j) => (j.Config.User = "root"), detail: 'user is "root", which is root' },
+    {
+      rule: "container-non-root-user",
+      when: "Config.User is empty",
+      change: (j) => (j.Config.User = ""),
+      detail: "user is not set, so the image's user (usually root) runs the process",
+    },
+    {
+      rule: "container-non-root-user",
+      when: 'Config.User is "root"',
+      change: (j) => (j.Config.User = "root"),
+      detail: 'user is "root", which is root',
+    },
     {
       rule: "container-capabilities-dropped",
       when: "CapDrop is null and CapAdd has SYS_ADMIN",
       change: (j) => ((j.HostConfig.CapDrop = null), (j.HostConfig.CapAdd = ["CAP_SYS_ADMIN"])),
-      detail: "drops [] instead of ALL; adds [SYS_ADMIN], not on the allow-list [CHOWN, SETGID, SETUID, NET_BIND_SERVICE]",
+      detail:
+        "drops [] instead of ALL; adds [SYS_ADMIN], not on the allow-list [CHOWN, SETGID, SETUID, NET_BIND_SERVICE]",
     },
-    { rule: "container-not-privileged", when: "HostConfig.Privileged is true", change: (j) => (j.HostConfig.Privileged = true), detail: "privileged is true, which grants every capability and every host device" },
+    {
+      rule: "container-not-privileged",
+      when: "HostConfig.Privileged is true",
+      change: (j) => (j.HostConfig.Privileged = true),
+      detail: "privileged is true, which grants every capability and every host device",
+    },
     {
       rule: "container-no-sensitive-host-mounts",
       when: "/ is bound (listed in Binds and Mounts) and /usr is in Binds",
@@ -109,35 +136,86 @@ describe("inspect rules: each rule fails on the inspect field it reads", functio
     {
       rule: "container-no-privileged-host-ports",
       when: "PortBindings map host ports 443 and 22",
-      change: (j) => (j.HostConfig.PortBindings = { "443/tcp": [{ HostIp: "", HostPort: "443" }], "22/tcp": [{ HostPort: "22" }], "8080/tcp": [{ HostPort: "18080" }] }),
+      change: (j) =>
+        (j.HostConfig.PortBindings = {
+          "443/tcp": [{ HostIp: "", HostPort: "443" }],
+          "22/tcp": [{ HostPort: "22" }],
+          "8080/tcp": [{ HostPort: "18080" }],
+        }),
       detail: "host ports 443, 22 below 1024",
     },
-    { rule: "container-no-host-network", when: 'NetworkMode is "host"', change: (j) => (j.HostConfig.NetworkMode = "host"), detail: 'network mode is "host": the container shares the host\'s network namespace' },
-    { rule: "container-memory-limited", when: "HostConfig.Memory is 0", change: (j) => (j.HostConfig.Memory = 0), detail: "no memory limit" },
+    {
+      rule: "container-no-host-network",
+      when: 'NetworkMode is "host"',
+      change: (j) => (j.HostConfig.NetworkMode = "host"),
+      detail: 'network mode is "host": the container shares the host\'s network namespace',
+    },
+    {
+      rule: "container-memory-limited",
+      when: "HostConfig.Memory is 0",
+      change: (j) => (j.HostConfig.Memory = 0),
+      detail: "no memory limit",
+    },
     {
       rule: "container-cpu-limited",
       when: "NanoCpus, CpuQuota and CpuShares are 0",
       change: (j) => (j.HostConfig.NanoCpus = 0),
       detail: "no CPU limit or shares",
     },
-    { rule: "container-read-only-rootfs", when: "ReadonlyRootfs is false", change: (j) => (j.HostConfig.ReadonlyRootfs = false), detail: "the root filesystem is writable" },
+    {
+      rule: "container-read-only-rootfs",
+      when: "ReadonlyRootfs is false",
+      change: (j) => (j.HostConfig.ReadonlyRootfs = false),
+      detail: "the root filesystem is writable",
+    },
     {
       rule: "container-restart-bounded",
       when: 'RestartPolicy is "always"',
       change: (j) => (j.HostConfig.RestartPolicy = { Name: "always", MaximumRetryCount: 0 }),
       detail: 'restart policy "always" restarts without bound',
     },
-    { rule: "container-no-host-pid", when: 'PidMode is "host"', change: (j) => (j.HostConfig.PidMode = "host"), detail: 'pid mode is "host": the container shares the host\'s process namespace' },
-    { rule: "container-no-host-ipc", when: 'IpcMode is "host"', change: (j) => (j.HostConfig.IpcMode = "host"), detail: 'ipc mode is "host": the container shares the host\'s IPC namespace' },
-    { rule: "container-no-new-privileges", when: "SecurityOpt is null", change: (j) => (j.HostConfig.SecurityOpt = null), detail: "securityOpts [] lack no-new-privileges" },
-    { rule: "container-healthcheck", when: "Config.Healthcheck is absent", change: (j) => delete j.Config.Healthcheck, detail: "no healthcheck" },
-    { rule: "container-pids-limited", when: "PidsLimit is null", change: (j) => (j.HostConfig.PidsLimit = null), detail: "HostConfig.PidsLimit is not set" },
-    { rule: "container-pids-limited", when: "PidsLimit is -1 (unlimited)", change: (j) => (j.HostConfig.PidsLimit = -1), detail: "HostConfig.PidsLimit is -1, not a positive integer" },
+    {
+      rule: "container-no-host-pid",
+      when: 'PidMode is "host"',
+      change: (j) => (j.HostConfig.PidMode = "host"),
+      detail: 'pid mode is "host": the container shares the host\'s process namespace',
+    },
+    {
+      rule: "container-no-host-ipc",
+      when: 'IpcMode is "host"',
+      change: (j) => (j.HostConfig.IpcMode = "host"),
+      detail: 'ipc mode is "host": the container shares the host\'s IPC namespace',
+    },
+    {
+      rule: "container-no-new-privileges",
+      when: "SecurityOpt is null",
+      change: (j) => (j.HostConfig.SecurityOpt = null),
+      detail: "securityOpts [] lack no-new-privileges",
+    },
+    {
+      rule: "container-healthcheck",
+      when: "Config.Healthcheck is absent",
+      change: (j) => delete j.Config.Healthcheck,
+      detail: "no healthcheck",
+    },
+    {
+      rule: "container-pids-limited",
+      when: "PidsLimit is null",
+      change: (j) => (j.HostConfig.PidsLimit = null),
+      detail: "HostConfig.PidsLimit is not set",
+    },
+    {
+      rule: "container-pids-limited",
+      when: "PidsLimit is -1 (unlimited)",
+      change: (j) => (j.HostConfig.PidsLimit = -1),
+      detail: "HostConfig.PidsLimit is -1, not a positive integer",
+    },
     {
       rule: "container-no-docker-socket",
       when: "the socket is bound without the opt-in label",
       change: (j) => (j.HostConfig.Binds = ["/var/run/docker.sock:/var/run/docker.sock"]),
-      detail: "host path /var/run/docker.sock is mounted at /var/run/docker.sock without the label berth.allow-docker-socket=true",
+      detail:
+        "host path /var/run/docker.sock is mounted at /var/run/docker.sock without the label berth.allow-docker-socket=true",
     },
   ];
   for (const c of cases) {
@@ -156,7 +234,9 @@ describe("inspect rules: each rule fails on the inspect field it reads", functio
 
   it("counts an empty inspect object as the engine defaults: only the namespace, port and socket rules pass", function () {
     assert.deepEqual(
-      inspectContainer({}).filter((r) => r.passed).map((r) => r.id),
+      inspectContainer({})
+        .filter((r) => r.passed)
+        .map((r) => r.id),
       ["5.5", "5.6", "5.8", "5.10", "5.15", "5.16", "5.17", "5.32"],
     );
   });
@@ -170,33 +250,62 @@ describe("inspect rules: compliant alternatives", function () {
     });
     assert.deepEqual(resultOf(json, "container-no-docker-socket"), {
       passed: true,
-      detail: "host path /run/docker.sock is mounted at /var/run/docker.sock, allowed by label berth.allow-docker-socket=true",
+      detail:
+        "host path /run/docker.sock is mounted at /var/run/docker.sock, allowed by label berth.allow-docker-socket=true",
     });
   });
   it("accepts CpuShares as the CPU setting, and lists fixed host ports", function () {
-    assert.deepEqual(resultOf(changed((j) => ((j.HostConfig.NanoCpus = 0), (j.HostConfig.CpuShares = 512))), "container-cpu-limited"), { passed: true, detail: "cpu shares 512" });
-    assert.deepEqual(resultOf(changed((j) => (j.HostConfig.PortBindings = { "80/tcp": [{ HostPort: "18080" }] })), "container-no-privileged-host-ports"), {
-      passed: true,
-      detail: "host ports 18080",
-    });
+    assert.deepEqual(
+      resultOf(
+        changed((j) => ((j.HostConfig.NanoCpus = 0), (j.HostConfig.CpuShares = 512))),
+        "container-cpu-limited",
+      ),
+      { passed: true, detail: "cpu shares 512" },
+    );
+    assert.deepEqual(
+      resultOf(
+        changed((j) => (j.HostConfig.PortBindings = { "80/tcp": [{ HostPort: "18080" }] })),
+        "container-no-privileged-host-ports",
+      ),
+      {
+        passed: true,
+        detail: "host ports 18080",
+      },
+    );
   });
   it('takes RestartPolicy "" (engine default) as "no"', function () {
-    assert.deepEqual(resultOf(changed((j) => (j.HostConfig.RestartPolicy = { Name: "", MaximumRetryCount: 0 })), "container-restart-bounded"), { passed: true, detail: 'restart policy "no"' });
+    assert.deepEqual(
+      resultOf(
+        changed((j) => (j.HostConfig.RestartPolicy = { Name: "", MaximumRetryCount: 0 })),
+        "container-restart-bounded",
+      ),
+      { passed: true, detail: 'restart policy "no"' },
+    );
   });
   it("takes the capability allow-list as an option", function () {
     const json = changed((j) => (j.HostConfig.CapAdd = ["CAP_SYS_PTRACE"]));
     assert.deepEqual(
       inspectContainer(json, { allowedCapabilities: ["SYS_PTRACE"] }).find((r) => r.id === "5.4"),
-      { rule: "container-capabilities-dropped", id: "5.4", title: "Linux kernel capabilities are restricted", passed: true, detail: "drops ALL, adds [SYS_PTRACE]" },
+      {
+        rule: "container-capabilities-dropped",
+        id: "5.4",
+        title: "Linux kernel capabilities are restricted",
+        passed: true,
+        detail: "drops ALL, adds [SYS_PTRACE]",
+      },
     );
   });
 });
 
 describe("inspect rules: pass/fail table", function () {
-  const TOP = "┌─────────────────────┬──────┬──────┬──────┬──────┬──────┬──────┬──────┬──────┬──────┬──────┬──────┬──────┬──────┬──────┬──────┬──────┐";
-  const HEAD = "│ container           │ 4.1  │ 5.4  │ 5.5  │ 5.6  │ 5.8  │ 5.10 │ 5.11 │ 5.12 │ 5.13 │ 5.15 │ 5.16 │ 5.17 │ 5.26 │ 5.27 │ 5.29 │ 5.32 │";
-  const RULE = "├─────────────────────┼──────┼──────┼──────┼──────┼──────┼──────┼──────┼──────┼──────┼──────┼──────┼──────┼──────┼──────┼──────┼──────┤";
-  const BOTTOM = "└─────────────────────┴──────┴──────┴──────┴──────┴──────┴──────┴──────┴──────┴──────┴──────┴──────┴──────┴──────┴──────┴──────┴──────┘";
+  const TOP =
+    "┌─────────────────────┬──────┬──────┬──────┬──────┬──────┬──────┬──────┬──────┬──────┬──────┬──────┬──────┬──────┬──────┬──────┬──────┐";
+  const HEAD =
+    "│ container           │ 4.1  │ 5.4  │ 5.5  │ 5.6  │ 5.8  │ 5.10 │ 5.11 │ 5.12 │ 5.13 │ 5.15 │ 5.16 │ 5.17 │ 5.26 │ 5.27 │ 5.29 │ 5.32 │";
+  const RULE =
+    "├─────────────────────┼──────┼──────┼──────┼──────┼──────┼──────┼──────┼──────┼──────┼──────┼──────┼──────┼──────┼──────┼──────┼──────┤";
+  const BOTTOM =
+    "└─────────────────────┴──────┴──────┴──────┴──────┴──────┴──────┴──────┴──────┴──────┴──────┴──────┴──────┴──────┴──────┴──────┴──────┘";
   const LEGEND = [
     "4.1   user is not root",
     "5.4   Linux kernel capabilities are restricted",

@@ -48,7 +48,10 @@ describe("policy pack: the pack", function () {
   });
 
   it("takes a default level and per-policy overrides", function () {
-    const policies = containerPolicies({ enforcementLevel: "advisory", overrides: { "container-no-docker-socket": "mandatory", "container-healthcheck": "disabled" } });
+    const policies = containerPolicies({
+      enforcementLevel: "advisory",
+      overrides: { "container-no-docker-socket": "mandatory", "container-healthcheck": "disabled" },
+    });
     const levels = Object.fromEntries(policies.map((p) => [p.name, p.enforcementLevel]));
     assert.equal(levels["container-no-docker-socket"], "mandatory");
     assert.equal(levels["container-healthcheck"], "disabled");
@@ -60,7 +63,9 @@ describe("policy pack: the pack", function () {
     assert.throws(() => containerPolicies({ overrides: { "container-readonly": "advisory" } }), {
       message: `unknown policy name(s) in overrides: container-readonly; known: ${NAMES_AND_IDS.map(([name]) => name).join(", ")}`,
     });
-    assert.throws(() => ruleNamed("nope"), { message: `no CIS rule named "nope"; known: ${NAMES_AND_IDS.map(([name]) => name).join(", ")}` });
+    assert.throws(() => ruleNamed("nope"), {
+      message: `no CIS rule named "nope"; known: ${NAMES_AND_IDS.map(([name]) => name).join(", ")}`,
+    });
   });
 
   it("describes each policy with its CIS framework entry, severity and remediation", function () {
@@ -77,7 +82,12 @@ describe("policy pack: the pack", function () {
         description: "CIS Docker Benchmark v1.6.0 5.32 for docker.Container: the Docker socket is not mounted.",
         displayName: "CIS 5.32 the Docker socket is not mounted",
         severity: "critical",
-        framework: { name: "CIS Docker Benchmark", version: "1.6.0", reference: "https://www.cisecurity.org/benchmark/docker", specification: "5.32" },
+        framework: {
+          name: "CIS Docker Benchmark",
+          version: "1.6.0",
+          reference: "https://www.cisecurity.org/benchmark/docker",
+          specification: "5.32",
+        },
         remediationSteps:
           "remove the mount; a worker pool that must drive Docker opts in with berth:workers.dockerSocket: true, which labels its containers berth.allow-docker-socket=true",
       },

@@ -9,7 +9,8 @@ import { violationsOf } from "../support/policy-harness";
 type Props = Record<string, any>;
 
 const POLICIES = containerPolicies();
-const violations = (name: string, props: Props, opts: { type?: string; config?: object } = {}) => violationsOf(POLICIES, name, props, opts);
+const violations = (name: string, props: Props, opts: { type?: string; config?: object } = {}) =>
+  violationsOf(POLICIES, name, props, opts);
 
 /** What components/service.ts produces for a worker (the fields the rules read, plus some others). */
 function hardened(): Props {
@@ -55,7 +56,11 @@ describe("policy pack: each policy passes a berth-hardened container", function 
   }
 
   it("ignores resources that are not docker.Container", async function () {
-    for (const policy of POLICIES) assert.deepEqual(await violations(policy.name, { privileged: true }, { type: "docker:index/network:Network" }), []);
+    for (const policy of POLICIES)
+      assert.deepEqual(
+        await violations(policy.name, { privileged: true }, { type: "docker:index/network:Network" }),
+        [],
+      );
   });
 });
 
@@ -66,10 +71,13 @@ interface Case {
   message: string;
 }
 
-const FIX_CAPS = 'set capabilities: { drops: ["ALL"] } and add back only capabilities on the allow-list (policy config "allowedCapabilities"), through berth:hardening.workers.capAdd.';
+const FIX_CAPS =
+  'set capabilities: { drops: ["ALL"] } and add back only capabilities on the allow-list (policy config "allowedCapabilities"), through berth:hardening.workers.capAdd.';
 const FIX_CPU = 'set cpus (e.g. "0.5"), cpuShares or cpuQuota; berth sets cpus from berth:workers.cpus.';
-const FIX_RESTART = 'set restart: "on-failure" with maxRetryCount 1 to 5 (berth:hardening.workers.maxRetryCount), or restart: "no".';
-const FIX_NNP = 'add "no-new-privileges:true" to securityOpts, or opt this container out explicitly under berth:hardening.workers.noNewPrivileges.';
+const FIX_RESTART =
+  'set restart: "on-failure" with maxRetryCount 1 to 5 (berth:hardening.workers.maxRetryCount), or restart: "no".';
+const FIX_NNP =
+  'add "no-new-privileges:true" to securityOpts, or opt this container out explicitly under berth:hardening.workers.noNewPrivileges.';
 const FIX_HEALTH = 'set healthcheck.tests to a real probe, e.g. ["CMD", "pg_isready"]: berth\'s health gates read it.';
 const FIX_PIDS =
   "apply a pids limit after create (docker update --pids-limit) and label the container berth.pids-limit=<n>; berth does both from berth:hardening.workers.pidsLimit.";
@@ -137,7 +145,8 @@ const FAILING: Case[] = [
     policy: "container-memory-limited",
     when: "memory is not set",
     change: (p) => delete p.memory,
-    message: "CIS 5.11 (memory usage is limited): no memory limit. Fix: set memory (MB); berth sets it from berth:workers.memoryMb.",
+    message:
+      "CIS 5.11 (memory usage is limited): no memory limit. Fix: set memory (MB); berth sets it from berth:workers.memoryMb.",
   },
   {
     policy: "container-cpu-limited",
@@ -183,7 +192,8 @@ const FAILING: Case[] = [
     policy: "container-no-host-pid",
     when: 'pidMode is "host"',
     change: (p) => (p.pidMode = "host"),
-    message: 'CIS 5.16 (the host\'s process namespace is not shared): pid mode is "host": the container shares the host\'s process namespace. Fix: remove pidMode: "host".',
+    message:
+      'CIS 5.16 (the host\'s process namespace is not shared): pid mode is "host": the container shares the host\'s process namespace. Fix: remove pidMode: "host".',
   },
   {
     policy: "container-no-host-ipc",
@@ -272,7 +282,10 @@ describe("policy pack: each policy fails a container that breaks its rule", func
 
 describe("policy pack: the opt-out label waives only the rules berth:hardening can turn off", function () {
   it("waives exactly non-root user, read-only root and no-new-privileges", function () {
-    assert.deepEqual([...WAIVABLE_RULES], ["container-non-root-user", "container-read-only-rootfs", "container-no-new-privileges"]);
+    assert.deepEqual(
+      [...WAIVABLE_RULES],
+      ["container-non-root-user", "container-read-only-rootfs", "container-no-new-privileges"],
+    );
   });
 
   for (const c of FAILING) {
@@ -309,16 +322,26 @@ describe("policy pack: compliant alternatives", function () {
     });
   });
   it("host paths that are neither sensitive nor the socket pass, and so do engine-chosen ports", async function () {
-    await passes("container-no-sensitive-host-mounts", (p) => p.volumes.push({ hostPath: "/srv/fixtures", containerPath: "/fixtures" }));
-    await passes("container-no-docker-socket", (p) => p.volumes.push({ hostPath: "/var/lib/berth", containerPath: "/state" }));
+    await passes("container-no-sensitive-host-mounts", (p) =>
+      p.volumes.push({ hostPath: "/srv/fixtures", containerPath: "/fixtures" }),
+    );
+    await passes("container-no-docker-socket", (p) =>
+      p.volumes.push({ hostPath: "/var/lib/berth", containerPath: "/state" }),
+    );
     await passes("container-no-privileged-host-ports", (p) => p.ports.push({ internal: 80 }));
   });
   it("capabilities on the allow-list pass, and the allow-list comes from policy config", async function () {
-    await passes("container-capabilities-dropped", (p) => (p.capabilities = { drops: ["all"], adds: ["CAP_NET_BIND_SERVICE", "chown"] }));
-    await passes("container-capabilities-dropped", (p) => (p.capabilities = { drops: ["ALL"], adds: ["SYS_PTRACE"] }), { allowedCapabilities: ["SYS_PTRACE"] });
+    await passes(
+      "container-capabilities-dropped",
+      (p) => (p.capabilities = { drops: ["all"], adds: ["CAP_NET_BIND_SERVICE", "chown"] }),
+    );
+    await passes("container-capabilities-dropped", (p) => (p.capabilities = { drops: ["ALL"], adds: ["SYS_PTRACE"] }), {
+      allowedCapabilities: ["SYS_PTRACE"],
+    });
   });
   it("no-new-privileges in any of the engine's spellings passes", async function () {
-    for (const opt of ["no-new-privileges", "no-new-privileges=true", "no-new-privileges:true"]) await passes("container-no-new-privileges", (p) => (p.securityOpts = [opt]));
+    for (const opt of ["no-new-privileges", "no-new-privileges=true", "no-new-privileges:true"])
+      await passes("container-no-new-privileges", (p) => (p.securityOpts = [opt]));
   });
   it('user "nobody" and "1000:0" are not root', async function () {
     await passes("container-non-root-user", (p) => (p.user = "nobody"));
@@ -329,19 +352,26 @@ describe("policy pack: compliant alternatives", function () {
 describe("policy pack: values unknown during preview", function () {
   // @pulumi/policy hands props through this proxy during preview; it is internal, hence require.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const proxy = require("@pulumi/policy/proxy") as { unknownCheckingProxy(o: object): Props; unknownStringValue: string; unknownBooleanValue: string };
+  const proxy = require("@pulumi/policy/proxy") as {
+    unknownCheckingProxy(o: object): Props;
+    unknownStringValue: string;
+    unknownBooleanValue: string;
+  };
 
   it("an unknown volume name or unrelated label stops no policy", async function () {
     const props = withChange((p) => {
       p.volumes[0].volumeName = proxy.unknownStringValue;
       p.labels.push({ label: "berth.stack", value: proxy.unknownStringValue });
     });
-    for (const policy of POLICIES) assert.deepEqual(await violations(policy.name, proxy.unknownCheckingProxy(props)), [], policy.name);
+    for (const policy of POLICIES)
+      assert.deepEqual(await violations(policy.name, proxy.unknownCheckingProxy(props)), [], policy.name);
   });
 
   it("fails when the value a policy reads is unknown: the SDK then reports that policy as not run in preview", async function () {
     const props = proxy.unknownCheckingProxy(withChange((p) => (p.readOnly = proxy.unknownBooleanValue)));
-    await assert.rejects(violations("container-read-only-rootfs", props), { message: "boolean value at .readOnly can't be known during preview" });
+    await assert.rejects(violations("container-read-only-rootfs", props), {
+      message: "boolean value at .readOnly can't be known during preview",
+    });
     assert.deepEqual(await violations("container-memory-limited", props), []);
   });
 });

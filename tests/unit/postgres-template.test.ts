@@ -8,7 +8,13 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { Postgres } from "../../components";
-import { contextHash, START_SCRIPT, TEMPLATE_CONTEXT_DIR, templateName, templateStartCommand } from "../../components/postgres/template";
+import {
+  contextHash,
+  START_SCRIPT,
+  TEMPLATE_CONTEXT_DIR,
+  templateName,
+  templateStartCommand,
+} from "../../components/postgres/template";
 import { recordProgram, resourceNamed } from "../../testing/recorder";
 import { REPO_ROOT, runProgram } from "../../lab/berth-program";
 import { parseTemplateArgs } from "../../gate/template-args";
@@ -39,29 +45,57 @@ describe("Postgres template, under mocks", function () {
     assert.equal(short(s.parent), "berth-postgres");
     assert.deepEqual(s.dependencies.map(short), ["berth-postgres-image"]);
     // No docker.Image and no build: the helper container makes the template on the engine.
-    assert.deepEqual(run.resources.filter((r) => r.type === IMAGE).map((r) => r.name), ["berth-app-image"]);
+    assert.deepEqual(
+      run.resources.filter((r) => r.type === IMAGE).map((r) => r.name),
+      ["berth-app-image"],
+    );
     const pg = resourceNamed(run, CONTAINER, "berth-postgres");
     assert.equal(pg.inputs.image, base);
     assert.deepEqual(pg.inputs.volumes, mount(name));
     assert.deepEqual(pg.inputs.command.slice(0, 2), ["sh", "-c"]);
     assert.equal(pg.inputs.command[2], readFileSync(join(TEMPLATE_CONTEXT_DIR, START_SCRIPT), "utf8"));
-    assert.deepEqual(pg.inputs.command.slice(3, 6), ["berth-postgres-start", "/var/lib/postgresql/berth-template", "postgres"]);
+    assert.deepEqual(pg.inputs.command.slice(3, 6), [
+      "berth-postgres-start",
+      "/var/lib/postgresql/berth-template",
+      "postgres",
+    ]);
     // The container does not wait for the step: a template being made never delays it.
-    assert.deepEqual(pg.dependencies.map(short).sort(), ["berth-network", "berth-postgres-image", "berth-postgres-password"]);
-    assert.deepEqual(pg.inputs.envs, ["POSTGRES_USER=berth", "POSTGRES_DB=berth", "POSTGRES_PASSWORD=mock-password-0123456789abcdef", "PGDATA=/var/lib/postgresql/data"]);
+    assert.deepEqual(pg.dependencies.map(short).sort(), [
+      "berth-network",
+      "berth-postgres-image",
+      "berth-postgres-password",
+    ]);
+    assert.deepEqual(pg.inputs.envs, [
+      "POSTGRES_USER=berth",
+      "POSTGRES_DB=berth",
+      "POSTGRES_PASSWORD=mock-password-0123456789abcdef",
+      "PGDATA=/var/lib/postgresql/data",
+    ]);
     assert.equal(pg.inputs.user, "70:70");
   });
 
   it("for a configured user and database (the Debian stack: its own base image and postgres uid)", async () => {
-    const run = await runProgram("test", { "berth:useAlpine": false, "berth:postgres": { user: "app", database: "orders" } });
+    const run = await runProgram("test", {
+      "berth:useAlpine": false,
+      "berth:postgres": { user: "app", database: "orders" },
+    });
     const base = "postgres:16-bookworm@sha256:mock";
-    assert.equal(resourceNamed(run, COMMAND, "berth-postgres-template").inputs.create, step(base, "app", "orders", "999:999"));
-    assert.deepEqual(resourceNamed(run, CONTAINER, "berth-postgres").inputs.volumes, mount(templateName({ baseImage: base, user: "app", database: "orders" })));
+    assert.equal(
+      resourceNamed(run, COMMAND, "berth-postgres-template").inputs.create,
+      step(base, "app", "orders", "999:999"),
+    );
+    assert.deepEqual(
+      resourceNamed(run, CONTAINER, "berth-postgres").inputs.volumes,
+      mount(templateName({ baseImage: base, user: "app", database: "orders" })),
+    );
   });
 
   it("nothing for durable data (dev stack): the container runs the image's own command and entrypoint, its data on a volume", async () => {
     const run = await runProgram("dev");
-    assert.deepEqual(run.resources.filter((r) => r.name.endsWith("-template")), []);
+    assert.deepEqual(
+      run.resources.filter((r) => r.name.endsWith("-template")),
+      [],
+    );
     const pg = resourceNamed(run, CONTAINER, "berth-postgres").inputs;
     assert.equal(pg.image, "postgres:16-bookworm@sha256:mock");
     assert.equal(pg.command[0], "postgres");
@@ -75,9 +109,18 @@ describe("Postgres template, under mocks", function () {
       },
       { project: "shop", stack: "ci" },
     );
-    assert.deepEqual(run.resources.filter((r) => r.name.endsWith("-template")).map((r) => r.name), ["orders-db-template"]);
-    assert.equal(resourceNamed(run, COMMAND, "orders-db-template").inputs.create, step("postgres:16-alpine", "berth", "orders"));
-    assert.deepEqual(resourceNamed(run, CONTAINER, "orders-db").inputs.volumes, mount(templateName({ baseImage: "postgres:16-alpine", user: "berth", database: "orders" })));
+    assert.deepEqual(
+      run.resources.filter((r) => r.name.endsWith("-template")).map((r) => r.name),
+      ["orders-db-template"],
+    );
+    assert.equal(
+      resourceNamed(run, COMMAND, "orders-db-template").inputs.create,
+      step("postgres:16-alpine", "berth", "orders"),
+    );
+    assert.deepEqual(
+      resourceNamed(run, CONTAINER, "orders-db").inputs.volumes,
+      mount(templateName({ baseImage: "postgres:16-alpine", user: "berth", database: "orders" })),
+    );
     assert.equal(resourceNamed(run, CONTAINER, "kept-db").inputs.image, "registry.local/pg:16");
   });
 
@@ -103,31 +146,61 @@ describe("Postgres template, under mocks", function () {
       assert.equal(before, contextHash(TEMPLATE_CONTEXT_DIR));
       writeFileSync(join(dir, START_SCRIPT), `${readFileSync(join(dir, START_SCRIPT), "utf8")}\n`);
       assert.notEqual(contextHash(dir), before);
-      assert.equal(templateStartCommand(["postgres"], dir)[2], `${readFileSync(join(TEMPLATE_CONTEXT_DIR, START_SCRIPT), "utf8")}\n`);
+      assert.equal(
+        templateStartCommand(["postgres"], dir)[2],
+        `${readFileSync(join(TEMPLATE_CONTEXT_DIR, START_SCRIPT), "utf8")}\n`,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
   it("ships both scripts with the package, listed in package.json files", () => {
-    assert.deepEqual(readdirSync(TEMPLATE_CONTEXT_DIR).sort(), ["berth-postgres-start.sh", "berth-postgres-template.sh"]);
+    assert.deepEqual(readdirSync(TEMPLATE_CONTEXT_DIR).sort(), [
+      "berth-postgres-start.sh",
+      "berth-postgres-template.sh",
+    ]);
     const files: string[] = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")).files;
-    assert.ok(files.includes(`${relative(REPO_ROOT, TEMPLATE_CONTEXT_DIR)}/`), `package.json files: ${files.join(", ")}`);
+    assert.ok(
+      files.includes(`${relative(REPO_ROOT, TEMPLATE_CONTEXT_DIR)}/`),
+      `package.json files: ${files.join(", ")}`,
+    );
   });
 
   it("the step's command line is what build-template reads; a --run-as that is not numeric is refused", () => {
     const words = step("sha256:abc", "app", "orders", "999:999").split(" ").slice(2);
     assert.deepEqual(parseTemplateArgs(words), {
       kind: "ok",
-      value: { context: "components/postgres/template", name: templateName({ baseImage: "sha256:abc", user: "app", database: "orders" }), base: "sha256:abc", user: "app", database: "orders", runAs: "999:999" },
+      value: {
+        context: "components/postgres/template",
+        name: templateName({ baseImage: "sha256:abc", user: "app", database: "orders" }),
+        base: "sha256:abc",
+        user: "app",
+        database: "orders",
+        runAs: "999:999",
+      },
     });
-    assert.deepEqual(parseTemplateArgs(words.slice(0, -2)), { kind: "exit", code: 2, message: "berth build-template: required option '--run-as <uid:gid>' not specified" });
-    assert.deepEqual(parseTemplateArgs([...words.slice(0, -1), "postgres"]), { kind: "exit", code: 2, message: 'berth build-template: --run-as must be a numeric "uid:gid"; got "postgres"' });
+    assert.deepEqual(parseTemplateArgs(words.slice(0, -2)), {
+      kind: "exit",
+      code: 2,
+      message: "berth build-template: required option '--run-as <uid:gid>' not specified",
+    });
+    assert.deepEqual(parseTemplateArgs([...words.slice(0, -1), "postgres"]), {
+      kind: "exit",
+      code: 2,
+      message: 'berth build-template: --run-as must be a numeric "uid:gid"; got "postgres"',
+    });
   });
 
   it("reads the helper: none → start one, running → making, exit 0 → ready, any other exit → failed", () => {
     assert.deepEqual(
-      [undefined, { running: true, exitCode: 0 }, { running: false, exitCode: 0 }, { running: false, exitCode: 1 }, { running: false, exitCode: 137 }].map(templateState),
+      [
+        undefined,
+        { running: true, exitCode: 0 },
+        { running: false, exitCode: 0 },
+        { running: false, exitCode: 1 },
+        { running: false, exitCode: 137 },
+      ].map(templateState),
       ["start", "making", "ready", "failed", "failed"],
     );
   });

@@ -6,7 +6,14 @@ import { join } from "node:path";
 import * as ts from "typescript";
 import { REPO_ROOT, runProgram } from "../../lab/berth-program";
 import { APPLIERS, PROVIDER_TYPE } from "../../testing/engine/resources";
-import { inputRule, operationFor, PROVIDERS, replaceOnChangesMatches, SEMANTICS, UNREAD_ROWS } from "../../testing/engine/provider-semantics";
+import {
+  inputRule,
+  operationFor,
+  PROVIDERS,
+  replaceOnChangesMatches,
+  SEMANTICS,
+  UNREAD_ROWS,
+} from "../../testing/engine/provider-semantics";
 
 const CONTAINER = "docker:index/container:Container";
 const NETWORK = "docker:index/network:Network";
@@ -29,7 +36,9 @@ const checker = program.getTypeChecker();
 function argsInterface(pkg: string, file: string, name: string): ts.InterfaceDeclaration {
   const sf = program.getSourceFile(sdkFile(pkg, file));
   if (!sf) throw new Error(`no ${file} in ${pkg}`);
-  const found = sf.statements.find((s): s is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(s) && s.name.text === name);
+  const found = sf.statements.find(
+    (s): s is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(s) && s.name.text === name,
+  );
   if (!found) throw new Error(`no interface ${name} in ${pkg}/${file}`);
   return found;
 }
@@ -60,7 +69,9 @@ describe("provider semantics table", function () {
 
   it("is read for the provider versions package-lock.json pins (fails when one changes: re-read the source)", () => {
     const lock = JSON.parse(readFileSync(join(REPO_ROOT, "package-lock.json"), "utf8"));
-    const pinned = Object.fromEntries(Object.keys(PROVIDERS).map((pkg) => [pkg, lock.packages[`node_modules/${pkg}`]?.version]));
+    const pinned = Object.fromEntries(
+      Object.keys(PROVIDERS).map((pkg) => [pkg, lock.packages[`node_modules/${pkg}`]?.version]),
+    );
     assert.deepEqual(pinned, { "@pulumi/docker": "5.2.0", "@pulumi/command": "1.2.1", "@pulumi/random": "4.21.2" });
     assert.deepEqual(Object.fromEntries(Object.entries(PROVIDERS).map(([pkg, p]) => [pkg, p.version])), pinned);
   });
@@ -68,8 +79,16 @@ describe("provider semantics table", function () {
   it("has a row for every input of each resource's Args in the installed SDK, and none for an input that is not there", () => {
     for (const [type, s] of Object.entries(SEMANTICS)) {
       const names = argsInterface(s.package, s.sdk.file, s.sdk.args).members.map((m) => m.name!.getText());
-      assert.deepEqual(Object.keys(s.inputs).sort(), names.sort(), `${type}: ${s.sdk.args} in ${s.package}/${s.sdk.file}`);
-      assert.deepEqual(s.unordered.filter((u) => !names.includes(u)), [], `${type}: unordered inputs`);
+      assert.deepEqual(
+        Object.keys(s.inputs).sort(),
+        names.sort(),
+        `${type}: ${s.sdk.args} in ${s.package}/${s.sdk.file}`,
+      );
+      assert.deepEqual(
+        s.unordered.filter((u) => !names.includes(u)),
+        [],
+        `${type}: unordered inputs`,
+      );
     }
   });
 
@@ -100,7 +119,12 @@ describe("provider semantics table", function () {
   });
 
   it("covers every resource type engine mode applies (the provider resource aside)", () => {
-    assert.deepEqual(Object.keys(SEMANTICS).sort(), Object.keys(APPLIERS).filter((t) => t !== PROVIDER_TYPE).sort());
+    assert.deepEqual(
+      Object.keys(SEMANTICS).sort(),
+      Object.keys(APPLIERS)
+        .filter((t) => t !== PROVIDER_TYPE)
+        .sort(),
+    );
   });
 
   it("lists the rows not read from source (the snapshots predate them)", () => {
@@ -112,13 +136,18 @@ describe("provider semantics table", function () {
     const runs = [
       await runProgram("test"),
       await runProgram("dev"),
-      await runProgram("test", { "berth:cluster": "swarm", "berth:images": { app: "127.0.0.1:5055/berth/app:1" }, "berth:workers": { replicas: 3, namespaces: ["default"] } }),
+      await runProgram("test", {
+        "berth:cluster": "swarm",
+        "berth:images": { app: "127.0.0.1:5055/berth/app:1" },
+        "berth:workers": { replicas: 3, namespaces: ["default"] },
+      }),
     ];
     const used: Record<string, Record<string, string>> = {};
     for (const r of runs.flatMap((run) => run.resources).filter((r) => r.custom && r.type !== PROVIDER_TYPE)) {
       for (const input of Object.keys(r.inputs)) {
         const rule = inputRule(r.type, input);
-        const what = "nested" in rule ? `nested:${rule.effect}` : rule.op === "replace" ? "replace" : `update:${rule.effect}`;
+        const what =
+          "nested" in rule ? `nested:${rule.effect}` : rule.op === "replace" ? "replace" : `update:${rule.effect}`;
         (used[r.type] ??= {})[input] = what;
       }
     }
@@ -154,10 +183,22 @@ describe("provider semantics table", function () {
         volumes: "replace",
         wait: "update:recorded",
       },
-      [NETWORK]: { attachable: "replace", driver: "replace", internal: "replace", ipamConfigs: "replace", labels: "replace", name: "replace" },
+      [NETWORK]: {
+        attachable: "replace",
+        driver: "replace",
+        internal: "replace",
+        ipamConfigs: "replace",
+        labels: "replace",
+        name: "replace",
+      },
       [VOLUME]: { labels: "replace", name: "replace" },
       [REMOTE_IMAGE]: { keepLocally: "update:recorded", name: "replace" },
-      [IMAGE]: { build: "update:applied", buildOnPreview: "update:applied", imageName: "update:applied", skipPush: "update:applied" },
+      [IMAGE]: {
+        build: "update:applied",
+        buildOnPreview: "update:applied",
+        imageName: "update:applied",
+        skipPush: "update:applied",
+      },
       [SERVICE]: {
         endpointSpec: "update:applied",
         labels: "update:applied",
@@ -177,8 +218,16 @@ describe("provider semantics table", function () {
     assert.equal(containers.length, 6);
     for (const c of containers) {
       const opts = { replaceOnChanges: c.replaceOnChanges, deleteBeforeReplace: c.deleteBeforeReplace };
-      assert.deepEqual(operationFor(CONTAINER, ["healthcheck.interval"], opts), { operation: "replace", replacedBy: ["healthcheck.interval"], deleteBeforeReplace: true }, c.name);
-      assert.deepEqual(operationFor(CONTAINER, ["memory", "memorySwap"], opts), { operation: "update", replacedBy: [] }, c.name);
+      assert.deepEqual(
+        operationFor(CONTAINER, ["healthcheck.interval"], opts),
+        { operation: "replace", replacedBy: ["healthcheck.interval"], deleteBeforeReplace: true },
+        c.name,
+      );
+      assert.deepEqual(
+        operationFor(CONTAINER, ["memory", "memorySwap"], opts),
+        { operation: "update", replacedBy: [] },
+        c.name,
+      );
     }
   });
 
@@ -216,19 +265,33 @@ describe("operationFor", function () {
       replacedBy: ["healthcheck.interval"],
       deleteBeforeReplace: true,
     });
-    assert.deepEqual(operationFor(CONTAINER, ["tmpfs"], { replaceOnChanges: ["healthcheck"] }), { operation: "update", replacedBy: [] });
+    assert.deepEqual(operationFor(CONTAINER, ["tmpfs"], { replaceOnChanges: ["healthcheck"] }), {
+      operation: "update",
+      replacedBy: [],
+    });
   });
 
   it("updates a service's replicas and image, and replaces it when its containers' labels or networks change", () => {
-    assert.deepEqual(operationFor(SERVICE, ["mode.replicated.replicas", "taskSpec.containerSpec.image"]), { operation: "update", replacedBy: [] });
-    assert.deepEqual(operationFor(SERVICE, ["taskSpec.resources.limits.memoryBytes"]), { operation: "update", replacedBy: [] });
-    assert.deepEqual(operationFor(SERVICE, ["taskSpec.containerSpec.mounts[0].tmpfsOptions.sizeBytes"]), { operation: "update", replacedBy: [] });
+    assert.deepEqual(operationFor(SERVICE, ["mode.replicated.replicas", "taskSpec.containerSpec.image"]), {
+      operation: "update",
+      replacedBy: [],
+    });
+    assert.deepEqual(operationFor(SERVICE, ["taskSpec.resources.limits.memoryBytes"]), {
+      operation: "update",
+      replacedBy: [],
+    });
+    assert.deepEqual(operationFor(SERVICE, ["taskSpec.containerSpec.mounts[0].tmpfsOptions.sizeBytes"]), {
+      operation: "update",
+      replacedBy: [],
+    });
     assert.deepEqual(operationFor(SERVICE, ["taskSpec.containerSpec.labels[2].value"]), {
       operation: "replace",
       replacedBy: ["taskSpec.containerSpec.labels[2].value"],
       deleteBeforeReplace: false,
     });
-    assert.deepEqual(operationFor(SERVICE, ["taskSpec.networksAdvanceds[0].aliases"]).replacedBy, ["taskSpec.networksAdvanceds[0].aliases"]);
+    assert.deepEqual(operationFor(SERVICE, ["taskSpec.networksAdvanceds[0].aliases"]).replacedBy, [
+      "taskSpec.networksAdvanceds[0].aliases",
+    ]);
   });
 
   it("takes the worst case for a path coarser than the table's sub-paths", () => {
@@ -242,11 +305,17 @@ describe("operationFor", function () {
   });
 
   it("sees no change when only an image's registry credentials change", () => {
-    assert.deepEqual(operationFor(IMAGE, ["registry.password", "registry.username"]), { operation: "same", replacedBy: [] });
+    assert.deepEqual(operationFor(IMAGE, ["registry.password", "registry.username"]), {
+      operation: "same",
+      replacedBy: [],
+    });
     assert.deepEqual(operationFor(IMAGE, ["registry.server"]), { operation: "update", replacedBy: [] });
     assert.deepEqual(operationFor(IMAGE, ["registry"]), { operation: "update", replacedBy: [] });
     // replaceOnChanges acts on the provider's reported changes only.
-    assert.deepEqual(operationFor(IMAGE, ["registry.password"], { replaceOnChanges: ["registry"] }), { operation: "same", replacedBy: [] });
+    assert.deepEqual(operationFor(IMAGE, ["registry.password"], { replaceOnChanges: ["registry"] }), {
+      operation: "same",
+      replacedBy: [],
+    });
   });
 
   it("updates (reruns) a command on a create change and replaces it on a triggers change", () => {
@@ -260,19 +329,29 @@ describe("operationFor", function () {
   });
 
   it("replaces a password on any argument change, delete-first only when the options say so", () => {
-    assert.deepEqual(operationFor(PASSWORD, ["length"]), { operation: "replace", replacedBy: ["length"], deleteBeforeReplace: false });
-    assert.deepEqual(operationFor(PASSWORD, ["special"], { deleteBeforeReplace: true }), { operation: "replace", replacedBy: ["special"], deleteBeforeReplace: true });
+    assert.deepEqual(operationFor(PASSWORD, ["length"]), {
+      operation: "replace",
+      replacedBy: ["length"],
+      deleteBeforeReplace: false,
+    });
+    assert.deepEqual(operationFor(PASSWORD, ["special"], { deleteBeforeReplace: true }), {
+      operation: "replace",
+      replacedBy: ["special"],
+      deleteBeforeReplace: true,
+    });
   });
 
   it("fails when the resource type has no table", () => {
     assert.throws(() => operationFor("docker:index/plugin:Plugin", ["name"]), {
-      message: "no provider semantics for resource type docker:index/plugin:Plugin: add it to testing/engine/provider-semantics.ts from the provider's source",
+      message:
+        "no provider semantics for resource type docker:index/plugin:Plugin: add it to testing/engine/provider-semantics.ts from the provider's source",
     });
   });
 
   it("fails when an input has no row", () => {
     assert.throws(() => operationFor(CONTAINER, ["memoryMb"]), {
-      message: 'docker:index/container:Container has no input "memoryMb" in the provider semantics table (@pulumi/docker 5.2.0): re-read the provider\'s source',
+      message:
+        'docker:index/container:Container has no input "memoryMb" in the provider semantics table (@pulumi/docker 5.2.0): re-read the provider\'s source',
     });
   });
 });

@@ -26,7 +26,9 @@ function layoutPaths(): string[] {
 
 const folders = (dir: string) =>
   readdirSync(join(REPO_ROOT, dir))
-    .filter((name) => !["node_modules", "dist", ".git"].includes(name) && statSync(join(REPO_ROOT, dir, name)).isDirectory())
+    .filter(
+      (name) => !["node_modules", "dist", ".git"].includes(name) && statSync(join(REPO_ROOT, dir, name)).isDirectory(),
+    )
     .map((name) => (dir === "." ? name : `${dir}/${name}`));
 
 describe("README", function () {
@@ -36,11 +38,19 @@ describe("README", function () {
 
   it("names every folder of the repository and of components/ in its layout block", function () {
     const named = layoutPaths();
-    const expected = [...folders("."), ...folders("components"), ...folders("tests")].filter((f) => f !== ".github" && f !== "tests");
-    assert.deepEqual(expected.filter((f) => !named.some((n) => n === f || n.startsWith(`${f}/`))), []);
+    const expected = [...folders("."), ...folders("components"), ...folders("tests")].filter(
+      (f) => f !== ".github" && f !== "tests",
+    );
+    assert.deepEqual(
+      expected.filter((f) => !named.some((n) => n === f || n.startsWith(`${f}/`))),
+      [],
+    );
   });
 
   it("names nothing in its layout block that does not exist", function () {
-    assert.deepEqual(layoutPaths().filter((p) => !existsSync(join(REPO_ROOT, p))), []);
+    assert.deepEqual(
+      layoutPaths().filter((p) => !existsSync(join(REPO_ROOT, p))),
+      [],
+    );
   });
 });

@@ -27,13 +27,10 @@ describe("naming", function () {
   });
 
   it("sorts labels by key", function () {
-    assert.deepEqual(Object.keys(labelMap({ project: "p", stack: "s", environment: "test" }, "redis", { "a.extra": "1" })), [
-      "a.extra",
-      "berth.environment",
-      "berth.project",
-      "berth.service",
-      "berth.stack",
-    ]);
+    assert.deepEqual(
+      Object.keys(labelMap({ project: "p", stack: "s", environment: "test" }, "redis", { "a.extra": "1" })),
+      ["a.extra", "berth.environment", "berth.project", "berth.service", "berth.stack"],
+    );
   });
 });
 
@@ -56,7 +53,12 @@ describe("images", function () {
   it("prefixes public images for a mirror", function () {
     assert.equal(withRegistryPrefix("redis:7-alpine", "mirror:5000/hub/"), "mirror:5000/hub/redis:7-alpine");
     assert.equal(withRegistryPrefix("redis:7-alpine", undefined), "redis:7-alpine");
-    assert.deepEqual(resolveImage("regular", "redis", undefined, "m.io"), { ref: "m.io/redis:7-bookworm", user: "999:999", nodeBase: undefined, overridden: false });
+    assert.deepEqual(resolveImage("regular", "redis", undefined, "m.io"), {
+      ref: "m.io/redis:7-bookworm",
+      user: "999:999",
+      nodeBase: undefined,
+      overridden: false,
+    });
   });
 });
 
@@ -77,23 +79,45 @@ describe("container specs", function () {
 
   it("writes Redis flags for a durable Redis", function () {
     assert.deepEqual(redisCommand({ durable: true, maxmemoryMb: 10, maxmemoryPolicy: "noeviction" }), [
-      "redis-server", "--maxmemory", "10mb", "--maxmemory-policy", "noeviction", "--appendonly", "yes", "--appendfsync", "everysec", "--dir", "/data",
+      "redis-server",
+      "--maxmemory",
+      "10mb",
+      "--maxmemory-policy",
+      "noeviction",
+      "--appendonly",
+      "yes",
+      "--appendfsync",
+      "everysec",
+      "--dir",
+      "/data",
     ]);
   });
 });
 
 describe("gate command line", function () {
   it("quotes for the shell only when needed", function () {
-    assert.deepEqual([shellQuote("a-b_c.d/e:1"), shellQuote("a b"), shellQuote("it's")], ["a-b_c.d/e:1", "'a b'", `'it'\\''s'`]);
+    assert.deepEqual(
+      [shellQuote("a-b_c.d/e:1"), shellQuote("a b"), shellQuote("it's")],
+      ["a-b_c.d/e:1", "'a b'", `'it'\\''s'`],
+    );
   });
 
   it("finds the compiled gate relative to the working directory", function () {
     assert.equal(distRoot("/x/berth/components/gate"), "/x/berth/dist");
     assert.equal(distRoot("/x/node_modules/berth/dist/components/gate"), "/x/node_modules/berth/dist");
-    assert.equal(gateInvocation("cli", "/x", "/x/node_modules/berth/dist/components/gate"), "node node_modules/berth/dist/gate/cli.js");
-    assert.equal(gateInvocation("set-service-pids", "/x/berth", "/x/berth/components/gate"), "node dist/gate/set-service-pids.js");
+    assert.equal(
+      gateInvocation("cli", "/x", "/x/node_modules/berth/dist/components/gate"),
+      "node node_modules/berth/dist/gate/cli.js",
+    );
+    assert.equal(
+      gateInvocation("set-service-pids", "/x/berth", "/x/berth/components/gate"),
+      "node dist/gate/set-service-pids.js",
+    );
     // A package outside the program's directory (npm link, a workspace): the absolute path.
-    assert.equal(gateInvocation("cli", "/work/app", "/opt/shared/node_modules/berth/dist/components/gate"), "node /opt/shared/node_modules/berth/dist/gate/cli.js");
+    assert.equal(
+      gateInvocation("cli", "/work/app", "/opt/shared/node_modules/berth/dist/components/gate"),
+      "node /opt/shared/node_modules/berth/dist/gate/cli.js",
+    );
   });
 
   it("lists every probe and the body condition once", function () {
@@ -112,13 +136,27 @@ describe("gate command line", function () {
       "--name workers --timeout-seconds 30 --interval-ms 50 --log-lines 10 --container a --container b --http http://h:1/v1/workers --http-status 204 " +
         "--http-min-items workers=2 --tcp h:5432 --postgres env:BERTH_GATE_POSTGRES_0 --redis env:BERTH_GATE_REDIS_0 --redis env:BERTH_GATE_REDIS_1",
     );
-    const none = { containers: ["a"], http: [], httpMinItems: { key: "w", count: 1 }, httpStatus: 204, tcp: [], postgresEnv: [], redisEnv: [] };
+    const none = {
+      containers: ["a"],
+      http: [],
+      httpMinItems: { key: "w", count: 1 },
+      httpStatus: 204,
+      tcp: [],
+      postgresEnv: [],
+      redisEnv: [],
+    };
     assert.equal(gateCommandLine("x", 1, none).replace(/^node \S+ /, ""), "--name x --timeout-seconds 1 --container a");
   });
 
   it("probes published ports on the remote engine's host", function () {
     assert.deepEqual(
-      [probeHost(undefined, "127.0.0.1"), probeHost(undefined, "0.0.0.0"), probeHost("ssh://ci@build-7", "127.0.0.1"), probeHost("tcp://10.1.2.3:2376", "127.0.0.1"), probeHost("unix:///run/docker.sock", "127.0.0.1")],
+      [
+        probeHost(undefined, "127.0.0.1"),
+        probeHost(undefined, "0.0.0.0"),
+        probeHost("ssh://ci@build-7", "127.0.0.1"),
+        probeHost("tcp://10.1.2.3:2376", "127.0.0.1"),
+        probeHost("unix:///run/docker.sock", "127.0.0.1"),
+      ],
       ["127.0.0.1", "127.0.0.1", "build-7", "10.1.2.3", "127.0.0.1"],
     );
   });
@@ -130,15 +168,25 @@ describe("URLs", function () {
     const url = postgresUrl({ user: "berth", password, host: "postgres", port: 5432, database: "berth" });
     assert.equal(url, "postgres://berth:a%2Fb%3Fc%23d%40e%3Af%25g@postgres:5432/berth");
     const parsed = new URL(url);
-    assert.deepEqual([decodeURIComponent(parsed.password), parsed.hostname, parsed.port, parsed.pathname], [password, "postgres", "5432", "/berth"]);
+    assert.deepEqual(
+      [decodeURIComponent(parsed.password), parsed.hostname, parsed.port, parsed.pathname],
+      [password, "postgres", "5432", "/berth"],
+    );
   });
 
   it("gives host URLs only for published ports", function () {
-    assert.deepEqual(hostUrls("127.0.0.1", { postgres: 41000, redis: undefined, orchestrator: 41002 }, { user: "u", password: "p w", database: "d" }), {
-      postgres: "postgres://u:p%20w@127.0.0.1:41000/d",
-      redis: undefined,
-      orchestrator: "http://127.0.0.1:41002",
-    });
+    assert.deepEqual(
+      hostUrls(
+        "127.0.0.1",
+        { postgres: 41000, redis: undefined, orchestrator: 41002 },
+        { user: "u", password: "p w", database: "d" },
+      ),
+      {
+        postgres: "postgres://u:p%20w@127.0.0.1:41000/d",
+        redis: undefined,
+        orchestrator: "http://127.0.0.1:41002",
+      },
+    );
   });
 });
 
@@ -157,14 +205,20 @@ describe("hardened container", function () {
     labels: {},
     ...change,
   });
-  const optOut = (s: HardenedContainerSpec) => (hardenedContainerArgs(s).labels as { label: string; value: string }[]).find((l) => l.label === "berth.opt-out")?.value;
+  const optOut = (s: HardenedContainerSpec) =>
+    (hardenedContainerArgs(s).labels as { label: string; value: string }[]).find((l) => l.label === "berth.opt-out")
+      ?.value;
 
   // The label lists what the pack's own checks find waivable and failing; nothing else.
   const table: [string, Partial<HardenedContainerSpec["hardening"]>, string | undefined][] = [
     ["all rules on", {}, undefined],
     ["an allowed capability", { capAdd: ["CHOWN"] }, undefined],
     ["a capability off the allow-list is never waived", { capAdd: ["SYS_ADMIN"] }, undefined],
-    ["writable root and privileges", { readOnly: false, noNewPrivileges: false }, "container-read-only-rootfs,container-no-new-privileges"],
+    [
+      "writable root and privileges",
+      { readOnly: false, noNewPrivileges: false },
+      "container-read-only-rootfs,container-no-new-privileges",
+    ],
     ["root user", { user: "0:0" }, "container-non-root-user"],
   ];
   for (const [what, change, expected] of table) {
@@ -178,32 +232,61 @@ describe("hardened container", function () {
     for (const user of ["1000:1000", "0:0", "root", "0"])
       for (const readOnly of [true, false])
         for (const noNewPrivileges of [true, false]) {
-          const args = hardenedContainerArgs(spec({ hardening: { ...DEFAULT_HARDENING, user, readOnly, noNewPrivileges } }));
-          const label = (args.labels as { label: string; value: string }[]).find((l) => l.label === "berth.opt-out")?.value;
+          const args = hardenedContainerArgs(
+            spec({ hardening: { ...DEFAULT_HARDENING, user, readOnly, noNewPrivileges } }),
+          );
+          const label = (args.labels as { label: string; value: string }[]).find(
+            (l) => l.label === "berth.opt-out",
+          )?.value;
           const byPack = waivedBy(new ContainerArgsFacts(args));
-          assert.equal(label, byPack.length === 0 ? undefined : byPack.join(","), `user ${user}, readOnly ${readOnly}, noNewPrivileges ${noNewPrivileges}`);
+          assert.equal(
+            label,
+            byPack.length === 0 ? undefined : byPack.join(","),
+            `user ${user}, readOnly ${readOnly}, noNewPrivileges ${noNewPrivileges}`,
+          );
           combinations += 1;
         }
     assert.equal(combinations, 16);
   });
 
   it("joins the network with its aliases, or another container's namespace by that container's id and no network of its own", async function () {
-    assert.deepEqual([hardenedContainerArgs(spec()).networksAdvanced, hardenedContainerArgs(spec()).networkMode], [[{ name: "net", aliases: ["c"] }], undefined]);
+    assert.deepEqual(
+      [hardenedContainerArgs(spec()).networksAdvanced, hardenedContainerArgs(spec()).networkMode],
+      [[{ name: "net", aliases: ["c"] }], undefined],
+    );
     const joined = hardenedContainerArgs(spec({ networkNamespaceOf: "0123abcd" }));
     assert.equal(joined.networksAdvanced, undefined);
-    assert.equal(await new Promise((resolve) => (joined.networkMode as pulumi.Output<string>).apply(resolve)), "container:0123abcd");
+    assert.equal(
+      await new Promise((resolve) => (joined.networkMode as pulumi.Output<string>).apply(resolve)),
+      "container:0123abcd",
+    );
   });
 
   it("gives every way of stopping it one grace (the provider's destroyGraceSeconds, the container's StopTimeout) and the stop signal only when one is asked for", function () {
-    const pick = (a: ReturnType<typeof hardenedContainerArgs>) => [a.stopSignal, a.stopTimeout, a.destroyGraceSeconds, "stopSignal" in a];
+    const pick = (a: ReturnType<typeof hardenedContainerArgs>) => [
+      a.stopSignal,
+      a.stopTimeout,
+      a.destroyGraceSeconds,
+      "stopSignal" in a,
+    ];
     assert.deepEqual(pick(hardenedContainerArgs(spec())), [undefined, 2, 2, false]);
-    assert.deepEqual(pick(hardenedContainerArgs(spec({ stopSignal: "SIGINT", stopGraceSeconds: 10 }))), ["SIGINT", 10, 10, true]);
+    assert.deepEqual(pick(hardenedContainerArgs(spec({ stopSignal: "SIGINT", stopGraceSeconds: 10 }))), [
+      "SIGINT",
+      10,
+      10,
+      true,
+    ]);
   });
 
   it("owns the data tmpfs by the user the process runs as, the override when there is one", function () {
     const owned = { "/data": "rw,size=16m,mode=0700" };
-    assert.equal((hardenedContainerArgs(spec({ ownedTmpfs: owned })).tmpfs as Record<string, string>)["/data"], "rw,size=16m,mode=0700,uid=70,gid=70");
-    const overridden = hardenedContainerArgs(spec({ ownedTmpfs: owned, hardening: { ...DEFAULT_HARDENING, user: "1000:1001" } }));
+    assert.equal(
+      (hardenedContainerArgs(spec({ ownedTmpfs: owned })).tmpfs as Record<string, string>)["/data"],
+      "rw,size=16m,mode=0700,uid=70,gid=70",
+    );
+    const overridden = hardenedContainerArgs(
+      spec({ ownedTmpfs: owned, hardening: { ...DEFAULT_HARDENING, user: "1000:1001" } }),
+    );
     assert.equal(overridden.user, "1000:1001");
     assert.equal((overridden.tmpfs as Record<string, string>)["/data"], "rw,size=16m,mode=0700,uid=1000,gid=1001");
   });

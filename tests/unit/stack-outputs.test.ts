@@ -13,22 +13,41 @@ describe("stackOutputs", function () {
         const net = new Network("net");
         const appDb = new Postgres("app-db", { networkName: net.name, password: "pw" });
         const cache = new Redis("cache", { networkName: net.name, password: "pw" });
-        const workers = new WorkerPool("workers", { networkName: net.name, image: "team/worker:1", replicas: 2, databaseUrl: appDb.url, redisUrl: cache.url });
+        const workers = new WorkerPool("workers", {
+          networkName: net.name,
+          image: "team/worker:1",
+          replicas: 2,
+          databaseUrl: appDb.url,
+          redisUrl: cache.url,
+        });
         const data = new HealthGate("data-gate", { watch: [appDb, cache] });
-        const { hostUrls, containerNames, gateResults } = stackOutputs({ services: { appDb, cache, workers }, gates: { data } });
+        const { hostUrls, containerNames, gateResults } = stackOutputs({
+          services: { appDb, cache, workers },
+          gates: { data },
+        });
         return { hostUrls, containerNames, gateResults };
       },
       { project: "shop", stack: "ci" },
     );
     assert.deepEqual(run.outputs, {
-      hostUrls: { appDb: `postgres://berth:pw@127.0.0.1:${pickedPort("shop-ci-app-db")}/berth`, cache: `redis://:pw@127.0.0.1:${pickedPort("shop-ci-cache")}` },
-      containerNames: { appDb: "shop-ci-app-db", cache: "shop-ci-cache", workers: ["shop-ci-workers-0", "shop-ci-workers-1"] },
+      hostUrls: {
+        appDb: `postgres://berth:pw@127.0.0.1:${pickedPort("shop-ci-app-db")}/berth`,
+        cache: `redis://:pw@127.0.0.1:${pickedPort("shop-ci-cache")}`,
+      },
+      containerNames: {
+        appDb: "shop-ci-app-db",
+        cache: "shop-ci-cache",
+        workers: ["shop-ci-workers-0", "shop-ci-workers-1"],
+      },
       gateResults: { data: undefined },
     });
     assert.deepEqual(run.secretOutputs, ["hostUrls"]);
   });
 
   it("fails when given no service, saying how to key them", async function () {
-    assert.throws(() => stackOutputs({ services: {} }), { message: "stackOutputs: services is empty; give each service component under the key test code will use (e.g. { appDb, cache })" });
+    assert.throws(() => stackOutputs({ services: {} }), {
+      message:
+        "stackOutputs: services is empty; give each service component under the key test code will use (e.g. { appDb, cache })",
+    });
   });
 });

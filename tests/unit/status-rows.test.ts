@@ -1,7 +1,16 @@
 // `npm run status`: inspect data → rows (pure tables), and the command against a fake engine.
 import { strict as assert } from "node:assert";
 import type Docker from "dockerode";
-import { containerState, DeclaredContainer, downRows, formatDuration, Inspected, publishedPorts, statusRows, statusTable } from "../../testing/client/health-report";
+import {
+  containerState,
+  DeclaredContainer,
+  downRows,
+  formatDuration,
+  Inspected,
+  publishedPorts,
+  statusRows,
+  statusTable,
+} from "../../testing/client/health-report";
 import { declaredContainers } from "../../testing/client/endpoints";
 import { statusCommand, StatusDeps } from "../../scripts/status-cli";
 
@@ -9,7 +18,13 @@ const NOW = new Date("2030-01-02T03:04:05Z");
 const RUNNING = { Status: "running", Running: true, Paused: false, Restarting: false, OOMKilled: false, ExitCode: 0 };
 
 /** An inspect result with only the fields status reads. */
-function inspected(name: string, service: string, state: object, ports: object = {}, startedAt = "2030-01-02T02:59:00Z"): Inspected {
+function inspected(
+  name: string,
+  service: string,
+  state: object,
+  ports: object = {},
+  startedAt = "2030-01-02T02:59:00Z",
+): Inspected {
   return {
     Name: `/${name}`,
     State: { ...RUNNING, StartedAt: startedAt, ...state },
@@ -25,24 +40,53 @@ describe("status rows: inspect data → state, uptime, ports", function () {
       [{ Health: { Status: "unhealthy" } }, { state: "UNHEALTHY", detail: null }],
       [{ Health: { Status: "starting" } }, { state: "STARTING", detail: null }],
       [{}, { state: "RUNNING", detail: "no healthcheck" }],
-      [{ Restarting: true, Health: { Status: "unhealthy" } }, { state: "STARTING", detail: "restarting" }],
-      [{ Paused: true, Status: "paused", Health: { Status: "healthy" } }, { state: "STOPPED", detail: "paused" }],
-      [{ Running: false, Status: "exited", ExitCode: 3, Health: { Status: "unhealthy" } }, { state: "STOPPED", detail: "exited with code 3" }],
-      [{ Running: false, Status: "exited", ExitCode: 137, OOMKilled: true }, { state: "STOPPED", detail: "OOM-killed" }],
-      [{ Running: false, Status: "created" }, { state: "STOPPED", detail: "created, never started" }],
+      [
+        { Restarting: true, Health: { Status: "unhealthy" } },
+        { state: "STARTING", detail: "restarting" },
+      ],
+      [
+        { Paused: true, Status: "paused", Health: { Status: "healthy" } },
+        { state: "STOPPED", detail: "paused" },
+      ],
+      [
+        { Running: false, Status: "exited", ExitCode: 3, Health: { Status: "unhealthy" } },
+        { state: "STOPPED", detail: "exited with code 3" },
+      ],
+      [
+        { Running: false, Status: "exited", ExitCode: 137, OOMKilled: true },
+        { state: "STOPPED", detail: "OOM-killed" },
+      ],
+      [
+        { Running: false, Status: "created" },
+        { state: "STOPPED", detail: "created, never started" },
+      ],
     ];
-    for (const [state, expected] of table) assert.deepEqual(containerState({ ...RUNNING, ...state } as Inspected["State"]), expected, JSON.stringify(state));
+    for (const [state, expected] of table)
+      assert.deepEqual(containerState({ ...RUNNING, ...state } as Inspected["State"]), expected, JSON.stringify(state));
   });
 
   it("formats uptime with at most two units", function () {
-    const table: [number, string][] = [[0, "0s"], [59, "59s"], [60, "1m 00s"], [185, "3m 05s"], [3600, "1h 00m"], [7380, "2h 03m"], [86_400, "1d 00h"], [370_800, "4d 07h"], [-5, "0s"]];
+    const table: [number, string][] = [
+      [0, "0s"],
+      [59, "59s"],
+      [60, "1m 00s"],
+      [185, "3m 05s"],
+      [3600, "1h 00m"],
+      [7380, "2h 03m"],
+      [86_400, "1d 00h"],
+      [370_800, "4d 07h"],
+      [-5, "0s"],
+    ];
     for (const [seconds, expected] of table) assert.equal(formatDuration(seconds), expected, String(seconds));
   });
 
   it("lists published ports by container port, IPv6 in brackets, unpublished ones left out", function () {
     assert.deepEqual(
       publishedPorts({
-        "8080/tcp": [{ HostIp: "0.0.0.0", HostPort: "32770" }, { HostIp: "::", HostPort: "32770" }],
+        "8080/tcp": [
+          { HostIp: "0.0.0.0", HostPort: "32770" },
+          { HostIp: "::", HostPort: "32770" },
+        ],
         "5432/tcp": [{ HostIp: "127.0.0.1", HostPort: "15432" }],
         "9000/udp": [{ HostIp: "", HostPort: "9000" }],
         "8081/tcp": null,
@@ -57,16 +101,62 @@ describe("status rows: inspect data → state, uptime, ports", function () {
       [
         inspected("b-s-worker-10", "workers", { Health: { Status: "healthy" } }),
         inspected("b-s-worker-2", "workers", { Health: { Status: "starting" } }, {}, "2030-01-02T03:04:00Z"),
-        inspected("b-s-redis", "redis", { Running: false, Status: "exited", ExitCode: 1 }, { "6379/tcp": [{ HostIp: "127.0.0.1", HostPort: "1" }] }),
-        inspected("b-s-postgres", "postgres", { Health: { Status: "healthy" } }, { "5432/tcp": [{ HostIp: "127.0.0.1", HostPort: "32768" }] }),
+        inspected(
+          "b-s-redis",
+          "redis",
+          { Running: false, Status: "exited", ExitCode: 1 },
+          { "6379/tcp": [{ HostIp: "127.0.0.1", HostPort: "1" }] },
+        ),
+        inspected(
+          "b-s-postgres",
+          "postgres",
+          { Health: { Status: "healthy" } },
+          { "5432/tcp": [{ HostIp: "127.0.0.1", HostPort: "32768" }] },
+        ),
       ],
       NOW,
     );
     assert.deepEqual(rows, [
-      { service: "postgres", container: "b-s-postgres", state: "HEALTHY", detail: null, exitCode: null, uptimeSeconds: 305, uptime: "5m 05s", ports: ["127.0.0.1:32768->5432/tcp"] },
-      { service: "redis", container: "b-s-redis", state: "STOPPED", detail: "exited with code 1", exitCode: 1, uptimeSeconds: null, uptime: "-", ports: [] },
-      { service: "workers", container: "b-s-worker-2", state: "STARTING", detail: null, exitCode: null, uptimeSeconds: 5, uptime: "5s", ports: [] },
-      { service: "workers", container: "b-s-worker-10", state: "HEALTHY", detail: null, exitCode: null, uptimeSeconds: 305, uptime: "5m 05s", ports: [] },
+      {
+        service: "postgres",
+        container: "b-s-postgres",
+        state: "HEALTHY",
+        detail: null,
+        exitCode: null,
+        uptimeSeconds: 305,
+        uptime: "5m 05s",
+        ports: ["127.0.0.1:32768->5432/tcp"],
+      },
+      {
+        service: "redis",
+        container: "b-s-redis",
+        state: "STOPPED",
+        detail: "exited with code 1",
+        exitCode: 1,
+        uptimeSeconds: null,
+        uptime: "-",
+        ports: [],
+      },
+      {
+        service: "workers",
+        container: "b-s-worker-2",
+        state: "STARTING",
+        detail: null,
+        exitCode: null,
+        uptimeSeconds: 5,
+        uptime: "5s",
+        ports: [],
+      },
+      {
+        service: "workers",
+        container: "b-s-worker-10",
+        state: "HEALTHY",
+        detail: null,
+        exitCode: null,
+        uptimeSeconds: 305,
+        uptime: "5m 05s",
+        ports: [],
+      },
     ]);
   });
 
@@ -87,17 +177,68 @@ describe("status rows: inspect data → state, uptime, ports", function () {
       declared,
     );
     assert.deepEqual(rows, [
-      { service: "postgres", container: "b-s-postgres", state: "UNHEALTHY", detail: null, exitCode: null, uptimeSeconds: 305, uptime: "5m 05s", ports: [] },
-      { service: "workers", container: "b-s-worker-0", state: "STOPPED", detail: "exited with code 137", exitCode: 137, uptimeSeconds: null, uptime: "-", ports: [] },
-      { service: "workers", container: "b-s-worker-1", state: "MISSING", detail: "declared, not on the engine", exitCode: null, uptimeSeconds: null, uptime: "-", ports: [] },
-      { service: "analyticsDb", container: "b-s-analytics-db", state: "MISSING", detail: "declared, not on the engine", exitCode: null, uptimeSeconds: null, uptime: "-", ports: [] },
-      { service: "workers-network", container: "b-s-worker-net", state: "STARTING", detail: null, exitCode: null, uptimeSeconds: 5, uptime: "5s", ports: [] },
+      {
+        service: "postgres",
+        container: "b-s-postgres",
+        state: "UNHEALTHY",
+        detail: null,
+        exitCode: null,
+        uptimeSeconds: 305,
+        uptime: "5m 05s",
+        ports: [],
+      },
+      {
+        service: "workers",
+        container: "b-s-worker-0",
+        state: "STOPPED",
+        detail: "exited with code 137",
+        exitCode: 137,
+        uptimeSeconds: null,
+        uptime: "-",
+        ports: [],
+      },
+      {
+        service: "workers",
+        container: "b-s-worker-1",
+        state: "MISSING",
+        detail: "declared, not on the engine",
+        exitCode: null,
+        uptimeSeconds: null,
+        uptime: "-",
+        ports: [],
+      },
+      {
+        service: "analyticsDb",
+        container: "b-s-analytics-db",
+        state: "MISSING",
+        detail: "declared, not on the engine",
+        exitCode: null,
+        uptimeSeconds: null,
+        uptime: "-",
+        ports: [],
+      },
+      {
+        service: "workers-network",
+        container: "b-s-worker-net",
+        state: "STARTING",
+        detail: null,
+        exitCode: null,
+        uptimeSeconds: 5,
+        uptime: "5s",
+        ports: [],
+      },
     ]);
-    assert.deepEqual(downRows(rows).map((r) => r.container), ["b-s-postgres", "b-s-worker-0", "b-s-worker-1", "b-s-analytics-db"]);
+    assert.deepEqual(
+      downRows(rows).map((r) => r.container),
+      ["b-s-postgres", "b-s-worker-0", "b-s-worker-1", "b-s-analytics-db"],
+    );
   });
 
   it("reads the declared containers from the containerNames output: a name, or a list for a pool", function () {
-    const outputs = { containerNames: { postgres: "b-s-postgres", workers: ["b-s-worker-0", "b-s-worker-1"], none: [], odd: 3 }, hostUrls: {} };
+    const outputs = {
+      containerNames: { postgres: "b-s-postgres", workers: ["b-s-worker-0", "b-s-worker-1"], none: [], odd: 3 },
+      hostUrls: {},
+    };
     assert.deepEqual(declaredContainers(outputs), [
       { service: "postgres", container: "b-s-postgres" },
       { service: "workers", container: "b-s-worker-0" },
@@ -107,7 +248,18 @@ describe("status rows: inspect data → state, uptime, ports", function () {
   });
 
   it("prints a plain table without colours", function () {
-    const rows = statusRows([inspected("b-s-postgres", "postgres", { Health: { Status: "healthy" } }, { "5432/tcp": [{ HostIp: "127.0.0.1", HostPort: "32768" }] }), inspected("b-s-redis", "redis", { Running: false, Status: "exited", ExitCode: 1 })], NOW);
+    const rows = statusRows(
+      [
+        inspected(
+          "b-s-postgres",
+          "postgres",
+          { Health: { Status: "healthy" } },
+          { "5432/tcp": [{ HostIp: "127.0.0.1", HostPort: "32768" }] },
+        ),
+        inspected("b-s-redis", "redis", { Running: false, Status: "exited", ExitCode: 1 }),
+      ],
+      NOW,
+    );
     assert.equal(
       statusTable(rows),
       [
@@ -125,7 +277,11 @@ describe("status rows: inspect data → state, uptime, ports", function () {
 
 describe("status command against a fake engine", function () {
   /** A dockerode stand-in: `ping` as given, `infos` labelled (listed), `unlabelled` found by name only; inspect by id or name. */
-  function fakeDocker(opts: { ping?: () => Promise<unknown>; infos?: Inspected[]; unlabelled?: Inspected[] }): () => Docker {
+  function fakeDocker(opts: {
+    ping?: () => Promise<unknown>;
+    infos?: Inspected[];
+    unlabelled?: Inspected[];
+  }): () => Docker {
     const infos = opts.infos ?? [];
     const all = [...infos, ...(opts.unlabelled ?? [])];
     const noSuch = Object.assign(new Error("(HTTP code 404) no such container"), { statusCode: 404 });
@@ -140,17 +296,32 @@ describe("status command against a fake engine", function () {
     return () => docker as unknown as Docker;
   }
   const none = async (): Promise<DeclaredContainer[]> => [];
-  async function run(args: string[], docker: () => Docker, env: NodeJS.ProcessEnv = {}, declared: StatusDeps["declared"] = none) {
+  async function run(
+    args: string[],
+    docker: () => Docker,
+    env: NodeJS.ProcessEnv = {},
+    declared: StatusDeps["declared"] = none,
+  ) {
     let out = "";
     let err = "";
-    const code = await statusCommand(args, { out: (t) => void (out += t), err: (t) => void (err += t) }, { docker, env, now: () => NOW, declared });
+    const code = await statusCommand(
+      args,
+      { out: (t) => void (out += t), err: (t) => void (err += t) },
+      { docker, env, now: () => NOW, declared },
+    );
     return { code, out, err };
   }
 
   it("fails with exit 2 and says where it looked when the engine is unreachable", async function () {
     const refused = Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
-    const r = await run(["--stack", "s"], fakeDocker({ ping: () => Promise.reject(refused) }), { DOCKER_HOST: "tcp://10.0.0.9:2375" });
-    assert.deepEqual(r, { code: 2, out: "", err: "cannot reach the Docker engine at tcp://10.0.0.9:2375 (connection refused). Start dockerd or set DOCKER_HOST.\n" });
+    const r = await run(["--stack", "s"], fakeDocker({ ping: () => Promise.reject(refused) }), {
+      DOCKER_HOST: "tcp://10.0.0.9:2375",
+    });
+    assert.deepEqual(r, {
+      code: 2,
+      out: "",
+      err: "cannot reach the Docker engine at tcp://10.0.0.9:2375 (connection refused). Start dockerd or set DOCKER_HOST.\n",
+    });
   });
 
   it("fails with exit 1 when no container carries the stack's labels (JSON: an empty list)", async function () {
@@ -163,14 +334,34 @@ describe("status command against a fake engine", function () {
   });
 
   it("prints the rows as JSON with --json; an unhealthy container is not up (exit 1)", async function () {
-    const r = await run(["--stack", "s", "--json"], fakeDocker({ infos: [inspected("b-s-redis", "redis", { Health: { Status: "unhealthy" } })] }));
+    const r = await run(
+      ["--stack", "s", "--json"],
+      fakeDocker({ infos: [inspected("b-s-redis", "redis", { Health: { Status: "unhealthy" } })] }),
+    );
     assert.equal(r.code, 1);
-    assert.deepEqual(JSON.parse(r.out), [{ service: "redis", container: "b-s-redis", state: "UNHEALTHY", detail: null, exitCode: null, uptimeSeconds: 305, uptime: "5m 05s", ports: [] }]);
-    assert.equal(r.err, "1 of 1 containers of stack s are not up: b-s-redis (UNHEALTHY). Bring the stack up again (npx pulumi up --stack s)\n");
+    assert.deepEqual(JSON.parse(r.out), [
+      {
+        service: "redis",
+        container: "b-s-redis",
+        state: "UNHEALTHY",
+        detail: null,
+        exitCode: null,
+        uptimeSeconds: 305,
+        uptime: "5m 05s",
+        ports: [],
+      },
+    ]);
+    assert.equal(
+      r.err,
+      "1 of 1 containers of stack s are not up: b-s-redis (UNHEALTHY). Bring the stack up again (npx pulumi up --stack s)\n",
+    );
   });
 
   it("prints a heading naming stack, project and engine above the table", async function () {
-    const r = await run(["--stack", "s", "--project", "b"], fakeDocker({ infos: [inspected("b-s-redis", "redis", { Health: { Status: "healthy" } })] }));
+    const r = await run(
+      ["--stack", "s", "--project", "b"],
+      fakeDocker({ infos: [inspected("b-s-redis", "redis", { Health: { Status: "healthy" } })] }),
+    );
     assert.equal(r.code, 0);
     assert.equal(r.out.split("\n")[0], "stack s (project b) on unix:///var/run/docker.sock");
     assert.match(r.out, /│ redis {3}│ b-s-redis │ HEALTHY │ 5m 05s │ - {5}│/);
@@ -193,14 +384,29 @@ describe("status command against a fake engine", function () {
     assert.equal(r.code, 1);
     assert.deepEqual(
       (JSON.parse(r.out) as { container: string; state: string }[]).map((row) => [row.container, row.state]),
-      [["b-s-postgres", "HEALTHY"], ["b-s-worker-0", "STOPPED"], ["b-s-worker-1", "MISSING"]],
+      [
+        ["b-s-postgres", "HEALTHY"],
+        ["b-s-worker-0", "STOPPED"],
+        ["b-s-worker-1", "MISSING"],
+      ],
     );
-    assert.equal(r.err, "2 of 3 containers of stack s are not up: b-s-worker-0 (STOPPED: exited with code 0), b-s-worker-1 (MISSING: declared, not on the engine). Bring the stack up again (npx pulumi up --stack s)\n");
+    assert.equal(
+      r.err,
+      "2 of 3 containers of stack s are not up: b-s-worker-0 (STOPPED: exited with code 0), b-s-worker-1 (MISSING: declared, not on the engine). Bring the stack up again (npx pulumi up --stack s)\n",
+    );
   });
 
   it("exits 0 when every declared container runs, STARTING ones included", async function () {
-    const declared = async () => [{ service: "postgres", container: "b-s-postgres" }, { service: "redis", container: "b-s-redis" }];
-    const docker = fakeDocker({ infos: [inspected("b-s-postgres", "postgres", { Health: { Status: "healthy" } }), inspected("b-s-redis", "redis", { Health: { Status: "starting" } })] });
+    const declared = async () => [
+      { service: "postgres", container: "b-s-postgres" },
+      { service: "redis", container: "b-s-redis" },
+    ];
+    const docker = fakeDocker({
+      infos: [
+        inspected("b-s-postgres", "postgres", { Health: { Status: "healthy" } }),
+        inspected("b-s-redis", "redis", { Health: { Status: "starting" } }),
+      ],
+    });
     const r = await run(["--stack", "s"], docker, {}, declared);
     assert.deepEqual({ code: r.code, err: r.err }, { code: 0, err: "" });
   });
@@ -209,12 +415,36 @@ describe("status command against a fake engine", function () {
     const declared = async () => [{ service: "postgres", container: "b-s-postgres" }];
     const r = await run(["--stack", "s", "--json"], fakeDocker({}), {}, declared);
     assert.equal(r.code, 1);
-    assert.deepEqual(JSON.parse(r.out), [{ service: "postgres", container: "b-s-postgres", state: "MISSING", detail: "declared, not on the engine", exitCode: null, uptimeSeconds: null, uptime: "-", ports: [] }]);
+    assert.deepEqual(JSON.parse(r.out), [
+      {
+        service: "postgres",
+        container: "b-s-postgres",
+        state: "MISSING",
+        detail: "declared, not on the engine",
+        exitCode: null,
+        uptimeSeconds: null,
+        uptime: "-",
+        ports: [],
+      },
+    ]);
   });
 
   it("says so when the outputs cannot be read, and shows what the labels find", async function () {
-    const unreadable = async (): Promise<DeclaredContainer[]> => Promise.reject(new Error("no outputs of stack berth/s: nothing recorded"));
-    const r = await run(["--stack", "s", "--json"], fakeDocker({ infos: [inspected("b-s-redis", "redis", { Health: { Status: "healthy" } })] }), {}, unreadable);
-    assert.deepEqual({ code: r.code, rows: (JSON.parse(r.out) as unknown[]).length, err: r.err }, { code: 0, rows: 1, err: "declared containers unknown, so a missing one cannot be shown: no outputs of stack berth/s: nothing recorded\n" });
+    const unreadable = async (): Promise<DeclaredContainer[]> =>
+      Promise.reject(new Error("no outputs of stack berth/s: nothing recorded"));
+    const r = await run(
+      ["--stack", "s", "--json"],
+      fakeDocker({ infos: [inspected("b-s-redis", "redis", { Health: { Status: "healthy" } })] }),
+      {},
+      unreadable,
+    );
+    assert.deepEqual(
+      { code: r.code, rows: (JSON.parse(r.out) as unknown[]).length, err: r.err },
+      {
+        code: 0,
+        rows: 1,
+        err: "declared containers unknown, so a missing one cannot be shown: no outputs of stack berth/s: nothing recorded\n",
+      },
+    );
   });
 });

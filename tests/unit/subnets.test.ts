@@ -1,7 +1,18 @@
 // Stack subnets: the CIDR math, the pick (its order, what it skips, the exhausted error), the host's
 // routes as /proc/net/route lists them, the tool's command line, and engine mode's network create body.
 import { strict as assert } from "node:assert";
-import { blockOf, cidr, formatAddress, formatCidr, isSubnetOf, overlaps, parseCidr, pickSubnetCommandLine, subnetAt, subnetCount } from "../../components/subnets";
+import {
+  blockOf,
+  cidr,
+  formatAddress,
+  formatCidr,
+  isSubnetOf,
+  overlaps,
+  parseCidr,
+  pickSubnetCommandLine,
+  subnetAt,
+  subnetCount,
+} from "../../components/subnets";
 import { parsePickSubnetArgs } from "../../gate/pick-subnet-args";
 import { isLocalEngine, pickOnEngine } from "../../gate/pick-subnet";
 import type { EngineClient } from "../../gate/engine-client";
@@ -14,8 +25,13 @@ import { networkCreateOptions } from "../../testing/engine/network-spec";
 import { pickedSubnet } from "../../testing/recorder";
 
 const POOL = cidr("172.16.0.0/16");
-const pick = (networks: { name: string; subnets: string[] }[], routes: string[] = [], networkName = "berth-test-net", pool = POOL, prefixLength = 26) =>
-  pickSubnet({ networkName, pool, prefixLength, networks, routes: routes.map(cidr) });
+const pick = (
+  networks: { name: string; subnets: string[] }[],
+  routes: string[] = [],
+  networkName = "berth-test-net",
+  pool = POOL,
+  prefixLength = 26,
+) => pickSubnet({ networkName, pool, prefixLength, networks, routes: routes.map(cidr) });
 
 describe("subnets: CIDR blocks", function () {
   it("parses a block and prints it back", function () {
@@ -28,8 +44,20 @@ describe("subnets: CIDR blocks", function () {
 
   it("fails when the text is not an IPv4 block, or not written by its first address", function () {
     const notBlock = { problem: 'an IPv4 block in CIDR notation, e.g. "172.16.0.0/16"' };
-    for (const bad of ["172.16.0.0", "172.16/16", "172.16.0.0/33", "256.1.0.0/16", "010.0.0.0/8", "fd00::/64", "172.16.0.0/-1", ""]) assert.deepEqual(parseCidr(bad), notBlock, bad);
-    assert.deepEqual(parseCidr("172.16.5.0/16"), { problem: 'the block\'s first address: "172.16.0.0/16" (not 172.16.5.0/16)' });
+    for (const bad of [
+      "172.16.0.0",
+      "172.16/16",
+      "172.16.0.0/33",
+      "256.1.0.0/16",
+      "010.0.0.0/8",
+      "fd00::/64",
+      "172.16.0.0/-1",
+      "",
+    ])
+      assert.deepEqual(parseCidr(bad), notBlock, bad);
+    assert.deepEqual(parseCidr("172.16.5.0/16"), {
+      problem: 'the block\'s first address: "172.16.0.0/16" (not 172.16.5.0/16)',
+    });
     assert.throws(() => cidr("nope"), { message: 'not an IPv4 block in CIDR notation, e.g. "172.16.0.0/16": "nope"' });
   });
 
@@ -68,28 +96,64 @@ describe("subnets: the pick", function () {
 
   it("skips subnets that overlap a network or a route, and IPv6 subnets block nothing", function () {
     // 608 = 172.16.152.0/26 is taken by a network, 608 + 651 = 235 (172.16.58.192/26) by a route inside it.
-    const networks = [{ name: "bridge", subnets: ["172.17.0.0/16"] }, { name: "other", subnets: ["172.16.152.0/26", "fd00:1::/64"] }];
-    assert.deepEqual(pick(networks, ["172.16.58.200/29"]), { kind: "picked", subnet: "172.16.221.128/26", inUse: 2, total: 1024 });
+    const networks = [
+      { name: "bridge", subnets: ["172.17.0.0/16"] },
+      { name: "other", subnets: ["172.16.152.0/26", "fd00:1::/64"] },
+    ];
+    assert.deepEqual(pick(networks, ["172.16.58.200/29"]), {
+      kind: "picked",
+      subnet: "172.16.221.128/26",
+      inUse: 2,
+      total: 1024,
+    });
     // A larger network blocks every subnet it covers.
-    assert.deepEqual(pick([{ name: "wide", subnets: ["172.16.128.0/17"] }]), { kind: "picked", subnet: "172.16.58.192/26", inUse: 512, total: 1024 });
+    assert.deepEqual(pick([{ name: "wide", subnets: ["172.16.128.0/17"] }]), {
+      kind: "picked",
+      subnet: "172.16.58.192/26",
+      inUse: 512,
+      total: 1024,
+    });
   });
 
   it("answers the subnet of a network that already has the name (a killed run's), wherever it is", function () {
-    assert.deepEqual(pick([{ name: "berth-test-net", subnets: ["fd00:1::/64", "192.168.40.0/20"] }]), { kind: "existing", subnet: "192.168.32.0/20" });
+    assert.deepEqual(pick([{ name: "berth-test-net", subnets: ["fd00:1::/64", "192.168.40.0/20"] }]), {
+      kind: "existing",
+      subnet: "192.168.32.0/20",
+    });
     // Without an IPv4 subnet it is treated like any other network: a fresh pick.
-    assert.deepEqual(pick([{ name: "berth-test-net", subnets: [] }]), { kind: "picked", subnet: "172.16.152.0/26", inUse: 0, total: 1024 });
+    assert.deepEqual(pick([{ name: "berth-test-net", subnets: [] }]), {
+      kind: "picked",
+      subnet: "172.16.152.0/26",
+      inUse: 0,
+      total: 1024,
+    });
   });
 
   it("merges what is taken into ranges of subnet indexes", function () {
-    const taken = ["172.16.0.0/25", "172.16.0.64/26", "172.16.1.0/32", "172.16.255.255/32", "10.0.0.0/8", "172.0.0.0/12", "172.16.0.0/12"].map(cidr);
-    assert.deepEqual(blockedRanges(POOL, 26, taken.slice(0, 4)), [[0, 2], [4, 5], [1023, 1024]]);
+    const taken = [
+      "172.16.0.0/25",
+      "172.16.0.64/26",
+      "172.16.1.0/32",
+      "172.16.255.255/32",
+      "10.0.0.0/8",
+      "172.0.0.0/12",
+      "172.16.0.0/12",
+    ].map(cidr);
+    assert.deepEqual(blockedRanges(POOL, 26, taken.slice(0, 4)), [
+      [0, 2],
+      [4, 5],
+      [1023, 1024],
+    ]);
     assert.deepEqual(blockedRanges(POOL, 26, taken.slice(4, 6)), []);
     assert.deepEqual(blockedRanges(POOL, 26, taken.slice(4)), [[0, 1024]]);
   });
 
   it("fails when the pool is exhausted, naming both settings and how many subnets are in use", function () {
     const small = cidr("172.16.255.0/24");
-    const networks = ["172.16.255.0/26", "172.16.255.64/26", "172.16.255.128/26"].map((s, i) => ({ name: `n${i}`, subnets: [s] }));
+    const networks = ["172.16.255.0/26", "172.16.255.64/26", "172.16.255.128/26"].map((s, i) => ({
+      name: `n${i}`,
+      subnets: [s],
+    }));
     const exhausted = pick(networks, ["172.16.255.192/28"], "berth-test-net", small, 26);
     const message =
       "no free /26 subnet in berth:network.subnetPool 172.16.255.0/24: 4 of its 4 overlap the engine's networks or the host's routes. " +
@@ -98,7 +162,12 @@ describe("subnets: the pick", function () {
     assert.deepEqual(exhausted, { kind: "exhausted", inUse: 4, total: 4, message });
     assert.equal(exhaustedMessage(small, 26, 4, 4), message);
     // One subnet left: it is found whatever the order.
-    assert.deepEqual(pick(networks, [], "berth-test-net", small, 26), { kind: "picked", subnet: "172.16.255.192/26", inUse: 3, total: 4 });
+    assert.deepEqual(pick(networks, [], "berth-test-net", small, 26), {
+      kind: "picked",
+      subnet: "172.16.255.192/26",
+      inUse: 3,
+      total: 4,
+    });
   });
 });
 
@@ -113,7 +182,10 @@ describe("subnets: the host's routes", function () {
       "",
     ].join("\n");
     assert.deepEqual(parseProcRoutes(text).map(formatCidr), ["172.17.0.0/16", "192.0.2.0/24", "10.10.10.10/32"]);
-    assert.deepEqual(parseProcRoutes("Iface\tDestination\nbe0\tAC110000\t00000000\t0001\t0\t0\t0\tFFFF0000\n", false).map(formatCidr), ["172.17.0.0/16"]);
+    assert.deepEqual(
+      parseProcRoutes("Iface\tDestination\nbe0\tAC110000\t00000000\t0001\t0\t0\t0\tFFFF0000\n", false).map(formatCidr),
+      ["172.17.0.0/16"],
+    );
   });
 
   it("counts routes only for an engine on this machine", function () {
@@ -128,10 +200,18 @@ describe("subnets: the host's routes", function () {
 describe("subnets: the pick-subnet command line", function () {
   it("is built from the network, pool and prefix length, and parsed back", function () {
     const line = pickSubnetCommandLine("berth-test-net", "172.16.0.0/16", 26);
-    assert.equal(line, "node dist/gate/pick-subnet.js --network berth-test-net --pool 172.16.0.0/16 --prefix-length 26");
+    assert.equal(
+      line,
+      "node dist/gate/pick-subnet.js --network berth-test-net --pool 172.16.0.0/16 --prefix-length 26",
+    );
     assert.deepEqual(parsePickSubnetArgs(line.split(" ").slice(2)), {
       kind: "ok",
-      value: { network: "berth-test-net", pool: { base: 0xac100000, prefixLength: 16 }, poolText: "172.16.0.0/16", prefixLength: 26 },
+      value: {
+        network: "berth-test-net",
+        pool: { base: 0xac100000, prefixLength: 16 },
+        poolText: "172.16.0.0/16",
+        prefixLength: 26,
+      },
     });
     // Under mocks the step answers its own pick on an empty engine; other commands answer nothing.
     assert.equal(pickedSubnet(line), "172.16.152.0/26");
@@ -148,12 +228,14 @@ describe("subnets: the pick-subnet command line", function () {
     assert.deepEqual(parse("--network", "n", "--pool", "172.16.0.0/16", "--prefix-length", "12"), {
       kind: "exit",
       code: 2,
-      message: "berth pick-subnet: --prefix-length 12: expected 16 or more: a stack's subnet lies inside network.subnetPool (172.16.0.0/16)",
+      message:
+        "berth pick-subnet: --prefix-length 12: expected 16 or more: a stack's subnet lies inside network.subnetPool (172.16.0.0/16)",
     });
     assert.deepEqual(parse("--network", "n", "--pool", "172.16.0.0/16", "--prefix-length", "30"), {
       kind: "exit",
       code: 2,
-      message: "berth pick-subnet: option '--prefix-length <n>' argument '30' is invalid. expected a whole number from 1 to 29",
+      message:
+        "berth pick-subnet: option '--prefix-length <n>' argument '30' is invalid. expected a whole number from 1 to 29",
     });
     assert.deepEqual(parse("--network", "-bad", "--pool", "172.16.0.0/16", "--prefix-length", "26").kind, "exit");
   });
@@ -162,21 +244,40 @@ describe("subnets: the pick-subnet command line", function () {
 describe("engine mode: the network create body", function () {
   it("passes the subnet as the provider does (IPAM driver default, Config[].Subnet)", function () {
     const labels = [{ label: "berth.stack", value: "t" }];
-    assert.deepEqual(networkCreateOptions({ name: "berth-t-net", driver: "bridge", internal: false, attachable: false, labels, ipamConfigs: [{ subnet: "172.16.152.0/26" }] }), {
-      Name: "berth-t-net",
-      Driver: "bridge",
-      Internal: false,
-      Attachable: false,
-      CheckDuplicate: true,
-      Labels: { "berth.stack": "t" },
-      IPAM: { Driver: "default", Config: [{ Subnet: "172.16.152.0/26" }] },
-    });
+    assert.deepEqual(
+      networkCreateOptions({
+        name: "berth-t-net",
+        driver: "bridge",
+        internal: false,
+        attachable: false,
+        labels,
+        ipamConfigs: [{ subnet: "172.16.152.0/26" }],
+      }),
+      {
+        Name: "berth-t-net",
+        Driver: "bridge",
+        Internal: false,
+        Attachable: false,
+        CheckDuplicate: true,
+        Labels: { "berth.stack": "t" },
+        IPAM: { Driver: "default", Config: [{ Subnet: "172.16.152.0/26" }] },
+      },
+    );
     // An overlay (no ipamConfigs) leaves IPAM to the engine.
-    assert.deepEqual(networkCreateOptions({ name: "o", driver: "overlay", attachable: true }), { Name: "o", Driver: "overlay", Internal: false, Attachable: true, CheckDuplicate: true, Labels: {} });
+    assert.deepEqual(networkCreateOptions({ name: "o", driver: "overlay", attachable: true }), {
+      Name: "o",
+      Driver: "overlay",
+      Internal: false,
+      Attachable: true,
+      CheckDuplicate: true,
+      Labels: {},
+    });
   });
 
   it("fails when given an input it does not implement", function () {
-    assert.throws(() => networkCreateOptions({ name: "n", ipv6: true, options: {} }), { message: "engine mode does not implement Network inputs: ipv6, options" });
+    assert.throws(() => networkCreateOptions({ name: "n", ipv6: true, options: {} }), {
+      message: "engine mode does not implement Network inputs: ipv6, options",
+    });
   });
 });
 

@@ -26,12 +26,18 @@ const SWARM = { environment: "test", cluster: "swarm", images: { app: APP } };
 describe("swarm config", function () {
   it("runs on one engine unless told otherwise, and keeps swarm workers off the manager", function () {
     const s = parse({ environment: "test" });
-    assert.deepEqual({ cluster: s.cluster, swarm: s.swarm }, { cluster: "none", swarm: { constraints: ["node.role==worker"] } });
+    assert.deepEqual(
+      { cluster: s.cluster, swarm: s.swarm },
+      { cluster: "none", swarm: { constraints: ["node.role==worker"] } },
+    );
   });
 
   it("takes cluster: swarm with a pushed workload image and its own constraints", function () {
     const s = parse({ ...SWARM, swarm: { constraints: ["node.labels.pool==ci", "node.role != manager"] } });
-    assert.deepEqual({ cluster: s.cluster, swarm: s.swarm, app: s.images.app.ref }, { cluster: "swarm", swarm: { constraints: ["node.labels.pool==ci", "node.role != manager"] }, app: APP });
+    assert.deepEqual(
+      { cluster: s.cluster, swarm: s.swarm, app: s.images.app.ref },
+      { cluster: "swarm", swarm: { constraints: ["node.labels.pool==ci", "node.role != manager"] }, app: APP },
+    );
   });
 
   it("fails when cluster is swarm and the workload image would be built on one engine", function () {
@@ -58,14 +64,20 @@ describe("swarm config", function () {
   });
 
   it("fails when berth:swarm is set but cluster is not swarm", function () {
-    assert.deepEqual(problemsOf({ environment: "test", swarm: { constraints: [] } })[1], "  - berth:swarm: got {\"constraints\":[]}; allowed: nothing unless berth:cluster is swarm: set berth:cluster: swarm, or remove berth:swarm.");
+    assert.deepEqual(
+      problemsOf({ environment: "test", swarm: { constraints: [] } })[1],
+      '  - berth:swarm: got {"constraints":[]}; allowed: nothing unless berth:cluster is swarm: set berth:cluster: swarm, or remove berth:swarm.',
+    );
   });
 
   it("fails on an unknown cluster and on a constraint that is not swarm's syntax", function () {
-    assert.deepEqual(problemsOf({ ...SWARM, cluster: "kubernetes", swarm: { constraints: ["role=worker"] } }).slice(1, 3), [
-      '  - berth:cluster: got "kubernetes"; allowed: one of "none", "swarm".',
-      '  - berth:swarm.constraints[0]: got "role=worker"; allowed: a placement constraint such as "node.role==worker" or "node.labels.pool==ci".',
-    ]);
+    assert.deepEqual(
+      problemsOf({ ...SWARM, cluster: "kubernetes", swarm: { constraints: ["role=worker"] } }).slice(1, 3),
+      [
+        '  - berth:cluster: got "kubernetes"; allowed: one of "none", "swarm".',
+        '  - berth:swarm.constraints[0]: got "role=worker"; allowed: a placement constraint such as "node.role==worker" or "node.labels.pool==ci".',
+      ],
+    );
   });
 });
 
@@ -83,8 +95,15 @@ const WORKER: HardenedContainerSpec = {
   labels: { "berth.project": "p", "berth.service": "workers", "berth.stack": "s" },
   command: ["node", "/app/dist/worker.js"],
 };
-const PLACEMENT = { serviceName: "p-s-worker", replicas: 4, networkId: "net-id", labels: { "berth.project": "p" }, constraints: ["node.role==worker"] };
-const asService = (spec: HardenedContainerSpec = WORKER, extra: Record<string, unknown> = {}) => swarmServiceArgs({ ...hardenedContainerArgs(spec), ...extra }, PLACEMENT);
+const PLACEMENT = {
+  serviceName: "p-s-worker",
+  replicas: 4,
+  networkId: "net-id",
+  labels: { "berth.project": "p" },
+  constraints: ["node.role==worker"],
+};
+const asService = (spec: HardenedContainerSpec = WORKER, extra: Record<string, unknown> = {}) =>
+  swarmServiceArgs({ ...hardenedContainerArgs(spec), ...extra }, PLACEMENT);
 
 describe("swarm spec: the hardened worker container as a replicated service", function () {
   it("carries every hardening setting of the container into the service, field by field", function () {
@@ -103,7 +122,13 @@ describe("swarm spec: the hardened worker container as a replicated service", fu
           capDrops: ["ALL"],
           capAdds: [],
           init: false,
-          healthcheck: { tests: ["CMD", "node", "/app/dist/healthcheck.js", "8081"], interval: "500ms", timeout: "2s", startPeriod: "20s", retries: 3 },
+          healthcheck: {
+            tests: ["CMD", "node", "/app/dist/healthcheck.js", "8081"],
+            interval: "500ms",
+            timeout: "2s",
+            startPeriod: "20s",
+            retries: 3,
+          },
           mounts: [{ type: "tmpfs", target: "/tmp", tmpfsOptions: { sizeBytes: 64 * 1024 * 1024 } }],
           labels: [
             { label: "berth.project", value: "p" },
@@ -122,11 +147,26 @@ describe("swarm spec: the hardened worker container as a replicated service", fu
   });
 
   it("keeps explicit opt-outs: a writable root, an added capability, a root user, labelled as on one engine", function () {
-    const spec = asService({ ...WORKER, hardening: { ...DEFAULT_HARDENING, readOnly: false, capAdd: ["NET_BIND_SERVICE"], user: "0:0", maxRetryCount: 5 } });
+    const spec = asService({
+      ...WORKER,
+      hardening: { ...DEFAULT_HARDENING, readOnly: false, capAdd: ["NET_BIND_SERVICE"], user: "0:0", maxRetryCount: 5 },
+    });
     const c = spec.taskSpec as any;
     assert.deepEqual(
-      { readOnly: c.containerSpec.readOnly, capAdds: c.containerSpec.capAdds, user: c.containerSpec.user, restart: c.restartPolicy, optOut: c.containerSpec.labels.find((l: any) => l.label === "berth.opt-out")?.value },
-      { readOnly: false, capAdds: ["NET_BIND_SERVICE"], user: "0:0", restart: { condition: "on-failure", maxAttempts: 5, delay: "0s" }, optOut: "container-non-root-user,container-read-only-rootfs" },
+      {
+        readOnly: c.containerSpec.readOnly,
+        capAdds: c.containerSpec.capAdds,
+        user: c.containerSpec.user,
+        restart: c.restartPolicy,
+        optOut: c.containerSpec.labels.find((l: any) => l.label === "berth.opt-out")?.value,
+      },
+      {
+        readOnly: false,
+        capAdds: ["NET_BIND_SERVICE"],
+        user: "0:0",
+        restart: { condition: "on-failure", maxAttempts: 5, delay: "0s" },
+        optOut: "container-non-root-user,container-read-only-rootfs",
+      },
     );
   });
 
@@ -138,39 +178,67 @@ describe("swarm spec: the hardened worker container as a replicated service", fu
 
   it("fails when the container's stopTimeout and destroyGraceSeconds differ (a task has one grace)", function () {
     assert.throws(() => asService(WORKER, { stopTimeout: 5 }), {
-      message: "the worker container cannot become a swarm service: stopTimeout 5 differs from destroyGraceSeconds 2; a service has one stop grace period",
+      message:
+        "the worker container cannot become a swarm service: stopTimeout 5 differs from destroyGraceSeconds 2; a service has one stop grace period",
     });
   });
 
   it("fails when the container has a field the translation does not know", function () {
-    assert.throws(() => asService(WORKER, { privileged: true, shmSize: 64 }), { message: "the worker container cannot become a swarm service: no translation for privileged, shmSize" });
+    assert.throws(() => asService(WORKER, { privileged: true, shmSize: 64 }), {
+      message: "the worker container cannot become a swarm service: no translation for privileged, shmSize",
+    });
   });
 
   it("fails when the container publishes a port or mounts a volume (the Docker socket)", function () {
-    assert.throws(() => asService({ ...WORKER, ports: [{ internal: 8081, hostIp: "127.0.0.1" }] }), { message: /workers publish no port/ });
-    assert.throws(() => asService({ ...WORKER, dockerSocket: true }), { message: "the worker container cannot become a swarm service: workers mount no volume on a swarm (berth:workers.dockerSocket is one engine's)" });
+    assert.throws(() => asService({ ...WORKER, ports: [{ internal: 8081, hostIp: "127.0.0.1" }] }), {
+      message: /workers publish no port/,
+    });
+    assert.throws(() => asService({ ...WORKER, dockerSocket: true }), {
+      message:
+        "the worker container cannot become a swarm service: workers mount no volume on a swarm (berth:workers.dockerSocket is one engine's)",
+    });
   });
 
   it("fails when no-new-privileges is left out or another security option is set (no service field holds them)", function () {
-    assert.throws(() => asService({ ...WORKER, hardening: { ...DEFAULT_HARDENING, noNewPrivileges: false } }), { message: /securityOpts lack no-new-privileges: a swarm node's dockerd sets it for every container/ });
-    assert.throws(() => asService(WORKER, { securityOpts: ["no-new-privileges:true", "seccomp=unconfined"] }), { message: 'the worker container cannot become a swarm service: securityOpts ["seccomp=unconfined"] have no service setting (only no-new-privileges, which the nodes\' dockerd sets)' });
+    assert.throws(() => asService({ ...WORKER, hardening: { ...DEFAULT_HARDENING, noNewPrivileges: false } }), {
+      message: /securityOpts lack no-new-privileges: a swarm node's dockerd sets it for every container/,
+    });
+    assert.throws(() => asService(WORKER, { securityOpts: ["no-new-privileges:true", "seccomp=unconfined"] }), {
+      message:
+        'the worker container cannot become a swarm service: securityOpts ["seccomp=unconfined"] have no service setting (only no-new-privileges, which the nodes\' dockerd sets)',
+    });
   });
 
   it("fails when swap differs from memory or a provider lifecycle flag is changed", function () {
-    assert.throws(() => asService(WORKER, { memorySwap: -1 }), { message: "the worker container cannot become a swarm service: memorySwap -1 differs from memory 256; a 1.41 service spec has no swap setting" });
+    assert.throws(() => asService(WORKER, { memorySwap: -1 }), {
+      message:
+        "the worker container cannot become a swarm service: memorySwap -1 differs from memory 256; a 1.41 service spec has no swap setting",
+    });
     assert.throws(() => asService(WORKER, { wait: true }), { message: /wait: true has no service equivalent/ });
   });
 
   it("reads tmpfs sizes and modes; fails on an owner (a service's tmpfs takes no uid)", function () {
     assert.deepEqual(
-      [tmpfsOptions("/tmp", "rw,noexec,nosuid,size=64m"), tmpfsOptions("/a", "size=2g,mode=0700"), tmpfsOptions("/b", "size=512k,mode=1777"), tmpfsOptions("/c", "nodev")],
+      [
+        tmpfsOptions("/tmp", "rw,noexec,nosuid,size=64m"),
+        tmpfsOptions("/a", "size=2g,mode=0700"),
+        tmpfsOptions("/b", "size=512k,mode=1777"),
+        tmpfsOptions("/c", "nodev"),
+      ],
       [{ sizeBytes: 67108864 }, { sizeBytes: 2147483648, mode: 0o700 }, { sizeBytes: 524288, mode: 0o1777 }, {}],
     );
-    assert.throws(() => tmpfsOptions("/data", "size=16m,uid=999"), { message: 'the worker container cannot become a swarm service: tmpfs /data: option "uid=999" has no service setting (a 1.41 service\'s tmpfs takes only a size and a mode)' });
+    assert.throws(() => tmpfsOptions("/data", "size=16m,uid=999"), {
+      message:
+        'the worker container cannot become a swarm service: tmpfs /data: option "uid=999" has no service setting (a 1.41 service\'s tmpfs takes only a size and a mode)',
+    });
   });
 
   it("turns the env list into the provider's map, a later entry winning, values with '=' kept", function () {
-    assert.deepEqual(envMap(["A=1", "URL=postgres://u:p@h/db?x=y", "A=2", "EMPTY="]), { A: "2", URL: "postgres://u:p@h/db?x=y", EMPTY: "" });
+    assert.deepEqual(envMap(["A=1", "URL=postgres://u:p@h/db?x=y", "A=2", "EMPTY="]), {
+      A: "2",
+      URL: "postgres://u:p@h/db?x=y",
+      EMPTY: "",
+    });
     assert.throws(() => envMap(["=nameless"]), { message: /env entry without a name/ });
   });
 });
@@ -193,35 +261,32 @@ describe("program: the test stack with cluster: swarm, under mocks", function ()
   });
 
   it("declares one service for the workers instead of a container per worker", function () {
-    assert.deepEqual(
-      run.resources.map((r) => `${r.type} ${r.name}`).sort(),
-      [
-        "berth:index:Environment berth",
-        "berth:index:HealthGate berth-data-gate",
-        "berth:index:HealthGate berth-orchestrator-gate",
-        "berth:index:HealthGate berth-workers-gate",
-        "berth:index:Network berth-network",
-        "berth:index:Orchestrator berth-orchestrator",
-        "berth:index:Postgres berth-postgres",
-        "berth:index:Redis berth-redis",
-        "berth:index:SwarmWorkerPool berth-worker",
-        "command:local:Command berth-data-gate-wait",
-        "command:local:Command berth-orchestrator-gate-wait",
-        "command:local:Command berth-postgres-template",
-        "command:local:Command berth-worker-pids-limit",
-        "command:local:Command berth-workers-gate-wait",
-        "docker:index/container:Container berth-orchestrator",
-        "docker:index/container:Container berth-postgres",
-        "docker:index/container:Container berth-redis",
-        "docker:index/network:Network berth-network",
-        "docker:index/remoteImage:RemoteImage berth-app-image",
-        "docker:index/remoteImage:RemoteImage berth-postgres-image",
-        "docker:index/remoteImage:RemoteImage berth-redis-image",
-        "docker:index/service:Service berth-worker",
-        "pulumi:providers:docker berth-docker",
-        "random:index/randomPassword:RandomPassword berth-postgres-password",
-      ],
-    );
+    assert.deepEqual(run.resources.map((r) => `${r.type} ${r.name}`).sort(), [
+      "berth:index:Environment berth",
+      "berth:index:HealthGate berth-data-gate",
+      "berth:index:HealthGate berth-orchestrator-gate",
+      "berth:index:HealthGate berth-workers-gate",
+      "berth:index:Network berth-network",
+      "berth:index:Orchestrator berth-orchestrator",
+      "berth:index:Postgres berth-postgres",
+      "berth:index:Redis berth-redis",
+      "berth:index:SwarmWorkerPool berth-worker",
+      "command:local:Command berth-data-gate-wait",
+      "command:local:Command berth-orchestrator-gate-wait",
+      "command:local:Command berth-postgres-template",
+      "command:local:Command berth-worker-pids-limit",
+      "command:local:Command berth-workers-gate-wait",
+      "docker:index/container:Container berth-orchestrator",
+      "docker:index/container:Container berth-postgres",
+      "docker:index/container:Container berth-redis",
+      "docker:index/network:Network berth-network",
+      "docker:index/remoteImage:RemoteImage berth-app-image",
+      "docker:index/remoteImage:RemoteImage berth-postgres-image",
+      "docker:index/remoteImage:RemoteImage berth-redis-image",
+      "docker:index/service:Service berth-worker",
+      "pulumi:providers:docker berth-docker",
+      "random:index/randomPassword:RandomPassword berth-postgres-password",
+    ]);
   });
 
   it("puts every service on one attachable overlay network", function () {
@@ -236,15 +301,25 @@ describe("program: the test stack with cluster: swarm, under mocks", function ()
         { label: "berth.stack", value: "test" },
       ],
     });
-    for (const c of ["berth-postgres", "berth-redis", "berth-orchestrator"]) assert.equal(resourceNamed(run, CONTAINER, c).inputs.networksAdvanced[0].name, "berth-test-net", c);
-    assert.deepEqual((resourceNamed(run, SERVICE, "berth-worker").inputs.taskSpec as any).networksAdvanceds, [{ id: "berth-network-id", aliases: ["worker"] }]);
+    for (const c of ["berth-postgres", "berth-redis", "berth-orchestrator"])
+      assert.equal(resourceNamed(run, CONTAINER, c).inputs.networksAdvanced[0].name, "berth-test-net", c);
+    assert.deepEqual((resourceNamed(run, SERVICE, "berth-worker").inputs.taskSpec as any).networksAdvanceds, [
+      { id: "berth-network-id", aliases: ["worker"] },
+    ]);
   });
 
   it("runs 4 hardened replicas of the pinned workload image, each with its own WORKER_ID, off the manager", function () {
     const svc = resourceNamed(run, SERVICE, "berth-worker");
     const t = svc.inputs.taskSpec as any;
     assert.deepEqual(
-      { name: svc.inputs.name, mode: svc.inputs.mode, endpoint: svc.inputs.endpointSpec, image: t.containerSpec.image, constraints: t.placement.constraints, secret: svc.secretInputs },
+      {
+        name: svc.inputs.name,
+        mode: svc.inputs.mode,
+        endpoint: svc.inputs.endpointSpec,
+        image: t.containerSpec.image,
+        constraints: t.placement.constraints,
+        secret: svc.secretInputs,
+      },
       {
         name: "berth-test-worker",
         mode: { replicated: { replicas: 4 } },
@@ -263,14 +338,27 @@ describe("program: the test stack with cluster: swarm, under mocks", function ()
       WORKER_PORT: "8081",
     });
     assert.deepEqual(
-      { user: t.containerSpec.user, readOnly: t.containerSpec.readOnly, capDrops: t.containerSpec.capDrops, limits: t.resources.limits, restart: t.restartPolicy, healthcheck: t.containerSpec.healthcheck },
+      {
+        user: t.containerSpec.user,
+        readOnly: t.containerSpec.readOnly,
+        capDrops: t.containerSpec.capDrops,
+        limits: t.resources.limits,
+        restart: t.restartPolicy,
+        healthcheck: t.containerSpec.healthcheck,
+      },
       {
         user: "1000:1000",
         readOnly: true,
         capDrops: ["ALL"],
         limits: { memoryBytes: 268435456, nanoCpus: 500000000 },
         restart: { condition: "on-failure", maxAttempts: 3, delay: "0s" },
-        healthcheck: { tests: ["CMD", "sh", "/app/dist/healthcheck.sh", "8081"], interval: "500ms", timeout: "2s", startPeriod: "20s", retries: 3 },
+        healthcheck: {
+          tests: ["CMD", "sh", "/app/dist/healthcheck.sh", "8081"],
+          interval: "500ms",
+          timeout: "2s",
+          startPeriod: "20s",
+          retries: 3,
+        },
       },
     );
   });
@@ -281,7 +369,11 @@ describe("program: the test stack with cluster: swarm, under mocks", function ()
     assert.deepEqual(step.inputs.environment, { DOCKER_HOST: "tcp://10.0.0.5:2375" });
     assert.equal(step.inputs.triggers[0], "berth-worker-id");
     assert.match(step.inputs.triggers[1], /^[0-9a-f]{64}$/);
-    assert.deepEqual(step.dependencies.map(short).sort(), ["berth-docker", "berth-orchestrator-gate-wait", "berth-worker"]);
+    assert.deepEqual(step.dependencies.map(short).sort(), [
+      "berth-docker",
+      "berth-orchestrator-gate-wait",
+      "berth-worker",
+    ]);
   });
 
   it("gates the workers on every replica running healthy and registered, asking the manager", function () {
@@ -294,7 +386,8 @@ describe("program: the test stack with cluster: swarm, under mocks", function ()
     // It runs again, in place, for a new service or pids step (a spec change replaces the step), and after the gates before it.
     assert.deepEqual(gate.inputs.environment, {
       DOCKER_HOST: "tcp://10.0.0.5:2375",
-      BERTH_GATE_RUNS_FOR: "berth-worker-id berth-worker-pids-limit-id berth-orchestrator-id berth-postgres-id berth-redis-id",
+      BERTH_GATE_RUNS_FOR:
+        "berth-worker-id berth-worker-pids-limit-id berth-orchestrator-id berth-postgres-id berth-redis-id",
     });
     assert.equal(gate.inputs.triggers, undefined);
     assert.deepEqual(gate.dependencies.map(short).sort(), [
@@ -307,19 +400,33 @@ describe("program: the test stack with cluster: swarm, under mocks", function ()
       "berth-worker",
       "berth-worker-pids-limit",
     ]);
-    assert.deepEqual(resourceNamed(run, SERVICE, "berth-worker").dependencies.map(short).sort(), ["berth-app-image", "berth-network", "berth-orchestrator-gate-wait", "berth-postgres-password"]);
+    assert.deepEqual(resourceNamed(run, SERVICE, "berth-worker").dependencies.map(short).sort(), [
+      "berth-app-image",
+      "berth-network",
+      "berth-orchestrator-gate-wait",
+      "berth-postgres-password",
+    ]);
   });
 
   it("exports the worker service and no worker containers", function () {
     assert.deepEqual(
       { workerService: run.outputs.workerService, containerNames: run.outputs.containerNames },
-      { workerService: "berth-test-worker", containerNames: { postgres: "berth-test-postgres", redis: "berth-test-redis", orchestrator: "berth-test-orchestrator", workers: [] } },
+      {
+        workerService: "berth-test-worker",
+        containerNames: {
+          postgres: "berth-test-postgres",
+          redis: "berth-test-redis",
+          orchestrator: "berth-test-orchestrator",
+          workers: [],
+        },
+      },
     );
   });
 
   it("sends every Docker resource to the manager through the one provider", function () {
     const provider = run.resources.find((r) => r.type === "pulumi:providers:docker")!;
     assert.deepEqual(provider.inputs.host, "tcp://10.0.0.5:2375");
-    for (const r of run.resources.filter((r) => r.type.startsWith("docker:index/"))) assert.ok(r.provider.startsWith(`${provider.urn}::`), `${r.name} uses ${r.provider}`);
+    for (const r of run.resources.filter((r) => r.type.startsWith("docker:index/")))
+      assert.ok(r.provider.startsWith(`${provider.urn}::`), `${r.name} uses ${r.provider}`);
   });
 });

@@ -34,7 +34,11 @@ const DIR = path.join(REPO_ROOT, ".github", "workflows");
 /** Parses a workflow; YAML errors or warnings (duplicate keys, bad indentation) fail the test. */
 function parseWorkflow(text: string, file: string): Workflow {
   const doc = parseDocument(text, { uniqueKeys: true });
-  assert.deepEqual([...doc.errors, ...doc.warnings].map((e) => e.message.split("\n")[0]), [], file);
+  assert.deepEqual(
+    [...doc.errors, ...doc.warnings].map((e) => e.message.split("\n")[0]),
+    [],
+    file,
+  );
   return doc.toJS() as Workflow;
 }
 const load = (file: string) => parseWorkflow(fs.readFileSync(path.join(DIR, file), "utf8"), file);
@@ -49,7 +53,11 @@ function assertOrder(steps: Record<string, number>): void {
 /** The one step matching `pick`; fails naming what was looked for. */
 function step(job: Job, what: string, pick: (s: Step) => boolean): { step: Step; index: number } {
   const found = job.steps.map((s, index) => ({ step: s, index })).filter(({ step: s }) => pick(s));
-  assert.equal(found.length, 1, `expected one step: ${what}; steps: ${job.steps.map((s) => s.name ?? s.uses ?? s.run).join(" | ")}`);
+  assert.equal(
+    found.length,
+    1,
+    `expected one step: ${what}; steps: ${job.steps.map((s) => s.name ?? s.uses ?? s.run).join(" | ")}`,
+  );
   return found[0];
 }
 const uses = (action: string) => (s: Step) => s.uses === action;
@@ -68,15 +76,39 @@ function assertNodeSetup(job: Job): number {
 }
 
 const PULUMI_ACTION_INPUTS = new Set([
-  "command", "stack-name", "work-dir", "cloud-url", "comment-on-pr", "comment-on-summary", "github-token", "refresh", "secrets-provider",
-  "color", "config-map", "diff", "edit-pr-comment", "expect-no-changes", "message", "parallel", "pulumi-version", "remove", "upsert",
-  "target", "suppress-outputs", "suppress-progress", "always-include-summary", "continue-on-error",
+  "command",
+  "stack-name",
+  "work-dir",
+  "cloud-url",
+  "comment-on-pr",
+  "comment-on-summary",
+  "github-token",
+  "refresh",
+  "secrets-provider",
+  "color",
+  "config-map",
+  "diff",
+  "edit-pr-comment",
+  "expect-no-changes",
+  "message",
+  "parallel",
+  "pulumi-version",
+  "remove",
+  "upsert",
+  "target",
+  "suppress-outputs",
+  "suppress-progress",
+  "always-include-summary",
+  "continue-on-error",
 ]);
 
 describe("GitHub workflows", function () {
   it("fails when a workflow has a duplicate key or broken YAML", function () {
     assert.throws(() => parseWorkflow("on: push\non: pull_request\n", "dup.yml"), /Map keys must be unique/);
-    assert.throws(() => parseWorkflow("jobs:\n  a: [\n", "broken.yml"), /Flow sequence in block collection must be sufficiently indented and end with a \]/);
+    assert.throws(
+      () => parseWorkflow("jobs:\n  a: [\n", "broken.yml"),
+      /Flow sequence in block collection must be sufficiently indented and end with a \]/,
+    );
   });
 
   it("has exactly ci, integration and preview", function () {
@@ -152,15 +184,32 @@ describe("GitHub workflows", function () {
       const logs = step(job, "log collection", (s) => s.name === "Collect container logs");
       const upload = step(job, "log upload", uses("actions/upload-artifact@v4"));
       const destroy = step(job, "pulumi destroy", pulumi("destroy"));
-      assertOrder({ "npm ci": installed, up: up.index, e2e: e2e.index, logs: logs.index, upload: upload.index, destroy: destroy.index });
-      assert.deepEqual(up.step.with, { command: "up", "stack-name": "${{ env.STACK }}", upsert: true, "cloud-url": "${{ env.BACKEND }}" });
+      assertOrder({
+        "npm ci": installed,
+        up: up.index,
+        e2e: e2e.index,
+        logs: logs.index,
+        upload: upload.index,
+        destroy: destroy.index,
+      });
+      assert.deepEqual(up.step.with, {
+        command: "up",
+        "stack-name": "${{ env.STACK }}",
+        upsert: true,
+        "cloud-url": "${{ env.BACKEND }}",
+      });
       assert.deepEqual(e2e.step.env, { CI: "true" });
       assert.equal(e2e.step.if, undefined);
       assert.equal(logs.step.if, "failure()");
       assert.equal(upload.step.if, "failure()");
       assert.deepEqual(upload.step.with, { name: "container-logs", path: "logs/", "if-no-files-found": "warn" });
       assert.equal(destroy.step.if, "always()");
-      assert.deepEqual(destroy.step.with, { command: "destroy", "stack-name": "${{ env.STACK }}", remove: true, "cloud-url": "${{ env.BACKEND }}" });
+      assert.deepEqual(destroy.step.with, {
+        command: "destroy",
+        "stack-name": "${{ env.STACK }}",
+        remove: true,
+        "cloud-url": "${{ env.BACKEND }}",
+      });
     });
 
     it("collects every container of the stack by its label: status, docker ps -a, docker logs and inspect of each", function () {

@@ -30,7 +30,10 @@ module.exports.start = () => console.log("started");
 function writeCodeCache(bundle: string): { seen: unknown; stdout: string } {
   const r = spawnSync(
     process.execPath,
-    ["-e", `require(${JSON.stringify(CODE_CACHE)}).writeCodeCache(${JSON.stringify(bundle)}); console.log(JSON.stringify(globalThis.berthCodeCacheProbe))`],
+    [
+      "-e",
+      `require(${JSON.stringify(CODE_CACHE)}).writeCodeCache(${JSON.stringify(bundle)}); console.log(JSON.stringify(globalThis.berthCodeCacheProbe))`,
+    ],
     { encoding: "utf8" },
   );
   assert.equal(r.status, 0, r.stderr);
@@ -42,7 +45,10 @@ function writeCodeCache(bundle: string): { seen: unknown; stdout: string } {
 function loadBundle(bundle: string): { rejected: boolean | null; seen: unknown } {
   const r = spawnSync(
     process.execPath,
-    ["-e", `const { script } = require(${JSON.stringify(CODE_CACHE)}).loadBundle(${JSON.stringify(bundle)}); console.log(JSON.stringify({ rejected: script.cachedDataRejected ?? null, seen: globalThis.berthCodeCacheProbe }))`],
+    [
+      "-e",
+      `const { script } = require(${JSON.stringify(CODE_CACHE)}).loadBundle(${JSON.stringify(bundle)}); console.log(JSON.stringify({ rejected: script.cachedDataRejected ?? null, seen: globalThis.berthCodeCacheProbe }))`,
+    ],
     { encoding: "utf8" },
   );
   assert.equal(r.status, 0, r.stderr);
@@ -57,7 +63,13 @@ describe("workload image: bundles run from their code cache (services/code-cache
     dir = mkdtempSync(join(tmpdir(), "berth-code-cache-"));
     bundle = join(dir, "worker.js");
     writeFileSync(bundle, BUNDLE);
-    seen = (answer) => ({ filename: bundle, dirname: dir, thisIsExports: true, joined: join("a", "b"), exported: answer });
+    seen = (answer) => ({
+      filename: bundle,
+      dirname: dir,
+      thisIsExports: true,
+      joined: join("a", "b"),
+      exported: answer,
+    });
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -105,7 +117,10 @@ describe("workload image: bundles run from their code cache (services/code-cache
     writeCodeCache(bundle);
     const cache = readFileSync(join(dir, "worker.cache"));
     // The source's digest kept, V8's data garbled: V8's own checks refuse it.
-    writeFileSync(join(dir, "worker.cache"), Buffer.concat([cache.subarray(0, 32), Buffer.alloc(cache.length - 32, 7)]));
+    writeFileSync(
+      join(dir, "worker.cache"),
+      Buffer.concat([cache.subarray(0, 32), Buffer.alloc(cache.length - 32, 7)]),
+    );
     assert.deepEqual(loadBundle(bundle), { rejected: true, seen: seen(42) });
   });
 });

@@ -7,7 +7,21 @@
 import { strict as assert } from "node:assert";
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
-import { downRows, EngineMode, leftovers, openStack, pickedPort, ProgramRun, programFile, recordProgram, RecordedResource, resourceNamed, stackFileConfig, stackObjects, StackOutputs } from "berth/testing";
+import {
+  downRows,
+  EngineMode,
+  leftovers,
+  openStack,
+  pickedPort,
+  ProgramRun,
+  programFile,
+  recordProgram,
+  RecordedResource,
+  resourceNamed,
+  stackFileConfig,
+  stackObjects,
+  StackOutputs,
+} from "berth/testing";
 
 const DIR = path.resolve(__dirname, "..");
 const program = programFile(path.join(DIR, "index.ts"));
@@ -29,13 +43,21 @@ describe("orders-it under mocks", function () {
   });
 
   it("declares two databases, a cache and the app, each with its container, and two gates", function () {
-    const byType = (type: string) => run.resources.filter((r) => r.type === type).map((r) => r.name).sort();
+    const byType = (type: string) =>
+      run.resources
+        .filter((r) => r.type === type)
+        .map((r) => r.name)
+        .sort();
     assert.deepEqual(byType("berth:index:Postgres"), ["analytics-db", "app-db"]);
     assert.deepEqual(byType("berth:index:Redis"), ["cache"]);
     assert.deepEqual(byType("berth:index:AppContainer"), ["api"]);
     assert.deepEqual(byType("berth:index:HealthGate"), ["api-gate", "data-gate"]);
     assert.deepEqual(byType(CONTAINER), ["analytics-db", "api", "app-db", "cache"]);
-    assert.deepEqual(byType("random:index/randomPassword:RandomPassword"), ["analytics-db-password", "app-db-password", "cache-password"]);
+    assert.deepEqual(byType("random:index/randomPassword:RandomPassword"), [
+      "analytics-db-password",
+      "app-db-password",
+      "cache-password",
+    ]);
   });
 
   it("names containers <project>-<stack>-<name>, each database answering to its own alias", function () {
@@ -49,7 +71,12 @@ describe("orders-it under mocks", function () {
         ["orders-it-test-api", [{ name: "orders-it-test-orders-net", aliases: ["api"] }]],
       ],
     );
-    assert.deepEqual(run.outputs.aliases, { appDb: ["app-db"], analyticsDb: ["analytics-db"], cache: ["cache"], api: ["api"] });
+    assert.deepEqual(run.outputs.aliases, {
+      appDb: ["app-db"],
+      analyticsDb: ["analytics-db"],
+      cache: ["cache"],
+      api: ["api"],
+    });
   });
 
   it("gives the app both databases by their own names, as secrets", function () {
@@ -60,30 +87,45 @@ describe("orders-it under mocks", function () {
     assert.equal(pw("app-db-password"), 24);
     assert.deepEqual(
       env.map((e) => e.replace(/:[^:@/]+@/, ":***@")),
-      ["DATABASE_URL=postgres://berth:***@app-db:5432/orders", "ANALYTICS_URL=postgres://berth:***@analytics-db:5432/analytics", "REDIS_URL=redis://:***@cache:6379"],
+      [
+        "DATABASE_URL=postgres://berth:***@app-db:5432/orders",
+        "ANALYTICS_URL=postgres://berth:***@analytics-db:5432/analytics",
+        "REDIS_URL=redis://:***@cache:6379",
+      ],
     );
   });
 
   it("orders the tiers: databases and cache → data gate → app → app gate", function () {
     const gate = (name: string) => resourceNamed(run, COMMAND, `${name}-wait`);
     assert.ok(dependsOn(run, resourceNamed(run, CONTAINER, "api")).includes(`${COMMAND} data-gate-wait`));
-    for (const dep of [`${CONTAINER} app-db`, `${CONTAINER} analytics-db`, `${CONTAINER} cache`]) assert.ok(dependsOn(run, gate("data-gate")).includes(dep), dep);
+    for (const dep of [`${CONTAINER} app-db`, `${CONTAINER} analytics-db`, `${CONTAINER} cache`])
+      assert.ok(dependsOn(run, gate("data-gate")).includes(dep), dep);
     assert.ok(dependsOn(run, gate("api-gate")).includes(`${CONTAINER} api`));
   });
 
   it("gates ask each service directly (SELECT 1, PING, GET /health) with URLs kept secret, and apply the pids limits", function () {
-    const create = (name: string) => (resourceNamed(run, COMMAND, `${name}-wait`).inputs.create as string).replace(/^node \S+ /, "");
+    const create = (name: string) =>
+      (resourceNamed(run, COMMAND, `${name}-wait`).inputs.create as string).replace(/^node \S+ /, "");
     const names = ["app-db", "analytics-db", "cache"].map((n) => `orders-it-test-${n}`);
     assert.equal(
       create("data-gate"),
       `--name data-gate --timeout-seconds 120 ${names.map((n) => `--container ${n}`).join(" ")} ${names.map((n) => `--pids-limit ${n}=256`).join(" ")} ` +
         names.map((n, i) => `--ready ${n}=env:BERTH_GATE_READY_${i}`).join(" "),
     );
-    assert.equal(create("api-gate"), "--name api-gate --timeout-seconds 120 --container orders-it-test-api --pids-limit orders-it-test-api=256 --ready orders-it-test-api=env:BERTH_GATE_READY_0");
-    const env = (name: string) => resourceNamed(run, COMMAND, `${name}-wait`).inputs.environment as Record<string, string>;
+    assert.equal(
+      create("api-gate"),
+      "--name api-gate --timeout-seconds 120 --container orders-it-test-api --pids-limit orders-it-test-api=256 --ready orders-it-test-api=env:BERTH_GATE_READY_0",
+    );
+    const env = (name: string) =>
+      resourceNamed(run, COMMAND, `${name}-wait`).inputs.environment as Record<string, string>;
     assert.deepEqual(Object.keys(env("data-gate")), ["BERTH_GATE_READY_0", "BERTH_GATE_READY_1", "BERTH_GATE_READY_2"]);
-    assert.match(env("data-gate").BERTH_GATE_READY_1, new RegExp(`^postgres://berth:[^@]+@127\\.0\\.0\\.1:${pickedPort("orders-it-test-analytics-db")}/analytics$`));
-    assert.deepEqual(env("api-gate"), { BERTH_GATE_READY_0: `http://127.0.0.1:${pickedPort("orders-it-test-api")}/health` });
+    assert.match(
+      env("data-gate").BERTH_GATE_READY_1,
+      new RegExp(`^postgres://berth:[^@]+@127\\.0\\.0\\.1:${pickedPort("orders-it-test-analytics-db")}/analytics$`),
+    );
+    assert.deepEqual(env("api-gate"), {
+      BERTH_GATE_READY_0: `http://127.0.0.1:${pickedPort("orders-it-test-api")}/health`,
+    });
     assert.ok(resourceNamed(run, COMMAND, "data-gate-wait").secretInputs.includes("environment"));
   });
 
@@ -93,9 +135,13 @@ describe("orders-it under mocks", function () {
 
   it("fails when a component is given a label berth derives from its arguments", async function () {
     const { Redis } = await import("berth");
-    const labelled = () => void new Redis("cache", { networkName: "net", password: "p", labels: { "berth.pids-limit": "1" } });
+    const labelled = () =>
+      void new Redis("cache", { networkName: "net", password: "p", labels: { "berth.pids-limit": "1" } });
     await assert.rejects(recordProgram(labelled, { project: PROJECT, stack: "test" }), (err: Error) => {
-      assert.match(err.message, /Redis cache: labels sets berth\.pids-limit, which berth derives from the container's arguments/);
+      assert.match(
+        err.message,
+        /Redis cache: labels sets berth\.pids-limit, which berth derives from the container's arguments/,
+      );
       return true;
     });
   });
@@ -133,7 +179,18 @@ describe("orders-it on a real engine (engine mode)", function () {
     // database's own alias: psql from the Postgres image (the app image need not carry a client).
     const appEnv = (variable: string) => execFileSync("docker", ["exec", api, "printenv", variable]).toString().trim();
     const query = (variable: string) =>
-      execFileSync("docker", ["run", "--rm", "--network", `container:${api}`, "--entrypoint", "psql", i.postgres, appEnv(variable), "-tAc", "select current_database()"])
+      execFileSync("docker", [
+        "run",
+        "--rm",
+        "--network",
+        `container:${api}`,
+        "--entrypoint",
+        "psql",
+        i.postgres,
+        appEnv(variable),
+        "-tAc",
+        "select current_database()",
+      ])
         .toString()
         .trim();
     assert.deepEqual([query("DATABASE_URL"), query("ANALYTICS_URL")], ["orders", "analytics"]);
@@ -148,13 +205,19 @@ describe("orders-it on a real engine (engine mode)", function () {
         "(keys of its hostUrls and containerNames outputs, and the berth.service labels of its containers)",
     });
     const rows = await handle.health();
-    assert.deepEqual(rows.map((r) => r.container).sort(), ["analytics-db", "api", "app-db", "cache"].map((n) => `${PROJECT}-${stack}-${n}`));
+    assert.deepEqual(
+      rows.map((r) => r.container).sort(),
+      ["analytics-db", "api", "app-db", "cache"].map((n) => `${PROJECT}-${stack}-${n}`),
+    );
     assert.deepEqual(downRows(rows), []);
 
     const seen = await stackObjects(stack, { project: PROJECT });
     assert.equal(seen.containers.length, 4);
     await mode.destroy(stack);
     assert.deepEqual(await leftovers(stack, seen, { project: PROJECT }), { containers: [], networks: [], volumes: [] });
-    await assert.rejects(stackObjects(stack, { project: PROJECT }), /^Error: no container, network or volume carries berth\.stack=/);
+    await assert.rejects(
+      stackObjects(stack, { project: PROJECT }),
+      /^Error: no container, network or volume carries berth\.stack=/,
+    );
   });
 });

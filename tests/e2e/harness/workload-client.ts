@@ -20,7 +20,12 @@ export async function getJson<T = any>(url: string): Promise<{ status: number; b
 }
 
 /** POST /v1/tasks; returns the new task's id (201 expected). */
-export async function submitTask(baseUrl: string, name: string, input: unknown, namespace = "default"): Promise<string> {
+export async function submitTask(
+  baseUrl: string,
+  name: string,
+  input: unknown,
+  namespace = "default",
+): Promise<string> {
   const res = await fetch(`${baseUrl}/v1/tasks`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -28,7 +33,8 @@ export async function submitTask(baseUrl: string, name: string, input: unknown, 
     signal: AbortSignal.timeout(5000),
   });
   const body = (await res.json()) as { id?: string };
-  if (res.status !== 201 || !body.id) throw new Error(`POST /v1/tasks ${name} answered ${res.status}: ${JSON.stringify(body)}`);
+  if (res.status !== 201 || !body.id)
+    throw new Error(`POST /v1/tasks ${name} answered ${res.status}: ${JSON.stringify(body)}`);
   return body.id;
 }
 
