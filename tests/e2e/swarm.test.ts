@@ -11,6 +11,7 @@ import { inspectReport, noNewPrivsOf } from "../../policy/inspect";
 import { formatResultTable } from "../../policy/report-table";
 import { BerthOutputs, berthRequest, REPO_ROOT } from "../../lab/berth-program";
 import { LAB_PREFIX_LABEL, uniquePrefix } from "../../lab/dind-node";
+import { TEMPLATE_PREFIX } from "../../components/postgres/template";
 import { ensureBusyboxImage } from "../../lab/images/busybox-image";
 import { dindImageUnavailable } from "../../lab/images/dind-image";
 import { dataImageUnavailable, ensureDataImage, ensureWorkloadImage } from "../../lab/images/e2e-images";
@@ -340,9 +341,17 @@ describe("e2e: the environment on a three-node swarm", function () {
       await mode!.destroy(STACK);
       stackUp = false;
       // A restarted node removes its dead tasks' containers once the manager tells it to.
+      // The engine's shared Postgres template (its volume and the exited helper that made it) is
+      // kept on purpose for the next stack's up (README: a few per engine, pruned); it is no stack's.
+      const notTemplate = (name: string) => !name.startsWith(TEMPLATE_PREFIX);
       const left = await pollUntil(
         "nothing left on any node",
-        () => swarmLeftovers(s()),
+        async () =>
+          (await swarmLeftovers(s())).map((n) => ({
+            ...n,
+            containers: n.containers.filter(notTemplate),
+            volumes: n.volumes.filter(notTemplate),
+          })),
         (nodes) =>
           nodes.every((n) =>
             [n.containers, n.networks, n.volumes, n.services, n.secrets, n.configs].every((list) => list.length === 0),

@@ -118,13 +118,21 @@ describe("orders-it under mocks", function () {
     );
     const env = (name: string) =>
       resourceNamed(run, COMMAND, `${name}-wait`).inputs.environment as Record<string, string>;
-    assert.deepEqual(Object.keys(env("data-gate")), ["BERTH_GATE_READY_0", "BERTH_GATE_READY_1", "BERTH_GATE_READY_2"]);
+    assert.deepEqual(Object.keys(env("data-gate")), [
+      "BERTH_GATE_READY_0",
+      "BERTH_GATE_READY_1",
+      "BERTH_GATE_READY_2",
+      "BERTH_GATE_RUNS_FOR",
+    ]);
+    // What the gate runs again for: the ids of the containers it watches (under mocks, <name>-id).
+    assert.equal(env("data-gate").BERTH_GATE_RUNS_FOR, "app-db-id analytics-db-id cache-id");
     assert.match(
       env("data-gate").BERTH_GATE_READY_1,
       new RegExp(`^postgres://berth:[^@]+@127\\.0\\.0\\.1:${pickedPort("orders-it-test-analytics-db")}/analytics$`),
     );
     assert.deepEqual(env("api-gate"), {
       BERTH_GATE_READY_0: `http://127.0.0.1:${pickedPort("orders-it-test-api")}/health`,
+      BERTH_GATE_RUNS_FOR: "api-id",
     });
     assert.ok(resourceNamed(run, COMMAND, "data-gate-wait").secretInputs.includes("environment"));
   });
