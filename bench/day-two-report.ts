@@ -62,7 +62,8 @@ const spread = (values: number[]) =>
     : `${sec(median(values))} (${(Math.min(...values) / 1000).toFixed(2)}–${sec(Math.max(...values))})`;
 const met = (ok: boolean) => (ok ? "met" : "**NOT met**");
 
-const changesText = (c: Changes) => `create ${c.create}, replace ${c.replace}, same ${c.same}, delete ${c.delete}`;
+const changesText = (c: Changes) =>
+  `create ${c.create}, update ${c.update}, replace ${c.replace}, same ${c.same}, delete ${c.delete}`;
 
 export function formatDayTwoSection(r: DayTwoResults): string {
   const { start, up, down } = DAY_TWO_WORKERS;

@@ -42,7 +42,7 @@ describe("bench: day-two section", () => {
         '| restart orchestrator (`openStack(...).restart("orchestrator")`; its gate 0.25 s) | 1.20 s (1.20–1.20 s) | – | ≤ the orchestrator tier in up, 0.90 s | **NOT met** |',
         '| restart workers (`openStack(...).restart("workers")`; its gate 0.40 s) | 2.50 s (2.50–2.50 s) | – | ≤ the workers tier in up, 2.00 s | **NOT met** |',
         "",
-        "What the up after the kill did, per round: create 2, replace 3, same 10, delete 0; create 4, replace 3, same 10, delete 0; create 1, replace 3, same 10, delete 0.",
+        "What the up after the kill did, per round: create 2, update 0, replace 3, same 10, delete 0; create 4, update 0, replace 3, same 10, delete 0; create 1, update 0, replace 3, same 10, delete 0.",
         "",
       ].join("\n"),
     );
