@@ -1,6 +1,7 @@
 // The mock recorder: runs a Pulumi program under Pulumi's mock runtime and records every resource
 // it registers, with its parent, its dependencies and which of its inputs are secret, so a test
 // can assert the exact graph a program declares without an engine, a backend or credentials.
+import "./sdk-load"; // first: the SDK loads without its closure serializer's tools
 import * as pulumi from "@pulumi/pulumi";
 import { parsePickSubnetArgs } from "../gate/pick-subnet-args";
 import { pickSubnet } from "../gate/subnet-pick";

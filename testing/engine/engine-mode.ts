@@ -27,6 +27,7 @@
 // reason), previews, the Pulumi state file and secrets encryption,
 // BuildKit builds (docker.Image is built with the classic builder only). Those need pulumi mode
 // (a working `pulumi` CLI).
+import "../sdk-load"; // first: the SDK loads without its closure serializer's tools
 import { performance } from "node:perf_hooks";
 import Docker from "dockerode";
 import * as pulumi from "@pulumi/pulumi";
