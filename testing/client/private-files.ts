@@ -29,7 +29,7 @@ export interface PrivateKind {
 }
 
 /** Creates the directory private to this user, or checks that an existing one is. */
-function privateDir(dir: string, kind: PrivateKind): void {
+export function privateDir(dir: string, kind: PrivateKind): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   // Under the shared temp dir, whoever owns the parent could swap the leaf: check both.
   for (const d of dir.startsWith(`${userTmp()}/`) ? [userTmp(), dir] : [dir]) {

@@ -7,7 +7,7 @@
 import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { recordFileName } from "../client/recorded-outputs";
-import { PrivateKind, readPrivateJson, userTmp, writePrivateJson } from "../client/private-files";
+import { PrivateKind, privateDir, readPrivateJson, userTmp, writePrivateJson } from "../client/private-files";
 import type { StackRef } from "../client/stack-containers";
 import type { Inputs } from "./resources";
 
@@ -44,6 +44,12 @@ export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
 
 export function statePath(ref: StackRef, dir: string = stateDir()): string {
   return join(dir, recordFileName(ref, SUFFIX));
+}
+
+/** Where the stack's reaper logs, beside its state file; the directory is made (private) if missing. */
+export function reaperLogPath(ref: StackRef, dir: string = stateDir()): string {
+  privateDir(dir, KIND);
+  return join(dir, recordFileName(ref, ".reaper.log"));
 }
 
 export function writeState(state: Omit<StackState, "version">, dir: string = stateDir()): void {

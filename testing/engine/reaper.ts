@@ -8,6 +8,7 @@ import { join } from "node:path";
 import type { Writable } from "node:stream";
 import type { StackRef } from "../client/stack-containers";
 import type { DestroyPlaces } from "./teardown";
+import { reaperLogPath } from "./engine-state";
 
 /** What the reaper process is told on its command line. */
 export interface ReaperOrders extends StackRef, DestroyPlaces {}
@@ -23,17 +24,8 @@ export class Reaper {
     const main = join(__dirname, `reaper-main${__filename.endsWith(".ts") ? ".ts" : ".js"}`);
     // Under ts-node (berth's own tests) the reaper runs from source too.
     const loader = __filename.endsWith(".ts") ? ["-r", require.resolve("ts-node/register/transpile-only")] : [];
-    const log =
-      orders.stateDir === false
-        ? "ignore"
-        : openSync(
-            join(
-              orders.stateDir,
-              `${encodeURIComponent(orders.project)}.${encodeURIComponent(orders.stack)}.reaper.log`,
-            ),
-            "a",
-            0o600,
-          );
+    // The first up on a machine starts the reaper before any state file made the directory.
+    const log = orders.stateDir === false ? "ignore" : openSync(reaperLogPath(orders, orders.stateDir), "a", 0o600);
     const child = spawn(process.execPath, [...loader, main, JSON.stringify(orders)], {
       detached: true,
       stdio: ["pipe", "ignore", log],
