@@ -8,7 +8,8 @@ const { settings, postgresPassword } = loadStackConfig();
 
 // The Pulumi SDK records `new Error().stack` for each output property of each resource, only for
 // its promise-leak report; under ts-node's source maps that was 85% of evaluation time (6.7 s for
-// 100 workers, bench/RESULTS.md). No frames while declaring; resources still get their source
+// 100 workers: bench/RESULTS.md of 2026-11-23, "What was cut", item 1, in git only:
+// `git show 5b46732:bench/RESULTS.md`). No frames while declaring; resources still get their source
 // position (the SDK raises the limit for that itself), and the limit is back for everything after.
 const stackTraceLimit = Error.stackTraceLimit;
 Error.stackTraceLimit = 0;

@@ -27,7 +27,8 @@ import { removeTemplates, templateHelpersDone } from "./templates";
 /**
  * After up, before the idle window: the services' start-up tail dies down. ~8–10 s after a
  * container starts, V8's memory reducer collects each Node service's start-up garbage and the calm
- * healthchecks run their first, costlier round (per second, per container: bench/RESULTS.md).
+ * healthchecks run their first, costlier round (per second, per container: bench/HISTORY.md,
+ * "Code-cached workload, idle window").
  */
 const IDLE_SETTLE_MS = 12_000;
 

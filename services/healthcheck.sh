@@ -3,7 +3,8 @@
 # GET http://127.0.0.1:<port>/health answers 200 within 2 s, asked by the lightest client the image
 # has: bash's /dev/tcp (Debian), else wget under timeout (busybox's on Alpine), else healthcheck.js
 # beside it. Docker runs it in the container at every interval; a probe that starts node takes
-# about twice the CPU of one that does not (bench/RESULTS.md). Without a port, healthcheck.js picks it.
+# about twice the CPU of one that does not (bench/HISTORY.md, "A quieter idle stack: probes without
+# node, a worker that waits"). Without a port, healthcheck.js picks it.
 port=${1:-}
 case $port in
   "") exec node "${0%/*}/healthcheck.js" ;;

@@ -54,7 +54,8 @@ export type HealthcheckTiming = Filled<z.infer<typeof healthcheckSchema>>;
 
 // Every probe is a `docker exec` (~55 ms of CPU): at 200 ms an idle 2-worker stack kept 70% of a
 // 2-core machine busy and slowed its own bring-up; 500 ms was faster in 6 of 6 paired runs
-// (bench/RESULTS.md). The start period only forgives failures: it does not delay the first probe.
+// (bench/RESULTS.md of 2026-11-23, "What was cut", item 2, in git only: `git show 5b46732:bench/RESULTS.md`).
+// The start period only forgives failures: it does not delay the first probe.
 const HEALTHCHECK_TIMING: Record<EnvironmentType, HealthcheckTiming> = {
   test: { intervalMs: 500, timeoutMs: 2000, startPeriodMs: 20_000, retries: 3 },
   dev: { intervalMs: 5000, timeoutMs: 3000, startPeriodMs: 30_000, retries: 5 },

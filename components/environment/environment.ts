@@ -364,7 +364,7 @@ export class Environment extends pulumi.ComponentResource {
         // registration until the orchestrator's migrations made the table. Created beside the
         // workers, the orchestrator's container came out of the engine among the last (2.6–4.2 s
         // after up() at 16 workers), so every worker waited on its start and migrations; first,
-        // it is up while they are created (bench/RESULTS.md, "The orchestrator's container first").
+        // it is up while they are created (bench/HISTORY.md, "The orchestrator's container first").
         // The container holding their network namespace waits for none of it.
         workersDependOn: [this.orchestrator],
       },

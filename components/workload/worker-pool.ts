@@ -69,7 +69,7 @@ export interface WorkerPoolArgs extends Omit<ServiceArgs, "containerName" | "ali
  * The replicas share one network namespace, held by a container of their own (`<prefix>-net`,
  * with the pool's alias): the engine makes a namespace and joins it to the bridge for each
  * container it starts, one after the other, and for a pool that was most of its bring-up
- * (bench/RESULTS.md, "Workers in one network namespace"). Restart the workers, not that
+ * (bench/HISTORY.md, "Workers in one network namespace"). Restart the workers, not that
  * container alone: a worker keeps the namespace it joined, which a restarted holder has left.
  */
 export class WorkerPool extends pulumi.ComponentResource {
