@@ -3,8 +3,8 @@
 import { readdirSync, statSync } from "node:fs";
 import * as path from "node:path";
 
-/** What `pulumi up` runs from dist/: the program, its components and the gate CLI its commands call. */
-export const PROGRAM_SOURCES = ["index.ts", "fresh-build.ts", "components", "gate"];
+/** What `pulumi up` runs from dist/: the program, its components, and the gate CLI and tools its commands call. */
+export const PROGRAM_SOURCES = ["index.ts", "fresh-build.ts", "components", "gate", "tools"];
 
 /** The TypeScript sources under `root` (files or directories in `sources`) modified after `builtAtMs`, sorted. */
 export function sourcesNewerThan(

@@ -38,7 +38,7 @@ export interface NetworkArgs {
 /**
  * One user-defined network per stack: a bridge, or an attachable overlay on a swarm. A bridge gets
  * an explicit small subnet, so an engine holds hundreds of stacks (its default pools hold about 30
- * networks): picked by the `<name>-subnet` step (dist/gate/pick-subnet.js) before the network is
+ * networks): picked by the `<name>-subnet` step (dist/tools/pick-subnet.js) before the network is
  * created, the first free one of `subnetPool` that overlaps none of the engine's networks and, on
  * the local engine, none of the host's routes. A network of the same name already on the engine (a
  * killed run's) keeps its subnet. The step runs once; later ups never move the subnet.

@@ -1,9 +1,9 @@
 // IPv4 CIDR blocks as berth uses them for stack networks: parsing (Node's own address parser does
 // the dotted quad), the subnets of a pool, overlap, and the defaults of berth:network.subnetPool and
-// subnetPrefixLength. Pure: the pick tool (gate/pick-subnet.ts) and the config schema share it.
+// subnetPrefixLength. Pure: the pick tool (tools/pick-subnet.ts) and the config schema share it.
 import { isIPv4 } from "node:net";
 import type { ConfigProblem } from "./problems";
-import { gateInvocation, shellQuote } from "./gate/command-line";
+import { distInvocation, shellQuote } from "./gate/command-line";
 
 /** An IPv4 block: its first address as an unsigned 32-bit number, and its prefix length. */
 export interface Cidr {
@@ -115,7 +115,7 @@ export function subnetSettingsProblems(pool: string, prefixLength: number): Conf
 /** The pick-subnet tool's command line for a network (its stdout is the subnet). */
 export function pickSubnetCommandLine(networkName: string, pool: string, prefixLength: number): string {
   return [
-    gateInvocation("pick-subnet"),
+    distInvocation("tools/pick-subnet"),
     "--network",
     shellQuote(networkName),
     "--pool",

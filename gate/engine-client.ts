@@ -1,4 +1,4 @@
-// The Engine API calls the gate tools make. On a unix socket or a plain tcp:// DOCKER_HOST (the
+// The Engine API calls gate/ and tools/ make. On a unix socket or a plain tcp:// DOCKER_HOST (the
 // local engine, a swarm manager) they go over Node's own http: loading docker-modem costs ~30 ms
 // of CPU before the first request, and every gate process pays it on a tier's critical path. Any
 // other DOCKER_HOST (ssh://, TLS by DOCKER_TLS_VERIFY, DOCKER_CERT_PATH or port 2376, npipe, a path
@@ -60,7 +60,7 @@ const SWARM_CODES: Record<number, true | string> = {
   503: "node is not part of a swarm",
 };
 
-/** One Engine API request, as docker-modem's dial takes it (the subset the gate tools use). */
+/** One Engine API request, as docker-modem's dial takes it (the subset the gate and the tools use). */
 interface EngineRequest {
   /** Ends with "?" when `options` go in the query string (GET); otherwise they are the JSON body (POST). */
   path: string;

@@ -1,4 +1,4 @@
-// How the gate tools name an engine they cannot reach, and which engine errors mean what. No
+// How gate/ and tools/ name an engine they cannot reach, and which engine errors mean what. No
 // client library is imported here: the gate loads its Engine API client only when it needs one.
 import { DOCKER_SOCKET } from "../components/contract";
 import { redactUrl } from "./redact";

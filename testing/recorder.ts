@@ -3,8 +3,8 @@
 // can assert the exact graph a program declares without an engine, a backend or credentials.
 import "./sdk-load"; // first: the SDK loads without its closure serializer's tools
 import * as pulumi from "@pulumi/pulumi";
-import { parsePickSubnetArgs } from "../gate/pick-subnet-args";
-import { pickSubnet } from "../gate/subnet-pick";
+import { parsePickSubnetArgs } from "../tools/pick-subnet-args";
+import { pickSubnet } from "../tools/subnet-pick";
 import { onRegistration } from "./registrations";
 import {
   engineConfig,

@@ -25,7 +25,7 @@ export function engineOf(
   });
 }
 
-/** The environment the gate tools need to reach that engine (none: DOCKER_HOST or the default socket). */
+/** The environment the gate and the tools need to reach that engine (none: DOCKER_HOST or the default socket). */
 export function engineEnvironment(host: pulumi.Input<string | undefined>): pulumi.Output<Record<string, string>> {
   return pulumi.output(host).apply((h): Record<string, string> => (h === undefined ? {} : { DOCKER_HOST: h }));
 }

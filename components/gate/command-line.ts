@@ -1,5 +1,5 @@
 // The gate CLI's command line, built from plain values (pure: tested without mocks), and where the
-// compiled gate tools live.
+// compiled gate CLI (dist/gate/) and berth's tools (dist/tools/) live.
 import * as path from "node:path";
 
 /** dist/ of this package, whether this file runs from source (ts-node) or compiled. */
@@ -9,16 +9,22 @@ export function distRoot(here: string = __dirname): string {
   return path.basename(parent) === "dist" ? parent : path.join(parent, "dist");
 }
 
-export type GateScript = "cli" | "set-service-pids" | "build-template" | "pick-subnet";
+/**
+ * The scripts berth's commands run, by their path under dist/ without `.js`: the gate CLI
+ * (gate/cli.ts) and the tools (tools/: the swarm service's pids limit, the Postgres
+ * template step, the stack's subnet pick).
+ */
+export type DistScript = "gate/cli" | "tools/set-service-pids" | "tools/build-template" | "tools/pick-subnet";
 
 /**
- * `node <path>/gate/cli.js`, quoted for a shell. The path is found from this package itself; it is
- * written relative to the program's directory when the package lies inside it (node_modules/berth,
- * or berth's own checkout), so the command recorded in state is the same on every machine, and
- * absolute otherwise. Pulumi runs the program and its commands in the program's directory.
+ * `node <path>/gate/cli.js` (or `<path>/tools/<tool>.js`), quoted for a shell. The path is found
+ * from this package itself; it is written relative to the program's directory when the package
+ * lies inside it (node_modules/berth, or berth's own checkout), so the command recorded in state is
+ * the same on every machine, and absolute otherwise. Pulumi runs the program and its commands in
+ * the program's directory.
  */
-export function gateInvocation(script: GateScript, cwd: string = process.cwd(), here: string = __dirname): string {
-  const file = path.join(distRoot(here), "gate", `${script}.js`);
+export function distInvocation(script: DistScript, cwd: string = process.cwd(), here: string = __dirname): string {
+  const file = path.join(distRoot(here), `${script}.js`);
   const rel = path.relative(cwd, file);
   return `node ${shellQuote(rel.startsWith("..") || path.isAbsolute(rel) ? file : rel)}`;
 }
@@ -79,7 +85,7 @@ export function gateCommandLine(gateName: string, timeoutSeconds: number, probes
   for (const svc of probes.swarmServices ?? [])
     words.push("--swarm-service", svc.replicas === undefined ? svc.name : `${svc.name}=${svc.replicas}`);
   if (probes.hint) words.push("--hint", probes.hint);
-  return [gateInvocation("cli"), ...words.map(shellQuote)].join(" ");
+  return [distInvocation("gate/cli"), ...words.map(shellQuote)].join(" ");
 }
 
 /** The environment variable that carries the i-th URL of a kind of probe. */

@@ -4,7 +4,7 @@
 //
 // The template lives on a named volume of the engine, shared by every stack whose Postgres has the
 // same base image, user, database and scripts (its name is a hash of them). A helper container of
-// the base image (berth-postgres-template.sh, started by gate/build-template.ts at the lowest CPU
+// the base image (berth-postgres-template.sh, started by tools/build-template.ts at the lowest CPU
 // weight, no network) makes it there and stays, exited, as its marker. The Postgres container
 // mounts the volume and runs berth-postgres-start.sh through the image's entrypoint: with a
 // complete template it copies it into the empty PGDATA and sets the password in single-user mode;
@@ -13,7 +13,7 @@
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-import { distRoot, gateInvocation, shellQuote } from "../gate/command-line";
+import { distInvocation, distRoot, shellQuote } from "../gate/command-line";
 
 /** The scripts, shipped with the package (package.json `files`). */
 export const TEMPLATE_CONTEXT_DIR = path.join(path.dirname(distRoot(__dirname)), "components", "postgres", "template");
@@ -97,7 +97,7 @@ function fromProgramDir(dir: string): string {
 
 /**
  * The command that starts the helper making the template unless the engine has it or is making it
- * (dist/gate/build-template.js), and prunes templates beyond TEMPLATES_KEPT. `runAs` is the image's
+ * (dist/tools/build-template.js), and prunes templates beyond TEMPLATES_KEPT. `runAs` is the image's
  * postgres user ("uid:gid"), the owner of TEMPLATE_MOUNT.
  */
 export function templateBuildCommand(i: TemplateInputs & { runAs: string }, name: string): string {
@@ -115,5 +115,5 @@ export function templateBuildCommand(i: TemplateInputs & { runAs: string }, name
     "--run-as",
     i.runAs,
   ];
-  return [gateInvocation("build-template"), ...words.map(shellQuote)].join(" ");
+  return [distInvocation("tools/build-template"), ...words.map(shellQuote)].join(" ");
 }

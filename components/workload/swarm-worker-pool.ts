@@ -6,7 +6,7 @@ import { engineEnvironment, engineOf } from "../container/engine";
 import { hardenedContainerArgs } from "../container/hardened";
 import { mergedEnvs, ServiceArgs, withDefaults } from "../container/service";
 import { componentLabels, defaultObjectName } from "../naming";
-import { gateInvocation, shellQuote } from "../gate/command-line";
+import { distInvocation, shellQuote } from "../gate/command-line";
 import { childOptions } from "../options";
 import { APP_USER, appEnvs, appHealthcheck, WORKER_PORT } from "./contract";
 import { workersDefaults } from "./settings";
@@ -123,7 +123,8 @@ export class SwarmWorkerPool extends pulumi.ComponentResource {
       `${name}-pids-limit`,
       {
         create: this.service.name.apply(
-          (s) => `${gateInvocation("set-service-pids")} --service ${shellQuote(s)} --pids-limit ${hardening.pidsLimit}`,
+          (s) =>
+            `${distInvocation("tools/set-service-pids")} --service ${shellQuote(s)} --pids-limit ${hardening.pidsLimit}`,
         ),
         environment: engineEnvironment(engineOf(this)),
         // A provider update rewrites the whole spec (it knows no pids limit): set it again then.

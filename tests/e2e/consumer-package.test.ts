@@ -79,7 +79,7 @@ describe("berth as a package: the consumer example from the packed tarball", fun
   });
   after(() => rmSync(work, { recursive: true, force: true }));
 
-  it("ships the components, the gate CLI, the policy pack, berth/testing and the Postgres template's scripts, not berth's own program", async function () {
+  it("ships the components, the gate CLI and the tools, the policy pack, berth/testing and the Postgres template's scripts, not berth's own program", async function () {
     const { stdout } = await sh("tar", ["-tzf", tarball], work);
     const files = stdout.split("\n").filter(Boolean);
     for (const f of [
@@ -88,6 +88,9 @@ describe("berth as a package: the consumer example from the packed tarball", fun
       "package/dist/api/berth-testing.d.ts",
       "package/dist/api/berth-testing-client.d.ts",
       "package/dist/gate/cli.js",
+      "package/dist/tools/build-template.js",
+      "package/dist/tools/pick-subnet.js",
+      "package/dist/tools/set-service-pids.js",
       "package/dist/policy/PulumiPolicy.yaml",
       "package/dist/policy/index.js",
       "package/dist/testing/index.js",

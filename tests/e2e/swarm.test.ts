@@ -73,7 +73,7 @@ describe("e2e: the environment on a three-node swarm", function () {
 
   before(async function () {
     this.timeout(25 * 60_000); // a cold image build (debootstraps, npm ci) takes minutes
-    for (const tool of ["cli", "set-service-pids"]) requireBuilt(join(REPO_ROOT, "dist", "gate", `${tool}.js`));
+    for (const script of ["gate/cli", "tools/set-service-pids"]) requireBuilt(join(REPO_ROOT, "dist", `${script}.js`));
     // With CI=true a swarm that cannot start fails the run; elsewhere the suite skips saying why.
     await requireService(
       this,

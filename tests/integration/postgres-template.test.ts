@@ -5,7 +5,7 @@
 // postgres at 999) and an Alpine-shaped image derived from it (postgres at uid 70, busybox's shell
 // and tools). Every template is of this run's own (a database named with the run's id), and every
 // Docker object is removed afterwards.
-// Needs `npm run build` (the command runs dist/gate/build-template.js).
+// Needs `npm run build` (the command runs dist/tools/build-template.js).
 import assert from "node:assert/strict";
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -21,7 +21,7 @@ import { REPO_ROOT } from "../../lab/berth-program";
 import { execIn } from "../../lab/swarm";
 import { dataImageUnavailable, ensureDataImage } from "../../lab/images/e2e-images";
 import { ensureBusyboxImage } from "../../lab/images/busybox-image";
-import { TEMPLATE_TOOL } from "../../gate/template-args";
+import { TEMPLATE_TOOL } from "../../tools/template-args";
 import { recordProgram, resourceNamed } from "../../testing/recorder";
 import { APPLIERS, ApplyContext, Inputs, Recorded } from "../../testing/engine/resources";
 import { requireEngine, requireOfflineImages } from "../support/required-service";
@@ -105,7 +105,7 @@ describe("Postgres template on a real engine", function () {
   const started: Recorded[] = [];
   const templates = new Set<string>();
 
-  /** What the template step prints (gate/build-template.ts). */
+  /** What the template step prints (tools/build-template.ts). */
   type TemplateStep = { template: string; state: string; pruned: string[] };
 
   /** Runs the declared step (engine mode's command applier), then creates and starts the container. */

@@ -16,12 +16,12 @@ import {
   overlaps,
 } from "../../components/subnets";
 import { createEngineClient } from "../../gate/engine-client";
-import { hostRoutes, pickOnEngine } from "../../gate/pick-subnet";
+import { hostRoutes, pickOnEngine } from "../../tools/pick-subnet";
 import { requireBuilt, runCli } from "../../lab/gate-runner";
 import { networkCreateOptions } from "../../testing/engine/network-spec";
 import { requireEngine } from "../support/required-service";
 
-const PICK_SUBNET = join(__dirname, "..", "..", "dist", "gate", "pick-subnet.js");
+const PICK_SUBNET = join(__dirname, "..", "..", "dist", "tools", "pick-subnet.js");
 const RUN = randomBytes(4).toString("hex");
 const LABEL = "berth.it-subnets";
 const docker = new Docker();

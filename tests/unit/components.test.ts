@@ -118,7 +118,7 @@ describe("components on their own", function () {
     });
     assert.equal(
       resourceNamed(run, COMMAND, "net-subnet").inputs.create,
-      "node dist/gate/pick-subnet.js --network shop-ci-net --pool 10.210.0.0/20 --prefix-length 28",
+      "node dist/tools/pick-subnet.js --network shop-ci-net --pool 10.210.0.0/20 --prefix-length 28",
     );
     assert.deepEqual(resourceNamed(run, "docker:index/network:Network", "net").inputs.ipamConfigs, [
       { subnet: "10.210.12.32/28" },

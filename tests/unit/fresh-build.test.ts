@@ -22,6 +22,7 @@ describe("fresh build", function () {
     write("components/a.ts", BUILT - 60);
     write("components/deep/b.ts", BUILT - 60);
     write("gate/cli.ts", BUILT - 60);
+    write("tools/pick-subnet.ts", BUILT - 60);
     write("dist/index.js", BUILT);
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
@@ -34,15 +35,20 @@ describe("fresh build", function () {
   it("names the sources edited after the build, in every source directory, and says what to run", function () {
     write("components/deep/b.ts", BUILT + 5);
     write("gate/cli.ts", BUILT + 1);
+    write("tools/pick-subnet.ts", BUILT + 2);
     write("components/types.d.ts", BUILT + 9); // declarations are not compiled
     write("components/notes.md", BUILT + 9); // nor anything else
     write("policy/x.ts", BUILT + 9); // not what `pulumi up` runs
-    assert.deepEqual(sourcesNewerThan(root, BUILT * 1000), ["components/deep/b.ts", "gate/cli.ts"]);
+    assert.deepEqual(sourcesNewerThan(root, BUILT * 1000), [
+      "components/deep/b.ts",
+      "gate/cli.ts",
+      "tools/pick-subnet.ts",
+    ]);
     assert.throws(
       () => assertFreshBuild(join(root, "dist/index.js")),
       (err: Error) =>
         err.message ===
-        "dist/index.js is older than components/deep/b.ts, gate/cli.ts: run `npm run build` first (pulumi up runs the compiled program, Pulumi.yaml main)",
+        "dist/index.js is older than components/deep/b.ts, gate/cli.ts, tools/pick-subnet.ts: run `npm run build` first (pulumi up runs the compiled program, Pulumi.yaml main)",
     );
   });
 

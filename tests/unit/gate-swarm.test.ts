@@ -4,8 +4,8 @@
 import assert from "node:assert/strict";
 import { gateCommandLine } from "../../components/gate/command-line";
 import { parseGateArgs } from "../../gate/gate-args";
-import { parseServicePidsArgs } from "../../gate/service-pids-args";
-import { withPidsLimit } from "../../gate/set-service-pids";
+import { parseServicePidsArgs } from "../../tools/service-pids-args";
+import { withPidsLimit } from "../../tools/set-service-pids";
 import { demuxFrames } from "../../gate/container-diagnostics";
 import { taskSection } from "../../gate/swarm-probe";
 import { assessService, NodeJson, runsCurrentSpec, ServiceJson, TaskJson } from "../../gate/swarm-state";

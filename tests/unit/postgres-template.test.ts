@@ -17,13 +17,13 @@ import {
 } from "../../components/postgres/template";
 import { recordProgram, resourceNamed } from "../../testing/recorder";
 import { REPO_ROOT, runProgram } from "../../lab/berth-program";
-import { parseTemplateArgs } from "../../gate/template-args";
-import { templateState, templatesToPrune } from "../../gate/template-plan";
+import { parseTemplateArgs } from "../../tools/template-args";
+import { templateState, templatesToPrune } from "../../tools/template-plan";
 
 const IMAGE = "docker:index/image:Image";
 const COMMAND = "command:local:Command";
 const step = (base: string, user = "berth", database = "berth", runAs = "70:70") =>
-  `node dist/gate/build-template.js --context components/postgres/template --name ${templateName({ baseImage: base, user, database })} ` +
+  `node dist/tools/build-template.js --context components/postgres/template --name ${templateName({ baseImage: base, user, database })} ` +
   `--base ${base} --user ${user} --database ${database} --run-as ${runAs}`;
 const CONTAINER = "docker:index/container:Container";
 const short = (urn: string) => urn.split("::").pop();

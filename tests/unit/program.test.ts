@@ -360,7 +360,7 @@ describe("program: test stack", function () {
   it("creates the network with the subnet its step picks once, from 172.16.0.0/16 in /26 blocks", function () {
     const step = resourceNamed(run, COMMAND, "berth-network-subnet");
     assert.deepEqual(step.inputs, {
-      create: "node dist/gate/pick-subnet.js --network berth-test-net --pool 172.16.0.0/16 --prefix-length 26",
+      create: "node dist/tools/pick-subnet.js --network berth-test-net --pool 172.16.0.0/16 --prefix-length 26",
       environment: {},
       logging: "stderr",
     });

@@ -10,7 +10,7 @@ import { DEFAULT_HARDENING, defaultHealthcheck } from "../../components/containe
 import { postgresCommand, postgresTmpfs, postgresUrl } from "../../components/postgres/spec";
 import { redisCommand } from "../../components/redis/spec";
 import { gateCommandLine } from "../../components/gate/command-line";
-import { distRoot, gateInvocation, shellQuote } from "../../components/gate/command-line";
+import { distInvocation, distRoot, shellQuote } from "../../components/gate/command-line";
 import { hostUrls } from "../../components/environment/urls";
 import { probeHost } from "../../components/ports";
 
@@ -102,20 +102,20 @@ describe("gate command line", function () {
     );
   });
 
-  it("finds the compiled gate relative to the working directory", function () {
+  it("finds the compiled gate and tools relative to the working directory", function () {
     assert.equal(distRoot("/x/berth/components/gate"), "/x/berth/dist");
     assert.equal(distRoot("/x/node_modules/berth/dist/components/gate"), "/x/node_modules/berth/dist");
     assert.equal(
-      gateInvocation("cli", "/x", "/x/node_modules/berth/dist/components/gate"),
+      distInvocation("gate/cli", "/x", "/x/node_modules/berth/dist/components/gate"),
       "node node_modules/berth/dist/gate/cli.js",
     );
     assert.equal(
-      gateInvocation("set-service-pids", "/x/berth", "/x/berth/components/gate"),
-      "node dist/gate/set-service-pids.js",
+      distInvocation("tools/set-service-pids", "/x/berth", "/x/berth/components/gate"),
+      "node dist/tools/set-service-pids.js",
     );
     // A package outside the program's directory (npm link, a workspace): the absolute path.
     assert.equal(
-      gateInvocation("cli", "/work/app", "/opt/shared/node_modules/berth/dist/components/gate"),
+      distInvocation("gate/cli", "/work/app", "/opt/shared/node_modules/berth/dist/components/gate"),
       "node /opt/shared/node_modules/berth/dist/gate/cli.js",
     );
   });

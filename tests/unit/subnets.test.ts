@@ -13,14 +13,14 @@ import {
   subnetAt,
   subnetCount,
 } from "../../components/subnets";
-import { parsePickSubnetArgs } from "../../gate/pick-subnet-args";
-import { isLocalEngine, pickOnEngine } from "../../gate/pick-subnet";
+import { parsePickSubnetArgs } from "../../tools/pick-subnet-args";
+import { isLocalEngine, pickOnEngine } from "../../tools/pick-subnet";
 import type { EngineClient } from "../../gate/engine-client";
-import { blockedRanges, exhaustedMessage, parseProcRoutes, pickSubnet, probeOrder } from "../../gate/subnet-pick";
+import { blockedRanges, exhaustedMessage, parseProcRoutes, pickSubnet, probeOrder } from "../../tools/subnet-pick";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CLAIM_TTL_MS, fileClaims } from "../../gate/subnet-claims";
+import { CLAIM_TTL_MS, fileClaims } from "../../tools/subnet-claims";
 import { networkCreateOptions } from "../../testing/engine/network-spec";
 import { pickedSubnet } from "../../testing/recorder";
 
@@ -202,7 +202,7 @@ describe("subnets: the pick-subnet command line", function () {
     const line = pickSubnetCommandLine("berth-test-net", "172.16.0.0/16", 26);
     assert.equal(
       line,
-      "node dist/gate/pick-subnet.js --network berth-test-net --pool 172.16.0.0/16 --prefix-length 26",
+      "node dist/tools/pick-subnet.js --network berth-test-net --pool 172.16.0.0/16 --prefix-length 26",
     );
     assert.deepEqual(parsePickSubnetArgs(line.split(" ").slice(2)), {
       kind: "ok",

@@ -365,7 +365,10 @@ describe("program: the test stack with cluster: swarm, under mocks", function ()
 
   it("sets the service's pids limit on the manager right after create, again whenever its spec changes", function () {
     const step = resourceNamed(run, COMMAND, "berth-worker-pids-limit");
-    assert.equal(step.inputs.create, "node dist/gate/set-service-pids.js --service berth-test-worker --pids-limit 256");
+    assert.equal(
+      step.inputs.create,
+      "node dist/tools/set-service-pids.js --service berth-test-worker --pids-limit 256",
+    );
     assert.deepEqual(step.inputs.environment, { DOCKER_HOST: "tcp://10.0.0.5:2375" });
     assert.equal(step.inputs.triggers[0], "berth-worker-id");
     assert.match(step.inputs.triggers[1], /^[0-9a-f]{64}$/);

@@ -1,6 +1,6 @@
 // The command line of build-template (run by the Postgres component for a throw-away Postgres).
 import { Command } from "commander";
-import { ParseResult, parseWith, UsageError } from "./usage";
+import { ParseResult, parseWith, UsageError } from "../gate/usage";
 
 export const TEMPLATE_TOOL = "berth build-template";
 

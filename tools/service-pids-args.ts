@@ -1,7 +1,7 @@
 // The command line of set-service-pids (run by SwarmWorkerPool right after the service is created).
 import { Command } from "commander";
-import { wholeNumber } from "./arg-parsers";
-import { ParseResult, parseWith } from "./usage";
+import { wholeNumber } from "../gate/arg-parsers";
+import { ParseResult, parseWith } from "../gate/usage";
 
 export const SERVICE_PIDS_TOOL = "berth set-service-pids";
 

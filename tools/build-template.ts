@@ -7,7 +7,7 @@
 // network, read-only root, every capability dropped. The helper stays, exited, as the template's
 // marker (exit 0: ready; else its logs say why, and no Postgres uses a template until it is
 // removed). Then it prunes: at most TEMPLATES_KEPT templates (helper and volume) stay on the engine.
-// Usage: node dist/gate/build-template.js --context <dir> --name <template> --base <image> --user <role> --database <db> --run-as <uid:gid>
+// Usage: node dist/tools/build-template.js --context <dir> --name <template> --base <image> --user <role> --database <db> --run-as <uid:gid>
 // Prints {"template":"<name>","state":"ready"|"making"|"failed","pruned":[…]}; a helper that cannot
 // start is a warning (the up goes on without a template); exit 1 when the engine cannot be reached
 // or answers the state with an error, 2 on usage errors.
@@ -21,13 +21,13 @@ import {
   TEMPLATE_MOUNT,
   TEMPLATES_KEPT,
 } from "../components/postgres/template";
-import { demuxFrames } from "./container-diagnostics";
-import { createDockerClient } from "./docker-client";
-import { isEngineUnreachable, unreachableMessageFor } from "./engine-errors";
-import { exitAfterFlush, runMain } from "./process-exit";
+import { demuxFrames } from "../gate/container-diagnostics";
+import { createDockerClient } from "../gate/docker-client";
+import { isEngineUnreachable, unreachableMessageFor } from "../gate/engine-errors";
+import { exitAfterFlush, runMain } from "../gate/process-exit";
+import { errorMessage } from "../gate/types";
 import { parseTemplateArgs, TemplateOptions, TEMPLATE_TOOL as TOOL } from "./template-args";
 import { templateState, TemplateState, templatesToPrune } from "./template-plan";
-import { errorMessage } from "./types";
 
 /** The helper's log lines shown when it failed. */
 const TAIL_LINES = 20;

@@ -1,8 +1,8 @@
 // The command line of pick-subnet (run by the Network component before it creates a bridge).
 import { Command, InvalidArgumentError } from "commander";
 import { Cidr, MAX_SUBNET_PREFIX_LENGTH, parseCidr, subnetSettingsProblems } from "../components/subnets";
-import { DOCKER_OBJECT_NAME, wholeNumber } from "./arg-parsers";
-import { ParseResult, parseWith, UsageError } from "./usage";
+import { DOCKER_OBJECT_NAME, wholeNumber } from "../gate/arg-parsers";
+import { ParseResult, parseWith, UsageError } from "../gate/usage";
 
 export const PICK_SUBNET_TOOL = "berth pick-subnet";
 

@@ -3,15 +3,20 @@
 // creates (it has no pids argument; Engine API 1.41 has TaskTemplate.Resources.Limits.Pids): update
 // the service's spec with the limit, then read it back. Swarm replaces the tasks once to apply it
 // (the service's UpdateConfig decides how); the workers gate waits for the tasks of the new spec.
-// Usage: node dist/gate/set-service-pids.js --service <name-or-id> --pids-limit <n>
+// Usage: node dist/tools/set-service-pids.js --service <name-or-id> --pids-limit <n>
 // Prints {"service":"…","pidsLimit":n,"updated":true|false}; exit 1 when the engine or service is
 // missing or the update does not hold, 2 on usage errors.
 import type Docker from "dockerode";
-import { createDockerClient } from "./docker-client";
-import { isEngineUnreachable, isNoSuchContainer, isNotSwarmManager, unreachableMessageFor } from "./engine-errors";
-import { exitAfterFlush, runMain } from "./process-exit";
+import { createDockerClient } from "../gate/docker-client";
+import {
+  isEngineUnreachable,
+  isNoSuchContainer,
+  isNotSwarmManager,
+  unreachableMessageFor,
+} from "../gate/engine-errors";
+import { exitAfterFlush, runMain } from "../gate/process-exit";
+import { errorMessage } from "../gate/types";
 import { parseServicePidsArgs, SERVICE_PIDS_TOOL as TOOL } from "./service-pids-args";
-import { errorMessage } from "./types";
 
 type Fields = Record<string, unknown>;
 

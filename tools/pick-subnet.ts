@@ -2,20 +2,20 @@
 // berth pick-subnet: the subnet a stack's bridge network is created with (a network with an
 // explicit small subnet takes none of the ~30 slots of the engine's default pools). Run once per
 // stack by the Network component; its answer stays in the stack's state, so later ups never move it.
-// Usage: node dist/gate/pick-subnet.js --network <name> --pool <cidr> --prefix-length <n>
+// Usage: node dist/tools/pick-subnet.js --network <name> --pool <cidr> --prefix-length <n>
 // Prints the subnet (e.g. 172.16.12.64/26) on stdout and one line on stderr saying why; exit 1 when
 // the pool has no free subnet (naming the settings to change) or the engine cannot be reached, 2 on
 // usage errors.
 import { readFileSync } from "node:fs";
 import { endianness } from "node:os";
 import { Cidr, cidr } from "../components/subnets";
-import { createEngineClient, EngineClient, plainEndpoint } from "./engine-client";
-import { isEngineUnreachable, unreachableMessageFor } from "./engine-errors";
+import { createEngineClient, EngineClient, plainEndpoint } from "../gate/engine-client";
+import { isEngineUnreachable, unreachableMessageFor } from "../gate/engine-errors";
+import { exitAfterFlush, runMain } from "../gate/process-exit";
+import { errorMessage } from "../gate/types";
 import { parsePickSubnetArgs, PickSubnetOptions, PICK_SUBNET_TOOL as TOOL } from "./pick-subnet-args";
-import { exitAfterFlush, runMain } from "./process-exit";
 import { claimsDirectory, fileClaims, SubnetClaims } from "./subnet-claims";
 import { parseProcRoutes, Pick, pickSubnet } from "./subnet-pick";
-import { errorMessage } from "./types";
 
 /** True when the engine runs on this machine, so the host's routes are its routes too. */
 export function isLocalEngine(env: NodeJS.ProcessEnv): boolean {
