@@ -6,7 +6,8 @@
 // - dist/api/<entry>.api.md: the report, compared with the committed api/<entry>.api.md.
 // `node scripts/api-report.js` (the last step of `npm run build`) extracts and warns on a changed
 // surface; `--check` (npm test, after the build) compares the built reports and fails on a change;
-// `--update` (`npm run api-report`) extracts and writes the committed reports.
+// `--update` (`npm run api-report`) extracts and writes the committed reports. Extracting fails on
+// a type a public signature uses that its entry point does not export (ae-forgotten-export).
 const fs = require("node:fs");
 const path = require("node:path");
 
@@ -24,9 +25,10 @@ const messages = (ExtractorLogLevel) => ({
   compilerMessageReporting: { default: { logLevel: ExtractorLogLevel.Warning } },
   extractorMessageReporting: {
     default: { logLevel: ExtractorLogLevel.Warning, addToApiReportFile: false },
-    // A type a public signature uses that the entry point does not export: the rollup still declares
-    // it (a team's compiler resolves it), and the report says so, for review.
-    "ae-forgotten-export": { logLevel: ExtractorLogLevel.None, addToApiReportFile: true },
+    // A type a public signature uses that the entry point does not export: a team could receive or
+    // pass it without a name to write. Export it (when a team types against it) or keep it out of
+    // the signature (write the type out instead of `typeof` an internal schema or constant).
+    "ae-forgotten-export": { logLevel: ExtractorLogLevel.Error, addToApiReportFile: false },
     "ae-missing-release-tag": { logLevel: ExtractorLogLevel.None },
     "ae-undocumented": { logLevel: ExtractorLogLevel.None },
   },
