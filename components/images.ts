@@ -8,14 +8,8 @@ import { APP_USER } from "./workload/contract";
 export type ImageStackName = "alpine" | "regular";
 export type ImageRole = "postgres" | "redis" | "app";
 
-export interface ImageChoice {
-  /** Full image reference. */
-  ref: string;
-  /** "uid:gid" the container runs as. */
-  user: string;
-  /** Base image the workload is built on (only for the app image). */
-  nodeBase?: string;
-}
+/** A stack's public image for one role (IMAGE_STACKS). */
+export type ImageChoice = Omit<ResolvedImage, "overridden">;
 
 /** Public images per stack. The app image is built from services/Dockerfile on `nodeBase`. */
 export const IMAGE_STACKS: Record<ImageStackName, Record<ImageRole, ImageChoice>> = {
@@ -45,7 +39,14 @@ export function withRegistryPrefix(ref: string, prefix: string | undefined): str
   return `${prefix.replace(/\/+$/, "")}/${ref}`;
 }
 
-export interface ResolvedImage extends ImageChoice {
+/** The image of one role (Postgres, Redis, the app), as the settings resolve it. */
+export interface ResolvedImage {
+  /** Full image reference. */
+  ref: string;
+  /** "uid:gid" the container runs as. */
+  user: string;
+  /** Base image the workload is built on (only for the app image). */
+  nodeBase?: string;
   /** True when the reference came from the stack's `images` override, false for the stack default. */
   overridden: boolean;
 }

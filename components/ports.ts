@@ -6,13 +6,25 @@ import { isIP } from "node:net";
 import { z } from "zod";
 import { FIRST_UNPRIVILEGED_PORT } from "./contract";
 import { ConfigProblem } from "./problems";
-import { EnvironmentType, wholeNumber } from "./fields";
+import { Assert, EnvironmentType, Same, wholeNumber } from "./fields";
 
+/** The host port of each service that publishes one; undefined: not published (or not known yet). */
+export interface PortPlan {
+  postgres: number | undefined;
+  redis: number | undefined;
+  /** The orchestrator's API. */
+  orchestrator: number | undefined;
+}
 export const PUBLISHED_SERVICES = ["postgres", "redis", "orchestrator"] as const;
 export type PublishedService = (typeof PUBLISHED_SERVICES)[number];
-export type PortPlan = Record<PublishedService, number | undefined>;
+export type PublishedServicesListed = Assert<Same<PublishedService, keyof PortPlan>>;
+/**
+ * How the services publish host ports (berth:ports.publish): auto, the engine picks free ports;
+ * fixed, ports.postgres/redis/orchestrator; range, the first three of ports.range; none.
+ */
+export type PublishMode = "auto" | "fixed" | "range" | "none";
 export const PUBLISH_MODES = ["auto", "fixed", "range", "none"] as const;
-export type PublishMode = (typeof PUBLISH_MODES)[number];
+export type PublishModesListed = Assert<Same<(typeof PUBLISH_MODES)[number], PublishMode>>;
 
 const hostPort = wholeNumber(1, 65535);
 
@@ -31,8 +43,10 @@ export const portsSchema = z.strictObject({
 });
 export type PortsInput = z.infer<typeof portsSchema>;
 
+/** berth:ports with every default applied: how the services publish, on which address, and the ports planned. */
 export interface PortSettings {
   publish: PublishMode;
+  /** Address the host ports bind to. */
   hostIp: string;
   hostPorts: PortPlan;
 }

@@ -5,8 +5,9 @@
 // - EngineMode: the program applied to a real Docker engine without the Pulumi CLI (its
 //   docker.Provider honoured), destroyed again; PulumiMode does the same through the CLI.
 // - stackObjects / leftovers: what a stack has on the engine while up, and what its destroy left.
-// - the test-side client (berth/testing/client), re-exported.
-import type { DockerClient } from "./client/docker-client";
+// - the test-side client (berth/testing/client), re-exported: the client's types are declared once,
+//   in its own entry point's rollup, which berth/testing's rollup re-exports (scripts/api-report.js).
+import type { DockerClient } from "./client";
 import { EngineMode as EngineModeClass } from "./engine/engine-mode";
 import type { EngineModeOptions } from "./engine/engine-mode";
 import type { StackMode } from "./engine/mode";

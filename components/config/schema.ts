@@ -30,11 +30,13 @@ import {
 } from "../workload/swarm-settings";
 import { DEFAULT_SUBNET_POOL, DEFAULT_SUBNET_PREFIX_LENGTH, subnetSettingsProblems } from "../subnets";
 import { ConfigError, ConfigProblem, describeIssues, within } from "../problems";
-import { ENVIRONMENTS, EnvironmentType, given } from "../fields";
+import { Assert, ENVIRONMENTS, EnvironmentType, given, Same } from "../fields";
 export { ConfigError };
 
+/** The services of an Environment that the stack config configures (berth:hardening.<service>). */
+export type ServiceName = "postgres" | "redis" | "orchestrator" | "workers";
 export const SERVICES = ["postgres", "redis", "orchestrator", "workers"] as const;
-export type ServiceName = (typeof SERVICES)[number];
+export type ServicesListed = Assert<Same<(typeof SERVICES)[number], ServiceName>>;
 
 /** The schema of everything under `berth:` in a stack file (the secret lives apart, see SECRET_KEYS). */
 export const configSchema = z.strictObject({

@@ -2,7 +2,7 @@
 // healthcheck timing and a stop grace, and each tier waits behind a gate with its own time budget.
 import { z } from "zod";
 import { ConfigProblem } from "../problems";
-import { EnvironmentType } from "../fields";
+import { Assert, EnvironmentType, Same } from "../fields";
 import {
   healthcheckDefaults,
   healthcheckSchema,
@@ -12,8 +12,10 @@ import {
 } from "../container/settings";
 import { gateBudgetSchema, gateTimeoutDefault } from "../gate/settings";
 
+/** The tiers of an Environment, in the order they come up: data (Postgres, Redis), orchestrator, workers. */
+export type TierName = "data" | "orchestrator" | "workers";
 export const TIERS = ["data", "orchestrator", "workers"] as const;
-export type TierName = (typeof TIERS)[number];
+export type TiersListed = Assert<Same<(typeof TIERS)[number], TierName>>;
 
 /** The config keys of one tier: the healthcheck timing and stop grace of its containers, and its gate's budget. */
 export const tierSchema = z.strictObject({

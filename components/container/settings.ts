@@ -3,7 +3,7 @@
 // config and README's configuration table all read them from here.
 import { z } from "zod";
 import { MAX_RESTART_RETRIES } from "../contract";
-import { EnvironmentType, Filled, wholeNumber } from "../fields";
+import { Assert, EnvironmentType, Filled, Same, wholeNumber } from "../fields";
 
 export const hardeningSchema = z.strictObject({
   readOnly: z
@@ -29,9 +29,39 @@ export const hardeningSchema = z.strictObject({
     .describe('restarts allowed by the "on-failure" policy (CIS 5.15)')
     .optional(),
 });
-export type HardeningInput = z.infer<typeof hardeningSchema>;
+/** One service's `hardening` as a stack file gives it (berth:hardening.<service>): the opt-outs, each optional. */
+export interface HardeningInput {
+  /** Read-only root filesystem (writable paths get a tmpfs); false opts out of CIS 5.13. */
+  readOnly?: boolean;
+  /** no-new-privileges; false opts out of CIS 5.26. */
+  noNewPrivileges?: boolean;
+  /** Capabilities added back after dropping ALL; the policy pack passes only those its allowedCapabilities lists. */
+  capAdd?: string[];
+  /** Maximum number of processes (CIS 5.29). */
+  pidsLimit?: number;
+  /** Numeric "uid:gid" the process runs as; unset: the image stack's user for the service; root opts out of CIS 4.1. */
+  user?: string;
+  /** Restarts allowed by the "on-failure" policy (CIS 5.15). */
+  maxRetryCount?: number;
+}
+export type HardeningInputMatchesSchema = Assert<Same<HardeningInput, z.infer<typeof hardeningSchema>>>;
+
 /** The hardening of one container: every rule on unless an explicit opt-out turns it off. */
-export type Hardening = Filled<Omit<HardeningInput, "user">> & { user?: string };
+export interface Hardening {
+  /** Read-only root filesystem (CIS 5.13). */
+  readOnly: boolean;
+  /** no-new-privileges (CIS 5.26). */
+  noNewPrivileges: boolean;
+  /** Capabilities added back after dropping ALL. */
+  capAdd: string[];
+  /** Maximum number of processes (CIS 5.29). */
+  pidsLimit: number;
+  /** Restarts allowed by the "on-failure" policy (CIS 5.15). */
+  maxRetryCount: number;
+  /** Numeric "uid:gid" the process runs as; unset: the image stack's user for the service. */
+  user?: string;
+}
+export type HardeningMatchesSchema = Assert<Same<Hardening, Filled<Omit<HardeningInput, "user">> & { user?: string }>>;
 
 /** Every rule on; the same in every environment. */
 export const DEFAULT_HARDENING: Readonly<Hardening> = Object.freeze({
@@ -50,7 +80,17 @@ export const healthcheckSchema = z.strictObject({
   retries: wholeNumber(1, 100).describe("failures in a row that make the container unhealthy").optional(),
 });
 /** A container's Docker healthcheck timing (its health status, restarts and `npm run status`). */
-export type HealthcheckTiming = Filled<z.infer<typeof healthcheckSchema>>;
+export interface HealthcheckTiming {
+  /** Time between two healthchecks. */
+  intervalMs: number;
+  /** One healthcheck's time limit. */
+  timeoutMs: number;
+  /** Failures in this period after start do not count. */
+  startPeriodMs: number;
+  /** Failures in a row that make the container unhealthy. */
+  retries: number;
+}
+export type HealthcheckTimingMatchesSchema = Assert<Same<HealthcheckTiming, Filled<z.infer<typeof healthcheckSchema>>>>;
 
 // Every probe is a `docker exec` (~55 ms of CPU): at 200 ms an idle 2-worker stack kept 70% of a
 // 2-core machine busy and slowed its own bring-up; 500 ms was faster in 6 of 6 paired runs

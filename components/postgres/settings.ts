@@ -2,7 +2,7 @@
 // the rules between its fields. The stack config and the Postgres component both use them.
 import { z } from "zod";
 import { ConfigProblem } from "../problems";
-import { cpus, EnvironmentType, Filled, memoryMb, sqlIdentifier, wholeNumber } from "../fields";
+import { Assert, cpus, EnvironmentType, Filled, memoryMb, Same, sqlIdentifier, wholeNumber } from "../fields";
 
 export const postgresSchema = z.strictObject({
   database: sqlIdentifier.describe("database created at start").optional(),
@@ -25,7 +25,24 @@ export const postgresSchema = z.strictObject({
     .optional(),
 });
 export type PostgresInput = z.infer<typeof postgresSchema>;
-export type PostgresSettings = Filled<PostgresInput>;
+/** berth:postgres with every default applied. */
+export interface PostgresSettings {
+  /** Database created at start. */
+  database: string;
+  /** Role that owns it. */
+  user: string;
+  /** Memory limit, no swap; covers shared buffers + 96 MB, plus the tmpfs when not durable. */
+  memoryMb: number;
+  /** CPU limit in cores. */
+  cpus: number;
+  /** Size of the tmpfs data directory (when not durable). */
+  tmpfsSizeMb: number;
+  /** shared_buffers, in MB. */
+  sharedBuffersMb: number;
+  /** false: data on a tmpfs with fsync, synchronous_commit and full_page_writes off; true: a named volume. */
+  durable: boolean;
+}
+export type PostgresSettingsMatchesSchema = Assert<Same<PostgresSettings, Filled<PostgresInput>>>;
 
 /** test: throw-away data on tmpfs; dev and prod: durable data on a volume. */
 export function postgresDefaults(environment: EnvironmentType): PostgresSettings {

@@ -2,7 +2,7 @@
 // rules between its fields. The stack config and the Redis component both use them.
 import { z } from "zod";
 import { ConfigProblem } from "../problems";
-import { cpus, EnvironmentType, Filled, memoryMb, wholeNumber } from "../fields";
+import { Assert, cpus, EnvironmentType, Filled, memoryMb, Same, wholeNumber } from "../fields";
 
 export const MAXMEMORY_POLICIES = [
   "noeviction",
@@ -26,8 +26,30 @@ export const redisSchema = z.strictObject({
     .optional(),
 });
 export type RedisInput = z.infer<typeof redisSchema>;
-export type MaxmemoryPolicy = (typeof MAXMEMORY_POLICIES)[number];
-export type RedisSettings = Filled<RedisInput>;
+/** What Redis evicts when it reaches maxmemory (its `maxmemory-policy`). */
+export type MaxmemoryPolicy =
+  | "noeviction"
+  | "allkeys-lru"
+  | "allkeys-lfu"
+  | "allkeys-random"
+  | "volatile-lru"
+  | "volatile-lfu"
+  | "volatile-random"
+  | "volatile-ttl";
+export type MaxmemoryPoliciesListed = Assert<Same<(typeof MAXMEMORY_POLICIES)[number], MaxmemoryPolicy>>;
+/** berth:redis with every default applied. */
+export interface RedisSettings {
+  /** Memory limit, no swap; covers maxmemory + 16 MB. */
+  memoryMb: number;
+  /** CPU limit in cores. */
+  cpus: number;
+  /** Redis' maxmemory, in MB. */
+  maxmemoryMb: number;
+  maxmemoryPolicy: MaxmemoryPolicy;
+  /** false: no persistence, /data on a tmpfs; true: an append-only file on a named volume. */
+  durable: boolean;
+}
+export type RedisSettingsMatchesSchema = Assert<Same<RedisSettings, Filled<RedisInput>>>;
 
 export function redisDefaults(environment: EnvironmentType): RedisSettings {
   const test = environment === "test";

@@ -2,7 +2,7 @@
 // berth:workers, their per-environment defaults and the rules between their fields.
 import { z } from "zod";
 import { ConfigProblem } from "../problems";
-import { cpus, EnvironmentType, Filled, memoryMb, wholeNumber } from "../fields";
+import { Assert, cpus, EnvironmentType, Filled, memoryMb, Same, wholeNumber } from "../fields";
 
 const namespaceName = z
   .string()
@@ -12,7 +12,16 @@ export const orchestratorSchema = z.strictObject({
   memoryMb: memoryMb(32).describe("memory limit, no swap").optional(),
   cpus: cpus.describe("CPU limit in cores").optional(),
 });
-export type OrchestratorSettings = Filled<z.infer<typeof orchestratorSchema>>;
+/** berth:orchestrator with every default applied. */
+export interface OrchestratorSettings {
+  /** Memory limit, no swap. */
+  memoryMb: number;
+  /** CPU limit in cores. */
+  cpus: number;
+}
+export type OrchestratorSettingsMatchesSchema = Assert<
+  Same<OrchestratorSettings, Filled<z.infer<typeof orchestratorSchema>>>
+>;
 
 export const workersSchema = z.strictObject({
   replicas: wholeNumber(0, 500).describe("how many workers; 0 declares none").optional(),
@@ -28,14 +37,31 @@ export const workersSchema = z.strictObject({
     .optional(),
 });
 export type WorkersInput = z.infer<typeof workersSchema>;
-/** Namespaces normalised to one list per replica (or a single list shared by all). */
-export type WorkersSettings = Filled<Omit<WorkersInput, "namespaces">> & { namespaces: string[][] };
+/** berth:workers with every default applied, in the stack file's shape (what `workersDefaults` returns). */
+export interface WorkersDefaults {
+  /** How many workers; 0 declares none. */
+  replicas: number;
+  /** Task namespaces: one list for every replica, or one list per replica. */
+  namespaces: string[] | string[][];
+  /** Memory limit of each worker, no swap. */
+  memoryMb: number;
+  /** CPU limit of each worker in cores. */
+  cpus: number;
+  /** Mount the engine's socket into the workers: root on the host (README, Security). */
+  dockerSocket: boolean;
+}
+export type WorkersDefaultsMatchesSchema = Assert<Same<WorkersDefaults, Filled<WorkersInput>>>;
+/** berth:workers with every default applied, the namespaces normalised to lists. */
+export interface WorkersSettings extends Omit<WorkersDefaults, "namespaces"> {
+  /** One list per replica, or a single list every replica serves. */
+  namespaces: string[][];
+}
 
 export function orchestratorDefaults(_environment: EnvironmentType): OrchestratorSettings {
   return { memoryMb: 256, cpus: 0.5 };
 }
 
-export function workersDefaults(environment: EnvironmentType): Filled<WorkersInput> {
+export function workersDefaults(environment: EnvironmentType): WorkersDefaults {
   return {
     replicas: environment === "prod" ? 3 : 2,
     namespaces: ["default"],

@@ -3,11 +3,13 @@
 // tie the swarm mode to other keys (images, namespaces, the socket, no-new-privileges) live here.
 import { z } from "zod";
 import { ConfigProblem } from "../problems";
-import { EnvironmentType } from "../fields";
+import { Assert, EnvironmentType, Same } from "../fields";
 import type { WorkersSettings } from "./settings";
 
+/** none: every container on one engine; swarm: the workers as a replicated service of a swarm (berth:cluster). */
+export type ClusterMode = "none" | "swarm";
 export const CLUSTERS = ["none", "swarm"] as const;
-export type ClusterMode = (typeof CLUSTERS)[number];
+export type ClustersListed = Assert<Same<(typeof CLUSTERS)[number], ClusterMode>>;
 
 // Swarm's own syntax: node.role==worker, node.labels.pool!=db, engine.labels.ssd==true.
 const constraint = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]*\s*(==|!=)\s*\S+$/, {
@@ -31,7 +33,9 @@ export const clusterSchema = {
     .optional(),
 };
 
+/** berth:swarm with every default applied. */
 export interface SwarmSettings {
+  /** Placement constraints of the worker replicas ("node.role==worker"); [] lets them run on the manager too. */
   constraints: string[];
 }
 

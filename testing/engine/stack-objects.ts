@@ -5,7 +5,9 @@
 // `sweepStack` removes what is left, for after-hooks.
 import type Docker from "dockerode";
 import { LABELS } from "../../components/contract";
-import { DockerClient, dockerode } from "../client/docker-client";
+// The client's public types through its entry point (berth/testing's rollup imports them from there).
+import type { DockerClient } from "../client";
+import { dockerode } from "../client/docker-client";
 
 export interface StackObjects {
   containers: string[];
