@@ -53,7 +53,7 @@ export function engineConfig(images: BenchImages, workers?: number): Record<stri
 export const NO_IDLE: IdleWindow = { settleMs: 0, windowMs: 0 };
 
 /** How long after up() the bench waits for Docker to call every container healthy. */
-const DOCKER_HEALTH_WAIT_MS = 30_000;
+const DOCKER_HEALTH_WAIT_MS = 45_000;
 
 /**
  * Brings `stack` up in a fresh engine-mode process (engine-child.ts) with the test stack's config

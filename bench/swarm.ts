@@ -67,7 +67,7 @@ const stackName = (part: string) => `bench-${RUN}-${part}`;
 const SWARM_TASK_LABEL = "com.docker.swarm.task.id";
 /**
  * How long Docker's own healthchecks get after up() returned: gates pass on the services' own
- * answers, and the data tier's and orchestrator's healthchecks run calmly (every 10 s).
+ * answers, and the data tier's and orchestrator's healthchecks run calmly (every 30 s).
  */
 const DOCKER_HEALTH_WAIT_MS = 60_000;
 /**
@@ -258,7 +258,7 @@ export function formatSwarmSection(r: SwarmBenchResults): string {
       `on this machine, started in ${r.swarm.startSeconds.toFixed(1)} s${r.swarm.imageBuilt ? ", node image built first" : ""}; images through the lab registry), ` +
       `and on the local engine, alternating, ${r.rounds} pair(s) per worker count after a warm-up pair with 2 workers (not counted). ` +
       "Both from the up() call: to up() returned (every gate passed, the workers registered: a usable environment) and to the last container's " +
-      "health event by Docker's own healthcheck (on every node for the swarm), which comes later: the data tier's and the orchestrator's run every 10 s, " +
+      "health event by Docker's own healthcheck (on every node for the swarm), which comes later: the data tier's and the orchestrator's run every 30 s, " +
       "as their gates ask the services themselves; medians. " +
       "The workers' healthchecks run every 2 s on both sides (500 ms overloads 2 cores at 32 workers). " +
       "The nodes share this machine's CPUs, so the swarm adds no capacity here: the difference is the cost of berth's swarm path.",

@@ -52,8 +52,10 @@ export interface EnvironmentArgs {
 }
 
 /**
- * A whole environment in tiers: network → Postgres ∥ Redis → gate → orchestrator → gate →
- * workers → gate (every worker registered). Each gate fails fast with the failing service's logs.
+ * A whole environment in tiers: network → Postgres ∥ Redis ∥ orchestrator → workers, each
+ * service retrying its connections while the one before starts; the gates in order: data →
+ * orchestrator → workers (every worker registered). Each gate fails fast with the failing
+ * service's logs. Swarm workers wait for the orchestrator's gate.
  * With `cluster: swarm` the workers are one replicated service of the swarm whose manager runs the
  * rest, all on an attachable overlay network.
  */
@@ -96,7 +98,7 @@ export class Environment extends pulumi.ComponentResource {
     const app = imageOf(name, "app", stack.settings.images.app, stack.images);
     const orchestrator = this.orchestratorTier(stack, app, data.gate);
     this.orchestrator = orchestrator.orchestrator;
-    const workers = this.workersTier(stack, app, data.gate, orchestrator.gate);
+    const workers = this.workersTier(stack, app, orchestrator.gate);
     this.workers = workers.pool;
     this.swarmWorkers = workers.swarmPool;
     this.gates = {
@@ -244,7 +246,7 @@ export class Environment extends pulumi.ComponentResource {
     return { postgres, redis, gate };
   }
 
-  /** The orchestrator, once the data gate passed, then its gate. */
+  /** The orchestrator beside the data tier; its gate once the data gate passed. */
   private orchestratorTier(
     stack: StackContext,
     app: ImageOutputs,
@@ -267,7 +269,10 @@ export class Environment extends pulumi.ComponentResource {
         cpus: s.orchestrator.cpus,
         hostPort: s.ports.hostPorts.orchestrator,
       },
-      childOpts({ dependsOn: [dataGate] }),
+      // Not after the data gate: its Node start and first connection attempts overlap Postgres's
+      // start (initdb on a cold engine); it retries until the database takes its migrations, and
+      // its gate still waits for the data gate before asking it.
+      childOpts(),
     );
     const gate = tierGate(
       name,
@@ -288,7 +293,6 @@ export class Environment extends pulumi.ComponentResource {
   private workersTier(
     stack: StackContext,
     app: ImageOutputs,
-    dataGate: HealthGate,
     orchestratorGate: HealthGate,
   ): { pool?: WorkerPool; swarmPool?: SwarmWorkerPool; gate?: HealthGate } {
     const { name, settings: s, prefix, childOpts, service } = stack;
@@ -368,7 +372,8 @@ export class Environment extends pulumi.ComponentResource {
         // The container holding their network namespace waits for none of it.
         workersDependOn: [this.orchestrator],
       },
-      childOpts({ dependsOn: [dataGate] }),
+      // Like the orchestrator's, not after the data gate: a worker retries its registration.
+      childOpts(),
     );
     const gate = tierGate(
       name,

@@ -99,13 +99,17 @@ export async function retryUntil<T>(
   maxDelayMs = 2000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
+  let lastError: string | undefined;
   for (let delay = Math.min(200, maxDelayMs); ; delay = Math.min(delay * 2, maxDelayMs)) {
     try {
       return await attempt();
     } catch (error) {
+      const message = errorMessage(error);
       if (Date.now() + delay > deadline)
-        throw new Error(`${what} failed for ${timeoutMs} ms: ${errorMessage(error)}`, { cause: error });
-      log.warn(`${what} failed, retrying`, { error: errorMessage(error), retryInMs: delay });
+        throw new Error(`${what} failed for ${timeoutMs} ms: ${message}`, { cause: error });
+      // Once per distinct error: a server still starting refuses every fast retry the same way.
+      if (message !== lastError) log.warn(`${what} failed, retrying`, { error: message, retryInMs: delay });
+      lastError = message;
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }

@@ -11,6 +11,9 @@ import { createRedis, TaskQueue } from "./queue";
 import { startReaper } from "./reaper";
 
 const STARTUP_TIMEOUT_MS = 60_000;
+// Started beside Postgres, not after it is ready: retry often, so the migrations run within a
+// fraction of a second of the database taking connections.
+const MIGRATE_RETRY_MAX_MS = 200;
 
 /** Starts the orchestrator: the image's launcher calls it once the bundle is loaded. */
 export function start(): void {
@@ -26,7 +29,13 @@ export function start(): void {
     // Installed before migrating: a stop while still connecting just exits.
     onShutdownSignal(log, { cleanup: () => stop() });
 
-    const applied = await retryUntil("migrating the database", STARTUP_TIMEOUT_MS, log, () => migrate(pool));
+    const applied = await retryUntil(
+      "migrating the database",
+      STARTUP_TIMEOUT_MS,
+      log,
+      () => migrate(pool),
+      MIGRATE_RETRY_MAX_MS,
+    );
     log.info(applied.length > 0 ? "migrations applied" : "schema up to date", { applied });
 
     const server = http.createServer(createRouter(orchestratorRoutes({ config, pool, redis, queue, log }), log));
