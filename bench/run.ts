@@ -45,7 +45,12 @@ const program = new Command("bench")
     "--cold",
     "the cold case: before each berth run, remove every Postgres template of the engine that no container uses (as on a fresh CI engine), and after it wait for the helper that makes the next one",
   )
-  .option("--idle-seconds <n>", "idle-CPU window after each small round's bring-up (0: not measured); 30 s holds one of the calm healthchecks' intervals", count(0), 30)
+  .option(
+    "--idle-seconds <n>",
+    "idle-CPU window after each small round's bring-up (0: not measured); 30 s holds one of the calm healthchecks' intervals",
+    count(0),
+    30,
+  )
   .option("--eval-rounds <n>", "rounds of program evaluation at 1, 10, 100 workers (0: none)", count(0), 3)
   .option("--latency-runs <n>", "gate latency runs (0: none)", count(0), 20)
   .option("--startup-runs <n>", "gate start-up runs (0: none)", count(0), 20)

@@ -159,7 +159,7 @@ describe("components on their own", function () {
       interval: "1s",
       timeout: "2s",
       startPeriod: "20s",
-      retries: 3,
+      retries: 2,
     });
     assert.equal(labels(run, "cache")["berth.opt-out"], "container-read-only-rootfs");
   });
