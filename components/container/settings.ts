@@ -106,11 +106,11 @@ const HEALTHCHECK_TIMING: Record<EnvironmentType, HealthcheckTiming> = {
  * A test service that its gate asks directly (a published port: SELECT 1, PING, its HTTP health)
  * does not need Docker's healthcheck to be fast: it only keeps `docker ps`, the status rows and
  * the restart policy informed, and `stack.restart()` asks the service itself too. Each probe is a
- * `runc exec`, most of an idle stack's CPU: every 30 s instead of 10 s took an idle 2-worker
- * stack from ~12% to ~6% of a core (bench/RESULTS.md, "Idle CPU"). Two failures in a row, not
- * three, so a service that stops answering is still called unhealthy within a minute. Docker's
- * first probe comes one interval after the start (API 1.41 has no start_interval): `docker ps`
- * says "starting" for the first 30 s.
+ * `runc exec`, most of an idle stack's CPU: every 30 s instead of 10 s took an idle 2-worker stack
+ * + engine from 11.2–11.4% to 7.2% of a core (bench/RESULTS.md, "Idle CPU"). Two failures in a
+ * row, not three, so a service that stops answering is still called unhealthy within a minute.
+ * Docker's first probe comes one interval after the start (API 1.41 has no start_interval):
+ * `docker ps` says "starting" for the first 30 s.
  */
 export const GATED_DIRECTLY_TIMING = Object.freeze({ intervalMs: 30_000, retries: 2 });
 
