@@ -52,10 +52,8 @@ export interface EnvironmentArgs {
 }
 
 /**
- * A whole environment in tiers: network → Postgres ∥ Redis ∥ orchestrator → workers, each
- * service retrying its connections while the one before starts; the gates in order: data →
- * orchestrator → workers (every worker registered). Each gate fails fast with the failing
- * service's logs. Swarm workers wait for the orchestrator's gate.
+ * A whole environment in tiers: network → Postgres ∥ Redis → gate → orchestrator → gate →
+ * workers → gate (every worker registered). Each gate fails fast with the failing service's logs.
  * With `cluster: swarm` the workers are one replicated service of the swarm whose manager runs the
  * rest, all on an attachable overlay network.
  */
@@ -98,7 +96,7 @@ export class Environment extends pulumi.ComponentResource {
     const app = imageOf(name, "app", stack.settings.images.app, stack.images);
     const orchestrator = this.orchestratorTier(stack, app, data.gate);
     this.orchestrator = orchestrator.orchestrator;
-    const workers = this.workersTier(stack, app, orchestrator.gate);
+    const workers = this.workersTier(stack, app, data.gate, orchestrator.gate);
     this.workers = workers.pool;
     this.swarmWorkers = workers.swarmPool;
     this.gates = {
@@ -246,7 +244,7 @@ export class Environment extends pulumi.ComponentResource {
     return { postgres, redis, gate };
   }
 
-  /** The orchestrator beside the data tier; its gate once the data gate passed. */
+  /** The orchestrator, once the data gate passed, then its gate. */
   private orchestratorTier(
     stack: StackContext,
     app: ImageOutputs,
@@ -269,10 +267,7 @@ export class Environment extends pulumi.ComponentResource {
         cpus: s.orchestrator.cpus,
         hostPort: s.ports.hostPorts.orchestrator,
       },
-      // Not after the data gate: its Node start and first connection attempts overlap Postgres's
-      // start (initdb on a cold engine); it retries until the database takes its migrations, and
-      // its gate still waits for the data gate before asking it.
-      childOpts(),
+      childOpts({ dependsOn: [dataGate] }),
     );
     const gate = tierGate(
       name,
@@ -293,6 +288,7 @@ export class Environment extends pulumi.ComponentResource {
   private workersTier(
     stack: StackContext,
     app: ImageOutputs,
+    dataGate: HealthGate,
     orchestratorGate: HealthGate,
   ): { pool?: WorkerPool; swarmPool?: SwarmWorkerPool; gate?: HealthGate } {
     const { name, settings: s, prefix, childOpts, service } = stack;
@@ -372,8 +368,7 @@ export class Environment extends pulumi.ComponentResource {
         // The container holding their network namespace waits for none of it.
         workersDependOn: [this.orchestrator],
       },
-      // Like the orchestrator's, not after the data gate: a worker retries its registration.
-      childOpts(),
+      childOpts({ dependsOn: [dataGate] }),
     );
     const gate = tierGate(
       name,

@@ -147,7 +147,7 @@ describe("program: test stack", function () {
     assert.equal(redis.tmpfs["/data"], "rw,nosuid,nodev,size=16m,mode=0700,uid=999,gid=1000");
   });
 
-  it("orders tiers: data ∥ orchestrator → workers; data gate → orchestrator gate → workers gate", function () {
+  it("orders tiers: data → gate → orchestrator → workers, orchestrator gate → workers gate", function () {
     const deps = (type: string, name: string) => resourceNamed(run, type, name).dependencies.map(short).sort();
     // The data gate also reads the password: its readiness probe logs in.
     assert.deepEqual(deps(COMMAND, "berth-data-gate-wait"), [
@@ -156,10 +156,10 @@ describe("program: test stack", function () {
       "berth-postgres-template",
       "berth-redis",
     ]);
-    // The orchestrator also takes the Postgres container's id: a new database container replaces it
-    // (migrations). Not after the data gate: it starts beside Postgres and retries until it can migrate.
+    // The orchestrator also takes the Postgres container's id: a new database container replaces it (migrations).
     assert.deepEqual(deps(CONTAINER, "berth-orchestrator"), [
       "berth-app-image",
+      "berth-data-gate-wait",
       "berth-network",
       "berth-postgres",
       "berth-postgres-password",
@@ -185,14 +185,20 @@ describe("program: test stack", function () {
       "berth-worker-0-id berth-worker-1-id berth-worker-net-id berth-orchestrator-id berth-postgres-id berth-redis-id",
       undefined,
     ]);
-    // The workers' network container comes with the orchestrator's; the workers right after both (not
-    // after any gate), in its namespace rather than on the network themselves; their gate also waits
-    // for the orchestrator's.
-    assert.deepEqual(deps(CONTAINER, "berth-worker-net"), ["berth-app-image", "berth-network"]);
+    // The workers' network container comes with the orchestrator's, after the data gate; the workers
+    // right after both (not after the orchestrator's gate), in its namespace rather than on the network
+    // themselves; their gate also waits for the orchestrator's.
+    assert.deepEqual(deps(CONTAINER, "berth-worker-net"), ["berth-app-image", "berth-data-gate-wait", "berth-network"]);
     for (const w of ["berth-worker-0", "berth-worker-1"]) {
       assert.deepEqual(
         deps(CONTAINER, w),
-        ["berth-app-image", "berth-orchestrator", "berth-postgres-password", "berth-worker-net"],
+        [
+          "berth-app-image",
+          "berth-data-gate-wait",
+          "berth-orchestrator",
+          "berth-postgres-password",
+          "berth-worker-net",
+        ],
         w,
       );
     }
