@@ -11,8 +11,9 @@ import { createRedis, TaskQueue } from "./queue";
 import { startReaper } from "./reaper";
 
 const STARTUP_TIMEOUT_MS = 60_000;
-// Started beside Postgres, not after it is ready: retry often, so the migrations run within a
-// fraction of a second of the database taking connections.
+// Postgres may still be starting (a program that starts the two side by side, a database container
+// replaced under it): retry often, so the migrations run within a fraction of a second of it
+// taking connections.
 const MIGRATE_RETRY_MAX_MS = 200;
 
 /** Starts the orchestrator: the image's launcher calls it once the bundle is loaded. */

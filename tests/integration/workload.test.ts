@@ -40,14 +40,11 @@ describe("workload: orchestrator and worker on real Postgres and Redis", functio
   let redis: TestRedis;
   // A worker stores a task's result, then acknowledges it (removes it from its in-flight list): a
   // test that saw the task finish waits for that step before reading Redis.
+  // On a timeout the caller's assertion shows the keys left.
   const keysOnceAcked = async () => {
-    const deadline = Date.now() + 5000;
-    let keys = await redis.keys();
-    while (keys.length > 0 && Date.now() < deadline) {
-      await sleep(50);
-      keys = await redis.keys();
-    }
-    return keys;
+    const empty = async () => ((await redis.keys()).length === 0 ? true : undefined);
+    await waitFor("every task acknowledged", 5000, empty).catch(() => undefined);
+    return redis.keys();
   };
 
   before(async function () {
