@@ -8,6 +8,7 @@ import type { TimelineEntry } from "../testing/engine/mode";
 import { berthRequest, REPO_ROOT } from "../lab/berth-program";
 import { requireBuilt } from "../lab/gate-runner";
 import { ENGINE_CHILD } from "./child-process";
+import { DOCKER_HEALTH_WAIT_MS } from "./entry";
 import type { ChildRequest, ChildResult } from "./engine-child";
 import { nowMs } from "../lab/clock";
 import { HealthWatch } from "./health-watch";
@@ -51,9 +52,6 @@ export function engineConfig(images: BenchImages, workers?: number): Record<stri
 
 /** No idle-CPU measurement after up. */
 export const NO_IDLE: IdleWindow = { settleMs: 0, windowMs: 0 };
-
-/** How long after up() the bench waits for Docker to call every container healthy. */
-const DOCKER_HEALTH_WAIT_MS = 45_000;
 
 /**
  * Brings `stack` up in a fresh engine-mode process (engine-child.ts) with the test stack's config

@@ -2,7 +2,16 @@
 // their command lines read a count.
 import { InvalidArgumentError } from "commander";
 import { ensureDataImage, ensureWorkloadImage } from "../lab/images/e2e-images";
+import { GATED_DIRECTLY_TIMING } from "../components/container/settings";
 import type { BenchImages } from "./engine-run";
+
+/** The test stack's calm Docker healthcheck interval, in seconds: an idle window holds one of them. */
+export const CALM_PROBE_SECONDS = GATED_DIRECTLY_TIMING.intervalMs / 1000;
+/**
+ * How long after up() the bench waits for Docker to call every container healthy: gates pass on
+ * the services' own answers, and the calm healthchecks first run one interval after the start.
+ */
+export const DOCKER_HEALTH_WAIT_MS = GATED_DIRECTLY_TIMING.intervalMs + GATED_DIRECTLY_TIMING.timeoutMs + 30_000;
 
 /** Progress on stderr, so stdout holds only the figures. */
 export const benchLog = (line: string): void => void process.stderr.write(`bench: ${line}\n`);

@@ -12,7 +12,7 @@ import { GATE_CLI, requireBuilt } from "../lab/gate-runner";
 import { ComposeProject, ComposeRun, composeRun } from "./compose-run";
 import type { ComposeVariant } from "./compose/template";
 import { BenchImages, engineRun, EngineRun, IdleWindow, NO_IDLE } from "./engine-run";
-import { benchImages, benchLog, count, runBench } from "./entry";
+import { benchImages, benchLog, CALM_PROBE_SECONDS, count, runBench } from "./entry";
 import { evaluationScaling } from "./eval-scaling";
 import { gateLatencies } from "./gate-latency";
 import { gateStartups } from "./gate-startup";
@@ -47,9 +47,9 @@ const program = new Command("bench")
   )
   .option(
     "--idle-seconds <n>",
-    "idle-CPU window after each small round's bring-up (0: not measured); 30 s holds one of the calm healthchecks' intervals",
+    `idle-CPU window after each small round's bring-up (0: not measured); ${CALM_PROBE_SECONDS} s holds one of the calm healthchecks' intervals`,
     count(0),
-    30,
+    CALM_PROBE_SECONDS,
   )
   .option("--eval-rounds <n>", "rounds of program evaluation at 1, 10, 100 workers (0: none)", count(0), 3)
   .option("--latency-runs <n>", "gate latency runs (0: none)", count(0), 20)

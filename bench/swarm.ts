@@ -21,7 +21,7 @@ import { BERTH_PROJECT } from "../lab/berth-program";
 import { engineClient } from "../lab/dind-node";
 import { managerClient, pushToSwarm, startSwarm, teardownSwarm, type LabSwarm } from "../lab/swarm";
 import { BenchImages, engineConfig, engineRun, NO_IDLE, withEngineChild } from "./engine-run";
-import { benchImages, benchLog, count, runBench } from "./entry";
+import { benchImages, benchLog, CALM_PROBE_SECONDS, count, DOCKER_HEALTH_WAIT_MS, runBench } from "./entry";
 import { allHealthyAt, HealthEvent } from "./health-events";
 import { HealthWatch } from "./health-watch";
 import { waitForQuiet } from "./machine";
@@ -65,11 +65,6 @@ const RUN = `${Date.now().toString(36).slice(-4)}${process.pid.toString(36)}`;
 const stackName = (part: string) => `bench-${RUN}-${part}`;
 /** The label swarm puts on a task's container. */
 const SWARM_TASK_LABEL = "com.docker.swarm.task.id";
-/**
- * How long Docker's own healthchecks get after up() returned: gates pass on the services' own
- * answers, and the data tier's and orchestrator's healthchecks run calmly (every 30 s).
- */
-const DOCKER_HEALTH_WAIT_MS = 60_000;
 /**
  * The workers tier's timing at these counts, the same on both sides: the test stack probes every
  * 500 ms, and 32 workers' probes (a `docker exec` each, ~55 ms of CPU) then need more than the 2
@@ -258,7 +253,7 @@ export function formatSwarmSection(r: SwarmBenchResults): string {
       `on this machine, started in ${r.swarm.startSeconds.toFixed(1)} s${r.swarm.imageBuilt ? ", node image built first" : ""}; images through the lab registry), ` +
       `and on the local engine, alternating, ${r.rounds} pair(s) per worker count after a warm-up pair with 2 workers (not counted). ` +
       "Both from the up() call: to up() returned (every gate passed, the workers registered: a usable environment) and to the last container's " +
-      "health event by Docker's own healthcheck (on every node for the swarm), which comes later: the data tier's and the orchestrator's run every 30 s, " +
+      `health event by Docker's own healthcheck (on every node for the swarm), which comes later: the data tier's and the orchestrator's run every ${CALM_PROBE_SECONDS} s, ` +
       "as their gates ask the services themselves; medians. " +
       "The workers' healthchecks run every 2 s on both sides (500 ms overloads 2 cores at 32 workers). " +
       "The nodes share this machine's CPUs, so the swarm adds no capacity here: the difference is the cost of berth's swarm path.",

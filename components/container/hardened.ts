@@ -42,7 +42,8 @@ export interface HardenedContainerSpec {
   tmpfs?: Record<string, string>;
   /** tmpfs mounts the process writes its data to: owned by the user it runs as (path → mount options). */
   ownedTmpfs?: Record<string, string>;
-  volumes?: { volumeName: pulumi.Input<string>; containerPath: string }[];
+  /** Named volumes; `readOnly` for one the container must not write. */
+  volumes?: { volumeName: pulumi.Input<string>; containerPath: string; readOnly?: boolean }[];
   /** Mount the engine's socket (explicit opt-in; the container is labelled so policy allows it). */
   dockerSocket?: boolean;
 }
@@ -114,7 +115,11 @@ export function hardenedContainerArgs(spec: HardenedContainerSpec): docker.Conta
       ),
     },
     volumes: [
-      ...(spec.volumes ?? []).map((v) => ({ volumeName: v.volumeName, containerPath: v.containerPath })),
+      ...(spec.volumes ?? []).map((v) => ({
+        volumeName: v.volumeName,
+        containerPath: v.containerPath,
+        ...(v.readOnly ? { readOnly: true } : {}),
+      })),
       ...(spec.dockerSocket ? [{ hostPath: DOCKER_SOCKET, containerPath: DOCKER_SOCKET }] : []),
     ],
     envs: spec.envs,

@@ -37,7 +37,7 @@ export interface ServiceArgs {
   cpus?: number;
   /**
    * Docker healthcheck timing; keys left out keep theirs.
-   * @default defaultHealthcheck() - the test stack's: every 30 s when the gate asks the service itself, else every 500 ms
+   * @default defaultHealthcheck() - the test stack's: every 60 s when the gate asks the service itself, else every 500 ms
    */
   healthcheck?: Partial<HealthcheckTiming>;
   /**

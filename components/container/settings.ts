@@ -106,13 +106,15 @@ const HEALTHCHECK_TIMING: Record<EnvironmentType, HealthcheckTiming> = {
  * A test service that its gate asks directly (a published port: SELECT 1, PING, its HTTP health)
  * does not need Docker's healthcheck to be fast: it only keeps `docker ps`, the status rows and
  * the restart policy informed, and `stack.restart()` asks the service itself too. Each probe is a
- * `runc exec`, most of an idle stack's CPU: every 30 s instead of 10 s took an idle 2-worker stack
- * + engine from 11.2–11.4% to 7.2% of a core (bench/RESULTS.md, "Idle CPU"). Two failures in a
- * row, not three, so a service that stops answering is still called unhealthy within a minute.
- * Docker's first probe comes one interval after the start (API 1.41 has no start_interval):
- * `docker ps` says "starting" for the first 30 s.
+ * `runc exec`, most of an idle stack's CPU (about 0.1 s of its shim's CPU each on this machine):
+ * every 30 s instead of 10 s took an idle 2-worker stack + engine from 11.2–11.4% to 7.2% of a
+ * core, every 60 s to <IDLE60>% (bench/RESULTS.md, "Idle CPU"). One failure, not two in a row, so a
+ * service that stops answering is still called unhealthy within 70 s; the 10 s time limit keeps
+ * one slow probe on a loaded machine from being that failure. Docker's first probe comes one
+ * interval after the start (API 1.41 has no start_interval): `docker ps` says "starting" for the
+ * first minute.
  */
-export const GATED_DIRECTLY_TIMING = Object.freeze({ intervalMs: 30_000, retries: 2 });
+export const GATED_DIRECTLY_TIMING = Object.freeze({ intervalMs: 60_000, timeoutMs: 10_000, retries: 1 });
 
 /** `gatedDirectly`: the gate asks the service itself, so Docker's healthcheck may be calm. */
 export function healthcheckDefaults(environment: EnvironmentType, gatedDirectly = false): HealthcheckTiming {

@@ -15,7 +15,7 @@ import {
 } from "./spec";
 import * as command from "@pulumi/command";
 import { engineEnvironment, engineOf } from "../container/engine";
-import { TEMPLATE_MOUNT, templateBuildCommand, templateName, templateStartCommand } from "./template";
+import { START_TEMPLATE_MOUNT, templateBuildCommand, templateName, templateStartCommand } from "./template";
 
 export { POSTGRES_PORT };
 
@@ -165,7 +165,7 @@ export class Postgres extends pulumi.ComponentResource {
         volumes: this.volume
           ? [{ volumeName: this.volume.name, containerPath: PGDATA }]
           : template
-            ? [{ volumeName: template, containerPath: TEMPLATE_MOUNT }]
+            ? [{ volumeName: template, containerPath: START_TEMPLATE_MOUNT, readOnly: true }]
             : [],
       },
       opts,

@@ -28,12 +28,23 @@ export const TEMPLATE_PREFIX = "berth-postgres-template-";
 /** Label of the helper containers (value: the template's name): what the prune step lists. */
 export const TEMPLATE_LABEL = "berth.postgres-template";
 /**
- * Where the volume is mounted: the official images' home of the postgres user, so a new volume
- * takes that directory's owner (the engine copies it in) and the helper, as that user, can write.
+ * Where the helper mounts the volume: the official images' home of the postgres user, so a new
+ * volume takes that directory's owner (the engine copies it in) and the helper, as that user, can write.
  */
 export const TEMPLATE_MOUNT = "/var/lib/postgresql";
-/** The template's directory on the volume, as the containers see it. */
-export const TEMPLATE_DIR = `${TEMPLATE_MOUNT}/berth-template`;
+/** The template's directory on the volume, below either mount. */
+const TEMPLATE_SUBDIR = "berth-template";
+/** The template's directory as the helper sees it. */
+export const TEMPLATE_DIR = `${TEMPLATE_MOUNT}/${TEMPLATE_SUBDIR}`;
+/**
+ * Where the Postgres container mounts the volume, read-only: a path the image does not have, so
+ * the engine copies nothing into the volume for it. (Mounted over the image's postgres home, its
+ * copy raced the helper's on an engine's first up and failed the container's create: "mkdir
+ * …/_data/data: file exists".) Nothing in the Postgres container can write the template.
+ */
+export const START_TEMPLATE_MOUNT = "/var/lib/berth-postgres-template";
+/** The template's directory as the Postgres container sees it. */
+export const START_TEMPLATE_DIR = `${START_TEMPLATE_MOUNT}/${TEMPLATE_SUBDIR}`;
 /** Template volumes (with their helpers) an engine keeps; the prune step removes older ones. */
 export const TEMPLATES_KEPT = 4;
 
@@ -82,7 +93,7 @@ export function templateStartCommand(server: string[], dir: string = TEMPLATE_CO
     "-c",
     readFileSync(path.join(dir, START_SCRIPT), "utf8"),
     "berth-postgres-start",
-    TEMPLATE_DIR,
+    START_TEMPLATE_DIR,
     ...server,
   ];
 }

@@ -3,7 +3,7 @@
 // workers the orchestrator's worker list holding every one of them — derived from the containers
 // as they are after the restart (an engine-picked host port moves), since the recorded gate
 // results redact their URLs. Without them the gate waits for Docker's next healthcheck (every
-// 30 s in the test stack).
+// 60 s in the test stack).
 import type { ContainerInspectInfo } from "dockerode";
 import { LABELS } from "../../components/contract";
 import { HEALTH_PATH, NETWORK_HOLDER_SERVICE, WORKERS_KEY, WORKERS_PATH } from "../../components/workload/contract";

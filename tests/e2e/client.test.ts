@@ -237,7 +237,7 @@ describe("e2e: the test-side client on the real test stack", function () {
         probes: gate.probes.map((p) => `${p.kind} ${p.target}: ${p.status}: ${p.detail}`),
         restarted: state.StartedAt !== startedBefore,
       },
-      // Ready when it answers GET /health, as at up, not at Docker's next healthcheck (every 30 s here).
+      // Ready when it answers GET /health, as at up, not at Docker's next healthcheck (every 60 s here).
       {
         gate: "orchestrator",
         status: "passed",
@@ -302,13 +302,13 @@ describe("e2e: the test-side client on the real test stack", function () {
   });
 
   it("reports every container healthy after the restart, as npm run status does", async function () {
-    this.timeout(75_000);
-    // The gates did not wait for Docker's healthchecks (every 30 s here): the report turns HEALTHY at their next run.
+    this.timeout(120_000);
+    // The gates did not wait for Docker's healthchecks (every 60 s here): the report turns HEALTHY at their next run.
     const health = await pollUntil(
       "every container healthy by Docker",
       () => stack.health(),
       (rows) => rows.every((r) => r.state === "HEALTHY"),
-      50_000,
+      90_000,
     );
     const [w0, w1] = out.containerNames.workers;
     assert.deepEqual(

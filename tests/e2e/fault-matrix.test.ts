@@ -107,7 +107,7 @@ describe("e2e: day two, a fault matrix on a real engine", function () {
       assert.equal(c.State.Running, true, `${c.Name} runs`);
       assert.equal(c.HostConfig.PidsLimit, 256, `${c.Name}: pids limit applied`);
     }
-    // Docker's own healthcheck runs every 30 s in the test stack: wait for its verdict.
+    // Docker's own healthcheck runs every 60 s in the test stack: wait for its verdict.
     await until(
       `${req.stack}: every container healthy`,
       async () =>
@@ -116,7 +116,7 @@ describe("e2e: day two, a fault matrix on a real engine", function () {
         )
           ? true
           : undefined,
-      50_000,
+      90_000,
     );
   };
 

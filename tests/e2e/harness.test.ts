@@ -67,10 +67,10 @@ describe("e2e harness: engine mode's Container translation", () => {
         StopTimeout: 2,
         Healthcheck: {
           Test: ["CMD", "pg_isready", "-h", "127.0.0.1", "-p", "5432", "-U", "berth", "-d", "berth"],
-          Interval: 30_000_000_000,
-          Timeout: 2_000_000_000,
+          Interval: 60_000_000_000,
+          Timeout: 10_000_000_000,
           StartPeriod: 20_000_000_000,
-          Retries: 2,
+          Retries: 1,
         },
         HostConfig: {
           Memory: 512 * MB,

@@ -60,7 +60,7 @@ describe("bench: swarm next to one engine", () => {
         "The test stack with `berth:cluster: swarm` on a lab swarm of 1 manager and 2 worker nodes (Docker-in-Docker containers on this machine, started in 2.9 s; images through the lab registry), " +
           "and on the local engine, alternating, 2 pair(s) per worker count after a warm-up pair with 2 workers (not counted). " +
           "Both from the up() call: to up() returned (every gate passed, the workers registered: a usable environment) and to the last container's " +
-          "health event by Docker's own healthcheck (on every node for the swarm), which comes later: the data tier's and the orchestrator's run every 30 s, " +
+          "health event by Docker's own healthcheck (on every node for the swarm), which comes later: the data tier's and the orchestrator's run every 60 s, " +
           "as their gates ask the services themselves; medians. " +
           "The workers' healthchecks run every 2 s on both sides (500 ms overloads 2 cores at 32 workers). " +
           "The nodes share this machine's CPUs, so the swarm adds no capacity here: the difference is the cost of berth's swarm path.",

@@ -157,9 +157,9 @@ describe("components on their own", function () {
     assert.deepEqual(c.healthcheck, {
       tests: ["CMD", "redis-cli", "-h", "127.0.0.1", "ping"],
       interval: "1s",
-      timeout: "2s",
+      timeout: "10s",
       startPeriod: "20s",
-      retries: 2,
+      retries: 1,
     });
     assert.equal(labels(run, "cache")["berth.opt-out"], "container-read-only-rootfs");
   });

@@ -45,7 +45,7 @@ describe("config: per-environment defaults", function () {
       hostPorts: { postgres: undefined, redis: undefined, orchestrator: undefined },
     });
     assert.deepEqual(s.tiers.data, {
-      healthcheck: { intervalMs: 30000, timeoutMs: 2000, startPeriodMs: 20000, retries: 2 },
+      healthcheck: { intervalMs: 60000, timeoutMs: 10000, startPeriodMs: 20000, retries: 1 },
       stopGraceSeconds: 2,
       gateTimeoutSeconds: 90,
     });
@@ -98,7 +98,7 @@ describe("config: per-environment defaults", function () {
     assert.equal(s.workers.replicas, 0);
     assert.equal(s.tiers.data.healthcheck.startPeriodMs, 0);
     assert.equal(s.tiers.data.healthcheck.intervalMs, 100);
-    assert.equal(s.tiers.orchestrator.healthcheck.intervalMs, 30000);
+    assert.equal(s.tiers.orchestrator.healthcheck.intervalMs, 60000);
     assert.equal(s.postgres.tmpfsSizeMb, 64);
     assert.equal(s.postgres.durable, false);
     assert.deepEqual(s.hardening.redis, {
@@ -161,9 +161,9 @@ describe("config: per-environment defaults", function () {
         s.tiers.workers.healthcheck.intervalMs,
       ];
     };
-    assert.deepEqual(intervals({}), [30000, 30000, 30000]);
+    assert.deepEqual(intervals({}), [60000, 60000, 60000]);
     assert.deepEqual(intervals({ ports: { publish: "none" } }), [500, 500, 500]);
-    assert.deepEqual(intervals({ cluster: "swarm", images: { app: "r:5000/app:1" } }), [30000, 30000, 500]);
+    assert.deepEqual(intervals({ cluster: "swarm", images: { app: "r:5000/app:1" } }), [60000, 60000, 500]);
     assert.deepEqual(
       intervals({ ports: { publish: "none" }, tiers: { data: { intervalMs: 2000 } } }),
       [2000, 500, 500],

@@ -28,7 +28,8 @@ const step = (base: string, user = "berth", database = "berth", runAs = "70:70")
 const CONTAINER = "docker:index/container:Container";
 const short = (urn: string) => urn.split("::").pop();
 const NAME = /^berth-postgres-template-[0-9a-f]{16}$/;
-const mount = (name: string) => [{ volumeName: name, containerPath: "/var/lib/postgresql" }];
+// Read-only, at a path the image does not have: the engine copies nothing into the volume for it.
+const mount = (name: string) => [{ volumeName: name, containerPath: "/var/lib/berth-postgres-template", readOnly: true }];
 
 describe("Postgres template, under mocks", function () {
   this.timeout(30_000);
@@ -56,7 +57,7 @@ describe("Postgres template, under mocks", function () {
     assert.equal(pg.inputs.command[2], readFileSync(join(TEMPLATE_CONTEXT_DIR, START_SCRIPT), "utf8"));
     assert.deepEqual(pg.inputs.command.slice(3, 6), [
       "berth-postgres-start",
-      "/var/lib/postgresql/berth-template",
+      "/var/lib/berth-postgres-template/berth-template",
       "postgres",
     ]);
     // The container does not wait for the step: a template being made never delays it.

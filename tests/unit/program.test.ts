@@ -116,7 +116,8 @@ describe("program: test stack", function () {
     assert.deepEqual(pg.volumes, [
       {
         volumeName: templateName({ baseImage: "postgres:16-alpine@sha256:mock", user: "berth", database: "berth" }),
-        containerPath: "/var/lib/postgresql",
+        containerPath: "/var/lib/berth-postgres-template",
+        readOnly: true,
       },
     ]);
     assert.equal(run.resources.filter((r) => r.type === "docker:index/volume:Volume").length, 0);
@@ -311,7 +312,7 @@ describe("program: test stack", function () {
           retries: i.healthcheck.retries,
         },
         // Calm: the gates ask the services themselves, so Docker's check only keeps the status.
-        { interval: "30s", timeout: "2s", startPeriod: "20s", retries: 2 },
+        { interval: "60s", timeout: "10s", startPeriod: "20s", retries: 1 },
         c.name,
       );
       assert.equal(labelsOf(c)["berth.pids-limit"], "256", c.name);
