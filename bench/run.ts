@@ -38,13 +38,16 @@ const program = new Command("bench")
   )
   .option("--rounds <n>", "rounds (berth, tuned, typical) at --workers", count(1), 5)
   .option("--large-rounds <n>", "rounds at --large-workers (0: none)", count(0), 3)
+  .option(
+    "--cold-rounds <n>",
+    "rounds at --workers on a cold engine, after the warm ones: before each berth run, remove every Postgres template of the engine that no container uses (as on a fresh CI engine), and after it wait for the helper that makes the next one (0: none)",
+    count(0),
+    3,
+  )
   .option("--workers <n>", "workers of the small rounds", count(1), 2)
   .option("--large-workers <n>", "workers of the large rounds", count(2), 16)
   .option("--no-warm-up", "skip the uncounted first round")
-  .option(
-    "--cold",
-    "the cold case: before each berth run, remove every Postgres template of the engine that no container uses (as on a fresh CI engine), and after it wait for the helper that makes the next one",
-  )
+  .option("--cold", "every round on a cold engine, as --cold-rounds (the warm-up round too)")
   .option(
     "--idle-seconds <n>",
     `idle-CPU window after each small round's bring-up (0: not measured); ${CALM_PROBE_SECONDS} s holds one of the calm healthchecks' intervals`,
@@ -73,6 +76,7 @@ const program = new Command("bench")
 interface Options {
   rounds: number;
   largeRounds: number;
+  coldRounds: number;
   workers: number;
   largeWorkers: number;
   warmUp: boolean;
@@ -93,6 +97,7 @@ interface Options {
 const SMOKE: Partial<Options> = {
   rounds: 1,
   largeRounds: 0,
+  coldRounds: 0,
   warmUp: false,
   idleSeconds: 3,
   evalRounds: 1,
@@ -137,12 +142,12 @@ async function main(): Promise<void> {
     foreign.push(...(await foreignContainers(docker, OWN_PREFIXES)));
     settles.push(await waitForQuiet());
   };
-  const berth = async (part: string, workers: number, idle: IdleWindow): Promise<EngineRun> => {
-    if (opts.cold) log(`cold: removed the templates ${(await removeTemplates(docker)).join(", ") || "(none)"}`);
+  const berth = async (part: string, workers: number, idle: IdleWindow, cold: boolean): Promise<EngineRun> => {
+    if (cold) log(`cold: removed the templates ${(await removeTemplates(docker)).join(", ") || "(none)"}`);
     await sample();
     const run = await engineRun(docker, stack(part), images, workers, idle);
     // The helper making the next template runs on idle CPU; the next side must not share with it.
-    if (opts.cold) await templateHelpersDone(docker);
+    if (cold) await templateHelpersDone(docker);
     log(`berth ${part}: up() returned after ${(run.upMs / 1000).toFixed(2)} s (${run.containers} containers)`);
     return run;
   };
@@ -166,15 +171,21 @@ async function main(): Promise<void> {
     log(`compose ${variant} ${part}: all healthy after ${(run.allHealthyMs / 1000).toFixed(2)} s`);
     return run;
   };
-  const round = async (part: string, workers: number, index: number, idle: IdleWindow): Promise<Round> => {
+  const round = async (
+    part: string,
+    workers: number,
+    index: number,
+    idle: IdleWindow,
+    cold = opts.cold === true,
+  ): Promise<Round> => {
     // Rotating order: no side always runs first (or right after the same other side).
     const order = SIDES.map((_, i) => SIDES[(i + index) % SIDES.length]);
     const done: Partial<Pick<Round, (typeof SIDES)[number]>> = {};
     for (const side of order) {
-      if (side === "berth") done.berth = await berth(`${part}-berth`, workers, idle);
+      if (side === "berth") done.berth = await berth(`${part}-berth`, workers, idle, cold);
       else done[side] = await compose(`${part}-${side}`, side, workers, idle);
     }
-    return { workers, order: [...order], berth: done.berth!, tuned: done.tuned!, typical: done.typical! };
+    return { workers, cold, order: [...order], berth: done.berth!, tuned: done.tuned!, typical: done.typical! };
   };
 
   // Evaluation first: it is CPU-bound and needs no engine, so nothing of ours runs beside it.
@@ -192,6 +203,8 @@ async function main(): Promise<void> {
   const rounds: Round[] = [];
   for (let i = 0; i < opts.rounds; i++) rounds.push(await round(`r${i + 1}`, opts.workers, i, measureIdle));
   for (let i = 0; i < opts.largeRounds; i++) rounds.push(await round(`l${i + 1}`, opts.largeWorkers, i, NO_IDLE));
+  // Idle is measured in the warm rounds: here the helper making the next template would share the window.
+  for (let i = 0; i < opts.coldRounds; i++) rounds.push(await round(`c${i + 1}`, opts.workers, i, NO_IDLE, true));
 
   let gateLatencyMs: number[] = [];
   if (opts.latencyRuns > 0) {
@@ -248,12 +261,16 @@ async function main(): Promise<void> {
   foreign.push(...(await foreignContainers(docker, OWN_PREFIXES)));
 
   if (opts.timelineOut) {
-    const timelines = rounds.map((r) => ({ workers: r.workers, upMs: r.berth.upMs, timeline: r.berth.timeline }));
+    const timelines = rounds.map((r) => ({
+      workers: r.workers,
+      cold: r.cold,
+      upMs: r.berth.upMs,
+      timeline: r.berth.timeline,
+    }));
     writeFileSync(opts.timelineOut, `${JSON.stringify(timelines, null, 1)}\n`);
   }
   const report = formatReport({
     command: `npm run bench -- ${process.argv.slice(2).join(" ")}`.trim().replace(/ --$/, ""),
-    cold: opts.cold === true,
     startedAt,
     finishedAt: new Date().toISOString(),
     machine,

@@ -20,7 +20,12 @@ export interface Declared {
 export interface Known {
   inputs: Record<string, unknown>;
   engine: string | undefined;
+  /** Made on the engine by an up that ended before the create finished (StateEntry.unfinished). */
+  unfinished?: boolean;
 }
+
+/** Why an object an ended up left mid-create is replaced: what it made was never read back. */
+export const UNFINISHED = "left mid-create by an up that ended";
 
 /** The changed input paths of an update, by what the update does with them. */
 export type UpdateEffects = Record<UpdateEffect, string[]>;
@@ -44,6 +49,8 @@ export function convergeStep(known: Known | undefined, next: Declared, drift?: s
   if (known === undefined || drift === "missing") return { action: "create", ...why };
   const changed = changedInputs(next.type, known.inputs, next.inputs);
   if (drift !== undefined) return { action: "replace", changed, replacedBy: [], ...why };
+  // As Pulumi with a pending create: not trusted; its outputs (an engine-picked port) were never read.
+  if (known.unfinished) return { action: "replace", changed, replacedBy: [], reason: UNFINISHED };
   // Another provider (another engine) is another resource to Pulumi.
   if (known.engine !== next.engine) return { action: "replace", changed, replacedBy: ["provider"] };
   if (changed.length === 0) return { action: "same", changed };

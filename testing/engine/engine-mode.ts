@@ -297,6 +297,7 @@ export class EngineMode implements StackMode {
           },
           reason,
         );
+        if (step.action === "replace" && step.reason !== undefined) why = step.reason;
         const applier = applierFor(r.type);
         if (
           step.action === "update" &&
@@ -344,7 +345,7 @@ export class EngineMode implements StackMode {
         const made = await applier.create(inputs, {
           ...ctx,
           made: (id) => {
-            entries.set(key, { ...entry, id });
+            entries.set(key, { ...entry, id, unfinished: true });
             save();
           },
         });

@@ -28,6 +28,11 @@ export interface StateEntry {
   engine: string | undefined;
   /** Creation order, for destroy (newest first). */
   order: number;
+  /**
+   * The object exists (destroy finds it) but its create did not finish: the process ended before
+   * its outputs were read. The next up replaces it (convergence.ts).
+   */
+  unfinished?: true;
 }
 
 export interface StackState extends StackRef {

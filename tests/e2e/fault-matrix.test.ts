@@ -17,7 +17,8 @@ import { nodeBaseImageUnavailable } from "../../lab/images/node-base-image";
 import { dataImageUnavailable, ensureDataImage, ensureWorkloadImage } from "../../lab/images/e2e-images";
 import { recordPath } from "../../testing/client/recorded-outputs";
 import { stackContainers } from "../../testing/client/stack-containers";
-import { statePath } from "../../testing/engine/engine-state";
+import { UNFINISHED } from "../../testing/engine/convergence";
+import { readState, statePath, writeState } from "../../testing/engine/engine-state";
 import { labelledObjects, sweepStack } from "../../testing/engine/stack-objects";
 import { requireEngine, requireOfflineImages } from "../support/required-service";
 
@@ -202,6 +203,33 @@ describe("e2e: day two, a fault matrix on a real engine", function () {
       await converged(req, next, 2);
       return { case: part, broken: "SIGKILL after up", next: summary(next), destroy: await destroyedClean(req) };
     },
+    "unfinished-orchestrator": async (part) => {
+      // What a kill -9 between the orchestrator's create and the read of its outputs leaves: the
+      // container runs, the state knows its id and nothing else (no engine-picked host port).
+      const req = request(part);
+      await upOk(req);
+      const ref = { project: PROJECT, stack: req.stack };
+      const state = readState(ref);
+      assert.ok(state, `${part}: no state file after up`);
+      const key = `${CONTAINER_TYPE}::berth-orchestrator`;
+      assert.ok(state.entries.some((e) => e.key === key), `${part}: no ${key} in the state`);
+      writeState({
+        ...state,
+        entries: state.entries.map((e) => (e.key === key ? { ...e, state: {}, unfinished: true } : e)),
+      });
+      const next = await upOk(req);
+      assert.deepEqual(
+        [action(next, "berth-orchestrator")?.action, action(next, "berth-orchestrator")?.reason],
+        ["replace", UNFINISHED],
+      );
+      await converged(req, next, 2);
+      return {
+        case: part,
+        broken: "the orchestrator's create left unfinished in the state",
+        next: summary(next),
+        destroy: await destroyedClean(req),
+      };
+    },
     "sigint-data-gate": interrupted("SIGINT", "berth-data-gate-wait"),
     "sigint-orchestrator-gate": interrupted("SIGINT", "berth-orchestrator-gate-wait"),
     "sigint-workers-gate": interrupted("SIGINT", "berth-workers-gate-wait"),
@@ -358,6 +386,7 @@ describe("e2e: day two, a fault matrix on a real engine", function () {
     "kill9-orchestrator-gate",
     "kill9-workers-gate",
     "kill9-after-up",
+    "unfinished-orchestrator",
     "sigint-data-gate",
     "sigint-orchestrator-gate",
     "sigint-workers-gate",

@@ -42,6 +42,21 @@ describe("engine mode's convergence step", () => {
     });
   });
 
+  it("replaces an object an ended up left mid-create, though it runs and its inputs did not change", () => {
+    // Its outputs (an engine-picked host port) were never read: keeping it would hand on none.
+    assert.deepEqual(convergeStep({ ...known(pg), unfinished: true }, declared(CONTAINER, pg)), {
+      action: "replace",
+      changed: [],
+      replacedBy: [],
+      reason: "left mid-create by an up that ended",
+    });
+    // Gone from the engine meanwhile: made again, as any missing object.
+    assert.deepEqual(convergeStep({ ...known(pg), unfinished: true }, declared(CONTAINER, pg), "missing"), {
+      action: "create",
+      reason: "missing",
+    });
+  });
+
   it("keeps an object whose inputs are the same, or differ only in a set's order", () => {
     const labels = [
       { label: "a", value: "1" },
