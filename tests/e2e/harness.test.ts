@@ -88,7 +88,7 @@ describe("e2e harness: engine mode's Container translation", () => {
           },
           // The engine's shared template volume, named by what the template is made from.
           Binds: [
-            `${templateName({ baseImage: "berth-e2e/data:x@sha256:mock", user: "berth", database: "berth" })}:/var/lib/postgresql`,
+            `${templateName({ baseImage: "berth-e2e/data:x@sha256:mock", user: "berth", database: "berth" })}:/var/lib/berth-postgres-template:ro`,
           ],
           PortBindings: { "5432/tcp": [{ HostIp: "127.0.0.1", HostPort: "" }] },
           NetworkMode: "berth-test-net",

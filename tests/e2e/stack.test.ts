@@ -214,7 +214,9 @@ describe("e2e: the test stack on a real Docker engine", function () {
 
     it("starts Postgres from the engine's template of the data image, or as the image does while there is none: the configured credentials, durability off", async () => {
       const c = await inspect(out.containerNames.postgres);
-      const template = c.HostConfig.Binds?.find((b) => b.endsWith(":/var/lib/postgresql"))?.split(":")[0] ?? "";
+      // Read-only, at a path the image lacks (the engine copies nothing into the shared volume for it).
+      const template =
+        c.HostConfig.Binds?.find((b) => b.endsWith(":/var/lib/berth-postgres-template:ro"))?.split(":")[0] ?? "";
       assert.match(template, /^berth-postgres-template-[0-9a-f]{16}$/);
       // From the template: neither the data image's initdb ("entrypoint: initialised …") nor the
       // start script's words; on an engine that had none yet: both, saying why.
