@@ -49,6 +49,19 @@ const round = (workers: number, b: number, tuned: number, typical: number, idleC
   typical: compose("typical", workers, typical),
 });
 
+const MACHINE: BenchResults["machine"] = {
+  cpus: 2,
+  cpuModel: "cpu",
+  memoryGiB: 24,
+  kernel: "Linux",
+  node: "v20",
+  dockerServer: "20.10",
+  dockerApi: "1.41",
+  storageDriver: "overlay2",
+  cgroup: "cgroupfs v1",
+  compose: "1.29.2",
+};
+
 const rounds = [
   round(2, 2000, 4000, 26_000, idle(3, 2, 1)),
   round(2, 2500, 4000, 27_500, idle(4, 2, 2)),
@@ -94,18 +107,7 @@ describe("bench report", () => {
       command: "npm run bench",
       startedAt: "2026-11-27T00:00:00.000Z",
       finishedAt: "2026-11-27T00:10:00.000Z",
-      machine: {
-        cpus: 2,
-        cpuModel: "cpu",
-        memoryGiB: 24,
-        kernel: "Linux",
-        node: "v20",
-        dockerServer: "20.10",
-        dockerApi: "1.41",
-        storageDriver: "overlay2",
-        cgroup: "cgroupfs v1",
-        compose: "1.29.2",
-      },
+      machine: MACHINE,
       foreignContainers: [],
       settles: [{ waitedMs: 1000, quiet: true }],
       rounds,
@@ -156,18 +158,7 @@ describe("bench report", () => {
       command: "npm run bench",
       startedAt: "2026-12-06T00:00:00.000Z",
       finishedAt: "2026-12-06T00:20:00.000Z",
-      machine: {
-        cpus: 2,
-        cpuModel: "cpu",
-        memoryGiB: 24,
-        kernel: "Linux",
-        node: "v20",
-        dockerServer: "20.10",
-        dockerApi: "1.41",
-        storageDriver: "overlay2",
-        cgroup: "cgroupfs v1",
-        compose: "1.29.2",
-      },
+      machine: MACHINE,
       foreignContainers: [],
       settles: [{ waitedMs: 1000, quiet: true }],
       // In run order: warm 2, warm 16, then cold 2 (the report puts warm before cold whatever the order).
