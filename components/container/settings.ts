@@ -108,7 +108,7 @@ const HEALTHCHECK_TIMING: Record<EnvironmentType, HealthcheckTiming> = {
  * the restart policy informed, and `stack.restart()` asks the service itself too. Each probe is a
  * `runc exec`, most of an idle stack's CPU (about 0.1 s of its shim's CPU each on this machine):
  * every 30 s instead of 10 s took an idle 2-worker stack + engine from 11.2–11.4% to 7.2% of a
- * core, every 60 s to <IDLE60>% (bench/RESULTS.md, "Idle CPU"). One failure, not two in a row, so a
+ * core, every 60 s to 3.6% (bench/RESULTS.md, "Idle CPU"). One failure, not two in a row, so a
  * service that stops answering is still called unhealthy within 70 s; the 10 s time limit keeps
  * one slow probe on a loaded machine from being that failure. Docker's first probe comes one
  * interval after the start (API 1.41 has no start_interval): `docker ps` says "starting" for the
