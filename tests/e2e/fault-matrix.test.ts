@@ -212,7 +212,10 @@ describe("e2e: day two, a fault matrix on a real engine", function () {
       const state = readState(ref);
       assert.ok(state, `${part}: no state file after up`);
       const key = `${CONTAINER_TYPE}::berth-orchestrator`;
-      assert.ok(state.entries.some((e) => e.key === key), `${part}: no ${key} in the state`);
+      assert.ok(
+        state.entries.some((e) => e.key === key),
+        `${part}: no ${key} in the state`,
+      );
       writeState({
         ...state,
         entries: state.entries.map((e) => (e.key === key ? { ...e, state: {}, unfinished: true } : e)),

@@ -15,7 +15,12 @@ import Docker from "dockerode";
 import { Client } from "pg";
 import { Postgres, PostgresArgs } from "../../components/postgres/postgres";
 import { PGDATA } from "../../components/postgres/spec";
-import { START_TEMPLATE_DIR, TEMPLATE_LABEL, TEMPLATE_MOUNT, TEMPLATE_PREFIX } from "../../components/postgres/template";
+import {
+  START_TEMPLATE_DIR,
+  TEMPLATE_LABEL,
+  TEMPLATE_MOUNT,
+  TEMPLATE_PREFIX,
+} from "../../components/postgres/template";
 import { demuxFrames } from "../../gate/container-diagnostics";
 import { REPO_ROOT } from "../../lab/berth-program";
 import { execIn } from "../../lab/swarm";
@@ -260,7 +265,14 @@ describe("Postgres template on a real engine", function () {
       // A stored password is a SCRAM (or md5) verifier in pg_authid; the passwords themselves.
       for (const needle of ["SCRAM-SHA-256$", PASSWORD, CHANGED]) {
         assert.equal(
-          await execText(second.id, ["sh", "-c", 'grep -rlaF -- "$1" "$2" || true', "grep", needle, START_TEMPLATE_DIR]),
+          await execText(second.id, [
+            "sh",
+            "-c",
+            'grep -rlaF -- "$1" "$2" || true',
+            "grep",
+            needle,
+            START_TEMPLATE_DIR,
+          ]),
           "",
           needle,
         );

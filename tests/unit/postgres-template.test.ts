@@ -29,7 +29,9 @@ const CONTAINER = "docker:index/container:Container";
 const short = (urn: string) => urn.split("::").pop();
 const NAME = /^berth-postgres-template-[0-9a-f]{16}$/;
 // Read-only, at a path the image does not have: the engine copies nothing into the volume for it.
-const mount = (name: string) => [{ volumeName: name, containerPath: "/var/lib/berth-postgres-template", readOnly: true }];
+const mount = (name: string) => [
+  { volumeName: name, containerPath: "/var/lib/berth-postgres-template", readOnly: true },
+];
 
 describe("Postgres template, under mocks", function () {
   this.timeout(30_000);
